@@ -83,7 +83,7 @@ export interface AppSyncError {
   readonly message: string;
   readonly errorCode?: number;
   readonly errorInfo?: unknown;
-  readonly path?: readonly (string | number)[];
+  readonly path?: readonly (string | number)[] | null;
   readonly locations?: readonly { line: number; column: number; sourceName: string | null }[];
   readonly data?: unknown;
 }

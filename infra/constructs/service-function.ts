@@ -1,0 +1,188 @@
+import path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { REPO_ROOT, toPosixRelative } from '../paths.js';
+
+/**
+ * CloudFormation metadata keys on every service function's `AWS::Lambda::Function`. The local
+ * stack reads them to run the TypeScript source instead of the bundle.
+ */
+export const LOCAL_ENTRY_METADATA = 'local:entry';
+export const LOCAL_HANDLER_METADATA = 'local:handler';
+
+/** Read-only or read-write access to a DynamoDB table. */
+export type TableAccess = 'RO' | 'RW';
+
+/** What a function may do with the objects of a bucket. */
+export type BucketAccess = 'READ' | 'PUT' | 'READ_PUT';
+
+/** Defines `require` in the ESM bundle, for CommonJS dependencies that call it. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+export interface ServiceFunctionProps {
+  /** The handler's source file, relative to `projectRoot`, in POSIX form (`resolvers/api/files-handler.ts`). */
+  readonly entry: string;
+
+  /**
+   * The name of the handler's export.
+   * @default 'handler'
+   */
+  readonly handler?: string;
+
+  /**
+   * The directory holding `package.json`, `package-lock.json` and the entry.
+   * @default the repository root
+   */
+  readonly projectRoot?: string;
+
+  /**
+   * The service name Powertools logs, traces and metrics carry (`POWERTOOLS_SERVICE_NAME`).
+   * @default the construct id
+   */
+  readonly serviceName?: string;
+
+  /**
+   * Memory in MiB.
+   * @default 512
+   */
+  readonly memorySize?: number;
+
+  /**
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Extra environment variables. Prefer `bindTable` / `bindBucket` for resources.
+   * @default {}
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+
+  /**
+   * Whether the handler uses `sharp`. Sharp has native code, so it is not bundled: it is
+   * installed next to the bundle for linux-arm64 (this needs registry access at bundling time).
+   * @default false
+   */
+  readonly needsSharp?: boolean;
+
+  /**
+   * How long the function's logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+
+  /**
+   * What happens to the log group when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A Node.js Lambda function with the project's fixed choices: Node.js 22 on arm64, active
+ * tracing, JSON logs in its own log group with a retention, an ESM bundle with source maps and
+ * the AWS SDK left to the runtime. Resources are bound with `bindTable` / `bindBucket`, which set
+ * the environment variable and the grant together.
+ */
+export class ServiceFunction extends Construct {
+  /** The Lambda function. */
+  public readonly fn: NodejsFunction;
+  /** The entry, relative to the project root, in POSIX form (the `local:entry` metadata). */
+  public readonly entry: string;
+  /** The handler's export name (the `local:handler` metadata). */
+  public readonly handlerName: string;
+  /** The function's log group. */
+  public readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+
+    const projectRoot = path.resolve(props.projectRoot ?? REPO_ROOT);
+    const absoluteEntry = path.resolve(projectRoot, ...props.entry.split('/'));
+    this.entry = toPosixRelative(projectRoot, absoluteEntry);
+    this.handlerName = props.handler ?? 'handler';
+    const needsSharp = props.needsSharp ?? false;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: absoluteEntry,
+      handler: this.handlerName,
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        externalModules: ['@aws-sdk/*'],
+        ...(needsSharp
+          ? {
+              nodeModules: ['sharp'],
+              // npm picks sharp's prebuilt binaries for the Lambda platform, not the host's.
+              environment: { npm_config_os: 'linux', npm_config_cpu: 'arm64', npm_config_libc: 'glibc' },
+            }
+          : {}),
+      },
+    });
+
+    const cfnFunction = this.fn.node.defaultChild as CfnFunction;
+    cfnFunction.addMetadata(LOCAL_ENTRY_METADATA, this.entry);
+    cfnFunction.addMetadata(LOCAL_HANDLER_METADATA, this.handlerName);
+  }
+
+  /** Sets `envName` to the table's name and grants `access` to the table and its indexes. */
+  public bindTable(table: ITable, access: TableAccess, envName: string): this {
+    this.fn.addEnvironment(envName, table.tableName);
+    if (access === 'RW') {
+      table.grantReadWriteData(this.fn);
+    } else {
+      table.grantReadData(this.fn);
+    }
+    return this;
+  }
+
+  /**
+   * Sets `envName` to the bucket's name and grants `access` to the objects matching
+   * `keyPattern`. Call once per prefix for different access to different prefixes.
+   */
+  public bindBucket(bucket: IBucket, access: BucketAccess, envName: string, keyPattern = '*'): this {
+    this.fn.addEnvironment(envName, bucket.bucketName);
+    if (access === 'READ' || access === 'READ_PUT') {
+      bucket.grantRead(this.fn, keyPattern);
+    }
+    if (access === 'PUT' || access === 'READ_PUT') {
+      bucket.grantPut(this.fn, keyPattern);
+    }
+    return this;
+  }
+
+  /** Adds one environment variable. */
+  public addEnvironment(name: string, value: string): this {
+    this.fn.addEnvironment(name, value);
+    return this;
+  }
+}

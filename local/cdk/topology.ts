@@ -1,0 +1,330 @@
+import type { AuthMode } from '../contracts.js';
+import { type CfnResource, type CfnTemplate, TemplateError, referencedLogicalId, resourcesOfType } from './template.js';
+
+/**
+ * The system as the synthesized CDK app describes it: the only source the local stack wires
+ * itself from. Values that need local resolution (environment variables) stay raw here.
+ */
+export interface Topology {
+  readonly functions: ReadonlyMap<string, FunctionSpec>;
+  readonly tables: readonly TableSpec[];
+  readonly buckets: readonly BucketSpec[];
+  readonly notifications: readonly BucketNotification[];
+  readonly api: ApiSpec;
+  readonly userPools: readonly UserPoolSpec[];
+  readonly roles: ReadonlyMap<string, RoleSpec>;
+}
+
+export interface FunctionSpec {
+  readonly logicalId: string;
+  /** Repository-relative source entry, from the `local:entry` metadata the CDK construct sets. */
+  readonly entry: string;
+  readonly handlerName: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly environment: Readonly<Record<string, unknown>>;
+  readonly roleLogicalId: string | undefined;
+}
+
+export interface TableSpec {
+  readonly logicalId: string;
+  /** CreateTable's parameters less the name, as the template states them. */
+  readonly definition: {
+    readonly KeySchema: unknown;
+    readonly AttributeDefinitions: unknown;
+    readonly GlobalSecondaryIndexes?: unknown;
+    readonly LocalSecondaryIndexes?: unknown;
+  };
+  readonly timeToLiveAttribute: string | undefined;
+}
+
+export interface BucketSpec {
+  readonly logicalId: string;
+}
+
+export interface BucketNotification {
+  readonly bucketLogicalId: string;
+  readonly events: readonly string[];
+  readonly prefix: string | undefined;
+  readonly suffix: string | undefined;
+  readonly target: { readonly kind: 'lambda'; readonly functionLogicalId: string };
+}
+
+export interface DataSourceSpec {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly type: string;
+  readonly functionLogicalId: string | undefined;
+  readonly tableLogicalId: string | undefined;
+}
+
+export interface ResolverSpec {
+  readonly typeName: string;
+  readonly fieldName: string;
+  readonly kind: 'UNIT' | 'PIPELINE';
+  readonly dataSourceLogicalId: string | undefined;
+  /** APPSYNC_JS code; absent for a direct Lambda resolver. */
+  readonly code: string | undefined;
+  readonly pipelineFunctionLogicalIds: readonly string[];
+  readonly maxBatchSize: number;
+}
+
+export interface PipelineFunctionSpec {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly dataSourceLogicalId: string | undefined;
+  readonly code: string;
+}
+
+export interface ApiSpec {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly schema: string;
+  readonly defaultMode: AuthMode;
+  readonly additionalModes: readonly AuthMode[];
+  readonly userPoolLogicalId: string | undefined;
+  readonly apiKeys: readonly { readonly logicalId: string; readonly expires: number | undefined }[];
+  readonly dataSources: ReadonlyMap<string, DataSourceSpec>;
+  readonly resolvers: readonly ResolverSpec[];
+  readonly pipelineFunctions: ReadonlyMap<string, PipelineFunctionSpec>;
+  readonly queryDepthLimit: number;
+  readonly resolverCountLimit: number;
+  readonly introspection: boolean;
+}
+
+export interface UserPoolSpec {
+  readonly logicalId: string;
+  readonly clientLogicalIds: readonly string[];
+}
+
+export interface PolicyStatement {
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string | readonly string[];
+  readonly Resource: unknown;
+}
+
+export interface RoleSpec {
+  readonly logicalId: string;
+  readonly statements: readonly PolicyStatement[];
+}
+
+const props = (resource: CfnResource): Record<string, unknown> => resource.Properties ?? {};
+
+const asString = (value: unknown, what: string): string => {
+  if (typeof value !== 'string') throw new TemplateError(`${what} is not a string`);
+  return value;
+};
+
+function readFunctions(template: CfnTemplate): Map<string, FunctionSpec> {
+  const functions = new Map<string, FunctionSpec>();
+  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+    const entry = resource.Metadata?.['local:entry'];
+    // Functions CDK adds for itself (custom resource providers) have no source entry: they
+    // manage AWS resources and have nothing to do locally.
+    if (typeof entry !== 'string') continue;
+    const properties = props(resource);
+    const environment = (properties['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    functions.set(logicalId, {
+      logicalId,
+      entry,
+      handlerName: typeof resource.Metadata?.['local:handler'] === 'string' ? resource.Metadata['local:handler'] : 'handler',
+      timeoutSeconds: Number(properties['Timeout'] ?? 3),
+      memoryMb: Number(properties['MemorySize'] ?? 128),
+      environment: environment ?? {},
+      roleLogicalId: referencedLogicalId(properties['Role']),
+    });
+  }
+  return functions;
+}
+
+function readTables(template: CfnTemplate): TableSpec[] {
+  return resourcesOfType(template, 'AWS::DynamoDB::Table').map(([logicalId, resource]) => {
+    const p = props(resource);
+    const ttl = p['TimeToLiveSpecification'] as { AttributeName?: string; Enabled?: boolean } | undefined;
+    return {
+      logicalId,
+      definition: {
+        KeySchema: p['KeySchema'],
+        AttributeDefinitions: p['AttributeDefinitions'],
+        ...(p['GlobalSecondaryIndexes'] ? { GlobalSecondaryIndexes: p['GlobalSecondaryIndexes'] } : {}),
+        ...(p['LocalSecondaryIndexes'] ? { LocalSecondaryIndexes: p['LocalSecondaryIndexes'] } : {}),
+      },
+      timeToLiveAttribute: ttl?.Enabled ? ttl.AttributeName : undefined,
+    };
+  });
+}
+
+function readNotifications(template: CfnTemplate): BucketNotification[] {
+  const notifications: BucketNotification[] = [];
+  for (const [logicalId, resource] of resourcesOfType(template, 'Custom::S3BucketNotifications')) {
+    const p = props(resource);
+    const bucketLogicalId = referencedLogicalId(p['BucketName']);
+    if (!bucketLogicalId) throw new TemplateError(`${logicalId}: BucketName is not a reference`);
+    const config = (p['NotificationConfiguration'] ?? {}) as Record<string, unknown>;
+    for (const lambda of (config['LambdaFunctionConfigurations'] ?? []) as Record<string, unknown>[]) {
+      const functionLogicalId = referencedLogicalId(lambda['LambdaFunctionArn']);
+      if (!functionLogicalId) throw new TemplateError(`${logicalId}: LambdaFunctionArn is not a reference`);
+      const rules = ((lambda['Filter'] as { Key?: { FilterRules?: { Name: string; Value: string }[] } } | undefined)
+        ?.Key?.FilterRules ?? []);
+      const rule = (name: string) => rules.find((r) => r.Name.toLowerCase() === name)?.Value;
+      notifications.push({
+        bucketLogicalId,
+        events: (lambda['Events'] ?? []) as string[],
+        prefix: rule('prefix'),
+        suffix: rule('suffix'),
+        target: { kind: 'lambda', functionLogicalId },
+      });
+    }
+  }
+  return notifications;
+}
+
+const authMode = (value: unknown): AuthMode => asString(value, 'AuthenticationType') as AuthMode;
+
+function readApi(template: CfnTemplate): ApiSpec {
+  const apis = resourcesOfType(template, 'AWS::AppSync::GraphQLApi');
+  const [api, ...others] = apis;
+  if (!api) throw new TemplateError('The CDK app defines no AppSync GraphQL API');
+  if (others.length > 0) throw new TemplateError('The local stack serves one AppSync API');
+  const [apiLogicalId, apiResource] = api;
+  const p = props(apiResource);
+  const belongs = (resource: CfnResource) => referencedLogicalId(props(resource)['ApiId']) === apiLogicalId;
+
+  const schemas = resourcesOfType(template, 'AWS::AppSync::GraphQLSchema').filter(([, r]) => belongs(r));
+  const schema = schemas[0]?.[1].Properties?.['Definition'];
+  if (typeof schema !== 'string') {
+    throw new TemplateError('The GraphQL schema must be inline in the template (Definition.fromFile does that)');
+  }
+
+  const additional = (p['AdditionalAuthenticationProviders'] ?? []) as Record<string, unknown>[];
+  const userPoolConfigs = [p['UserPoolConfig'], ...additional.map((a) => a['UserPoolConfig'])];
+  const userPoolLogicalId = userPoolConfigs
+    .map((c) => referencedLogicalId((c as Record<string, unknown> | undefined)?.['UserPoolId']))
+    .find((id) => id !== undefined);
+
+  const dataSources = new Map<string, DataSourceSpec>();
+  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::AppSync::DataSource')) {
+    if (!belongs(resource)) continue;
+    const d = props(resource);
+    dataSources.set(logicalId, {
+      logicalId,
+      name: asString(d['Name'], `${logicalId}.Name`),
+      type: asString(d['Type'], `${logicalId}.Type`),
+      functionLogicalId: referencedLogicalId((d['LambdaConfig'] as Record<string, unknown> | undefined)?.['LambdaFunctionArn']),
+      tableLogicalId: referencedLogicalId((d['DynamoDBConfig'] as Record<string, unknown> | undefined)?.['TableName']),
+    });
+  }
+
+  // CDK names a data source by its Name (a plain string) or by a reference; both lead here.
+  const byName = new Map([...dataSources.values()].map((d) => [d.name, d.logicalId]));
+  const dataSourceOf = (value: unknown): string | undefined =>
+    typeof value === 'string' ? byName.get(value) : referencedLogicalId(value);
+
+  const codeOf = (resource: CfnResource, what: string): string | undefined => {
+    const r = props(resource);
+    if (r['CodeS3Location'] !== undefined) {
+      throw new TemplateError(`${what}: resolver code must be inline (appsync.Code.fromInline) for the local stack to read it`);
+    }
+    return typeof r['Code'] === 'string' ? r['Code'] : undefined;
+  };
+
+  const pipelineFunctions = new Map<string, PipelineFunctionSpec>();
+  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::AppSync::FunctionConfiguration')) {
+    if (!belongs(resource)) continue;
+    const code = codeOf(resource, logicalId);
+    if (code === undefined) throw new TemplateError(`${logicalId}: only APPSYNC_JS functions are supported locally`);
+    pipelineFunctions.set(logicalId, {
+      logicalId,
+      name: String(props(resource)['Name']),
+      dataSourceLogicalId: dataSourceOf(props(resource)['DataSourceName']),
+      code,
+    });
+  }
+
+  const resolvers: ResolverSpec[] = resourcesOfType(template, 'AWS::AppSync::Resolver')
+    .filter(([, r]) => belongs(r))
+    .map(([logicalId, resource]) => {
+      const r = props(resource);
+      if (r['RequestMappingTemplate'] !== undefined || r['RequestMappingTemplateS3Location'] !== undefined) {
+        throw new TemplateError(`${logicalId}: VTL templates are not supported locally; use APPSYNC_JS or a direct Lambda resolver`);
+      }
+      const pipeline = (r['PipelineConfig'] as { Functions?: unknown[] } | undefined)?.Functions ?? [];
+      return {
+        typeName: asString(r['TypeName'], `${logicalId}.TypeName`),
+        fieldName: asString(r['FieldName'], `${logicalId}.FieldName`),
+        kind: r['Kind'] === 'PIPELINE' ? 'PIPELINE' : 'UNIT',
+        dataSourceLogicalId: dataSourceOf(r['DataSourceName']),
+        code: codeOf(resource, logicalId),
+        pipelineFunctionLogicalIds: pipeline.map((f) => referencedLogicalId(f) ?? String(f)),
+        maxBatchSize: Number(r['MaxBatchSize'] ?? 0),
+      };
+    });
+
+  const apiKeys = resourcesOfType(template, 'AWS::AppSync::ApiKey')
+    .filter(([, r]) => belongs(r))
+    .map(([logicalId, resource]) => ({
+      logicalId,
+      expires: typeof props(resource)['Expires'] === 'number' ? (props(resource)['Expires'] as number) : undefined,
+    }));
+
+  return {
+    logicalId: apiLogicalId,
+    name: String(p['Name'] ?? apiLogicalId),
+    schema,
+    defaultMode: authMode(p['AuthenticationType']),
+    additionalModes: additional.map((a) => authMode(a['AuthenticationType'])),
+    userPoolLogicalId,
+    apiKeys,
+    dataSources,
+    resolvers,
+    pipelineFunctions,
+    queryDepthLimit: Number(p['QueryDepthLimit'] ?? 0),
+    resolverCountLimit: Number(p['ResolverCountLimit'] ?? 0),
+    introspection: p['IntrospectionConfig'] !== 'DISABLED',
+  };
+}
+
+function readRoles(template: CfnTemplate): Map<string, RoleSpec> {
+  const statements = new Map<string, PolicyStatement[]>();
+  const add = (roleLogicalId: string | undefined, document: unknown) => {
+    if (!roleLogicalId) return;
+    const list = statements.get(roleLogicalId) ?? [];
+    const raw = (document as { Statement?: unknown } | undefined)?.Statement;
+    list.push(...((Array.isArray(raw) ? raw : raw ? [raw] : []) as PolicyStatement[]));
+    statements.set(roleLogicalId, list);
+  };
+  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::IAM::Role')) {
+    statements.set(logicalId, statements.get(logicalId) ?? []);
+    for (const policy of (props(resource)['Policies'] ?? []) as { PolicyDocument: unknown }[]) {
+      add(logicalId, policy.PolicyDocument);
+    }
+  }
+  for (const [, resource] of resourcesOfType(template, 'AWS::IAM::Policy')) {
+    for (const role of (props(resource)['Roles'] ?? []) as unknown[]) {
+      add(referencedLogicalId(role), props(resource)['PolicyDocument']);
+    }
+  }
+  return new Map([...statements].map(([logicalId, list]) => [logicalId, { logicalId, statements: list }]));
+}
+
+function readUserPools(template: CfnTemplate): UserPoolSpec[] {
+  const clients = resourcesOfType(template, 'AWS::Cognito::UserPoolClient');
+  return resourcesOfType(template, 'AWS::Cognito::UserPool').map(([logicalId]) => ({
+    logicalId,
+    clientLogicalIds: clients
+      .filter(([, client]) => referencedLogicalId(props(client)['UserPoolId']) === logicalId)
+      .map(([clientId]) => clientId),
+  }));
+}
+
+export function readTopology(template: CfnTemplate): Topology {
+  return {
+    functions: readFunctions(template),
+    tables: readTables(template),
+    buckets: resourcesOfType(template, 'AWS::S3::Bucket').map(([logicalId]) => ({ logicalId })),
+    notifications: readNotifications(template),
+    api: readApi(template),
+    userPools: readUserPools(template),
+    roles: readRoles(template),
+  };
+}

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
+import type { FunctionErrorPayload, InvokeMessage, WorkerData, WorkerReply } from './protocol.js';
+
+/** A function invocation that failed: what Lambda reports as the function error. */
+export class FunctionError extends Error {
+  override readonly name = 'FunctionError';
+  constructor(
+    readonly functionName: string,
+    readonly payload: FunctionErrorPayload,
+  ) {
+    super(`${functionName}: ${payload.errorType}: ${payload.errorMessage}`);
+  }
+}
+
+export interface LocalFunctionOptions {
+  readonly name: string;
+  readonly arn: string;
+  /** Absolute path of the source entry. */
+  readonly entryPath: string;
+  /** The entry as the template names it, for messages. */
+  readonly entry: string;
+  readonly handlerName: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly environment: Readonly<Record<string, string>>;
+  /** Inside the project, so that bundles resolve their external packages from node_modules. */
+  readonly buildDir: string;
+  /** The worker bootstrap (see worker-entry.ts), built once for all functions. */
+  readonly workerPath: string;
+  /** Execution environments that may run at once; further invocations wait. */
+  readonly maxConcurrency?: number;
+}
+
+interface Pending {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** One execution environment: a worker thread running one invocation at a time. */
+class ExecutionEnvironment {
+  readonly ready: Promise<void>;
+  pending: Pending | undefined;
+  stale = false;
+  #nextId = 0;
+
+  constructor(
+    readonly worker: Worker,
+    private readonly functionName: string,
+    onExit: (env: ExecutionEnvironment) => void,
+  ) {
+    this.ready = new Promise((resolve, reject) => {
+      worker.on('message', (reply: WorkerReply) => {
+        switch (reply.kind) {
+          case 'ready':
+            resolve();
+            return;
+          case 'init-error':
+            this.stale = true;
+            reject(new FunctionError(functionName, { ...reply.error, errorType: `Runtime.ImportModuleError` }));
+            return;
+          case 'result':
+          case 'error': {
+            const pending = this.pending;
+            this.pending = undefined;
+            if (!pending) return;
+            clearTimeout(pending.timer);
+            if (reply.kind === 'result') pending.resolve(reply.result);
+            else pending.reject(new FunctionError(functionName, reply.error));
+          }
+        }
+      });
+      worker.on('error', (error) => {
+        const payload = { errorType: 'Runtime.ExitError', errorMessage: error.message, trace: [] };
+        reject(new FunctionError(functionName, payload));
+        this.fail(payload);
+      });
+      worker.on('exit', (code) => {
+        this.fail({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with code ${code}`, trace: [] });
+        onExit(this);
+      });
+    });
+    // An init failure is reported to the invoker; keep it from surfacing as unhandled here.
+    this.ready.catch(() => undefined);
+  }
+
+  invoke(event: unknown, timeoutSeconds: number): Promise<unknown> {
+    const id = ++this.#nextId;
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending = undefined;
+        reject(
+          new FunctionError(this.functionName, {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+            trace: [],
+          }),
+        );
+        // Lambda discards an environment whose invocation timed out.
+        this.stale = true;
+        void this.worker.terminate();
+      }, timeoutSeconds * 1000);
+      this.pending = { resolve, reject, timer };
+      const message: InvokeMessage = { id, requestId: randomUUID(), event, deadline };
+      this.worker.postMessage(message);
+    });
+  }
+
+  private fail(payload: FunctionErrorPayload): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    pending.reject(new FunctionError(this.functionName, payload));
+  }
+}
+
+/**
+ * A Lambda function run locally from its source entry: bundled with esbuild like
+ * NodejsFunction does, each execution environment a worker thread with the function's own
+ * environment variables, so handlers run unchanged and in-process.
+ */
+export class LocalFunction {
+  readonly #options: LocalFunctionOptions;
+  readonly #idle: ExecutionEnvironment[] = [];
+  readonly #all = new Set<ExecutionEnvironment>();
+  readonly #waiting: ((env: ExecutionEnvironment) => void)[] = [];
+  #bundlePath: string | undefined;
+  #generation = 0;
+  #stopped = false;
+
+  constructor(options: LocalFunctionOptions) {
+    this.#options = options;
+  }
+
+  get name(): string {
+    return this.#options.name;
+  }
+
+  /** Builds the bundle. A build error throws and leaves the previous bundle in use. */
+  async build(): Promise<void> {
+    const generation = this.#generation + 1;
+    const dir = join(this.#options.buildDir, this.#options.name);
+    await mkdir(dir, { recursive: true });
+    const outfile = join(dir, `index-${generation}.mjs`);
+    await build({
+      entryPoints: [this.#options.entryPath],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      sourcemap: 'inline',
+      logLevel: 'silent',
+    });
+    this.#bundlePath = outfile;
+    this.#generation = generation;
+    // Environments running the previous code finish their invocation and are then replaced.
+    for (const env of this.#all) env.stale = true;
+    for (const env of this.#idle.splice(0)) this.#retire(env);
+  }
+
+  /** Starts one environment now, so an init error shows at start-up rather than on first use. */
+  async warm(): Promise<void> {
+    const env = this.#spawn();
+    await env.ready;
+    this.#release(env);
+  }
+
+  async invoke(event: unknown): Promise<unknown> {
+    const env = await this.#acquire();
+    try {
+      await env.ready;
+      return await env.invoke(event, this.#options.timeoutSeconds);
+    } finally {
+      this.#release(env);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await Promise.all([...this.#all].map((env) => env.worker.terminate()));
+    this.#all.clear();
+    this.#idle.length = 0;
+  }
+
+  #acquire(): Promise<ExecutionEnvironment> {
+    const idle = this.#idle.pop();
+    if (idle) return Promise.resolve(idle);
+    if (this.#all.size < (this.#options.maxConcurrency ?? 4)) return Promise.resolve(this.#spawn());
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(env: ExecutionEnvironment): void {
+    if (env.stale || this.#stopped) {
+      this.#retire(env);
+      const next = this.#waiting.shift();
+      if (next) next(this.#spawn());
+      return;
+    }
+    const next = this.#waiting.shift();
+    if (next) next(env);
+    else this.#idle.push(env);
+  }
+
+  #retire(env: ExecutionEnvironment): void {
+    this.#all.delete(env);
+    void env.worker.terminate();
+  }
+
+  #spawn(): ExecutionEnvironment {
+    if (!this.#bundlePath) throw new Error(`${this.#options.name} has not been built`);
+    const workerData: WorkerData = {
+      bundlePath: this.#bundlePath,
+      entry: this.#options.entry,
+      handlerName: this.#options.handlerName,
+      functionName: this.#options.name,
+      functionArn: this.#options.arn,
+      memoryMb: this.#options.memoryMb,
+    };
+    const worker = new Worker(this.#options.workerPath, {
+      workerData,
+      env: { ...this.#options.environment },
+      // The host runs TypeScript through a loader; the bundles are plain JavaScript.
+      execArgv: [],
+    });
+    worker.unref();
+    const env = new ExecutionEnvironment(worker, this.#options.name, (gone) => {
+      this.#all.delete(gone);
+      const index = this.#idle.indexOf(gone);
+      if (index >= 0) this.#idle.splice(index, 1);
+    });
+    this.#all.add(env);
+    return env;
+  }
+}
+
+/** Builds the worker bootstrap once; every function's environments run it. */
+export async function buildWorkerEntry(buildDir: string): Promise<string> {
+  await mkdir(buildDir, { recursive: true });
+  const outfile = join(buildDir, '_worker.mjs');
+  await build({
+    entryPoints: [new URL('./worker-entry.ts', import.meta.url).pathname],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+  });
+  return outfile;
+}

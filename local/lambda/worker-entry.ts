@@ -1,0 +1,52 @@
+/**
+ * Runs inside a worker thread: one Lambda execution environment. It loads the function's bundle
+ * once (the init phase) and then handles one invocation at a time, as Lambda does.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import type { InvokeMessage, WorkerData, WorkerReply } from './protocol.js';
+
+const data = workerData as WorkerData;
+const port = parentPort;
+if (!port) throw new Error('worker-entry must run in a worker thread');
+
+const describe = (error: unknown): { errorType: string; errorMessage: string; trace: string[] } => {
+  if (error instanceof Error) {
+    return { errorType: error.name, errorMessage: error.message, trace: (error.stack ?? '').split('\n') };
+  }
+  return { errorType: 'Error', errorMessage: String(error), trace: [] };
+};
+
+try {
+  const module = (await import(pathToFileURL(data.bundlePath).href)) as Record<string, unknown>;
+  const handler = module[data.handlerName];
+  if (typeof handler !== 'function') {
+    throw new Error(`${data.entry} does not export a function named ${data.handlerName}`);
+  }
+  port.on('message', (message: InvokeMessage) => {
+    const context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: data.functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: data.functionArn,
+      memoryLimitInMB: String(data.memoryMb),
+      awsRequestId: message.requestId,
+      logGroupName: `/aws/lambda/${data.functionName}`,
+      logStreamName: `local/${data.functionName}`,
+      getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+    Promise.resolve()
+      .then(() => (handler as (event: unknown, context: unknown) => unknown)(message.event, context))
+      .then(
+        (result): WorkerReply => ({ kind: 'result', id: message.id, result: result === undefined ? null : result }),
+        (error: unknown): WorkerReply => ({ kind: 'error', id: message.id, error: describe(error) }),
+      )
+      .then((reply) => port.postMessage(reply));
+  });
+  port.postMessage({ kind: 'ready' } satisfies WorkerReply);
+} catch (error) {
+  port.postMessage({ kind: 'init-error', error: describe(error) } satisfies WorkerReply);
+}

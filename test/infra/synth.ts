@@ -1,0 +1,51 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
+import { buildApp } from '../../infra/build-app.js';
+import { FILES_API_ENTRY } from '../../infra/constructs/graphql-api.js';
+import { PROCESS_UPLOAD_ENTRY } from '../../infra/constructs/upload-pipeline.js';
+import { REPO_ROOT, repoPath } from '../../infra/paths.js';
+import type { AppSyncLambdaStack } from '../../infra/stack.js';
+
+export const HANDLER_ENTRIES = [FILES_API_ENTRY, PROCESS_UPLOAD_ENTRY] as const;
+
+/** Whether the real handler entries exist in the repository. */
+export function realEntriesExist(): boolean {
+  return HANDLER_ENTRIES.every((entry) => existsSync(repoPath(entry)));
+}
+
+/**
+ * The project root the stack's functions are built from: the repository when the handler
+ * entries exist, otherwise a temporary copy of the package files with stub entries (synthesis
+ * needs the entry files to exist even when bundling is skipped).
+ */
+export function testProjectRoot(): string {
+  if (realEntriesExist()) {
+    return REPO_ROOT;
+  }
+  const root = mkdtempSync(path.join(tmpdir(), 'infra-test-'));
+  for (const file of ['package.json', 'package-lock.json']) {
+    copyFileSync(repoPath(file), path.join(root, file));
+  }
+  for (const entry of HANDLER_ENTRIES) {
+    const file = path.join(root, ...entry.split('/'));
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, 'export const handler = async (): Promise<null> => null;\n');
+  }
+  return root;
+}
+
+export interface Synthesized {
+  readonly stack: AppSyncLambdaStack;
+  readonly template: Template;
+}
+
+/** Builds the app as `infra/app.ts` does, with Lambda bundling skipped, and synthesizes it. */
+export function synthesize(context: Record<string, unknown> = {}): Synthesized {
+  const app = new App({ context: { [BUNDLING_STACKS]: [], ...context } });
+  const stack = buildApp(app, { projectRoot: testProjectRoot() });
+  return { stack, template: Template.fromStack(stack) };
+}
