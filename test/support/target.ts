@@ -1,0 +1,37 @@
+import { inject } from 'vitest';
+import { createLocalIssuer } from '../../local/auth/local-issuer.js';
+
+/** Where the end-to-end suite sends its requests, as the global setup provides it. */
+export interface E2eTarget {
+  readonly graphqlUrl: string;
+  readonly realtimeUrl: string;
+  readonly region: string;
+  readonly apiKey: string;
+  readonly caPath: string;
+  readonly stateDir: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly developerCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** amplify_outputs.json of the running stack, as text. */
+  readonly outputs: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    target: E2eTarget;
+  }
+}
+
+export const target = (): E2eTarget => inject('target');
+
+/** A user-pool ID token for `username`, signed by the local stack's issuer. */
+export async function tokenFor(username: string, groups?: readonly string[]): Promise<string> {
+  const t = target();
+  const issuer = await createLocalIssuer({
+    stateDir: t.stateDir,
+    region: t.region,
+    userPoolId: t.userPoolId,
+    clientId: t.userPoolClientId,
+  });
+  return (await issuer.issueTokens({ username, ...(groups ? { groups } : {}) })).idToken;
+}
