@@ -49,6 +49,8 @@ export interface LocalStackOptions {
   /** Writes amplify_outputs.json to this path. @default <projectDir>/amplify_outputs.json unless ephemeral */
   readonly outputsPath?: string | null;
   readonly log?: (line: string) => void;
+  /** Receives the functions' own output (their JSON log lines). @default this process's stdout */
+  readonly functionOutput?: (text: string) => void;
 }
 
 export interface LocalStack {
@@ -134,7 +136,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     await createTables(topology, dynamo.endpoint, region);
 
-    const functions = await buildFunctions(topology, values, names, endpoints, projectDir, stateDir);
+    const functions = await buildFunctions(topology, values, names, endpoints, projectDir, stateDir, options.functionOutput);
     cleanups.push(async () => {
       await Promise.all([...functions.values()].map((fn) => fn.stop()));
     });
@@ -274,6 +276,7 @@ async function buildFunctions(
   endpoints: Endpoints,
   projectDir: string,
   stateDir: string,
+  onOutput: ((text: string) => void) | undefined,
 ): Promise<Map<string, LocalFunction>> {
   // Bundles go under the project so their external packages resolve from its node_modules.
   const buildDir = join(projectDir, 'node_modules', '.cache', 'appsync-local', createHashOf(stateDir));
@@ -293,6 +296,7 @@ async function buildFunctions(
         environment: functionEnvironment(topology, fn.logicalId, values, names, endpoints),
         buildDir,
         workerPath,
+        ...(onOutput ? { onOutput } : {}),
       }),
     );
   }

@@ -33,6 +33,8 @@ export interface LocalFunctionOptions {
   readonly workerPath: string;
   /** Execution environments that may run at once; further invocations wait. */
   readonly maxConcurrency?: number;
+  /** Receives what the function writes to stdout and stderr (its logs). @default the host's */
+  readonly onOutput?: (text: string) => void;
 }
 
 interface Pending {
@@ -229,7 +231,14 @@ export class LocalFunction {
       env: { ...this.#options.environment },
       // The host runs TypeScript through a loader; the bundles are plain JavaScript.
       execArgv: [],
+      stdout: this.#options.onOutput !== undefined,
+      stderr: this.#options.onOutput !== undefined,
     });
+    const onOutput = this.#options.onOutput;
+    if (onOutput) {
+      worker.stdout.setEncoding('utf8').on('data', onOutput);
+      worker.stderr.setEncoding('utf8').on('data', onOutput);
+    }
     worker.unref();
     const env = new ExecutionEnvironment(worker, this.#options.name, (gone) => {
       this.#all.delete(gone);

@@ -19,6 +19,9 @@ export default async function setup(project: TestProject) {
     log: (line) => {
       if (process.env['E2E_VERBOSE']) console.log(line);
     },
+    functionOutput: (text) => {
+      if (process.env['E2E_VERBOSE']) process.stdout.write(text);
+    },
   });
   const target: E2eTarget = {
     graphqlUrl: stack.graphqlUrl,
