@@ -1,0 +1,52 @@
+/**
+ * Object keys. The server chooses every key; the owner and file id are recoverable from the
+ * key of an original, which is how the pipeline finds the record an S3 event is about.
+ */
+
+export const ORIGINALS_PREFIX = 'uploads/';
+export const THUMBNAILS_PREFIX = 'thumbnails/';
+export const THUMBNAIL_SIZE = 200;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function isFileId(value: string): boolean {
+  return UUID.test(value);
+}
+
+export function originalKey(owner: string, fileId: string): string {
+  return `${ORIGINALS_PREFIX}${owner}/${fileId}`;
+}
+
+export function thumbnailKey(owner: string, fileId: string): string {
+  return `${THUMBNAILS_PREFIX}${owner}/${fileId}/${THUMBNAIL_SIZE}x${THUMBNAIL_SIZE}.jpg`;
+}
+
+/** `uploads/<owner>/<fileId>` -> its parts; null for any other key (thumbnails included). */
+export function parseOriginalKey(key: string): { owner: string; fileId: string } | null {
+  if (!key.startsWith(ORIGINALS_PREFIX)) return null;
+  const parts = key.slice(ORIGINALS_PREFIX.length).split('/');
+  if (parts.length !== 2) return null;
+  const [owner, fileId] = parts;
+  if (owner === undefined || owner === '' || fileId === undefined || !isFileId(fileId)) return null;
+  return { owner, fileId };
+}
+
+/**
+ * S3 event notifications carry the key URL-encoded with `+` for spaces
+ * (`uploads/a+b/%C3%A9` is `uploads/a b/é`). Null when the encoding is malformed.
+ */
+export function decodeS3EventKey(encoded: string): string | null {
+  try {
+    return decodeURIComponent(encoded.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Owners are user ids (Cognito `sub`, a UUID). Anything that could change the shape of a key
+ * (a slash, whitespace, control characters) or make it long is refused.
+ */
+export function isKeySafeOwner(owner: string): boolean {
+  return /^[A-Za-z0-9._:@-]{1,128}$/.test(owner);
+}

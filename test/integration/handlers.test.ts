@@ -1,0 +1,131 @@
+/**
+ * The two Lambda entries, configured ONLY through environment variables (as on AWS), running
+ * in-process against DynamoDB Local and an s3rver whose object-created events invoke the
+ * pipeline handler, as the local stack wires them. A small HTTP server stands in for AppSync's
+ * publishFileEvent endpoint and records what the pipeline sends.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Context, S3Event } from 'aws-lambda';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { type RunningS3rver, startS3rver } from '../../local/services/s3rver.js';
+import type { File, FileConnection, UploadPolicy, UploadTicket } from '../../resolvers/generated/graphql.js';
+import { appSyncEvent, cognitoIdentity, lambdaContext } from '../unit/resolvers/helpers/factories.js';
+import * as images from '../unit/resolvers/helpers/images.js';
+import { CREDENTIALS, REGION, createFilesTable, dynamoClient } from './helpers.js';
+
+const BUCKET = 'handlers-uploads';
+const owner = '5b1c3d2e-0000-4111-8222-333344445555';
+
+interface Recorded {
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: { query: string; variables: { input: Record<string, unknown> } };
+}
+
+describe('Lambda handlers configured by environment', () => {
+  let s3: RunningS3rver;
+  let directory: string;
+  let appsync: Server;
+  const published: Recorded[] = [];
+  let filesHandler: (event: unknown, context: Context) => Promise<unknown>;
+  let processUpload: (event: S3Event, context: Context) => Promise<void>;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'handlers-s3rver-'));
+    s3 = await startS3rver({ directory, buckets: [BUCKET], accessKeyIds: [CREDENTIALS.accessKeyId] });
+    appsync = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        const parsed = JSON.parse(body) as Recorded['body'];
+        published.push({ headers: req.headers, body: parsed });
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ data: { publishFileEvent: { ...parsed.variables.input, at: new Date().toISOString() } } }));
+      });
+    });
+    await new Promise<void>((resolve) => appsync.listen(0, '127.0.0.1', resolve));
+    const address = appsync.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      FILES_TABLE: await createFilesTable(dynamoClient(), 'handlers'),
+      UPLOADS_BUCKET: BUCKET,
+      GRAPHQL_URL: `http://127.0.0.1:${port}/graphql`,
+      UPLOAD_TICKET_TTL_SECONDS: '600',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+    // Imported only now: the handlers (and their SDK clients) see nothing but the environment.
+    filesHandler = (await import('../../resolvers/api/files-handler.js')).handler;
+    processUpload = (await import('../../resolvers/pipeline/process-upload.js')).handler;
+    s3.onObjectCreated((event) => processUpload(event, lambdaContext({ functionName: 'process-upload' })));
+  });
+
+  afterAll(async () => {
+    await s3?.stop();
+    await new Promise((resolve) => appsync?.close(resolve));
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  const call = (parent: string, field: string, args: Record<string, unknown>, identity: unknown = cognitoIdentity(owner)) =>
+    filesHandler(appSyncEvent(parent, field, args, identity), lambdaContext());
+
+  it('given an API-key caller, when asking for the upload policy, then the TTL comes from UPLOAD_TICKET_TTL_SECONDS', async () => {
+    const policy = (await call('Query', 'uploadPolicy', {}, null)) as UploadPolicy;
+    expect(policy.ticketTtlSeconds).toBe(600);
+  });
+
+  it('given a ticket, when the client PUTs a JPEG with the ticket headers, then the S3 event drives the file to READY and two signed events reach AppSync', async () => {
+    const bytes = await images.jpeg(300, 200, { orientation: 8 });
+    const ticket = (await call('Mutation', 'createUpload', {
+      input: { fileName: 'my photo.jpg', contentType: 'image/jpeg', size: bytes.length },
+    })) as UploadTicket;
+    expect(ticket.uploadUrl.startsWith(`${s3.endpoint}/${BUCKET}/uploads/${owner}/`)).toBe(true);
+
+    const put = await fetch(ticket.uploadUrl, {
+      method: 'PUT',
+      headers: JSON.parse(ticket.uploadHeaders ?? '{}') as Record<string, string>,
+      body: bytes,
+    });
+    expect(put.status).toBe(200);
+
+    const file = await vi.waitFor(
+      async () => {
+        const current = (await call('Query', 'file', { id: ticket.file.id })) as File;
+        expect(current.status).toBe('READY');
+        return current;
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(file).toMatchObject({ width: 200, height: 300, format: 'jpeg', fileName: 'my photo.jpg' });
+    const thumbnail = await fetch(file.thumbnails[0]?.url ?? '');
+    expect(await sharp(Buffer.from(await thumbnail.arrayBuffer())).metadata()).toMatchObject({ width: 200, height: 200 });
+
+    const mine = published.filter((r) => r.body.variables.input['fileId'] === ticket.file.id);
+    expect(mine.map((r) => r.body.variables.input['status'])).toEqual(['PROCESSING', 'READY']);
+    expect(String(mine[0]?.headers['authorization'])).toMatch(/Credential=local\/\d{8}\/us-east-1\/appsync\/aws4_request/);
+  });
+
+  it('given files of mine, when listed, then they come newest first', async () => {
+    const first = (await call('Mutation', 'createUpload', {
+      input: { fileName: 'a.png', contentType: 'image/png', size: 10 },
+    })) as UploadTicket;
+    const second = (await call('Mutation', 'createUpload', {
+      input: { fileName: 'b.png', contentType: 'image/png', size: 10 },
+    })) as UploadTicket;
+    const page = (await call('Query', 'files', { limit: 2 })) as FileConnection;
+    expect(page.items.map((f) => f.id)).toEqual([second.file.id, first.file.id]);
+    expect(page.nextToken).not.toBeNull();
+  });
+
+  it('given a malformed nextToken, when listing, then ValidationError is thrown', async () => {
+    await expect(call('Query', 'files', { nextToken: 'garbage' })).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+});

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { S3ObjectStore } from '../../resolvers/adapters/s3-object-store.js';
+import { SizeMismatchError } from '../../resolvers/shared/errors.js';
+import * as images from '../unit/resolvers/helpers/images.js';
+import { s3Client } from './helpers.js';
+
+describe('S3ObjectStore against s3rver', () => {
+  let store: S3ObjectStore;
+  const bucket = inject('uploadsBucket');
+  const endpoint = inject('s3Endpoint');
+
+  beforeAll(() => {
+    store = new S3ObjectStore({ client: s3Client(), bucket });
+  });
+
+  it('given a presigned PUT, then it is path-style on the IP endpoint, signs content-type and content-length, and carries no checksum', async () => {
+    const key = `uploads/user-1/${randomUUID()}`;
+    const url = new URL(
+      await store.presignPut({ key, contentType: 'image/jpeg', contentLength: 10, expiresInSeconds: 900 }),
+    );
+    expect(`${url.origin}${url.pathname}`).toBe(`${endpoint}/${bucket}/${key}`);
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
+    expect([...url.searchParams.keys()].filter((k) => k.toLowerCase().startsWith('x-amz-checksum'))).toEqual([]);
+  });
+
+  it('given a presigned PUT, when fetch PUTs the bytes with the ticket headers, then it succeeds and the bytes read back (store and presigned GET)', async () => {
+    const key = `uploads/user-1/${randomUUID()}`;
+    const bytes = await images.jpeg();
+    const url = await store.presignPut({
+      key,
+      contentType: 'image/jpeg',
+      contentLength: bytes.length,
+      expiresInSeconds: 900,
+    });
+
+    const put = await fetch(url, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg', 'content-length': String(bytes.length) },
+      body: bytes,
+    });
+    expect(put.status).toBe(200);
+
+    expect(Buffer.from(await store.getObject(key, { maxBytes: bytes.length }))).toEqual(Buffer.from(bytes));
+    const get = await fetch(await store.presignGet(key, 60));
+    expect(get.status).toBe(200);
+    expect(get.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await get.arrayBuffer())).toEqual(Buffer.from(bytes));
+  });
+
+  it('given an object larger than allowed, when read, then SizeMismatchError without reading it', async () => {
+    const key = `uploads/user-1/${randomUUID()}`;
+    await store.putObject({ key, body: new Uint8Array(1000), contentType: 'image/png' });
+    await expect(store.getObject(key, { maxBytes: 999 })).rejects.toBeInstanceOf(SizeMismatchError);
+  });
+
+  it('given a missing object, when read, then the SDK error is rethrown (a transient failure for the pipeline)', async () => {
+    await expect(store.getObject(`uploads/user-1/${randomUUID()}`, { maxBytes: 10 })).rejects.toMatchObject({
+      name: 'NoSuchKey',
+    });
+  });
+});

@@ -1,0 +1,284 @@
+/**
+ * Test doubles and a real client for the real-time server. The server is real (an http.Server on
+ * a free loopback port with the realtime server attached); the seams it depends on
+ * (`Authenticator`, `SubscriptionEngine`) are fakes that record what they were asked.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
+import type {
+  AuthOutcome,
+  AuthRequest,
+  Authenticator,
+  Caller,
+  GraphQLRequest,
+  SubscribeOutcome,
+  SubscriptionEngine,
+  SubscriptionPayload,
+} from '../../../local/contracts.js';
+import {
+  createRealtimeServer,
+  type RealtimeLogger,
+  type RealtimeOptions,
+  type RealtimeServer,
+} from '../../../local/realtime/index.js';
+
+export const GRAPHQL_HOST = 'localhost:4000';
+export const GOOD_KEY = 'good';
+
+/** Accepts `x-api-key: good`; rejects everything else. Records every request. */
+export class FakeAuthenticator implements Authenticator {
+  readonly requests: AuthRequest[] = [];
+  /** Makes every answer take this long (to hold a `start` in its pending state). */
+  delayMs = 0;
+  async authenticate(request: AuthRequest): Promise<AuthOutcome> {
+    this.requests.push(request);
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (request.headers['x-api-key'] === GOOD_KEY) {
+      return { ok: true, caller: { mode: 'API_KEY', identity: null } };
+    }
+    return { ok: false, reason: 'bad api key' };
+  }
+}
+
+export interface RecordedSubscription {
+  readonly request: GraphQLRequest;
+  readonly caller: Caller;
+  readonly deliver: (payload: SubscriptionPayload) => void;
+  unsubscribed: boolean;
+}
+
+/**
+ * Records subscriptions and lets a test push payloads. A query containing `invalid` is refused
+ * with a validation error; one containing `early` delivers before `subscribe` resolves.
+ */
+export class FakeEngine implements SubscriptionEngine {
+  readonly subscriptions: RecordedSubscription[] = [];
+  /** Makes every `subscribe` take this long (to stop a subscription mid-way). */
+  delayMs = 0;
+  /** `subscribe` calls begun, including ones still waiting out `delayMs`. */
+  calls = 0;
+  private waiters: (() => void)[] = [];
+
+  async subscribe(
+    request: GraphQLRequest,
+    caller: Caller,
+    deliver: (payload: SubscriptionPayload) => void,
+  ): Promise<SubscribeOutcome> {
+    this.calls += 1;
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (request.query.includes('invalid')) {
+      return {
+        ok: false,
+        errors: [{ errorType: 'ValidationError', message: 'Validation error of type FieldUndefined' }],
+      };
+    }
+    if (request.query.includes('early')) deliver({ data: { early: true } });
+    const recorded: RecordedSubscription = { request, caller, deliver, unsubscribed: false };
+    this.subscriptions.push(recorded);
+    for (const wake of this.waiters.splice(0)) wake();
+    return {
+      ok: true,
+      unsubscribe: () => {
+        recorded.unsubscribed = true;
+      },
+    };
+  }
+
+  get active(): RecordedSubscription[] {
+    return this.subscriptions.filter((s) => !s.unsubscribed);
+  }
+
+  publish(payload: SubscriptionPayload): void {
+    for (const s of this.active) s.deliver(payload);
+  }
+
+  async waitForSubscriptions(count: number): Promise<void> {
+    while (this.subscriptions.length < count) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+}
+
+export interface LogLine {
+  readonly level: keyof RealtimeLogger;
+  readonly message: string;
+  readonly details: Record<string, unknown> | undefined;
+}
+
+export function recordingLogger(lines: LogLine[]): RealtimeLogger {
+  const at =
+    (level: keyof RealtimeLogger) => (message: string, details?: Record<string, unknown>) =>
+      lines.push({ level, message, details });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export interface TestServer {
+  readonly port: number;
+  readonly authenticator: FakeAuthenticator;
+  readonly engine: FakeEngine;
+  readonly realtime: RealtimeServer;
+  readonly log: LogLine[];
+  readonly http: Server;
+  dispose(): Promise<void>;
+}
+
+/** An http.Server on a free loopback port with the realtime server attached. */
+export async function startServer(options: Partial<RealtimeOptions> = {}): Promise<TestServer> {
+  const authenticator = new FakeAuthenticator();
+  const engine = new FakeEngine();
+  const log: LogLine[] = [];
+  const realtime = createRealtimeServer({
+    authenticator,
+    engine,
+    graphqlHost: GRAPHQL_HOST,
+    log: recordingLogger(log),
+    ...options,
+  });
+  const http = createServer((_req, res) => res.writeHead(404).end());
+  realtime.attach(http);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    port,
+    authenticator,
+    engine,
+    realtime,
+    log,
+    http,
+    async dispose() {
+      await realtime.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+export type ServerFrame = Record<string, unknown> & { type: string };
+
+/** A real `ws` client that queues what it receives so tests can await messages in order. */
+export class TestClient {
+  private readonly inbox: ServerFrame[] = [];
+  private waiters: (() => void)[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      this.inbox.push(JSON.parse(String(data)) as ServerFrame);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.closed = new Promise((resolve) =>
+      socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** The next message, failing after `timeoutMs`. */
+  async next(timeoutMs = 2_000): Promise<ServerFrame> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inbox.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.inbox.shift() as ServerFrame;
+  }
+
+  /** The next message that is not a `ka`. */
+  async nextNonKa(timeoutMs = 2_000): Promise<ServerFrame> {
+    for (;;) {
+      const message = await this.next(timeoutMs);
+      if (message.type !== 'ka') return message;
+    }
+  }
+
+  /** Resolves with whatever non-`ka` messages arrive within `ms` (expected: none). */
+  async quietFor(ms: number): Promise<ServerFrame[]> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return this.inbox.splice(0).filter((m) => m.type !== 'ka');
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+export function encodeHeader(header: Record<string, string>, base64url: boolean): string {
+  return Buffer.from(JSON.stringify(header)).toString(base64url ? 'base64url' : 'base64');
+}
+
+export const goodHeader = (): Record<string, string> => ({
+  host: GRAPHQL_HOST,
+  'x-api-key': GOOD_KEY,
+  'x-amz-date': '20240101T000000Z',
+});
+
+export type HandshakeForm =
+  | { readonly via: 'subprotocol'; readonly header: Record<string, string> }
+  | { readonly via: 'query'; readonly header: Record<string, string> }
+  | { readonly via: 'headers'; readonly headers: Record<string, string> };
+
+/** Opens a connection with the handshake in the given form (default: amplify v6 subprotocol). */
+export async function connect(
+  port: number,
+  form: HandshakeForm = { via: 'subprotocol', header: goodHeader() },
+  path = '/graphql/realtime',
+): Promise<TestClient> {
+  let url = `ws://127.0.0.1:${port}${path}`;
+  let protocols = ['graphql-ws'];
+  let headers: Record<string, string> = {};
+  if (form.via === 'subprotocol') {
+    protocols = ['graphql-ws', `header-${encodeHeader(form.header, true).replace(/=+$/, '')}`];
+  } else if (form.via === 'query') {
+    url += `?header=${encodeURIComponent(encodeHeader(form.header, false))}&payload=e30=`;
+  } else {
+    headers = form.headers;
+  }
+  const socket = new WebSocket(url, protocols, { headers });
+  const client = new TestClient(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return client;
+}
+
+/** Connects and completes `connection_init` -> `connection_ack` -> `ka`. */
+export async function connectAndInit(port: number): Promise<TestClient> {
+  const client = await connect(port);
+  client.send({ type: 'connection_init' });
+  const ack = await client.next();
+  if (ack.type !== 'connection_ack') throw new Error(`expected connection_ack, got ${ack.type}`);
+  const ka = await client.next();
+  if (ka.type !== 'ka') throw new Error(`expected ka, got ${ka.type}`);
+  return client;
+}
+
+export const SUBSCRIPTION_QUERY = 'subscription OnCreateItem { onCreateItem { id name } }';
+
+export function startMessage(
+  id: string,
+  options: {
+    query?: string;
+    authorization?: Record<string, string> | null;
+  } = {},
+): { type: 'start'; id: string; payload: Record<string, unknown> } {
+  const data = JSON.stringify({ query: options.query ?? SUBSCRIPTION_QUERY, variables: {} });
+  const authorization =
+    options.authorization === undefined ? goodHeader() : options.authorization;
+  return {
+    type: 'start',
+    id,
+    payload:
+      authorization === null ? { data, extensions: {} } : { data, extensions: { authorization } },
+  };
+}

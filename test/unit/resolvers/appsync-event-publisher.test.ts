@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { AppSyncEventPublisher, EventPublishError } from '../../../resolvers/adapters/appsync-event-publisher.js';
+
+const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+const event = { fileId: 'f1', owner: 'o1', status: 'READY', step: 'PROCESS', message: null } as const;
+
+function fakeFetch(status: number, body: unknown) {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const fetch = (async (url: URL | string, init?: RequestInit) => {
+    calls.push({ url: String(url), init: init ?? {} });
+    return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  }) as typeof globalThis.fetch;
+  return { fetch, calls };
+}
+
+describe('AppSyncEventPublisher', () => {
+  it('given an event, when published, then a SigV4 (appsync) POST of publishFileEvent with the event as input', async () => {
+    const { fetch, calls } = fakeFetch(200, { data: { publishFileEvent: { fileId: 'f1' } } });
+    const publisher = new AppSyncEventPublisher({
+      url: 'http://127.0.0.1:20002/graphql',
+      region: 'eu-west-1',
+      credentials,
+      fetch,
+    });
+
+    await publisher.publish(event);
+
+    expect(calls).toHaveLength(1);
+    const [call] = calls;
+    expect(call?.url).toBe('http://127.0.0.1:20002/graphql');
+    expect(call?.init.method).toBe('POST');
+    const headers = call?.init.headers as Record<string, string>;
+    expect(headers['authorization']).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/appsync\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
+    );
+    expect(headers['host']).toBeUndefined();
+    const body = JSON.parse(String(call?.init.body));
+    expect(body.query).toContain('publishFileEvent(input: $input)');
+    expect(body.variables).toEqual({ input: event });
+  });
+
+  it('given a GraphQL errors array in a 200 response, when published, then EventPublishError', async () => {
+    const { fetch } = fakeFetch(200, { data: null, errors: [{ errorType: 'Unauthorized', message: 'Not Authorized' }] });
+    const publisher = new AppSyncEventPublisher({ url: 'https://x/graphql', region: 'eu-west-1', credentials, fetch });
+    await expect(publisher.publish(event)).rejects.toThrow(EventPublishError);
+    await expect(publisher.publish(event)).rejects.toThrow(/Unauthorized: Not Authorized/);
+  });
+
+  it('given an HTTP 401, when published, then EventPublishError', async () => {
+    const { fetch } = fakeFetch(401, { errors: [{ errorType: 'UnauthorizedException' }] });
+    const publisher = new AppSyncEventPublisher({ url: 'https://x/graphql', region: 'eu-west-1', credentials, fetch });
+    await expect(publisher.publish(event)).rejects.toThrow(/HTTP 401/);
+  });
+});
