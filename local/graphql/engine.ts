@@ -609,6 +609,7 @@ function validationError(message: string): AppSyncError {
   return { path: null, locations: [], message, errorType: 'ValidationError' };
 }
 
+/** A subscription refused at `start`: AppSync's real-time errors carry only type and message. */
 function toAppSyncErrorPlain(error: FieldError): AppSyncError {
-  return { errorType: error.errorType, message: error.message, data: error.data, errorInfo: error.errorInfo };
+  return { errorType: error.errorType, message: error.message };
 }

@@ -85,3 +85,31 @@ describe('upload pipeline through the local stack', () => {
     expect(file.data!.file.error.code).toBe('UNSUPPORTED_TYPE');
   });
 });
+
+describe('the signed upload URL', () => {
+  it('given a ticket for a JPEG of n bytes, when the PUT carries another content type or another length, then S3 refuses it with SignatureDoesNotMatch and nothing is stored', async () => {
+    const credentials = { kind: 'userPool', token: await tokenFor('carol') } as const;
+    const image = await makeJpeg(64, 64);
+    const created = await graphql<{ createUpload: Ticket }>(target().graphqlUrl, credentials, CREATE_UPLOAD, {
+      input: { fileName: 'x.jpg', contentType: 'image/jpeg', size: image.length },
+    });
+    const ticket = created.data!.createUpload;
+
+    const wrongType = await fetch(ticket.uploadUrl, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/html' },
+      body: image,
+    });
+    const longer = await fetch(ticket.uploadUrl, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body: Buffer.concat([image, Buffer.from('extra')]),
+    });
+
+    expect(wrongType.status).toBe(403);
+    expect(await wrongType.text()).toContain('SignatureDoesNotMatch');
+    expect(longer.status).toBe(403);
+    const file = await graphql<{ file: { status: string } }>(target().graphqlUrl, credentials, FILE, { id: ticket.file.id });
+    expect(file.data!.file.status).toBe('PENDING_UPLOAD');
+  });
+});
