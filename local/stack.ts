@@ -92,17 +92,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
-    const [template, certificate, seed, dynamo] = await Promise.all([
-      synthesize({ projectDir, outDir: join(stateDir, 'cdk.out') }),
-      ensureLocalCertificate(stateDir),
-      loadSeed(stateDir),
-      startDynamoDbLocal(ephemeral ? {} : { dbPath: join(stateDir, 'dynamodb') }),
-    ]);
-    cleanups.push(() => dynamo.stop());
-    const topology = readTopology(template);
-    const names = localNames(topology, seed, region);
+    const [certificate, seed] = await Promise.all([ensureLocalCertificate(stateDir), loadSeed(stateDir)]);
 
-    // Listen first: the endpoints' real ports go into every function's environment.
+    // Listen first: a port in use fails at once, and the real port goes into every function's
+    // environment.
     const upgrade = { handle: (..._args: Parameters<Parameters<typeof createDualServer>[2]>) => undefined as void };
     const requests = { handle: (..._args: Parameters<Parameters<typeof createDualServer>[1]>) => undefined as void };
     const server = createDualServer(
@@ -112,6 +105,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const port = await server.listen(options.port ?? 4000, '127.0.0.1');
     cleanups.push(() => server.close());
+
+    const [template, dynamo] = await Promise.all([
+      synthesize({ projectDir, outDir: join(stateDir, 'cdk.out') }),
+      startDynamoDbLocal(ephemeral ? {} : { dbPath: join(stateDir, 'dynamodb') }),
+    ]);
+    cleanups.push(() => dynamo.stop());
+    const topology = readTopology(template);
+    const names = localNames(topology, seed, region);
 
     const principals: IamPrincipal[] = [...names.functionPrincipals.values(), names.developer];
     const s3rver = await startS3rver({
