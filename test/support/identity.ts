@@ -1,5 +1,4 @@
-import { createLocalIssuer } from '../../local/auth/local-issuer.js';
-import { target } from './target.js';
+import { localIssuer } from './target.js';
 
 /** The claims of a JWT, unverified. */
 export function claimsOf(token: string): Record<string, unknown> {
@@ -23,13 +22,7 @@ export function withForgedClaims(token: string, changes: Record<string, unknown>
 
 /** A correctly signed user-pool ID token for `username` that expired long ago. */
 export async function expiredTokenFor(username: string): Promise<string> {
-  const t = target();
-  const issuer = await createLocalIssuer({
-    stateDir: t.stateDir,
-    region: t.region,
-    userPoolId: t.userPoolId,
-    clientId: t.userPoolClientId,
-  });
+  const issuer = await localIssuer();
   const dayAgo = Math.floor(Date.now() / 1000) - 24 * 60 * 60;
   return (await issuer.issueTokens({ username, issuedAt: dayAgo })).idToken;
 }

@@ -24,14 +24,19 @@ declare module 'vitest' {
 
 export const target = (): E2eTarget => inject('target');
 
-/** A user-pool ID token for `username`, signed by the local stack's issuer. */
-export async function tokenFor(username: string, groups?: readonly string[]): Promise<string> {
+/** The local stack's token issuer (its key lives in the stack's state folder). */
+export function localIssuer() {
   const t = target();
-  const issuer = await createLocalIssuer({
+  return createLocalIssuer({
     stateDir: t.stateDir,
     region: t.region,
     userPoolId: t.userPoolId,
     clientId: t.userPoolClientId,
   });
+}
+
+/** A user-pool ID token for `username`, signed by the local stack's issuer. */
+export async function tokenFor(username: string, groups?: readonly string[]): Promise<string> {
+  const issuer = await localIssuer();
   return (await issuer.issueTokens({ username, ...(groups ? { groups } : {}) })).idToken;
 }
