@@ -3,19 +3,24 @@ import { fileURLToPath } from 'node:url';
 import { Duration, Expiration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AuthorizationType,
+  CfnGraphQLApi,
   Code,
   Definition,
   FieldLogLevel,
   FunctionRuntime,
   GraphqlApi,
+  IntrospectionConfig,
   Resolver,
   type BaseDataSource,
 } from 'aws-cdk-lib/aws-appsync';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Alias, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag/index.js';
 import { ServiceFunction } from './service-function.js';
 import { UPLOADS_PREFIX } from './uploads-bucket.js';
 
@@ -31,6 +36,8 @@ export const FILES_API_FIELDS = [
   { typeName: 'Query', fieldName: 'files' },
   { typeName: 'Query', fieldName: 'uploadPolicy' },
   { typeName: 'Mutation', fieldName: 'createUpload' },
+  { typeName: 'Mutation', fieldName: 'reprocessFile' },
+  { typeName: 'Mutation', fieldName: 'deleteFile' },
 ] as const;
 
 /** The fields resolved by APPSYNC_JS code on the NONE data source, with their code file. */
@@ -46,6 +53,12 @@ export const JS_RESOLVERS = [
     codePath: fileURLToPath(new URL('../../resolvers/appsync/on-file-event.js', import.meta.url)),
   },
 ] as const;
+
+/** The API's authorization modes, the default first (the `AuthorizationModes` stack output). */
+export const AUTH_MODES = ['AMAZON_COGNITO_USER_POOLS', 'API_KEY', 'AWS_IAM'] as const;
+
+/** The alias AppSync invokes when the files API has provisioned concurrency. */
+export const FILES_API_ALIAS = 'live';
 
 export interface FilesGraphqlApiProps {
   /** The user pool of the default authorization mode. */
@@ -81,9 +94,34 @@ export interface FilesGraphqlApiProps {
 
   /**
    * How long the API's and the handler's logs are kept.
-   * @default RetentionDays.ONE_MONTH
+   * @default the stage's retention (production posture); unlimited without one
    */
   readonly logRetention?: RetentionDays;
+
+  /**
+   * Whether the API answers introspection queries. Prod turns it off.
+   * @default true
+   */
+  readonly introspection?: boolean;
+
+  /**
+   * The deepest selection set AppSync accepts (1-75), 0 for AppSync's default (no limit).
+   * @default 0
+   */
+  readonly queryDepthLimit?: number;
+
+  /**
+   * How many resolvers one request may invoke (1-10000), 0 for AppSync's default (10000).
+   * @default 0
+   */
+  readonly resolverCountLimit?: number;
+
+  /**
+   * Warm execution environments kept for the files API, the latency-critical resolver. With
+   * more than 0, AppSync invokes a `live` alias that has them.
+   * @default 0
+   */
+  readonly provisionedConcurrency?: number;
 
   /**
    * What happens to the handler's log group when the stack is deleted.
@@ -110,7 +148,14 @@ export class FilesGraphqlApi extends Construct {
   constructor(scope: Construct, id: string, props: FilesGraphqlApiProps) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const logRetention = props.logRetention ?? RetentionDays.INFINITE;
+
+    // AppSync writes to a log group it names after the API; the role may write there only
+    // (AWS's AWSAppSyncPushToCloudWatchLogs policy allows every log group).
+    const logsRole = new Role(this, 'LogsRole', {
+      assumedBy: new ServicePrincipal('appsync.amazonaws.com'),
+      description: 'AppSync writes the API logs to its own log group',
+    });
 
     this.api = new GraphqlApi(this, 'Api', {
       name: props.name ?? `${Stack.of(this).stackName}-api`,
@@ -132,10 +177,37 @@ export class FilesGraphqlApi extends Construct {
         ],
       },
       xrayEnabled: true,
-      // AppSync creates its log group; CDK sets the retention with a custom resource.
-      logConfig: { fieldLogLevel: FieldLogLevel.ERROR, retention: logRetention },
+      introspectionConfig: (props.introspection ?? true) ? IntrospectionConfig.ENABLED : IntrospectionConfig.DISABLED,
+      ...((props.queryDepthLimit ?? 0) > 0 ? { queryDepthLimit: props.queryDepthLimit } : {}),
+      ...((props.resolverCountLimit ?? 0) > 0 ? { resolverCountLimit: props.resolverCountLimit } : {}),
     });
     this.apiId = this.api.apiId;
+
+    // Field-level errors with their request ids, to AppSync's own log group, which is created here
+    // (with a retention, deleted with the stack) rather than by AppSync on first write. Set on
+    // the L1 because the L2's logConfig adds a log-retention custom resource for the same group.
+    (this.api.node.defaultChild as CfnGraphQLApi).logConfig = {
+      cloudWatchLogsRoleArn: logsRole.roleArn,
+      fieldLogLevel: FieldLogLevel.ERROR,
+      excludeVerboseContent: true,
+    };
+    acknowledge(
+      this.api,
+      'AwsSolutions-ASC3',
+      'Request logging is on (field errors with request ids, X-Ray for every request); verbose content is excluded because it would log request headers, users\' Authorization tokens included',
+    );
+    const apiLogs = new LogGroup(this, 'ApiLogs', {
+      logGroupName: `/aws/appsync/apis/${this.api.apiId}`,
+      retention: logRetention,
+      removalPolicy,
+    });
+    logsRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        // A log group's Arn attribute ends in `:*`: its streams, nothing else.
+        resources: [apiLogs.logGroupArn],
+      }),
+    );
     this.graphqlUrl = this.api.graphqlUrl;
     const apiKey = this.api.apiKey;
     if (apiKey === undefined) {
@@ -157,7 +229,16 @@ export class FilesGraphqlApi extends Construct {
       .bindBucket(props.bucket, 'PUT', 'UPLOADS_BUCKET', `${UPLOADS_PREFIX}*`)
       .bindBucket(props.bucket, 'READ', 'UPLOADS_BUCKET');
 
-    const filesApiSource = this.api.addLambdaDataSource('FilesApiDataSource', this.filesApi.fn, {
+    const provisioned = props.provisionedConcurrency ?? 0;
+    const target: IFunction =
+      provisioned > 0
+        ? new Alias(this, 'FilesApiLive', {
+            aliasName: FILES_API_ALIAS,
+            version: this.filesApi.fn.currentVersion,
+            provisionedConcurrentExecutions: provisioned,
+          })
+        : this.filesApi.fn;
+    const filesApiSource = this.api.addLambdaDataSource('FilesApiDataSource', target, {
       description: 'The files API Lambda (direct Lambda resolvers)',
     });
     for (const { typeName, fieldName } of FILES_API_FIELDS) {

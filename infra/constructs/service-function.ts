@@ -2,10 +2,12 @@ import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge, wildcardResourceFinding } from '../nag/index.js';
 import { REPO_ROOT, toPosixRelative } from '../paths.js';
 
 /**
@@ -24,6 +26,31 @@ export type BucketAccess = 'READ' | 'PUT' | 'READ_PUT';
 /** Defines `require` in the ESM bundle, for CommonJS dependencies that call it. */
 const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** Left to the Lambda runtime, which ships the AWS SDK v3: smaller bundles, faster cold starts. */
+export const RUNTIME_PROVIDED_MODULES = ['@aws-sdk/*'] as const;
+
+/**
+ * How a function's entry is bundled (what NodejsFunction passes to esbuild). Exported so the
+ * bundle-size test builds each entry exactly this way.
+ */
+export function bundlingOptions(needsSharp: boolean): BundlingOptions & {
+  readonly externalModules: string[];
+  readonly nodeModules: string[];
+} {
+  return {
+    minify: true,
+    sourceMap: true,
+    format: OutputFormat.ESM,
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    banner: ESM_REQUIRE_BANNER,
+    externalModules: [...RUNTIME_PROVIDED_MODULES],
+    nodeModules: needsSharp ? ['sharp'] : [],
+    // npm picks sharp's prebuilt binaries for the Lambda platform (linux-arm64), not the host's.
+    ...(needsSharp ? { environment: { npm_config_os: 'linux', npm_config_cpu: 'arm64', npm_config_libc: 'glibc' } } : {}),
+  };
+}
 
 export interface ServiceFunctionProps {
   /** The handler's source file, relative to `projectRoot`, in POSIX form (`resolvers/api/files-handler.ts`). */
@@ -48,7 +75,8 @@ export interface ServiceFunctionProps {
   readonly serviceName?: string;
 
   /**
-   * Memory in MiB.
+   * Memory in MiB, sized for the function: Lambda gives CPU in proportion, so a CPU-bound
+   * handler (image decoding) starts and runs faster with more.
    * @default 512
    */
   readonly memorySize?: number;
@@ -73,7 +101,8 @@ export interface ServiceFunctionProps {
 
   /**
    * How long the function's logs are kept.
-   * @default RetentionDays.ONE_MONTH
+   * @default the stage's retention, set by the production posture (infra/aspects); unlimited
+   * where no posture applies
    */
   readonly logRetention?: RetentionDays;
 
@@ -99,6 +128,12 @@ export class ServiceFunction extends Construct {
   public readonly handlerName: string;
   /** The function's log group. */
   public readonly logGroup: LogGroup;
+  /** The entry's absolute path. */
+  public readonly absoluteEntry: string;
+  /** Whether sharp is installed next to the bundle rather than bundled. */
+  public readonly needsSharp: boolean;
+  /** How the entry is bundled. */
+  public readonly bundling: ReturnType<typeof bundlingOptions>;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
@@ -106,11 +141,14 @@ export class ServiceFunction extends Construct {
     const projectRoot = path.resolve(props.projectRoot ?? REPO_ROOT);
     const absoluteEntry = path.resolve(projectRoot, ...props.entry.split('/'));
     this.entry = toPosixRelative(projectRoot, absoluteEntry);
+    this.absoluteEntry = absoluteEntry;
     this.handlerName = props.handler ?? 'handler';
     const needsSharp = props.needsSharp ?? false;
+    this.needsSharp = needsSharp;
+    this.bundling = bundlingOptions(needsSharp);
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      retention: props.logRetention ?? RetentionDays.INFINITE,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
 
@@ -132,20 +170,8 @@ export class ServiceFunction extends Construct {
         ...props.environment,
       },
       bundling: {
-        minify: true,
-        sourceMap: true,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        externalModules: ['@aws-sdk/*'],
-        ...(needsSharp
-          ? {
-              nodeModules: ['sharp'],
-              // npm picks sharp's prebuilt binaries for the Lambda platform, not the host's.
-              environment: { npm_config_os: 'linux', npm_config_cpu: 'arm64', npm_config_libc: 'glibc' },
-            }
-          : {}),
+        ...this.bundling,
+        nodeModules: this.bundling.nodeModules.length > 0 ? this.bundling.nodeModules : undefined,
       },
     });
 
@@ -162,6 +188,11 @@ export class ServiceFunction extends Construct {
     } else {
       table.grantReadData(this.fn);
     }
+    acknowledge(
+      this.fn,
+      wildcardResourceFinding(this, `${table.tableArn}/index/*`),
+      `bindTable: queries through the indexes of ${table.node.path} (index/* is this table's indexes only, not other tables)`,
+    );
     return this;
   }
 
@@ -171,11 +202,20 @@ export class ServiceFunction extends Construct {
    */
   public bindBucket(bucket: IBucket, access: BucketAccess, envName: string, keyPattern = '*'): this {
     this.fn.addEnvironment(envName, bucket.bucketName);
-    if (access === 'READ' || access === 'READ_PUT') {
-      bucket.grantRead(this.fn, keyPattern);
-    }
-    if (access === 'PUT' || access === 'READ_PUT') {
-      bucket.grantPut(this.fn, keyPattern);
+    // The object actions the handlers use and nothing else: bucket.grantRead/grantPut would add
+    // s3:GetObject*, s3:List*, s3:Abort* and bucket-level reads.
+    const actions = [
+      ...(access === 'READ' || access === 'READ_PUT' ? ['s3:GetObject'] : []),
+      ...(access === 'PUT' || access === 'READ_PUT' ? ['s3:PutObject'] : []),
+    ];
+    const objects = bucket.arnForObjects(keyPattern);
+    this.fn.addToRolePolicy(new PolicyStatement({ actions, resources: [objects] }));
+    if (keyPattern.includes('*')) {
+      acknowledge(
+        this.fn,
+        wildcardResourceFinding(this, objects),
+        `bindBucket: ${actions.join(', ')} on the objects under "${keyPattern}" of ${bucket.node.path}, one key pattern per binding`,
+      );
     }
     return this;
   }

@@ -1,11 +1,14 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  FeaturePlan,
+  Mfa,
   UserPool,
   type IUserPool,
   type IUserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag/index.js';
 
 export interface UsersProps {
   /**
@@ -44,9 +47,23 @@ export class Users extends Construct {
         tempPasswordValidity: Duration.days(3),
       },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Users may protect their account with an authenticator app; no SMS (cost, SIM swapping).
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      featurePlan: FeaturePlan.ESSENTIALS,
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
     });
+    acknowledge(
+      userPool,
+      'AwsSolutions-COG2',
+      'MFA is offered (TOTP, optional) but not required: accounts are created by administrators only, and requiring it is a product decision for the user base',
+    );
+    acknowledge(
+      userPool,
+      'AwsSolutions-COG8',
+      'Threat protection needs the Plus feature plan, billed per active user; admin-created accounts with a 12-character password policy start on Essentials. Switch featurePlan when the user base warrants it',
+    );
 
     const client = userPool.addClient('WebClient', {
       generateSecret: false,

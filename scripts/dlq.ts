@@ -1,0 +1,149 @@
+/**
+ * `npm run dlq -- list` and `npm run dlq -- redrive [--queue <name part>]`: the dead-letter
+ * queues of the stack (every queue some queue's RedrivePolicy names), their messages, and a
+ * redrive back to the queues they came from (StartMessageMoveTask, as the SQS console does).
+ *
+ * Uses the real SQS client and the usual AWS configuration: on AWS your credentials; locally
+ * `AWS_ENDPOINT_URL_SQS=http://127.0.0.1:4576` and the developer credentials `npm start` prints.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  GetQueueAttributesCommand,
+  ListQueuesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+
+export interface DeadLetterQueue {
+  readonly url: string;
+  readonly arn: string;
+  readonly name: string;
+  /** The queues that redrive into this one. */
+  readonly sources: readonly string[];
+  readonly visible: number;
+  readonly inFlight: number;
+}
+
+export interface DeadLetter {
+  readonly queue: string;
+  readonly messageId: string;
+  readonly receiveCount: number;
+  readonly source: string | undefined;
+  /** What the message is about: the S3 keys, or a file id. */
+  readonly subject: string;
+}
+
+const nameOf = (arnOrUrl: string) => arnOrUrl.split(/[:/]/).at(-1) ?? arnOrUrl;
+
+export async function deadLetterQueues(client: SQSClient): Promise<DeadLetterQueue[]> {
+  const { QueueUrls = [] } = await client.send(new ListQueuesCommand({}));
+  const attributes = await Promise.all(
+    QueueUrls.map(async (url) => ({
+      url,
+      attributes: (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes ?? {},
+    })),
+  );
+  const sources = new Map<string, string[]>();
+  for (const { url, attributes: a } of attributes) {
+    const target = a['RedrivePolicy'] === undefined ? undefined : (JSON.parse(a['RedrivePolicy']) as { deadLetterTargetArn?: string }).deadLetterTargetArn;
+    if (target !== undefined) sources.set(target, [...(sources.get(target) ?? []), nameOf(url)]);
+  }
+  return attributes
+    .filter(({ attributes: a }) => sources.has(a['QueueArn'] ?? ''))
+    .map(({ url, attributes: a }) => ({
+      url,
+      arn: a['QueueArn'] ?? '',
+      name: nameOf(url),
+      sources: sources.get(a['QueueArn'] ?? '') ?? [],
+      visible: Number(a['ApproximateNumberOfMessages'] ?? 0),
+      inFlight: Number(a['ApproximateNumberOfMessagesNotVisible'] ?? 0),
+    }));
+}
+
+function subjectOf(body: string): string {
+  try {
+    const value = JSON.parse(body) as { Records?: { s3?: { object?: { key?: string } } }[]; fileId?: string; Message?: string };
+    if (typeof value.Message === 'string') return subjectOf(value.Message);
+    if (Array.isArray(value.Records)) return value.Records.map((r) => decodeURIComponent(r.s3?.object?.key ?? '?')).join(', ');
+    if (typeof value.fileId === 'string') return `file ${value.fileId}`;
+  } catch {
+    // not JSON: shown as is
+  }
+  return body.slice(0, 80);
+}
+
+/** Reads every visible message of the queue, then makes them visible again. */
+export async function peek(client: SQSClient, queue: DeadLetterQueue): Promise<DeadLetter[]> {
+  const held: Message[] = [];
+  const seen = new Set<string>();
+  for (;;) {
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, VisibilityTimeout: 30, MessageSystemAttributeNames: ['All'] }),
+    );
+    const fresh = Messages.filter((m) => !seen.has(m.MessageId ?? ''));
+    if (fresh.length === 0) break;
+    for (const m of fresh) seen.add(m.MessageId ?? '');
+    held.push(...fresh);
+  }
+  for (let i = 0; i < held.length; i += 10) {
+    await client.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queue.url,
+        Entries: held.slice(i, i + 10).map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: 0 })),
+      }),
+    );
+  }
+  return held.map((m) => ({
+    queue: queue.name,
+    messageId: m.MessageId ?? '',
+    receiveCount: Number(m.Attributes?.['ApproximateReceiveCount'] ?? 0),
+    source: m.Attributes?.['DeadLetterQueueSourceArn'] === undefined ? undefined : nameOf(m.Attributes['DeadLetterQueueSourceArn']),
+    subject: subjectOf(m.Body ?? ''),
+  }));
+}
+
+/** Moves the messages of the matching dead-letter queues back to their sources. */
+export async function redrive(client: SQSClient, filter?: string): Promise<{ queue: string; taskHandle: string }[]> {
+  const queues = (await deadLetterQueues(client)).filter((q) => filter === undefined || q.name.includes(filter));
+  const tasks = [];
+  for (const queue of queues) {
+    if (queue.visible + queue.inFlight === 0) continue;
+    const { TaskHandle = '' } = await client.send(new StartMessageMoveTaskCommand({ SourceArn: queue.arn }));
+    tasks.push({ queue: queue.name, taskHandle: TaskHandle });
+  }
+  return tasks;
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { queue: { type: 'string' } } });
+  const client = new SQSClient({});
+  const command = positionals[0] ?? 'list';
+  if (command === 'list') {
+    for (const queue of await deadLetterQueues(client)) {
+      if (values.queue !== undefined && !queue.name.includes(values.queue)) continue;
+      console.log(`${queue.name} (dead letters of ${queue.sources.join(', ')}): ${queue.visible} visible, ${queue.inFlight} in flight`);
+      for (const letter of await peek(client, queue)) {
+        console.log(`  ${letter.messageId}  received ${letter.receiveCount}x  from ${letter.source ?? '?'}  ${letter.subject}`);
+      }
+    }
+  } else if (command === 'redrive') {
+    const tasks = await redrive(client, values.queue);
+    if (tasks.length === 0) console.log('Nothing to redrive.');
+    for (const task of tasks) console.log(`${task.queue}: redrive started (${task.taskHandle})`);
+  } else {
+    console.error('usage: npm run dlq -- list|redrive [--queue <part of a queue name>]');
+    process.exitCode = 2;
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}
