@@ -2,10 +2,11 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { FilesTable } from './constructs/files-table.js';
 import { FilesGraphqlApi } from './constructs/graphql-api.js';
+import { Orders } from './constructs/orders-service.js';
 import { UploadPipeline } from './constructs/upload-pipeline.js';
 import { UploadsBucket } from './constructs/uploads-bucket.js';
 import { Users } from './constructs/user-pool.js';
-import { removalPolicyFor, type Stage } from './stage.js';
+import { apiSettings, removalPolicyFor, settingsFor, type Stage, type StageSettings } from './stage.js';
 
 export interface AppSyncLambdaStackProps extends StackProps {
   /**
@@ -19,6 +20,12 @@ export interface AppSyncLambdaStackProps extends StackProps {
    * @default the repository root
    */
   readonly projectRoot?: string;
+
+  /**
+   * What differs between the stages (infra/stage.ts).
+   * @default settingsFor(stage)
+   */
+  readonly settings?: StageSettings;
 }
 
 /**
@@ -32,6 +39,7 @@ export class AppSyncLambdaStack extends Stack {
   public readonly uploadsBucket: UploadsBucket;
   public readonly graphqlApi: FilesGraphqlApi;
   public readonly uploadPipeline: UploadPipeline;
+  public readonly orders: Orders;
 
   constructor(scope: Construct, id: string, props: AppSyncLambdaStackProps = {}) {
     super(scope, id, props);
@@ -48,11 +56,20 @@ export class AppSyncLambdaStack extends Stack {
       bucket: this.uploadsBucket.bucket,
       projectRoot: props.projectRoot,
       removalPolicy,
+      ...apiSettings(props.settings ?? settingsFor(this.stage)),
     });
 
     this.uploadPipeline = new UploadPipeline(this, 'UploadPipeline', {
       bucket: this.uploadsBucket.bucket,
+      filesApi: this.graphqlApi.filesApi,
       table: this.filesTable.table,
+      api: this.graphqlApi.api,
+      graphqlUrl: this.graphqlApi.graphqlUrl,
+      projectRoot: props.projectRoot,
+      removalPolicy,
+    });
+
+    this.orders = new Orders(this, 'Orders', {
       api: this.graphqlApi.api,
       graphqlUrl: this.graphqlApi.graphqlUrl,
       projectRoot: props.projectRoot,
@@ -68,6 +85,7 @@ export class AppSyncLambdaStack extends Stack {
       Region: { value: this.region, description: 'The region of every resource' },
       UploadsBucket: { value: this.uploadsBucket.bucketName, description: 'The uploads bucket' },
       FilesTable: { value: this.filesTable.tableName, description: 'The files table' },
+      OrderStateMachineArn: { value: this.orders.workflow.stateMachine.stateMachineArn, description: 'The order saga' },
     };
     for (const [name, { value, description }] of Object.entries(outputs)) {
       new CfnOutput(this, name, { value, description });

@@ -2,24 +2,32 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import type { S3Event } from 'aws-lambda';
-import { createAuthenticator } from './auth/authenticator.js';
+import { createApiAuth } from './auth/api-auth.js';
 import { createLocalIssuer, type IssuedTokens } from './auth/local-issuer.js';
+import type { OidcTokenInput } from './auth/oidc-issuer.js';
 import { synthesize } from './cdk/synth.js';
-import { type LocalValues } from './cdk/template.js';
+import { type LocalValues, resolveIntrinsics } from './cdk/template.js';
 import { type Topology, readTopology } from './cdk/topology.js';
-import type { Authenticator } from './contracts.js';
+import { DynamoDbSource } from './graphql/dynamodb-source.js';
 import { AppSyncEngine } from './graphql/engine.js';
+import { EngineHolder, watchApi } from './graphql/hot-reload.js';
+import { SubscriptionHub } from './graphql/subscriptions.js';
+import { watchFunctions } from './lambda/watch.js';
 import { createDualServer } from './http/dual-server.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createS3Gateway } from './http/s3-gateway.js';
-import { FunctionError, LocalFunction, buildWorkerEntry } from './lambda/local-function.js';
+import { LocalFunction, buildWorkerEntry } from './lambda/local-function.js';
+import { type LocalMessagingOptions, type Messaging, createMessaging } from './messaging/index.js';
+import type { FaultConfig } from '../resolvers/shared/faults.js';
 import { amplifyOutputs, type AmplifyOutputs } from './outputs.js';
 import { REALTIME_PATHS, createRealtimeServer } from './realtime/index.js';
 import { startDynamoDbLocal } from './services/dynamodb.js';
 import { startS3rver } from './services/s3rver.js';
+import { seedTables } from './services/table-seed.js';
+import { FunctionNotFoundError, startLocalStepFunctions } from './stepfunctions/index.js';
 import { ensureLocalCertificate } from './tls.js';
 import {
+  ACCOUNT_ID,
   type Endpoints,
   type IamPrincipal,
   functionEnvironment,
@@ -51,6 +59,29 @@ export interface LocalStackOptions {
   readonly log?: (line: string) => void;
   /** Receives the functions' own output (their JSON log lines). @default this process's stdout */
   readonly functionOutput?: (text: string) => void;
+  /** SNS, SQS, event source mappings and schedules: the endpoint's port and the local differences (docs/pipeline.md). */
+  readonly messaging?: LocalMessagingOptions;
+  /** Fault injection for every function, as PIPELINE_FAULTS (resolvers/shared/faults.ts). Tests only. */
+  readonly faults?: FaultConfig;
+  /** Step Functions API port; 0 picks a free one. @default 8083 (0 when ephemeral) */
+  readonly stepFunctionsPort?: number;
+  /** Every Step Functions retry waits this long instead of the definition's interval (tests). @default the definition's */
+  readonly stepFunctionsRetryIntervalMs?: number;
+  /** The CDK app to run, relative to projectDir (a test fixture's own app). @default cdk.json's app, infra/app.ts */
+  readonly cdkApp?: string;
+  /** Extra CDK context for synthesis. */
+  readonly cdkContext?: Readonly<Record<string, unknown>>;
+  /** Real-time endpoint settings AppSync fixes (tests shorten the waits). */
+  readonly realtime?: {
+    /** Close a connection that sends no `connection_init` within this. @default 10_000 */
+    readonly initTimeoutMs?: number;
+  };
+  /**
+   * Edits take effect without a restart: handlers within a second; the schema and resolver code
+   * after a re-synthesis. `paths` (relative to projectDir) are watched for the latter.
+   * @default on, watching cdk.json's watch.include, unless ephemeral
+   */
+  readonly hotReload?: boolean | { readonly paths: readonly string[] };
 }
 
 export interface LocalStack {
@@ -58,6 +89,8 @@ export interface LocalStack {
   readonly realtimeUrl: string;
   readonly s3Endpoint: string;
   readonly dynamodbEndpoint: string;
+  /** The local Step Functions API: GetExecutionHistory and friends, with the developer credentials. */
+  readonly stepFunctionsEndpoint: string;
   readonly region: string;
   readonly apiKey: string | undefined;
   readonly userPoolId: string;
@@ -68,7 +101,17 @@ export interface LocalStack {
   /** IAM credentials with full access, for operators and tests. */
   readonly developerCredentials: { accessKeyId: string; secretAccessKey: string };
   readonly topology: Topology;
+  /** The SQS and SNS endpoint (AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_SNS). */
+  readonly messagingEndpoint: string;
+  /** The local queues and topics, for tests that look inside. */
+  readonly messaging: Messaging;
+  /** Every API key of the template, with its expiry (epoch seconds). */
+  readonly apiKeys: readonly { readonly id: string; readonly expires: number }[];
+  /** The OPENID_CONNECT mode's issuer and client id, when the API has that mode. */
+  readonly oidc: { readonly issuer: string; readonly clientId: string | undefined } | undefined;
   issueTokens(username: string, groups?: readonly string[]): Promise<IssuedTokens>;
+  /** A token of the OIDC mode's provider (the local stand-in signs it). */
+  issueOidcToken(input: OidcTokenInput): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -107,7 +150,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.push(() => server.close());
 
     const [template, dynamo] = await Promise.all([
-      synthesize({ projectDir, outDir: join(stateDir, 'cdk.out') }),
+      synthesize({
+        projectDir,
+        outDir: join(stateDir, 'cdk.out'),
+        ...(options.cdkApp ? { appEntry: options.cdkApp } : {}),
+        ...(options.cdkContext ? { context: options.cdkContext } : {}),
+      }),
       startDynamoDbLocal(ephemeral ? {} : { dbPath: join(stateDir, 'dynamodb') }),
     ]);
     cleanups.push(() => dynamo.stop());
@@ -127,17 +175,41 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const s3Port = await gateway.listen(options.s3Port ?? 4569);
     cleanups.push(() => new Promise((done) => gateway.server.close(() => done())));
 
+    const stepFunctions = await startLocalStepFunctions({
+      port: options.stepFunctionsPort ?? (ephemeral ? 0 : 8083),
+      region,
+      accountId: ACCOUNT_ID,
+      stateDir: ephemeral ? null : stateDir,
+      ...(options.stepFunctionsRetryIntervalMs === undefined ? {} : { retryIntervalMs: options.stepFunctionsRetryIntervalMs }),
+      log,
+    });
+    cleanups.push(() => stepFunctions.stop());
+
+    const messaging = await createMessaging({
+      template,
+      region,
+      port: options.messaging?.port ?? (ephemeral ? 0 : 4576),
+      principals,
+      log,
+    });
+    cleanups.push(() => messaging.stop());
+
     const endpoints: Endpoints = {
       graphqlUrl: `http://localhost:${port}/graphql`,
       realtimeUrl: `wss://localhost:${port}/graphql/realtime`,
       s3: `http://127.0.0.1:${s3Port}`,
       dynamodb: dynamo.endpoint,
+      messaging: messaging.endpoint,
+      stepFunctions: stepFunctions.url,
     };
     const values = localValues(template, names, endpoints);
 
-    await createTables(topology, dynamo.endpoint, region);
+    const createdTables = await createTables(topology, dynamo.endpoint, region);
+    await seedTables(template, dynamo.endpoint, region, createdTables);
 
-    const functions = await buildFunctions(topology, values, names, endpoints, projectDir, stateDir, options.functionOutput);
+    const functions = await buildFunctions(topology, values, names, endpoints, projectDir, stateDir, options.functionOutput, {
+      ...(options.faults === undefined ? {} : { PIPELINE_FAULTS: JSON.stringify(options.faults) }),
+    });
     cleanups.push(async () => {
       await Promise.all([...functions.values()].map((fn) => fn.stop()));
     });
@@ -147,32 +219,74 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return fn.invoke(event);
     };
 
+    const stepFunctionsService = await stepFunctions.load({
+      template,
+      values,
+      roles: topology.roles,
+      callers: principals.map((p) => ({
+        accessKeyId: p.accessKeyId,
+        secretAccessKey: p.secretAccessKey,
+        arn: p.identity.userArn,
+        roleLogicalId: p.roleLogicalId,
+        fullAccess: p === names.developer,
+      })),
+      invokeFunction: async (name, payload) => {
+        const fn = functions.get(name);
+        if (!fn) throw new FunctionNotFoundError(name);
+        return fn.invoke(payload);
+      },
+    });
+    // Executions stop before the functions they call.
+    cleanups.push(() => stepFunctionsService.close());
+    if (stepFunctionsService.stateMachines.length > 0) {
+      log(`Step Functions API on ${stepFunctions.url}: ${stepFunctionsService.stateMachines.map((m) => m.name).join(', ')}`);
+    }
+
     const issuer = await createLocalIssuer({ stateDir, region, userPoolId: names.userPoolId, clientId: names.userPoolClientId });
     const apiKeys = topology.api.apiKeys.map((key) => ({
       id: names.apiKeys.get(key.logicalId) ?? key.logicalId,
       expires: key.expires ?? Math.floor(Date.now() / 1000) + 7 * 24 * 3600,
     }));
-    const authenticator: Authenticator = createAuthenticator({
-      defaultMode: topology.api.defaultMode,
-      additionalModes: topology.api.additionalModes,
+    const { authenticator, oidc } = await createApiAuth({
+      topology,
+      stateDir,
+      region,
+      apiId: names.apiId,
       apiKeys,
-      userPool: { userPoolId: names.userPoolId, clientIds: [names.userPoolClientId], issuer: issuer.issuer, jwks: issuer.jwks },
-      iam: { region, credentials: principals },
+      userPool: { ...issuer, clientIds: [names.userPoolClientId] },
+      iamCredentials: principals,
+      resolve: (value) => resolveIntrinsics(value, values),
+      invokeFunction,
     });
 
-    const engine = new AppSyncEngine({
-      api: topology.api,
-      builtins: await readFile(join(projectDir, 'schema', 'appsync.graphql'), 'utf8'),
-      invokeFunction,
-      iamAllows: iamAuthorizer(topology, names, values),
-    });
-    const graphql = createGraphQLHandler({ authenticator, engine });
+    const dynamodbSource = new DynamoDbSource({ endpoint: dynamo.endpoint, region });
+    cleanups.push(async () => dynamodbSource.close());
+    const hub = new SubscriptionHub();
+    const builtins = await readFile(join(projectDir, 'schema', 'appsync.graphql'), 'utf8');
+    const newEngine = (from: Topology) =>
+      new AppSyncEngine({
+        api: from.api,
+        builtins,
+        invokeFunction,
+        iamAllows: iamAuthorizer(from, names, values),
+        dynamodb: dynamodbSource,
+        hub,
+      });
+    const engine = new EngineHolder(newEngine(topology));
+    const graphql = createGraphQLHandler({ authenticator, engine, log });
     const graphqlHosts = [`localhost:${port}`, `127.0.0.1:${port}`];
     const realtime = createRealtimeServer({
       authenticator,
       engine,
       graphqlHost: graphqlHosts,
       ...(options.keepAliveMs ? { keepAliveMs: options.keepAliveMs } : {}),
+      ...(options.realtime?.initTimeoutMs ? { initTimeoutMs: options.realtime.initTimeoutMs } : {}),
+      log: {
+        debug: () => undefined,
+        info: () => undefined,
+        warn: (message, details) => log(`realtime: ${message} ${details ? JSON.stringify(details) : ''}`),
+        error: (message, details) => log(`realtime: ${message} ${details ? JSON.stringify(details) : ''}`),
+      },
     });
     cleanups.push(() => realtime.close());
     requests.handle = (request, response) => {
@@ -196,10 +310,46 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       else socket.destroy();
     };
 
-    routeBucketNotifications(topology, names, s3rver.onObjectCreated, invokeFunction, {
-      retryDelaysMs: options.asyncRetryDelaysMs ?? AWS_ASYNC_RETRY_DELAYS_MS,
-      log,
+    // S3 notifications, SNS, SQS and schedules: local/messaging, wired from the template.
+    messaging.start({
+      roles: topology.roles,
+      values,
+      bucketName: names.bucketName,
+      functionExists: (logicalId) => functions.has(logicalId),
+      invoke: invokeFunction,
+      asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? AWS_ASYNC_RETRY_DELAYS_MS,
+      ...(options.messaging?.retryDelayMs === undefined ? {} : { retryDelayMs: options.messaging.retryDelayMs }),
+      ...(options.messaging?.scheduleIntervalMs === undefined ? {} : { scheduleIntervalMs: options.messaging.scheduleIntervalMs }),
+      ...(options.messaging?.pollersPerMapping === undefined ? {} : { pollersPerMapping: options.messaging.pollersPerMapping }),
+      faults: { ...(options.messaging?.duplicateDelivery ? { duplicateDelivery: options.messaging.duplicateDelivery } : {}) },
     });
+    s3rver.onObjectCreated((event) => messaging.objectCreated(event));
+
+    const hotReload = options.hotReload ?? !ephemeral;
+    if (hotReload) {
+      const stopFunctionWatch = watchFunctions(functions.values(), { log });
+      cleanups.push(async () => stopFunctionWatch());
+      const paths = (hotReload === true ? await watchedPaths(projectDir) : hotReload.paths).map((p) => resolve(projectDir, p));
+      const stopApiWatch = watchApi({
+        paths,
+        holder: engine,
+        log,
+        rebuild: async () => {
+          const next = readTopology(
+            await synthesize({
+              projectDir,
+              outDir: join(stateDir, 'cdk.out'),
+              ...(options.cdkApp ? { appEntry: options.cdkApp } : {}),
+              ...(options.cdkContext ? { context: options.cdkContext } : {}),
+            }),
+          );
+          const added = [...next.functions.keys()].filter((id) => !functions.has(id));
+          if (added.length > 0) log(`hot reload: new functions (${added.join(', ')}) need a restart`);
+          return newEngine(next);
+        },
+      });
+      cleanups.push(async () => stopApiWatch());
+    }
 
     const apiKey = apiKeys[0]?.id;
     const outputs = amplifyOutputs({
@@ -223,6 +373,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       realtimeUrl: endpoints.realtimeUrl,
       s3Endpoint: endpoints.s3,
       dynamodbEndpoint: endpoints.dynamodb,
+      stepFunctionsEndpoint: endpoints.stepFunctions,
       region,
       apiKey,
       userPoolId: names.userPoolId,
@@ -232,7 +383,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       outputs,
       developerCredentials: { accessKeyId: names.developer.accessKeyId, secretAccessKey: names.developer.secretAccessKey },
       topology,
+      messagingEndpoint: messaging.endpoint,
+      messaging,
+      apiKeys,
+      oidc: oidc ? { issuer: oidc.issuer, clientId: oidc.clientId } : undefined,
       issueTokens: (username, groups) => issuer.issueTokens({ username, ...(groups ? { groups } : {}) }),
+      issueOidcToken: async (input) => {
+        if (!oidc) throw new Error('The API has no OPENID_CONNECT mode');
+        return oidc.issueToken(input);
+      },
       stop,
     };
   } catch (error) {
@@ -241,8 +400,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 }
 
-/** The template's tables, created in DynamoDB Local; an existing table (persisted state) is kept. */
-async function createTables(topology: Topology, endpoint: string, region: string): Promise<void> {
+/**
+ * The template's tables, created in DynamoDB Local; an existing table (persisted state) is kept.
+ * Returns the logical ids of the tables it created.
+ */
+async function createTables(topology: Topology, endpoint: string, region: string): Promise<string[]> {
+  const created: string[] = [];
   const client = new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
     await Promise.all(
@@ -255,6 +418,7 @@ async function createTables(topology: Topology, endpoint: string, region: string
           if (!(error instanceof ResourceInUseException)) throw error;
           return;
         }
+        created.push(table.logicalId);
         if (table.timeToLiveAttribute) {
           await client.send(
             new UpdateTimeToLiveCommand({
@@ -268,6 +432,7 @@ async function createTables(topology: Topology, endpoint: string, region: string
   } finally {
     client.destroy();
   }
+  return created;
 }
 
 async function buildFunctions(
@@ -278,6 +443,7 @@ async function buildFunctions(
   projectDir: string,
   stateDir: string,
   onOutput: ((text: string) => void) | undefined,
+  extraEnvironment: Readonly<Record<string, string>> = {},
 ): Promise<Map<string, LocalFunction>> {
   // Bundles go under the project so their external packages resolve from its node_modules.
   const buildDir = join(projectDir, 'node_modules', '.cache', 'appsync-local', createHashOf(stateDir));
@@ -294,7 +460,7 @@ async function buildFunctions(
         handlerName: fn.handlerName,
         timeoutSeconds: fn.timeoutSeconds,
         memoryMb: fn.memoryMb,
-        environment: functionEnvironment(topology, fn.logicalId, values, names, endpoints),
+        environment: { ...functionEnvironment(topology, fn.logicalId, values, names, endpoints), ...extraEnvironment },
         buildDir,
         workerPath,
         ...(onOutput ? { onOutput } : {}),
@@ -305,63 +471,18 @@ async function buildFunctions(
   return functions;
 }
 
+/** What cdk.json says the CDK app is made of (its `watch.include`), as directories. */
+async function watchedPaths(projectDir: string): Promise<string[]> {
+  try {
+    const cdk = JSON.parse(await readFile(join(projectDir, 'cdk.json'), 'utf8')) as { watch?: { include?: string[] } };
+    return (cdk.watch?.include ?? []).map((glob) => glob.split('*')[0]?.replace(/\/$/, '') || '.');
+  } catch {
+    return [];
+  }
+}
+
 function createHashOf(text: string): string {
   let hash = 0;
   for (const char of text) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   return hash.toString(36);
-}
-
-/**
- * S3 notifications as the template configures them. S3 invokes Lambda asynchronously: a failed
- * invocation is retried twice, then dropped (or sent to the function's on-failure destination,
- * which this stack does not configure yet), and the error is logged.
- */
-function routeBucketNotifications(
-  topology: Topology,
-  names: ReturnType<typeof localNames>,
-  onObjectCreated: (listener: (event: S3Event) => void | Promise<void>) => () => void,
-  invoke: (logicalId: string, event: unknown) => Promise<unknown>,
-  options: { retryDelaysMs: readonly number[]; log: (line: string) => void },
-): void {
-  onObjectCreated(async (event) => {
-    for (const record of event.Records) {
-      const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
-      const targets = topology.notifications.filter(
-        (n) =>
-          names.bucketName(n.bucketLogicalId) === record.s3.bucket.name &&
-          n.events.some((e) => matchesEvent(e, `s3:${record.eventName}`)) &&
-          (n.prefix === undefined || key.startsWith(n.prefix)) &&
-          (n.suffix === undefined || key.endsWith(n.suffix)),
-      );
-      for (const target of targets) {
-        void invokeAsync(target.target.functionLogicalId, { Records: [record] }, invoke, options);
-      }
-    }
-  });
-}
-
-const matchesEvent = (pattern: string, eventName: string) =>
-  pattern.endsWith('*') ? eventName.startsWith(pattern.slice(0, -1)) : pattern === eventName;
-
-async function invokeAsync(
-  functionLogicalId: string,
-  event: unknown,
-  invoke: (logicalId: string, event: unknown) => Promise<unknown>,
-  options: { retryDelaysMs: readonly number[]; log: (line: string) => void },
-): Promise<void> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      await invoke(functionLogicalId, event);
-      return;
-    } catch (error) {
-      const reason = error instanceof FunctionError ? `${error.payload.errorType}: ${error.payload.errorMessage}` : String(error);
-      const delay = options.retryDelaysMs[attempt];
-      if (delay === undefined) {
-        options.log(`${functionLogicalId}: asynchronous invocation failed for good after ${attempt + 1} attempts: ${reason}`);
-        return;
-      }
-      options.log(`${functionLogicalId}: asynchronous invocation failed (${reason}); retrying in ${delay} ms`);
-      await new Promise((done) => setTimeout(done, delay));
-    }
-  }
 }

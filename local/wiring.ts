@@ -5,6 +5,8 @@ import type { Caller } from './contracts.js';
 import { isAllowed } from './cdk/iam-policy.js';
 import { type LocalValues, resolveIntrinsics, type CfnTemplate } from './cdk/template.js';
 import type { Topology } from './cdk/topology.js';
+import { messagingValue } from './messaging/names.js';
+import { stateMachineArn, stateMachineNameOf } from './stepfunctions/names.js';
 
 /**
  * What the template's resources are called locally, and the credentials that stand in for
@@ -19,6 +21,10 @@ export interface Endpoints {
   readonly realtimeUrl: string;
   readonly s3: string;
   readonly dynamodb: string;
+  /** The local SQS and SNS APIs (AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_SNS). */
+  readonly messaging?: string;
+  /** The local Step Functions API (AWS_ENDPOINT_URL_SFN). */
+  readonly stepFunctions: string;
 }
 
 export interface IamPrincipal {
@@ -98,6 +104,8 @@ export function localValues(template: CfnTemplate, names: LocalNames, endpoints:
     region,
     accountId: ACCOUNT_ID,
     ref: (logicalId) => {
+      const message = messagingValue(template, region, endpoints.messaging ?? '', logicalId, 'Ref');
+      if (message !== undefined) return message;
       switch (typeOf(logicalId)) {
         case 'AWS::S3::Bucket':
           return names.bucketName(logicalId);
@@ -109,11 +117,15 @@ export function localValues(template: CfnTemplate, names: LocalNames, endpoints:
           return `arn:aws:appsync:${region}:${ACCOUNT_ID}:apis/${names.apiId}`;
         case 'AWS::AppSync::ApiKey':
           return names.apiKeys.get(logicalId) ?? logicalId;
+        case 'AWS::StepFunctions::StateMachine':
+          return stateMachineArn(region, ACCOUNT_ID, stateMachineNameOf(template, logicalId));
         default:
           return logicalId;
       }
     },
     getAtt: (logicalId, attribute) => {
+      const message = messagingValue(template, region, endpoints.messaging ?? '', logicalId, attribute);
+      if (message !== undefined) return message;
       const type = typeOf(logicalId);
       switch (`${type}.${attribute}`) {
         case 'AWS::AppSync::GraphQLApi.GraphQLUrl':
@@ -139,6 +151,10 @@ export function localValues(template: CfnTemplate, names: LocalNames, endpoints:
           return `arn:aws:iam::${ACCOUNT_ID}:role/${logicalId}`;
         case 'AWS::Cognito::UserPool.Arn':
           return `arn:aws:cognito-idp:${region}:${ACCOUNT_ID}:userpool/${names.userPoolId}`;
+        case 'AWS::StepFunctions::StateMachine.Arn':
+          return stateMachineArn(region, ACCOUNT_ID, stateMachineNameOf(template, logicalId));
+        case 'AWS::StepFunctions::StateMachine.Name':
+          return stateMachineNameOf(template, logicalId);
         case 'AWS::Cognito::UserPool.ProviderURL':
           return `cognito-idp.${region}.amazonaws.com/${names.userPoolId}`;
         default:
@@ -178,6 +194,10 @@ export function functionEnvironment(
     // so no handler code knows it runs locally.
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    ...(endpoints.messaging === undefined
+      ? {}
+      : { AWS_ENDPOINT_URL_SQS: endpoints.messaging, AWS_ENDPOINT_URL_SNS: endpoints.messaging }),
+    AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
     // Lambda runs Node 22; the SDK's warning about this machine's Node 20 is noise here.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // Keep a developer's ~/.aws from leaking into functions.

@@ -1,23 +1,58 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IGraphqlApi } from 'aws-cdk-lib/aws-appsync';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
-import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { SnsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { acknowledge, wildcardResourceFinding } from '../nag/index.js';
+import { IdempotencyTable } from './idempotency-table.js';
 import { ServiceFunction } from './service-function.js';
+import { SubscriberQueue } from './subscriber-queue.js';
 import { THUMBNAILS_PREFIX, UPLOADS_PREFIX } from './uploads-bucket.js';
 
-/** The upload processor, relative to the project root. */
+/** The PROCESS step (checks, sanitized original, metadata), relative to the project root. */
 export const PROCESS_UPLOAD_ENTRY = 'resolvers/pipeline/process-upload.ts';
+/** The THUMBNAIL step. */
+export const MAKE_THUMBNAILS_ENTRY = 'resolvers/pipeline/make-thumbnails.ts';
+/** The notify function: terminal events and user notifications. */
+export const NOTIFY_ENTRY = 'resolvers/pipeline/notify.ts';
+/** The dead-letter consumer. */
+export const DEAD_LETTERS_ENTRY = 'resolvers/pipeline/dead-letters.ts';
+export const PIPELINE_ENTRIES = [PROCESS_UPLOAD_ENTRY, MAKE_THUMBNAILS_ENTRY, NOTIFY_ENTRY, DEAD_LETTERS_ENTRY] as const;
 
-/** The one mutation the processor may call. */
+/** The one mutation the pipeline's functions may call. */
 export const PUBLISH_MUTATION = 'publishFileEvent';
+
+/** Where the PROCESS step writes the sanitized original. */
+export const PROCESSED_PREFIX = 'processed/';
+/** Where a rejected original is moved. */
+export const QUARANTINE_PREFIX = 'quarantine/';
+
+/** The thumbnails made of every image (THUMBNAIL_SIZES, THUMBNAIL_FORMATS). */
+export const THUMBNAIL_SIZES = '200x200,800w';
+export const THUMBNAIL_FORMATS = 'jpeg,webp';
+
+/** How often the dead-letter consumer looks at the dead-letter queues. */
+export const DEAD_LETTER_SCHEDULE = Duration.minutes(1);
+
+/** Function timeouts: the queues' visibility timeouts are six times these. */
+export const TIMEOUTS = {
+  process: Duration.seconds(30),
+  thumbnails: Duration.seconds(30),
+  notify: Duration.seconds(10),
+  deadLetters: Duration.seconds(50),
+} as const;
 
 export interface UploadPipelineProps {
   /** The uploads bucket: objects created under `uploads/` start the pipeline. */
   readonly bucket: IBucket;
-  /** The files' metadata, updated as the file is processed. */
+  /** The files' metadata, updated step by step. */
   readonly table: ITable;
   /** The API whose `publishFileEvent` mutation announces each step to the file's owner. */
   readonly api: IGraphqlApi;
@@ -25,54 +60,207 @@ export interface UploadPipelineProps {
   readonly graphqlUrl: string;
 
   /**
-   * The directory holding `package.json`, `package-lock.json` and the handler entry.
+   * The files API function: it gets what reprocessFile and deleteFile need (copy an original
+   * onto itself, delete every object of a file).
+   * @default no grants
+   */
+  readonly filesApi?: ServiceFunction;
+
+  /**
+   * E-mail addresses subscribed to the user notifications topic.
+   * @default none
+   */
+  readonly notificationEmails?: readonly string[];
+
+  /**
+   * The directory holding `package.json`, `package-lock.json` and the handler entries.
    * @default the repository root
    */
   readonly projectRoot?: string;
 
   /**
-   * How long the processor's logs are kept.
-   * @default RetentionDays.ONE_MONTH
+   * How long the functions' logs are kept.
+   * @default ServiceFunction's default
    */
   readonly logRetention?: RetentionDays;
 
   /**
-   * What happens to the log group when the stack is deleted.
+   * What happens to the log groups and the idempotency table when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
- * S3 `uploads/` ObjectCreated -> processUpload Lambda: checks the bytes with sharp, writes
- * thumbnails under `thumbnails/`, updates the file's item, and reports each step through the
- * IAM-only `publishFileEvent` mutation (the only GraphQL field its role may call).
+ * The upload pipeline, event driven:
+ *
+ *   S3 ObjectCreated (uploads/) -> uploads topic -> process queue   -> process function
+ *                                                -> thumbnail queue -> thumbnails function
+ *   steps (READY/FAILED) -> status topic -[status READY|FAILED]-> notify queue -> notify function
+ *                                                                   -> notifications topic (e-mail/SMS)
+ *   each queue -> its dead-letter queue <- dead-letter consumer (every minute) -> FAILED
+ *
+ * Every step records its state on the file with conditional updates and runs each S3 event once
+ * (Powertools idempotency, in the idempotency table); each function may call only
+ * `publishFileEvent` on the API.
  */
 export class UploadPipeline extends Construct {
+  public readonly uploadsTopic: Topic;
+  public readonly statusTopic: Topic;
+  public readonly notificationsTopic: Topic;
+  public readonly idempotency: IdempotencyTable;
   public readonly processUpload: ServiceFunction;
+  public readonly makeThumbnails: ServiceFunction;
+  public readonly notify: ServiceFunction;
+  public readonly deadLetters: ServiceFunction;
+  public readonly processQueue: SubscriberQueue;
+  public readonly thumbnailQueue: SubscriberQueue;
+  public readonly notifyQueue: SubscriberQueue;
 
   constructor(scope: Construct, id: string, props: UploadPipelineProps) {
     super(scope, id);
+    const { bucket } = props;
+
+    this.uploadsTopic = new Topic(this, 'UploadsTopic', { displayName: 'Uploaded originals', enforceSSL: true });
+    this.statusTopic = new Topic(this, 'StatusTopic', { displayName: 'Files that reached READY or FAILED', enforceSSL: true });
+    this.notificationsTopic = new Topic(this, 'NotificationsTopic', { displayName: 'Your files', enforceSSL: true });
+    for (const email of props.notificationEmails ?? []) {
+      this.notificationsTopic.addSubscription(new EmailSubscription(email));
+    }
+    this.idempotency = new IdempotencyTable(this, 'Idempotency', { removalPolicy: RemovalPolicy.DESTROY });
+
+    const common = {
+      projectRoot: props.projectRoot,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    };
+    const pipelineEnvironment = {
+      GRAPHQL_URL: props.graphqlUrl,
+      STATUS_TOPIC_ARN: this.statusTopic.topicArn,
+      THUMBNAIL_SIZES,
+      THUMBNAIL_FORMATS,
+      POWERTOOLS_METRICS_NAMESPACE: 'UploadPipeline',
+    };
 
     this.processUpload = new ServiceFunction(this, 'ProcessUpload', {
+      ...common,
       entry: PROCESS_UPLOAD_ENTRY,
       serviceName: 'process-upload',
       needsSharp: true,
       memorySize: 1024,
-      timeout: Duration.seconds(30),
-      projectRoot: props.projectRoot,
-      logRetention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-      environment: { GRAPHQL_URL: props.graphqlUrl },
-    })
-      .bindTable(props.table, 'RW', 'FILES_TABLE')
-      .bindBucket(props.bucket, 'READ', 'UPLOADS_BUCKET', `${UPLOADS_PREFIX}*`)
-      .bindBucket(props.bucket, 'PUT', 'UPLOADS_BUCKET', `${THUMBNAILS_PREFIX}*`);
+      timeout: TIMEOUTS.process,
+      environment: pipelineEnvironment,
+    });
+    this.makeThumbnails = new ServiceFunction(this, 'MakeThumbnails', {
+      ...common,
+      entry: MAKE_THUMBNAILS_ENTRY,
+      serviceName: 'make-thumbnails',
+      needsSharp: true,
+      memorySize: 1024,
+      timeout: TIMEOUTS.thumbnails,
+      environment: pipelineEnvironment,
+    });
+    this.notify = new ServiceFunction(this, 'Notify', {
+      ...common,
+      entry: NOTIFY_ENTRY,
+      serviceName: 'notify',
+      timeout: TIMEOUTS.notify,
+      environment: {
+        GRAPHQL_URL: props.graphqlUrl,
+        NOTIFICATIONS_TOPIC_ARN: this.notificationsTopic.topicArn,
+        POWERTOOLS_METRICS_NAMESPACE: 'UploadPipeline',
+      },
+    });
+    this.deadLetters = new ServiceFunction(this, 'DeadLetters', {
+      ...common,
+      entry: DEAD_LETTERS_ENTRY,
+      serviceName: 'dead-letters',
+      needsSharp: true,
+      timeout: TIMEOUTS.deadLetters,
+      environment: pipelineEnvironment,
+    });
 
-    props.api.grantMutation(this.processUpload.fn, PUBLISH_MUTATION);
+    for (const fn of [this.processUpload, this.makeThumbnails, this.notify, this.deadLetters]) {
+      fn.bindTable(props.table, 'RW', 'FILES_TABLE').bindTable(this.idempotency.table, 'RW', 'IDEMPOTENCY_TABLE');
+      props.api.grantMutation(fn.fn, PUBLISH_MUTATION);
+    }
+    for (const fn of [this.processUpload, this.makeThumbnails, this.deadLetters]) {
+      // Read originals; a rejected one moves to quarantine (copy, then delete).
+      fn.bindBucket(bucket, 'READ', 'UPLOADS_BUCKET', `${UPLOADS_PREFIX}*`)
+        .bindBucket(bucket, 'PUT', 'UPLOADS_BUCKET', `${QUARANTINE_PREFIX}*`);
+      grantDelete(fn, bucket, [`${UPLOADS_PREFIX}*`]);
+      this.statusTopic.grantPublish(fn.fn);
+    }
+    this.processUpload.bindBucket(bucket, 'PUT', 'UPLOADS_BUCKET', `${PROCESSED_PREFIX}*`);
+    grantDelete(this.processUpload, bucket, [`${PROCESSED_PREFIX}*`]);
+    this.makeThumbnails.bindBucket(bucket, 'PUT', 'UPLOADS_BUCKET', `${THUMBNAILS_PREFIX}*`);
+    grantDelete(this.makeThumbnails, bucket, [`${THUMBNAILS_PREFIX}*`]);
+    this.notificationsTopic.grantPublish(this.notify.fn);
 
-    props.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.processUpload.fn), {
+    this.processQueue = new SubscriberQueue(this, 'ProcessSubscriber', {
+      topic: this.uploadsTopic,
+      consumer: this.processUpload,
+      consumerTimeout: TIMEOUTS.process,
+    });
+    this.thumbnailQueue = new SubscriberQueue(this, 'ThumbnailSubscriber', {
+      topic: this.uploadsTopic,
+      consumer: this.makeThumbnails,
+      consumerTimeout: TIMEOUTS.thumbnails,
+    });
+    this.notifyQueue = new SubscriberQueue(this, 'NotifySubscriber', {
+      topic: this.statusTopic,
+      consumer: this.notify,
+      consumerTimeout: TIMEOUTS.notify,
+      filterPolicy: { status: SubscriptionFilter.stringFilter({ allowlist: ['READY', 'FAILED'] }) },
+    });
+
+    const deadLetterQueues = {
+      PROCESS_DLQ_URL: this.processQueue.deadLetterQueue,
+      THUMBNAIL_DLQ_URL: this.thumbnailQueue.deadLetterQueue,
+      NOTIFY_DLQ_URL: this.notifyQueue.deadLetterQueue,
+    };
+    for (const [name, queue] of Object.entries(deadLetterQueues)) {
+      this.deadLetters.addEnvironment(name, queue.queueUrl);
+    }
+    // Read, and release at the end of the run: the messages stay for an operator to redrive.
+    this.deadLetters.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+        resources: Object.values(deadLetterQueues).map((queue) => queue.queueArn),
+      }),
+    );
+    const schedule = new Rule(this, 'DeadLetterSchedule', {
+      description: 'Marks the files of dead-lettered pipeline messages FAILED',
+      schedule: Schedule.rate(DEAD_LETTER_SCHEDULE),
+      targets: [new LambdaFunction(this.deadLetters.fn, { retryAttempts: 0 })],
+    });
+    acknowledge(
+      schedule,
+      'Serverless-EventBusDLQ',
+      'A missed scheduled run loses nothing: the next run, a minute later, reads the same dead-letter queues',
+    );
+
+    bucket.addEventNotification(EventType.OBJECT_CREATED, new SnsDestination(this.uploadsTopic), {
       prefix: UPLOADS_PREFIX,
     });
+
+    if (props.filesApi !== undefined) {
+      // reprocessFile copies an original onto itself; deleteFile removes every object of a file.
+      props.filesApi.bindBucket(bucket, 'READ_PUT', 'UPLOADS_BUCKET', `${UPLOADS_PREFIX}*`);
+      grantDelete(props.filesApi, bucket, [UPLOADS_PREFIX, PROCESSED_PREFIX, THUMBNAILS_PREFIX, QUARANTINE_PREFIX].map((p) => `${p}*`));
+    }
+  }
+}
+
+/** s3:DeleteObject on the objects under each pattern, and nothing else. */
+function grantDelete(fn: ServiceFunction, bucket: IBucket, patterns: readonly string[]): void {
+  for (const pattern of patterns) {
+    const objects = bucket.arnForObjects(pattern);
+    fn.fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [objects] }));
+    acknowledge(
+      fn.fn,
+      wildcardResourceFinding(fn, objects),
+      `s3:DeleteObject on the objects under "${pattern}" only: the pipeline moves and removes a file's objects by key`,
+    );
   }
 }

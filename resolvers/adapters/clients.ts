@@ -1,18 +1,35 @@
 /**
  * AWS SDK clients, created once per module (i.e. once per Lambda execution environment) and
  * reused by every invocation. Region, endpoints and credentials come from the SDK's own
- * environment variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, ...), so
- * the same code talks to AWS or to the local stack.
+ * environment variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3,
+ * AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_SQS, ...), so the same code talks to AWS or to the local
+ * stack. With PIPELINE_FAULTS set (tests only), DynamoDB calls go through injected throttling.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { faultsFromEnv } from '../shared/faults.js';
+import { installFaultMiddleware } from './fault-middleware.js';
 
 export const dynamoDbClient = new DynamoDBClient({});
+
+installFaultMiddleware(dynamoDbClient, faultsFromEnv(), (commandName, attempt) =>
+  // One JSON line per injected fault, so tests and soak runs can count them.
+  console.log(JSON.stringify({ level: 'WARN', message: 'Injected DynamoDB throttling', commandName, attempt, fault: 'dynamodb-throttle' })),
+);
 
 export const documentClient = createDocumentClient(dynamoDbClient);
 
 export const s3Client = createS3Client();
+
+let sns: SNSClient | undefined;
+let sqs: SQSClient | undefined;
+
+/** Created on first use: most functions never publish or poll. */
+export const snsClient = (): SNSClient => (sns ??= new SNSClient({}));
+export const sqsClient = (): SQSClient => (sqs ??= new SQSClient({}));
 
 export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, {

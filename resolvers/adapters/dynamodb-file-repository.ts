@@ -5,6 +5,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -17,11 +18,17 @@ import type {
   FileListKey,
   FileRecord,
   FileStatus,
-  ReadyDetails,
+  RequiredStep,
+  StepDetails,
+  StepState,
   ThumbnailRecord,
 } from '../files/model.js';
-import { FILE_STATUSES } from '../files/model.js';
-import type { FilePage, FileRepository } from '../files/ports.js';
+import { FILE_STATUSES, REQUIRED_STEPS } from '../files/model.js';
+import type { BeginStepOutcome, FilePage, FileRepository, PipelineRepository } from '../files/ports.js';
+import { RETRIES_EXHAUSTED } from '../shared/errors.js';
+
+/** Each step's state is a top-level attribute (a nested path could not be SET on items without the parent map). */
+export const STEP_ATTRIBUTE: Record<RequiredStep, string> = { PROCESS: 'stepProcess', THUMBNAIL: 'stepThumbnail' };
 
 export const BY_OWNER_INDEX = 'byOwner';
 
@@ -40,7 +47,7 @@ export class CorruptFileRecordError extends Error {
 
 type Item = Record<string, unknown>;
 
-export class DynamoDbFileRepository implements FileRepository {
+export class DynamoDbFileRepository implements FileRepository, PipelineRepository {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
 
@@ -103,56 +110,213 @@ export class DynamoDbFileRepository implements FileRepository {
     };
   }
 
-  markProcessing(id: string, at: string): Promise<boolean> {
+  async delete(id: string, owner: string): Promise<FileRecord | null> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new DeleteCommand({
+          TableName: this.#tableName,
+          Key: { id },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return Attributes === undefined ? null : fromItem(Attributes);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return null;
+      throw error;
+    }
+  }
+
+  async resetForReprocess(id: string, owner: string, correlationId: string, at: string): Promise<FileRecord | null> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { id },
+          UpdateExpression:
+            'SET #status = :processing, supersededSequencer = sequencer, correlationId = :cid, updatedAt = :at REMOVE sequencer, #error, notified, #process, #thumbnail',
+          ConditionExpression:
+            '#owner = :owner AND #status IN (:ready, :failed) AND attribute_not_exists(quarantineKey) AND attribute_exists(sequencer)',
+          ExpressionAttributeNames: {
+            '#owner': 'owner',
+            '#status': 'status',
+            '#error': 'error',
+            '#process': STEP_ATTRIBUTE.PROCESS,
+            '#thumbnail': STEP_ATTRIBUTE.THUMBNAIL,
+          },
+          ExpressionAttributeValues: {
+            ':owner': owner,
+            ':processing': 'PROCESSING',
+            ':ready': 'READY',
+            ':failed': 'FAILED',
+            ':cid': correlationId,
+            ':at': at,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes === undefined ? null : fromItem(Attributes);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return null;
+      throw error;
+    }
+  }
+
+  async beginStep(id: string, step: RequiredStep, sequencer: string, at: string): Promise<BeginStepOutcome> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { id },
+          UpdateExpression: 'SET #status = :processing, sequencer = :seq, #step = :running, updatedAt = :at REMOVE #error',
+          ConditionExpression:
+            'attribute_exists(id) AND (attribute_not_exists(sequencer) OR sequencer = :seq)' +
+            ' AND (attribute_not_exists(supersededSequencer) OR supersededSequencer <> :seq)' +
+            ' AND ((#status IN (:pending, :processing) AND (attribute_not_exists(#step) OR #step.#st = :runningStatus))' +
+            ' OR (#status = :failed AND #error.#code = :exhausted AND #error.#errorStep = :stepName))',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#step': STEP_ATTRIBUTE[step],
+            '#st': 'status',
+            '#error': 'error',
+            '#code': 'code',
+            '#errorStep': 'step',
+          },
+          ExpressionAttributeValues: {
+            ':processing': 'PROCESSING',
+            ':pending': 'PENDING_UPLOAD',
+            ':failed': 'FAILED',
+            ':exhausted': RETRIES_EXHAUSTED,
+            ':stepName': step,
+            ':seq': sequencer,
+            ':running': { status: 'RUNNING', at },
+            ':runningStatus': 'RUNNING',
+            ':at': at,
+          },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      const before = Attributes?.[STEP_ATTRIBUTE[step]] as { status?: unknown } | undefined;
+      return { started: true, first: before?.status !== 'RUNNING', reopened: Attributes?.['status'] === 'FAILED' };
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return { started: false };
+      throw error;
+    }
+  }
+
+  async recordStepError(id: string, step: RequiredStep, error: { name: string; message: string }, at: string): Promise<void> {
+    await this.#transition({
+      TableName: this.#tableName,
+      Key: { id },
+      UpdateExpression: 'SET #step.lastError = :error, updatedAt = :at',
+      ConditionExpression: 'attribute_exists(#step)',
+      ExpressionAttributeNames: { '#step': STEP_ATTRIBUTE[step] },
+      ExpressionAttributeValues: { ':error': { name: error.name, message: error.message.slice(0, 1000) }, ':at': at },
+    });
+  }
+
+  completeStep(id: string, sequencer: string, done: StepDetails, at: string): Promise<boolean> {
+    const results =
+      done.step === 'PROCESS'
+        ? {
+            expression: ', width = :width, height = :height, #format = :format, sha256 = :sha256, sanitizedKey = :sanitizedKey',
+            names: { '#format': 'format' } as Record<string, string>,
+            values: {
+              ':width': done.details.width,
+              ':height': done.details.height,
+              ':format': done.details.format,
+              ':sha256': done.details.sha256,
+              ':sanitizedKey': done.details.sanitizedKey,
+            },
+          }
+        : {
+            expression: ', thumbnails = :thumbnails',
+            names: {} as Record<string, string>,
+            values: { ':thumbnails': done.details.thumbnails.map((t) => ({ ...t })) },
+          };
     return this.#transition({
       TableName: this.#tableName,
       Key: { id },
-      UpdateExpression: 'SET #status = :to, updatedAt = :at',
-      ConditionExpression: 'attribute_exists(id) AND #status IN (:pending, :processing)',
-      ExpressionAttributeNames: { '#status': 'status' },
+      UpdateExpression: `SET #step = :done, updatedAt = :at${results.expression}`,
+      ConditionExpression: '#status = :processing AND sequencer = :seq AND #step.#st = :running',
+      ExpressionAttributeNames: { '#status': 'status', '#step': STEP_ATTRIBUTE[done.step], '#st': 'status', ...results.names },
       ExpressionAttributeValues: {
-        ':to': 'PROCESSING',
+        ':done': { status: 'DONE', at },
         ':at': at,
-        ':pending': 'PENDING_UPLOAD',
         ':processing': 'PROCESSING',
+        ':seq': sequencer,
+        ':running': 'RUNNING',
+        ...results.values,
       },
     });
   }
 
-  markReady(id: string, details: ReadyDetails, at: string): Promise<boolean> {
+  markReady(id: string, sequencer: string, at: string): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status', '#st': 'status' };
+    const conditions = REQUIRED_STEPS.map((step, index) => {
+      names[`#s${index}`] = STEP_ATTRIBUTE[step];
+      return `#s${index}.#st = :done`;
+    });
+    return this.#transition({
+      TableName: this.#tableName,
+      Key: { id },
+      UpdateExpression: 'SET #status = :ready, updatedAt = :at',
+      ConditionExpression: `#status = :processing AND sequencer = :seq AND ${conditions.join(' AND ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ':ready': 'READY', ':processing': 'PROCESSING', ':seq': sequencer, ':done': 'DONE', ':at': at },
+    });
+  }
+
+  markFailed(id: string, sequencer: string | null, error: FileErrorRecord, at: string, quarantineKey?: string): Promise<boolean> {
+    const step = REQUIRED_STEPS.find((s) => s === error.step);
     return this.#transition({
       TableName: this.#tableName,
       Key: { id },
       UpdateExpression:
-        'SET #status = :to, updatedAt = :at, width = :width, height = :height, #format = :format, sha256 = :sha256, thumbnails = :thumbnails REMOVE #error',
-      ConditionExpression: 'attribute_exists(id) AND #status = :processing',
-      ExpressionAttributeNames: { '#status': 'status', '#format': 'format', '#error': 'error' },
+        'SET #status = :failed, updatedAt = :at, #error = :error' +
+        (sequencer === null ? '' : ', sequencer = :seq') +
+        (step === undefined ? '' : ', #step = :stepFailed') +
+        (quarantineKey === undefined ? '' : ', quarantineKey = :quarantineKey'),
+      ConditionExpression:
+        'attribute_exists(id) AND #status IN (:pending, :processing)' +
+        (sequencer === null ? '' : ' AND (attribute_not_exists(sequencer) OR sequencer = :seq)'),
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#error': 'error',
+        ...(step === undefined ? {} : { '#step': STEP_ATTRIBUTE[step] }),
+      },
       ExpressionAttributeValues: {
-        ':to': 'READY',
-        ':at': at,
+        ':failed': 'FAILED',
+        ':pending': 'PENDING_UPLOAD',
         ':processing': 'PROCESSING',
-        ':width': details.width,
-        ':height': details.height,
-        ':format': details.format,
-        ':sha256': details.sha256,
-        ':thumbnails': details.thumbnails.map((t) => ({ ...t })),
+        ':at': at,
+        ':error': withoutNulls({ ...error }),
+        ...(sequencer === null ? {} : { ':seq': sequencer }),
+        ...(step === undefined ? {} : { ':stepFailed': { status: 'FAILED', at } }),
+        ...(quarantineKey === undefined ? {} : { ':quarantineKey': quarantineKey }),
       },
     });
   }
 
-  markFailed(id: string, error: FileErrorRecord, at: string): Promise<boolean> {
+  async setQuarantine(id: string, key: string, at: string): Promise<void> {
+    await this.#transition({
+      TableName: this.#tableName,
+      Key: { id },
+      UpdateExpression: 'SET quarantineKey = :key, updatedAt = :at',
+      ConditionExpression: 'attribute_exists(id)',
+      ExpressionAttributeValues: { ':key': key, ':at': at },
+    });
+  }
+
+  markNotified(id: string, key: string, at: string): Promise<boolean> {
     return this.#transition({
       TableName: this.#tableName,
       Key: { id },
-      UpdateExpression: 'SET #status = :to, updatedAt = :at, #error = :error',
-      ConditionExpression: 'attribute_exists(id) AND #status = :processing',
-      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-      ExpressionAttributeValues: {
-        ':to': 'FAILED',
-        ':at': at,
-        ':processing': 'PROCESSING',
-        ':error': withoutNulls({ ...error }),
-      },
+      UpdateExpression: 'SET notified = :key, updatedAt = :at',
+      ConditionExpression: 'attribute_exists(id) AND (attribute_not_exists(notified) OR notified <> :key)',
+      ExpressionAttributeValues: { ':key': key, ':at': at },
     });
   }
 
@@ -184,11 +348,29 @@ function withoutNulls(value: Item): Item {
 }
 
 function toItem(record: FileRecord): Item {
+  const { steps, ...rest } = record;
   return withoutNulls({
-    ...record,
+    ...rest,
+    ...Object.fromEntries(REQUIRED_STEPS.map((step) => [STEP_ATTRIBUTE[step], steps[step] ? { ...steps[step] } : null])),
     thumbnails: record.thumbnails.map((t) => ({ ...t })),
     error: record.error === null ? null : withoutNulls({ ...record.error }),
   });
+}
+
+function toStepState(value: unknown): StepState | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Item;
+  const status = v['status'];
+  if (status !== 'RUNNING' && status !== 'DONE' && status !== 'FAILED') return undefined;
+  const last = v['lastError'] as Item | undefined;
+  return {
+    status,
+    at: typeof v['at'] === 'string' ? v['at'] : '',
+    lastError:
+      last && typeof last['name'] === 'string' && typeof last['message'] === 'string'
+        ? { name: last['name'], message: last['message'] }
+        : null,
+  };
 }
 
 function fromItem(item: Item): FileRecord {
@@ -221,6 +403,18 @@ function fromItem(item: Item): FileRecord {
     error: toFileError(item['error']),
     createdAt: str('createdAt'),
     updatedAt: str('updatedAt'),
+    correlationId: optStr(item['correlationId']),
+    sequencer: optStr(item['sequencer']),
+    supersededSequencer: optStr(item['supersededSequencer']),
+    steps: Object.fromEntries(
+      REQUIRED_STEPS.flatMap((step) => {
+        const state = toStepState(item[STEP_ATTRIBUTE[step]]);
+        return state === undefined ? [] : [[step, state]];
+      }),
+    ),
+    sanitizedKey: optStr(item['sanitizedKey']),
+    quarantineKey: optStr(item['quarantineKey']),
+    notified: optStr(item['notified']),
   };
 }
 

@@ -1,8 +1,22 @@
 /** ObjectStore on one S3 bucket (the uploads bucket). */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ObjectStore, PresignPutRequest } from '../files/ports.js';
-import { SizeMismatchError } from '../shared/errors.js';
+import type { ObjectHead, ObjectStore, PresignPutRequest } from '../files/ports.js';
+import { ObjectNotFoundError, SizeMismatchError } from '../shared/errors.js';
+
+const isMissing = (error: unknown): boolean =>
+  error instanceof NoSuchKey ||
+  error instanceof NotFound ||
+  (error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound'));
 
 export interface S3ObjectStoreOptions {
   /** Create it with `createS3Client` (clients.ts) so presigned PUTs carry no checksum. */
@@ -20,10 +34,13 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /**
-   * Content-Type and Content-Length are signed headers: a PUT with another type or length
-   * fails the signature check (on S3; s3rver does not verify SigV4 signatures).
+   * Content-Type, Content-Length and the metadata are signed headers: a PUT with another type,
+   * length or metadata fails the signature check. The metadata headers stay headers (not hoisted
+   * into the query string), so the client sends them as `uploadHeaders` lists them.
    */
   presignPut(request: PresignPutRequest): Promise<string> {
+    const metadata = request.metadata ?? {};
+    const metadataHeaders = Object.keys(metadata).map((name) => `x-amz-meta-${name.toLowerCase()}`);
     return getSignedUrl(
       this.#client,
       new PutObjectCommand({
@@ -31,10 +48,12 @@ export class S3ObjectStore implements ObjectStore {
         Key: request.key,
         ContentType: request.contentType,
         ContentLength: request.contentLength,
+        ...(metadataHeaders.length > 0 ? { Metadata: { ...metadata } } : {}),
       }),
       {
         expiresIn: request.expiresInSeconds,
-        signableHeaders: new Set(['content-type', 'content-length']),
+        signableHeaders: new Set(['content-type', 'content-length', ...metadataHeaders]),
+        unhoistableHeaders: new Set(metadataHeaders),
       },
     );
   }
@@ -46,7 +65,13 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async getObject(key: string, options: { maxBytes: number }): Promise<Uint8Array> {
-    const response = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
+    let response;
+    try {
+      response = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
+    } catch (error) {
+      if (isMissing(error)) throw new ObjectNotFoundError(key, { cause: error });
+      throw error;
+    }
     const body = response.Body;
     if (body === undefined) return new Uint8Array();
     const length = response.ContentLength;
@@ -68,5 +93,38 @@ export class S3ObjectStore implements ObjectStore {
         ContentLength: request.body.byteLength,
       }),
     );
+  }
+
+  async headObject(key: string): Promise<ObjectHead | null> {
+    try {
+      const response = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
+      return {
+        size: response.ContentLength ?? 0,
+        metadata: Object.fromEntries(Object.entries(response.Metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+      };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async copyObject(request: { from: string; to: string; metadata?: Readonly<Record<string, string>> }): Promise<void> {
+    try {
+      await this.#client.send(
+        new CopyObjectCommand({
+          Bucket: this.#bucket,
+          Key: request.to,
+          CopySource: `${this.#bucket}/${request.from.split('/').map(encodeURIComponent).join('/')}`,
+          ...(request.metadata === undefined ? {} : { Metadata: { ...request.metadata }, MetadataDirective: 'REPLACE' }),
+        }),
+      );
+    } catch (error) {
+      if (isMissing(error)) throw new ObjectNotFoundError(request.from, { cause: error });
+      throw error;
+    }
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
   }
 }

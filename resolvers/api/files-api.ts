@@ -31,13 +31,21 @@ export function filesRouter(service: () => FilesService, logger?: Logger): Route
 
   const uploadPolicy: FieldResolver<QueryResolvers['uploadPolicy']> = () => service().uploadPolicy();
 
-  const createUpload: FieldResolver<MutationResolvers['createUpload']> = ({ input }, { event }) =>
-    service().createUpload(ownerOf(event), input);
+  const createUpload: FieldResolver<MutationResolvers['createUpload']> = ({ input }, { event, context }) =>
+    service().createUpload(ownerOf(event), input, correlationIdOf(event, context));
+
+  const reprocessFile: FieldResolver<MutationResolvers['reprocessFile']> = ({ id }, { event, context }) =>
+    service().reprocessFile(ownerOf(event), id, correlationIdOf(event, context));
+
+  const deleteFile: FieldResolver<MutationResolvers['deleteFile']> = ({ id }, { event }) =>
+    service().deleteFile(ownerOf(event), id);
 
   router.onQuery('file', guarded(file));
   router.onQuery('files', guarded(files));
   router.onQuery('uploadPolicy', guarded(uploadPolicy));
   router.onMutation('createUpload', guarded(createUpload));
+  router.onMutation('reprocessFile', guarded(reprocessFile));
+  router.onMutation('deleteFile', guarded(deleteFile));
   return router;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Lambda entry for Query.file, Query.files, Query.uploadPolicy and Mutation.createUpload.
+ * Lambda entry for Query.file, Query.files, Query.uploadPolicy and Mutation.createUpload,
+ * reprocessFile and deleteFile.
  * Env: FILES_TABLE, UPLOADS_BUCKET, UPLOAD_TICKET_TTL_SECONDS (default 900), plus the AWS SDK's.
  */
 import { documentClient, s3Client } from '../adapters/clients.js';

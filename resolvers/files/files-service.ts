@@ -10,14 +10,17 @@ import type {
   UploadPolicy,
   UploadTicket,
 } from '../generated/graphql.js';
-import { UnauthorizedException } from '../shared/errors.js';
+import { InternalError, NotFoundError, UnauthorizedException, ValidationError } from '../shared/errors.js';
 import { toGraphQLFile } from './file-view.js';
 import { isFileId, isKeySafeOwner, originalKey } from './keys.js';
-import type { FileRecord } from './model.js';
+import { type FileRecord, NO_PIPELINE_STATE, isTerminal } from './model.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { MAX_UPLOAD_BYTES, THUMBNAIL_URL_TTL_SECONDS, uploadPolicy } from './policy.js';
 import type { Clock, FileRepository, ObjectStore } from './ports.js';
 import { validateCreateUpload, validatePageSize } from './validation.js';
+
+/** The object metadata (`x-amz-meta-correlation-id`) that carries the correlation id into the pipeline. */
+export const CORRELATION_METADATA = 'correlation-id';
 
 export interface FilesServiceDeps {
   readonly repository: FileRepository;
@@ -70,8 +73,12 @@ export class FilesService {
     };
   }
 
-  /** Validates, stores the record as PENDING_UPLOAD and signs the PUT. */
-  async createUpload(owner: string, input: CreateUploadInput): Promise<UploadTicket> {
+  /**
+   * Validates, stores the record as PENDING_UPLOAD and signs the PUT. The correlation id (the
+   * GraphQL request's) is bound into the PUT as object metadata, so every step of the pipeline
+   * logs under it.
+   */
+  async createUpload(owner: string, input: CreateUploadInput, correlationId: string | null = null): Promise<UploadTicket> {
     if (!isKeySafeOwner(owner)) {
       throw new UnauthorizedException('The caller identity cannot own files');
     }
@@ -95,13 +102,17 @@ export class FilesService {
       error: null,
       createdAt: at,
       updatedAt: at,
+      correlationId,
+      ...NO_PIPELINE_STATE,
     };
     await this.#repository.create(record);
+    const metadata: Record<string, string> = correlationId === null ? {} : { [CORRELATION_METADATA]: correlationId };
     const uploadUrl = await this.#objectStore.presignPut({
       key: record.objectKey,
       contentType: upload.contentType,
       contentLength: upload.size,
       expiresInSeconds: this.#ticketTtlSeconds,
+      metadata,
     });
     return {
       file: await this.#view(record),
@@ -109,9 +120,53 @@ export class FilesService {
       uploadHeaders: JSON.stringify({
         'content-type': upload.contentType,
         'content-length': String(upload.size),
+        ...Object.fromEntries(Object.entries(metadata).map(([name, value]) => [`x-amz-meta-${name}`, value])),
       }),
       expiresAt: new Date(now.getTime() + this.#ticketTtlSeconds * 1000).toISOString(),
     };
+  }
+
+  /**
+   * Runs the pipeline again on the original: the record goes back to PROCESSING with its run
+   * cleared, then the original is copied onto itself, which is a new version of the object and
+   * a new ObjectCreated event (the same path as an upload, with new idempotency keys).
+   */
+  async reprocessFile(owner: string, id: string, correlationId: string | null = null): Promise<File> {
+    const record = isFileId(id) ? await this.#repository.get(id) : null;
+    if (record === null || record.owner !== owner) throw new NotFoundError(`No file ${id}`);
+    if (!isTerminal(record.status)) {
+      throw new ValidationError(`File ${id} is ${record.status}; only a READY or FAILED file can be reprocessed`);
+    }
+    if (record.quarantineKey !== null) {
+      throw new ValidationError(`File ${id} was rejected (${record.error?.code ?? 'FAILED'}) and its original is in quarantine; upload it again instead`);
+    }
+    const at = this.#clock.now().toISOString();
+    const reset = await this.#repository.resetForReprocess(id, owner, correlationId ?? record.correlationId ?? id, at);
+    if (reset === null) throw new ValidationError(`File ${id} changed meanwhile; try again`);
+    try {
+      await this.#objectStore.copyObject({
+        from: record.objectKey,
+        to: record.objectKey,
+        metadata: { [CORRELATION_METADATA]: reset.correlationId ?? id },
+      });
+    } catch (error) {
+      throw new InternalError({ cause: error });
+    }
+    return this.#view(reset);
+  }
+
+  /** Removes the record, the original, the sanitized copy, the thumbnails and any quarantined copy. */
+  async deleteFile(owner: string, id: string): Promise<string> {
+    const record = isFileId(id) ? await this.#repository.delete(id, owner) : null;
+    if (record === null) throw new NotFoundError(`No file ${id}`);
+    const keys = new Set([
+      record.objectKey,
+      ...(record.sanitizedKey === null ? [] : [record.sanitizedKey]),
+      ...(record.quarantineKey === null ? [] : [record.quarantineKey]),
+      ...record.thumbnails.map((t) => t.key),
+    ]);
+    await Promise.all([...keys].map((key) => this.#objectStore.deleteObject(key)));
+    return record.id;
   }
 
   #view(record: FileRecord): Promise<File> {

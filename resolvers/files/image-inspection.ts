@@ -15,7 +15,7 @@ import {
   TooManyPixelsError,
   UnsupportedTypeError,
 } from '../shared/errors.js';
-import { THUMBNAIL_SIZE } from './keys.js';
+import { THUMBNAIL_SIZE, type ThumbnailFormat, type ThumbnailSpec } from './keys.js';
 import { MAX_INPUT_PIXELS } from './policy.js';
 
 export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'avif' | 'tiff';
@@ -155,6 +155,86 @@ export async function renderThumbnail(bytes: Uint8Array): Promise<RenderedThumbn
       format: 'jpeg',
       contentType: 'image/jpeg',
     };
+  } catch (error) {
+    if (isPixelLimitError(error)) throw new TooManyPixelsError(MAX_INPUT_PIXELS, { cause: error });
+    throw new CorruptImageError(undefined, { cause: error });
+  }
+}
+
+export interface SizedThumbnail {
+  readonly spec: ThumbnailSpec;
+  readonly format: ThumbnailFormat;
+  readonly bytes: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly contentType: string;
+}
+
+const CONTENT_TYPES: Record<ImageFormat, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  tiff: 'image/tiff',
+};
+
+/**
+ * One thumbnail per spec and format, from bytes that passed `inspectImage`: EXIF orientation
+ * applied, no metadata kept (sharp writes none unless asked), transparency flattened on white.
+ * A spec with a height is a centred cover crop; without one the image is resized to the width
+ * (never enlarged).
+ */
+export async function renderThumbnails(
+  bytes: Uint8Array,
+  specs: readonly ThumbnailSpec[],
+  formats: readonly ThumbnailFormat[],
+): Promise<SizedThumbnail[]> {
+  const rendered: SizedThumbnail[] = [];
+  try {
+    for (const spec of specs) {
+      const resized = decoder(bytes)
+        .rotate()
+        .resize(
+          spec.width,
+          spec.height ?? undefined,
+          spec.height === null ? { fit: 'inside', withoutEnlargement: true } : { fit: 'cover', position: 'centre' },
+        )
+        .flatten({ background: '#ffffff' });
+      for (const format of formats) {
+        const output = format === 'jpeg' ? resized.clone().jpeg({ quality: 80, mozjpeg: true }) : resized.clone().webp({ quality: 80 });
+        const { data, info } = await output.toBuffer({ resolveWithObject: true });
+        rendered.push({
+          spec,
+          format,
+          bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+          width: info.width,
+          height: info.height,
+          contentType: format === 'jpeg' ? 'image/jpeg' : 'image/webp',
+        });
+      }
+    }
+  } catch (error) {
+    if (isPixelLimitError(error)) throw new TooManyPixelsError(MAX_INPUT_PIXELS, { cause: error });
+    throw new CorruptImageError(undefined, { cause: error });
+  }
+  return rendered;
+}
+
+export interface SanitizedImage {
+  readonly bytes: Uint8Array;
+  readonly contentType: string;
+}
+
+/**
+ * The original re-encoded in its own format with the EXIF orientation applied and every
+ * metadata block (EXIF with GPS, XMP, IPTC, ICC comments) dropped: what the app may serve.
+ * Decoding the whole image also proves it is not truncated.
+ */
+export async function sanitizeImage(bytes: Uint8Array, format: ImageFormat): Promise<SanitizedImage> {
+  try {
+    const data = await decoder(bytes).rotate().toFormat(format === 'avif' ? 'avif' : format).toBuffer();
+    return { bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), contentType: CONTENT_TYPES[format] };
   } catch (error) {
     if (isPixelLimitError(error)) throw new TooManyPixelsError(MAX_INPUT_PIXELS, { cause: error });
     throw new CorruptImageError(undefined, { cause: error });

@@ -5,7 +5,21 @@
 
 export const ORIGINALS_PREFIX = 'uploads/';
 export const THUMBNAILS_PREFIX = 'thumbnails/';
+/** Sanitized originals: EXIF orientation applied, metadata stripped. */
+export const PROCESSED_PREFIX = 'processed/';
+/** Rejected originals, moved out of `uploads/` and kept for inspection. */
+export const QUARANTINE_PREFIX = 'quarantine/';
 export const THUMBNAIL_SIZE = 200;
+
+/** One configured thumbnail: a `width`x`height` cover crop, or `width` wide (height follows). */
+export interface ThumbnailSpec {
+  readonly width: number;
+  readonly height: number | null;
+}
+
+export type ThumbnailFormat = 'jpeg' | 'webp';
+
+const EXTENSIONS = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', avif: 'avif', tiff: 'tiff' } as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -17,8 +31,23 @@ export function originalKey(owner: string, fileId: string): string {
   return `${ORIGINALS_PREFIX}${owner}/${fileId}`;
 }
 
-export function thumbnailKey(owner: string, fileId: string): string {
-  return `${THUMBNAILS_PREFIX}${owner}/${fileId}/${THUMBNAIL_SIZE}x${THUMBNAIL_SIZE}.jpg`;
+/** `thumbnails/<owner>/<id>/200x200.jpg`, `.../800w.webp`: one key per size and format. */
+export function thumbnailKey(
+  owner: string,
+  fileId: string,
+  spec: ThumbnailSpec = { width: THUMBNAIL_SIZE, height: THUMBNAIL_SIZE },
+  format: ThumbnailFormat = 'jpeg',
+): string {
+  const size = spec.height === null ? `${spec.width}w` : `${spec.width}x${spec.height}`;
+  return `${THUMBNAILS_PREFIX}${owner}/${fileId}/${size}.${EXTENSIONS[format]}`;
+}
+
+export function processedKey(owner: string, fileId: string, format: keyof typeof EXTENSIONS): string {
+  return `${PROCESSED_PREFIX}${owner}/${fileId}/image.${EXTENSIONS[format]}`;
+}
+
+export function quarantineKey(owner: string, fileId: string): string {
+  return `${QUARANTINE_PREFIX}${owner}/${fileId}`;
 }
 
 /** `uploads/<owner>/<fileId>` -> its parts; null for any other key (thumbnails included). */

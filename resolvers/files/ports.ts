@@ -3,7 +3,7 @@
  * resolvers/adapters (the only code that imports @aws-sdk); tests use in-memory fakes.
  */
 import type { PublishFileEventInput } from '../generated/graphql.js';
-import type { FileErrorRecord, FileListKey, FileRecord, ReadyDetails } from './model.js';
+import type { FileErrorRecord, FileListKey, FileRecord, RequiredStep, StepDetails } from './model.js';
 
 export interface FilePage {
   readonly items: readonly FileRecord[];
@@ -11,21 +11,54 @@ export interface FilePage {
   readonly lastKey: FileListKey | null;
 }
 
+/** What the API needs of the files table. */
 export interface FileRepository {
   /** Stores a new record. Fails if the id exists. */
   create(record: FileRecord): Promise<void>;
   get(id: string): Promise<FileRecord | null>;
   /** The owner's records, newest first (createdAt descending). */
   listByOwner(owner: string, options: { limit: number; startAfter?: FileListKey | null }): Promise<FilePage>;
+  /** Removes the owner's record and returns it; null when there is none (or it is not theirs). */
+  delete(id: string, owner: string): Promise<FileRecord | null>;
   /**
-   * PENDING_UPLOAD -> PROCESSING, or PROCESSING -> PROCESSING (a retried event).
-   * False when the record is missing or already READY/FAILED: nothing changed.
+   * READY or FAILED (and not quarantined) -> PROCESSING with the run's state cleared, so that the
+   * next S3 event of the object starts a new run. Null when the record is missing, not the
+   * owner's, still running, or quarantined: nothing changed.
    */
-  markProcessing(id: string, at: string): Promise<boolean>;
-  /** PROCESSING -> READY with what processing found. False when not PROCESSING. */
-  markReady(id: string, details: ReadyDetails, at: string): Promise<boolean>;
-  /** PROCESSING -> FAILED with the error. False when not PROCESSING. */
-  markFailed(id: string, error: FileErrorRecord, at: string): Promise<boolean>;
+  resetForReprocess(id: string, owner: string, correlationId: string, at: string): Promise<FileRecord | null>;
+}
+
+export type BeginStepOutcome =
+  /** `first`: the step was not running before (a retry of a started step is not first). */
+  | { readonly started: true; readonly first: boolean; readonly reopened: boolean }
+  | { readonly started: false };
+
+/**
+ * What the pipeline's steps need of the files table: per-step state with conditional updates,
+ * so that concurrent and repeated deliveries change a record at most once.
+ */
+export interface PipelineRepository {
+  get(id: string): Promise<FileRecord | null>;
+  /**
+   * Marks `step` RUNNING for the run of `sequencer` (the file becomes PROCESSING). Allowed when
+   * the step has not finished in this run, or (a redriven message) when the file FAILED because
+   * this very step ran out of retries.
+   */
+  beginStep(id: string, step: RequiredStep, sequencer: string, at: string): Promise<BeginStepOutcome>;
+  /** Remembers the last transient error of a running step, for the DLQ consumer's report. */
+  recordStepError(id: string, step: RequiredStep, error: { name: string; message: string }, at: string): Promise<void>;
+  /** RUNNING -> DONE with the step's results (the one metadata write). False when not running in this run. */
+  completeStep(id: string, sequencer: string, done: StepDetails, at: string): Promise<boolean>;
+  /** PROCESSING -> READY when every required step is DONE in this run. False otherwise. */
+  markReady(id: string, sequencer: string, at: string): Promise<boolean>;
+  /**
+   * PENDING_UPLOAD/PROCESSING -> FAILED with the error (and its step FAILED). False when the
+   * file is already READY or FAILED, or belongs to another run.
+   */
+  markFailed(id: string, sequencer: string | null, error: FileErrorRecord, at: string, quarantineKey?: string): Promise<boolean>;
+  setQuarantine(id: string, key: string, at: string): Promise<void>;
+  /** Records that `key` (`<status>#<sequencer>`) was announced. False when it already was. */
+  markNotified(id: string, key: string, at: string): Promise<boolean>;
 }
 
 export interface PresignPutRequest {
@@ -33,11 +66,19 @@ export interface PresignPutRequest {
   readonly contentType: string;
   readonly contentLength: number;
   readonly expiresInSeconds: number;
+  /** User metadata bound into the signature (`x-amz-meta-<name>` headers the PUT must carry). */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+export interface ObjectHead {
+  readonly size: number;
+  /** User metadata, names lower case without the `x-amz-meta-` prefix. */
+  readonly metadata: Readonly<Record<string, string>>;
 }
 
 /** The uploads bucket. */
 export interface ObjectStore {
-  /** A URL for a PUT whose content type and length are bound into the signature. */
+  /** A URL for a PUT whose content type, length and metadata are bound into the signature. */
   presignPut(request: PresignPutRequest): Promise<string>;
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
   /**
@@ -46,11 +87,44 @@ export interface ObjectStore {
    */
   getObject(key: string, options: { maxBytes: number }): Promise<Uint8Array>;
   putObject(request: { key: string; body: Uint8Array; contentType: string }): Promise<void>;
+  /** Size and user metadata; null when there is no such object. */
+  headObject(key: string): Promise<ObjectHead | null>;
+  /** Copies an object (onto itself too: a new version, and a new ObjectCreated event). */
+  copyObject(request: { from: string; to: string; metadata?: Readonly<Record<string, string>> }): Promise<void>;
+  /** Deletes an object; no error when it does not exist. */
+  deleteObject(key: string): Promise<void>;
 }
 
 /** Announces a step of a file's processing to its owner's subscriptions. */
 export interface FileEventPublisher {
   publish(event: PublishFileEventInput): Promise<void>;
+}
+
+/** A file reached READY or FAILED: what the steps tell the notify function (through SNS). */
+export interface FileStatusMessage {
+  readonly fileId: string;
+  readonly owner: string;
+  readonly status: 'READY' | 'FAILED';
+  readonly sequencer: string;
+  readonly correlationId: string | null;
+  readonly error: FileErrorRecord | null;
+}
+
+export interface StatusPublisher {
+  publish(message: FileStatusMessage): Promise<void>;
+}
+
+/** A message for the file's owner outside the app (e-mail or SMS in AWS). */
+export interface UserNotification {
+  readonly owner: string;
+  readonly fileId: string;
+  readonly fileName: string;
+  readonly status: 'READY' | 'FAILED';
+  readonly text: string;
+}
+
+export interface NotificationSender {
+  send(notification: UserNotification): Promise<void>;
 }
 
 export interface Clock {

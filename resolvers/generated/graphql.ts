@@ -93,13 +93,40 @@ export type FileStep =
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Cancels one of the caller's orders while it is not yet confirmed (PENDING, VALIDATED, PAID or
+   * RESERVED). What was already done (a charge, a reservation) is undone in the background.
+   * Cancelling a cancelled order returns it unchanged.
+   */
+  cancelOrder: Order;
+  /**
    * Reserves a file and returns a signed S3 PUT. The client PUTs the bytes to `uploadUrl` with
    * every header in `uploadHeaders`; the object key is chosen by the server, and the content type
    * and length are bound into the signature.
    */
   createUpload: UploadTicket;
+  /** Deletes one of the caller's files: its record, the original and every derived object. Returns the id. */
+  deleteFile: Scalars['ID']['output'];
+  /**
+   * Places an order and starts its fulfilment (validation, payment, inventory, confirmation) in the
+   * background; follow it with `onOrderEvent`. Idempotent by `clientToken`: sending the same token
+   * again returns the same order and starts nothing new.
+   */
+  placeOrder: Order;
   /** Backend only (IAM): announces a step of a file's processing to its owner's subscriptions. */
   publishFileEvent: FileEvent;
+  /** Backend only (IAM): announces a step of an order's fulfilment to its owner's subscriptions. */
+  publishOrderEvent: OrderEvent;
+  /**
+   * Runs the processing pipeline again on one of the caller's files. Only a READY or FAILED file
+   * whose original was not rejected into quarantine; the file becomes PROCESSING and its events
+   * follow as for an upload.
+   */
+  reprocessFile: File;
+};
+
+
+export type MutationCancelOrderArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -108,8 +135,181 @@ export type MutationCreateUploadArgs = {
 };
 
 
+export type MutationDeleteFileArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationPlaceOrderArgs = {
+  input: PlaceOrderInput;
+};
+
+
 export type MutationPublishFileEventArgs = {
   input: PublishFileEventInput;
+};
+
+
+export type MutationPublishOrderEventArgs = {
+  input: PublishOrderEventInput;
+};
+
+
+export type MutationReprocessFileArgs = {
+  id: Scalars['ID']['input'];
+};
+
+export type Order = {
+  __typename?: 'Order';
+  clientToken: Scalars['String']['output'];
+  createdAt: Scalars['AWSDateTime']['output'];
+  currency: Scalars['String']['output'];
+  /** Why the order failed (FAILED), or why an operator is needed (NEEDS_ATTENTION). */
+  failure: Maybe<OrderFailure>;
+  id: Scalars['ID']['output'];
+  items: Array<OrderLine>;
+  /** When the customer was told the outcome. */
+  notifiedAt: Maybe<Scalars['AWSDateTime']['output']>;
+  owner: Scalars['ID']['output'];
+  payment: OrderPayment;
+  status: OrderStatus;
+  totalCents: Scalars['Int']['output'];
+  updatedAt: Scalars['AWSDateTime']['output'];
+};
+
+export type OrderConnection = {
+  __typename?: 'OrderConnection';
+  items: Array<Order>;
+  /** Pass to the next call to get the next page; null on the last page. */
+  nextToken: Maybe<Scalars['String']['output']>;
+};
+
+/** One step of an order's fulfilment. Written by the backend (IAM), read by the owner (user pools). */
+export type OrderEvent = {
+  __typename?: 'OrderEvent';
+  at: Scalars['AWSDateTime']['output'];
+  message: Maybe<Scalars['String']['output']>;
+  orderId: Scalars['ID']['output'];
+  owner: Scalars['ID']['output'];
+  status: OrderStatus;
+  step: OrderStep;
+};
+
+export type OrderFailure = {
+  __typename?: 'OrderFailure';
+  /** A stable machine-readable code, such as PAYMENT_DECLINED or OUT_OF_STOCK. */
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  /** The step that failed. */
+  step: Maybe<OrderStep>;
+};
+
+export type OrderLine = {
+  __typename?: 'OrderLine';
+  lineTotalCents: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  quantity: Scalars['Int']['output'];
+  sku: Scalars['ID']['output'];
+  /** The price when the order was placed. */
+  unitPriceCents: Scalars['Int']['output'];
+};
+
+export type OrderLineInput = {
+  /** 1 to 100. */
+  quantity: Scalars['Int']['input'];
+  sku: Scalars['ID']['input'];
+};
+
+export type OrderPayment = {
+  __typename?: 'OrderPayment';
+  /** Why the payment was declined, as the provider says. */
+  declineReason: Maybe<Scalars['String']['output']>;
+  status: PaymentStatus;
+  /** The payment provider's record of this order: every charge and refund. */
+  transactions: Array<PaymentTransaction>;
+};
+
+export type OrderStatus =
+  /** Cancelled by the customer; whatever was done is undone. */
+  | 'CANCELLED'
+  /** Done: paid and the stock set aside. */
+  | 'CONFIRMED'
+  /** Could not be completed; whatever was done has been undone. See `failure`. */
+  | 'FAILED'
+  /** Undoing a step failed even after retries: an operator has been alerted. See `failure`. */
+  | 'NEEDS_ATTENTION'
+  | 'PAID'
+  /** Placed; fulfilment has started. */
+  | 'PENDING'
+  | 'RESERVED'
+  | 'VALIDATED';
+
+export type OrderStep =
+  | 'CANCEL'
+  | 'CONFIRM'
+  | 'ESCALATE'
+  | 'INVENTORY'
+  | 'MARK_FAILED'
+  | 'NOTIFY'
+  | 'PAYMENT'
+  | 'PLACE'
+  | 'REFUND_PAYMENT'
+  | 'RELEASE_INVENTORY'
+  | 'VALIDATE';
+
+export type PaymentStatus =
+  | 'CHARGED'
+  | 'DECLINED'
+  /** Nothing charged (yet). */
+  | 'NONE'
+  | 'REFUNDED';
+
+export type PaymentTransaction = {
+  __typename?: 'PaymentTransaction';
+  amountCents: Scalars['Int']['output'];
+  at: Scalars['AWSDateTime']['output'];
+  /** The provider's reference. */
+  reference: Scalars['String']['output'];
+  type: PaymentTransactionType;
+};
+
+export type PaymentTransactionType =
+  | 'CHARGE'
+  | 'REFUND';
+
+export type PlaceOrderInput = {
+  /**
+   * Chosen by the client, 1 to 64 characters of letters, digits, `-` and `_`: the same token
+   * again means the same order (a retry), never a second one.
+   */
+  clientToken: Scalars['String']['input'];
+  /** 1 to 50 lines, each with a distinct sku. */
+  items: Array<OrderLineInput>;
+  /**
+   * The payment method, as a token from the payment provider. The local payment simulator's
+   * test tokens are listed in docs/orders.md (tok_approve, tok_decline, ...).
+   */
+  paymentToken: Scalars['String']['input'];
+};
+
+export type Product = {
+  __typename?: 'Product';
+  /** ISO 4217 code, such as USD. */
+  currency: Scalars['String']['output'];
+  description: Maybe<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  /** Price of one unit, in minor units of `currency`. */
+  priceCents: Scalars['Int']['output'];
+  sku: Scalars['ID']['output'];
+  /** Units available now. Reserved units are no longer counted. */
+  stock: Scalars['Int']['output'];
+};
+
+export type ProductConnection = {
+  __typename?: 'ProductConnection';
+  items: Array<Product>;
+  /** Pass to the next call to get the next page; null on the last page. */
+  nextToken: Maybe<Scalars['String']['output']>;
 };
 
 export type PublishFileEventInput = {
@@ -120,12 +320,26 @@ export type PublishFileEventInput = {
   step: FileStep;
 };
 
+export type PublishOrderEventInput = {
+  message?: InputMaybe<Scalars['String']['input']>;
+  orderId: Scalars['ID']['input'];
+  owner: Scalars['ID']['input'];
+  status: OrderStatus;
+  step: OrderStep;
+};
+
 export type Query = {
   __typename?: 'Query';
   /** One of the caller's files. Null when it does not exist or belongs to someone else. */
   file: Maybe<File>;
   /** The caller's files, newest first. `limit` is 1 to 100 (default 20). */
   files: FileConnection;
+  /** One of the caller's orders. Null when it does not exist or belongs to someone else. */
+  order: Maybe<Order>;
+  /** The caller's orders, newest first. `limit` is 1 to 100 (default 20). */
+  orders: OrderConnection;
+  /** The product catalog with current stock, by sku. Public: readable with the API key before sign-in. `limit` is 1 to 100 (default 50). */
+  products: ProductConnection;
   /** What the API accepts for uploads. Public: readable with the API key before sign-in. */
   uploadPolicy: UploadPolicy;
 };
@@ -141,6 +355,23 @@ export type QueryFilesArgs = {
   nextToken?: InputMaybe<Scalars['String']['input']>;
 };
 
+
+export type QueryOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryOrdersArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  nextToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryProductsArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  nextToken?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
   /**
@@ -148,11 +379,21 @@ export type Subscription = {
    * a user never receives another user's events: the subscription resolver filters on the owner.
    */
   onFileEvent: Maybe<FileEvent>;
+  /**
+   * Events of the caller's own orders. With `orderId`, only that order's. Whatever the arguments,
+   * a user never receives another user's events: the subscription resolver filters on the owner.
+   */
+  onOrderEvent: Maybe<OrderEvent>;
 };
 
 
 export type SubscriptionOnFileEventArgs = {
   fileId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionOnOrderEventArgs = {
+  orderId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type Thumbnail = {
@@ -273,7 +514,23 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Order: ResolverTypeWrapper<Order>;
+  OrderConnection: ResolverTypeWrapper<OrderConnection>;
+  OrderEvent: ResolverTypeWrapper<OrderEvent>;
+  OrderFailure: ResolverTypeWrapper<OrderFailure>;
+  OrderLine: ResolverTypeWrapper<OrderLine>;
+  OrderLineInput: OrderLineInput;
+  OrderPayment: ResolverTypeWrapper<OrderPayment>;
+  OrderStatus: OrderStatus;
+  OrderStep: OrderStep;
+  PaymentStatus: PaymentStatus;
+  PaymentTransaction: ResolverTypeWrapper<PaymentTransaction>;
+  PaymentTransactionType: PaymentTransactionType;
+  PlaceOrderInput: PlaceOrderInput;
+  Product: ResolverTypeWrapper<Product>;
+  ProductConnection: ResolverTypeWrapper<ProductConnection>;
   PublishFileEventInput: PublishFileEventInput;
+  PublishOrderEventInput: PublishOrderEventInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -302,7 +559,19 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
+  Order: Order;
+  OrderConnection: OrderConnection;
+  OrderEvent: OrderEvent;
+  OrderFailure: OrderFailure;
+  OrderLine: OrderLine;
+  OrderLineInput: OrderLineInput;
+  OrderPayment: OrderPayment;
+  PaymentTransaction: PaymentTransaction;
+  PlaceOrderInput: PlaceOrderInput;
+  Product: Product;
+  ProductConnection: ProductConnection;
   PublishFileEventInput: PublishFileEventInput;
+  PublishOrderEventInput: PublishOrderEventInput;
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
@@ -419,18 +688,97 @@ export type FileEventResolvers<ContextType = any, ParentType extends ResolversPa
 };
 
 export type MutationResolvers<ContextType = any, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'id'>>;
   createUpload?: Resolver<ResolversTypes['UploadTicket'], ParentType, ContextType, RequireFields<MutationCreateUploadArgs, 'input'>>;
+  deleteFile?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteFileArgs, 'id'>>;
+  placeOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationPlaceOrderArgs, 'input'>>;
   publishFileEvent?: Resolver<ResolversTypes['FileEvent'], ParentType, ContextType, RequireFields<MutationPublishFileEventArgs, 'input'>>;
+  publishOrderEvent?: Resolver<ResolversTypes['OrderEvent'], ParentType, ContextType, RequireFields<MutationPublishOrderEventArgs, 'input'>>;
+  reprocessFile?: Resolver<ResolversTypes['File'], ParentType, ContextType, RequireFields<MutationReprocessFileArgs, 'id'>>;
+};
+
+export type OrderResolvers<ContextType = any, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order']> = {
+  clientToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['AWSDateTime'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  failure?: Resolver<Maybe<ResolversTypes['OrderFailure']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['OrderLine']>, ParentType, ContextType>;
+  notifiedAt?: Resolver<Maybe<ResolversTypes['AWSDateTime']>, ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  payment?: Resolver<ResolversTypes['OrderPayment'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
+  totalCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['AWSDateTime'], ParentType, ContextType>;
+};
+
+export type OrderConnectionResolvers<ContextType = any, ParentType extends ResolversParentTypes['OrderConnection'] = ResolversParentTypes['OrderConnection']> = {
+  items?: Resolver<Array<ResolversTypes['Order']>, ParentType, ContextType>;
+  nextToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type OrderEventResolvers<ContextType = any, ParentType extends ResolversParentTypes['OrderEvent'] = ResolversParentTypes['OrderEvent']> = {
+  at?: Resolver<ResolversTypes['AWSDateTime'], ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
+  step?: Resolver<ResolversTypes['OrderStep'], ParentType, ContextType>;
+};
+
+export type OrderFailureResolvers<ContextType = any, ParentType extends ResolversParentTypes['OrderFailure'] = ResolversParentTypes['OrderFailure']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  step?: Resolver<Maybe<ResolversTypes['OrderStep']>, ParentType, ContextType>;
+};
+
+export type OrderLineResolvers<ContextType = any, ParentType extends ResolversParentTypes['OrderLine'] = ResolversParentTypes['OrderLine']> = {
+  lineTotalCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  unitPriceCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type OrderPaymentResolvers<ContextType = any, ParentType extends ResolversParentTypes['OrderPayment'] = ResolversParentTypes['OrderPayment']> = {
+  declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PaymentStatus'], ParentType, ContextType>;
+  transactions?: Resolver<Array<ResolversTypes['PaymentTransaction']>, ParentType, ContextType>;
+};
+
+export type PaymentTransactionResolvers<ContextType = any, ParentType extends ResolversParentTypes['PaymentTransaction'] = ResolversParentTypes['PaymentTransaction']> = {
+  amountCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['AWSDateTime'], ParentType, ContextType>;
+  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['PaymentTransactionType'], ParentType, ContextType>;
+};
+
+export type ProductResolvers<ContextType = any, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product']> = {
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  priceCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  stock?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ProductConnectionResolvers<ContextType = any, ParentType extends ResolversParentTypes['ProductConnection'] = ResolversParentTypes['ProductConnection']> = {
+  items?: Resolver<Array<ResolversTypes['Product']>, ParentType, ContextType>;
+  nextToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = any, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   file?: Resolver<Maybe<ResolversTypes['File']>, ParentType, ContextType, RequireFields<QueryFileArgs, 'id'>>;
   files?: Resolver<ResolversTypes['FileConnection'], ParentType, ContextType, Partial<QueryFilesArgs>>;
+  order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
+  orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryOrdersArgs>>;
+  products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, Partial<QueryProductsArgs>>;
   uploadPolicy?: Resolver<ResolversTypes['UploadPolicy'], ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = any, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   onFileEvent?: SubscriptionResolver<Maybe<ResolversTypes['FileEvent']>, "onFileEvent", ParentType, ContextType, Partial<SubscriptionOnFileEventArgs>>;
+  onOrderEvent?: SubscriptionResolver<Maybe<ResolversTypes['OrderEvent']>, "onOrderEvent", ParentType, ContextType, Partial<SubscriptionOnOrderEventArgs>>;
 };
 
 export type ThumbnailResolvers<ContextType = any, ParentType extends ResolversParentTypes['Thumbnail'] = ResolversParentTypes['Thumbnail']> = {
@@ -468,6 +816,15 @@ export type Resolvers<ContextType = any> = {
   FileError?: FileErrorResolvers<ContextType>;
   FileEvent?: FileEventResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Order?: OrderResolvers<ContextType>;
+  OrderConnection?: OrderConnectionResolvers<ContextType>;
+  OrderEvent?: OrderEventResolvers<ContextType>;
+  OrderFailure?: OrderFailureResolvers<ContextType>;
+  OrderLine?: OrderLineResolvers<ContextType>;
+  OrderPayment?: OrderPaymentResolvers<ContextType>;
+  PaymentTransaction?: PaymentTransactionResolvers<ContextType>;
+  Product?: ProductResolvers<ContextType>;
+  ProductConnection?: ProductConnectionResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Thumbnail?: ThumbnailResolvers<ContextType>;

@@ -31,3 +31,43 @@ export function uploadTicketTtlSeconds(env: Env = process.env): number {
   }
   return value;
 }
+
+/** The sizes thumbnails are made in: what `THUMBNAIL_SIZES` says, in order. */
+export interface ThumbnailConfig {
+  readonly sizes: readonly { readonly width: number; readonly height: number | null }[];
+  readonly formats: readonly ('jpeg' | 'webp')[];
+}
+
+const MAX_THUMBNAIL_EDGE = 4096;
+
+/**
+ * THUMBNAIL_SIZES: comma-separated `WxH` (a W by H cover crop) or `Ww` (W wide, height follows),
+ * e.g. `200x200,800w`. THUMBNAIL_FORMATS: comma-separated `jpeg` and/or `webp`. Both required.
+ */
+export function thumbnailConfig(env: Env = process.env): ThumbnailConfig {
+  const sizes = requireEnv('THUMBNAIL_SIZES', env)
+    .split(',')
+    .map((raw) => {
+      const text = raw.trim();
+      const match = /^(\d+)(?:x(\d+)|w)$/.exec(text);
+      const width = Number(match?.[1]);
+      const height = match?.[2] === undefined ? null : Number(match[2]);
+      const valid = (n: number) => Number.isInteger(n) && n >= 1 && n <= MAX_THUMBNAIL_EDGE;
+      if (!match || !valid(width) || (height !== null && !valid(height))) {
+        throw new ConfigurationError(
+          `THUMBNAIL_SIZES: "${text}" is not WxH or Ww with edges from 1 to ${MAX_THUMBNAIL_EDGE}`,
+        );
+      }
+      return { width, height };
+    });
+  const formats = requireEnv('THUMBNAIL_FORMATS', env)
+    .split(',')
+    .map((raw) => {
+      const format = raw.trim();
+      if (format !== 'jpeg' && format !== 'webp') {
+        throw new ConfigurationError(`THUMBNAIL_FORMATS: "${format}" is not jpeg or webp`);
+      }
+      return format;
+    });
+  return { sizes, formats: [...new Set(formats)] };
+}

@@ -117,6 +117,28 @@ export class EmptyFileError extends ProcessingError {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Upload processing: failures that are not the file's fault. Retried by the queue; when the
+// retries run out the message lands in the step's dead-letter queue and the DLQ consumer marks
+// the file FAILED with this code.
+// ---------------------------------------------------------------------------------------------
+
+export const RETRIES_EXHAUSTED = 'RETRIES_EXHAUSTED';
+
+/** Every code a FAILED file may carry. */
+export type FileErrorCode = ProcessingErrorCode | typeof RETRIES_EXHAUSTED;
+
+/**
+ * A failure planted by the fault-injection module (shared/faults.ts) for tests and soak runs.
+ * Transient by design: it is retried like a network error.
+ */
+export class InjectedFault extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InjectedFault';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Mapping to what a GraphQL caller sees. The ONE place that decides.
 // ---------------------------------------------------------------------------------------------
 
@@ -144,4 +166,12 @@ export function toPublicError(error: unknown, log: ErrorLog): Error {
 export function describeError(error: unknown): unknown {
   if (error instanceof Error) return error;
   return { name: 'NonError', message: String(error) };
+}
+
+/** The object an event names is gone (deleted, or moved to quarantine by another step). */
+export class ObjectNotFoundError extends Error {
+  constructor(readonly key: string, options?: ErrorOptions) {
+    super(`No object at ${key}`, options);
+    this.name = 'ObjectNotFoundError';
+  }
 }

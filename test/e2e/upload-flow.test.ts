@@ -21,7 +21,7 @@ describe('upload pipeline through the local stack', () => {
   });
   afterAll(() => realtime.close());
 
-  it('given alice subscribed to her new file, when she PUTs a real JPEG, then she sees PROCESSING then READY and the file has its metadata and a 200x200 thumbnail', async () => {
+  it('given alice subscribed to her new file, when she PUTs a real JPEG, then she sees each step PROCESSING, then READY, and the file has its metadata and a 200x200 thumbnail', async () => {
     const credentials = { kind: 'userPool', token: alice } as const;
     const image = await makeJpeg(640, 480);
     const created = await graphql<{ createUpload: Ticket }>(target().graphqlUrl, credentials, CREATE_UPLOAD, {
@@ -37,9 +37,12 @@ describe('upload pipeline through the local stack', () => {
     const put = await putUpload(ticket, image);
     expect(put.status).toBe(200);
 
-    await realtime.until(() => (realtime.data('alice-file').length >= 2 ? true : undefined), 30_000, 'two events');
-    const statuses = realtime.data('alice-file').map((d) => (d['onFileEvent'] as { status: string }).status);
-    expect(statuses).toEqual(['PROCESSING', 'READY']);
+    const statusesNow = () => realtime.data('alice-file').map((d) => d['onFileEvent'] as { status: string; step: string; message: string | null });
+    await realtime.until(() => (statusesNow().some((e) => e.status === 'READY') ? true : undefined), 30_000, 'READY');
+    // PROCESS and THUMBNAIL each report started and completed (PROCESSING); notify reports READY.
+    const received = statusesNow();
+    expect(received.map((e) => e.status)).toEqual([...Array<string>(received.length - 1).fill('PROCESSING'), 'READY']);
+    expect(received.filter((e) => e.message === 'completed').map((e) => e.step).sort()).toEqual(['PROCESS', 'THUMBNAIL']);
 
     const file = await graphql<{ file: Record<string, unknown> & { thumbnails: { url: string; width: number; height: number }[] } }>(
       target().graphqlUrl,

@@ -49,3 +49,29 @@ export function synthesize(context: Record<string, unknown> = {}): Synthesized {
   const stack = buildApp(app, { projectRoot: testProjectRoot() });
   return { stack, template: Template.fromStack(stack) };
 }
+
+/** The template's resources of one type, by logical id. */
+export function resourcesOf(template: Template, type: string): Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown>; DeletionPolicy?: string }> {
+  return template.findResources(type) as Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown>; DeletionPolicy?: string }>;
+}
+
+/** Every statement of every identity policy (AWS::IAM::Policy, inline role policies, managed policies). */
+export function identityStatements(template: Template): { policy: string; Effect: string; Action: unknown; Resource: unknown }[] {
+  const out: { policy: string; Effect: string; Action: unknown; Resource: unknown }[] = [];
+  const add = (policy: string, document: unknown) => {
+    const raw = (document as { Statement?: unknown } | undefined)?.Statement;
+    for (const statement of (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) as Record<string, unknown>[]) {
+      out.push({ policy, Effect: String(statement['Effect']), Action: statement['Action'], Resource: statement['Resource'] });
+    }
+  };
+  for (const [id, resource] of Object.entries(resourcesOf(template, 'AWS::IAM::Policy'))) add(id, resource.Properties?.['PolicyDocument']);
+  for (const [id, resource] of Object.entries(resourcesOf(template, 'AWS::IAM::ManagedPolicy'))) add(id, resource.Properties?.['PolicyDocument']);
+  for (const [id, resource] of Object.entries(resourcesOf(template, 'AWS::IAM::Role'))) {
+    for (const policy of (resource.Properties?.['Policies'] ?? []) as { PolicyDocument: unknown }[]) add(id, policy.PolicyDocument);
+  }
+  return out;
+}
+
+export function asList<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}

@@ -6,16 +6,6 @@ import type { FileRecord } from '../../resolvers/files/model.js';
 import { OWNER, OTHER_OWNER, pendingRecord } from '../unit/resolvers/helpers/factories.js';
 import { createFilesTable, documentClient, dynamoClient } from './helpers.js';
 
-const ready = {
-  width: 640,
-  height: 480,
-  format: 'jpeg',
-  sha256: 'a'.repeat(64),
-  thumbnails: [{ key: 'thumbnails/o/f/200x200.jpg', width: 200, height: 200, format: 'jpeg' }],
-};
-const failure = { code: 'CORRUPT_IMAGE', message: 'The image could not be decoded.', step: 'PROCESS' };
-const AT = '2025-03-01T00:00:00.000Z';
-
 describe('DynamoDbFileRepository against DynamoDB Local', () => {
   let repository: DynamoDbFileRepository;
   let tableName: string;
@@ -50,51 +40,6 @@ describe('DynamoDbFileRepository against DynamoDB Local', () => {
 
   it('given an unknown id, when read, then null', async () => {
     expect(await repository.get(randomUUID())).toBeNull();
-  });
-
-  describe('conditional transitions', () => {
-    it('given PENDING_UPLOAD, when marked processing, then it happens; again (a retry) it still happens', async () => {
-      const record = await given();
-      expect(await repository.markProcessing(record.id, AT)).toBe(true);
-      expect(await repository.get(record.id)).toMatchObject({ status: 'PROCESSING', updatedAt: AT });
-      expect(await repository.markProcessing(record.id, AT)).toBe(true);
-    });
-
-    it('given PROCESSING, when marked ready, then READY with the details; a second ready or failed does not happen', async () => {
-      const record = await given();
-      await repository.markProcessing(record.id, AT);
-      expect(await repository.markReady(record.id, ready, AT)).toBe(true);
-      expect(await repository.get(record.id)).toMatchObject({ status: 'READY', ...ready, error: null });
-      expect(await repository.markReady(record.id, ready, AT)).toBe(false);
-      expect(await repository.markFailed(record.id, failure, AT)).toBe(false);
-      expect((await repository.get(record.id))?.status).toBe('READY');
-    });
-
-    it('given READY or FAILED, when marked processing (a duplicate event), then it does not happen', async () => {
-      const done = await given();
-      await repository.markProcessing(done.id, AT);
-      await repository.markReady(done.id, ready, AT);
-      const failed = await given();
-      await repository.markProcessing(failed.id, AT);
-      await repository.markFailed(failed.id, failure, AT);
-
-      expect(await repository.markProcessing(done.id, AT)).toBe(false);
-      expect(await repository.markProcessing(failed.id, AT)).toBe(false);
-      expect(await repository.get(failed.id)).toMatchObject({ status: 'FAILED', error: failure });
-    });
-
-    it('given PENDING_UPLOAD, when marked ready or failed directly, then it does not happen', async () => {
-      const record = await given();
-      expect(await repository.markReady(record.id, ready, AT)).toBe(false);
-      expect(await repository.markFailed(record.id, failure, AT)).toBe(false);
-      expect((await repository.get(record.id))?.status).toBe('PENDING_UPLOAD');
-    });
-
-    it('given no record, when marked processing, then it does not happen and no item is created', async () => {
-      const id = randomUUID();
-      expect(await repository.markProcessing(id, AT)).toBe(false);
-      expect(await repository.get(id)).toBeNull();
-    });
   });
 
   describe('listByOwner', () => {

@@ -56,9 +56,24 @@ describe('S3ObjectStore against s3rver', () => {
     await expect(store.getObject(key, { maxBytes: 999 })).rejects.toBeInstanceOf(SizeMismatchError);
   });
 
-  it('given a missing object, when read, then the SDK error is rethrown (a transient failure for the pipeline)', async () => {
+  it('given a missing object, when read, then ObjectNotFoundError with the SDK error as its cause (the pipeline decides whether that is final)', async () => {
     await expect(store.getObject(`uploads/user-1/${randomUUID()}`, { maxBytes: 10 })).rejects.toMatchObject({
-      name: 'NoSuchKey',
+      name: 'ObjectNotFoundError',
+      cause: { name: 'NoSuchKey' },
     });
+  });
+
+  it('given an object with metadata, when copied elsewhere, headed and deleted, then the copy has the bytes, head has size and metadata, and the object is gone', async () => {
+    const key = `uploads/user-1/${randomUUID()}`;
+    await store.putObject({ key, body: new Uint8Array([1, 2, 3]), contentType: 'image/png' });
+    const copy = `quarantine/user-1/${randomUUID()}`;
+
+    await store.copyObject({ from: key, to: copy, metadata: { 'correlation-id': 'c-1' } });
+    await store.deleteObject(key);
+
+    expect(await store.headObject(copy)).toEqual({ size: 3, metadata: { 'correlation-id': 'c-1' } });
+    expect(await store.getObject(copy, { maxBytes: 10 })).toEqual(new Uint8Array([1, 2, 3]));
+    expect(await store.headObject(key)).toBeNull();
+    await expect(store.deleteObject(key)).resolves.toBeUndefined();
   });
 });

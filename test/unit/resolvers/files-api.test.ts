@@ -121,7 +121,7 @@ describe('files API handler (router + error mapping)', () => {
     });
   });
 
-  it('given a valid input, when createUpload, then a PENDING_UPLOAD record and a ticket binding type and length', async () => {
+  it('given a valid input, when createUpload, then a PENDING_UPLOAD record and a ticket binding type, length and the correlation id', async () => {
     const ticket = (await call(
       appSyncEvent('Mutation', 'createUpload', {
         input: { fileName: 'cat.png', contentType: 'image/png', size: 2048 },
@@ -130,10 +130,20 @@ describe('files API handler (router + error mapping)', () => {
 
     expect(ticket.file).toMatchObject({ id: NEW_ID, owner: OWNER, status: 'PENDING_UPLOAD', thumbnails: [] });
     expect(ticket.uploadUrl).toBe(`https://uploads.example/uploads/${OWNER}/${NEW_ID}?signed=put`);
-    expect(JSON.parse(ticket.uploadHeaders ?? 'null')).toEqual({ 'content-type': 'image/png', 'content-length': '2048' });
+    expect(JSON.parse(ticket.uploadHeaders ?? 'null')).toEqual({
+      'content-type': 'image/png',
+      'content-length': '2048',
+      'x-amz-meta-correlation-id': 'appsync-request-id',
+    });
     expect(ticket.expiresAt).toBe('2025-01-02T03:19:05.678Z');
     expect(objectStore.presignedPuts).toEqual([
-      { key: `uploads/${OWNER}/${NEW_ID}`, contentType: 'image/png', contentLength: 2048, expiresInSeconds: 900 },
+      {
+        key: `uploads/${OWNER}/${NEW_ID}`,
+        contentType: 'image/png',
+        contentLength: 2048,
+        expiresInSeconds: 900,
+        metadata: { 'correlation-id': 'appsync-request-id' },
+      },
     ]);
     expect((await repository.get(NEW_ID))?.status).toBe('PENDING_UPLOAD');
   });

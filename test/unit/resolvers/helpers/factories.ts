@@ -1,6 +1,6 @@
 /** Event, context and record factories (Powertools style: realistic defaults, overrides). */
 import type { AppSyncResolverEvent, Context, S3Event } from 'aws-lambda';
-import type { FileRecord } from '../../../../resolvers/files/model.js';
+import { type FileRecord, NO_PIPELINE_STATE } from '../../../../resolvers/files/model.js';
 import { originalKey } from '../../../../resolvers/files/keys.js';
 
 export const OWNER = '7d3f1c2a-1111-4222-8333-444455556666';
@@ -99,6 +99,8 @@ export function pendingRecord(overrides: Partial<FileRecord> & { id: string }): 
     error: null,
     createdAt: '2025-01-02T03:04:05.678Z',
     updatedAt: '2025-01-02T03:04:05.678Z',
+    correlationId: null,
+    ...NO_PIPELINE_STATE,
     ...overrides,
   };
 }

@@ -1,24 +1,35 @@
 /** In-memory implementations of the files domain's ports, with the same rules as the real ones. */
 import type { PublishFileEventInput } from '../../../../resolvers/generated/graphql.js';
-import type {
-  FileErrorRecord,
-  FileListKey,
-  FileRecord,
-  FileStatus,
-  ReadyDetails,
+import {
+  type FileErrorRecord,
+  type FileListKey,
+  type FileRecord,
+  REQUIRED_STEPS,
+  type RequiredStep,
+  type StepDetails,
+  isTerminal,
 } from '../../../../resolvers/files/model.js';
 import type {
+  BeginStepOutcome,
   Clock,
   FileEventPublisher,
   FilePage,
   FileRepository,
+  FileStatusMessage,
+  NotificationSender,
+  ObjectHead,
   ObjectStore,
+  PipelineRepository,
   PresignPutRequest,
+  StatusPublisher,
+  UserNotification,
 } from '../../../../resolvers/files/ports.js';
-import { SizeMismatchError } from '../../../../resolvers/shared/errors.js';
+import { ObjectNotFoundError, SizeMismatchError } from '../../../../resolvers/shared/errors.js';
 
-export class InMemoryFileRepository implements FileRepository {
+export class InMemoryFileRepository implements FileRepository, PipelineRepository {
   readonly records = new Map<string, FileRecord>();
+  /** How many times each kind of write changed a record (what "one metadata write" counts). */
+  readonly writes: string[] = [];
 
   async create(record: FileRecord): Promise<void> {
     if (this.records.has(record.id)) throw new Error(`duplicate id ${record.id}`);
@@ -41,35 +52,113 @@ export class InMemoryFileRepository implements FileRepository {
     return { items, lastKey: more && last ? { id: last.id, owner: last.owner, createdAt: last.createdAt } : null };
   }
 
-  markProcessing(id: string, at: string): Promise<boolean> {
-    return this.#transition(id, ['PENDING_UPLOAD', 'PROCESSING'], (r) => ({ ...r, status: 'PROCESSING', updatedAt: at }));
-  }
-
-  markReady(id: string, details: ReadyDetails, at: string): Promise<boolean> {
-    return this.#transition(id, ['PROCESSING'], (r) => ({
-      ...r,
-      ...details,
-      status: 'READY',
-      error: null,
-      updatedAt: at,
-    }));
-  }
-
-  markFailed(id: string, error: FileErrorRecord, at: string): Promise<boolean> {
-    return this.#transition(id, ['PROCESSING'], (r) => ({ ...r, status: 'FAILED', error, updatedAt: at }));
-  }
-
-  async #transition(id: string, from: FileStatus[], change: (r: FileRecord) => FileRecord): Promise<boolean> {
+  async delete(id: string, owner: string): Promise<FileRecord | null> {
     const record = this.records.get(id);
-    if (!record || !from.includes(record.status)) return false;
-    this.records.set(id, change(record));
+    if (!record || record.owner !== owner) return null;
+    this.records.delete(id);
+    return record;
+  }
+
+  async resetForReprocess(id: string, owner: string, correlationId: string, at: string): Promise<FileRecord | null> {
+    const record = this.records.get(id);
+    if (!record || record.owner !== owner || !isTerminal(record.status) || record.quarantineKey !== null || record.sequencer === null) {
+      return null;
+    }
+    const reset: FileRecord = {
+      ...record,
+      status: 'PROCESSING',
+      supersededSequencer: record.sequencer,
+      sequencer: null,
+      correlationId,
+      steps: {},
+      error: null,
+      notified: null,
+      updatedAt: at,
+    };
+    this.records.set(id, reset);
+    return reset;
+  }
+
+  async beginStep(id: string, step: RequiredStep, sequencer: string, at: string): Promise<BeginStepOutcome> {
+    const r = this.records.get(id);
+    if (!r || (r.sequencer !== null && r.sequencer !== sequencer) || r.supersededSequencer === sequencer) return { started: false };
+    const state = r.steps[step];
+    const open = (r.status === 'PENDING_UPLOAD' || r.status === 'PROCESSING') && (state === undefined || state.status === 'RUNNING');
+    const reopen = r.status === 'FAILED' && r.error?.code === 'RETRIES_EXHAUSTED' && r.error.step === step;
+    if (!open && !reopen) return { started: false };
+    this.records.set(id, {
+      ...r,
+      status: 'PROCESSING',
+      sequencer,
+      error: null,
+      steps: { ...r.steps, [step]: { status: 'RUNNING', at, lastError: null } },
+      updatedAt: at,
+    });
+    return { started: true, first: state?.status !== 'RUNNING', reopened: r.status === 'FAILED' };
+  }
+
+  async recordStepError(id: string, step: RequiredStep, error: { name: string; message: string }): Promise<void> {
+    const r = this.records.get(id);
+    const state = r?.steps[step];
+    if (!r || !state) return;
+    this.records.set(id, { ...r, steps: { ...r.steps, [step]: { ...state, lastError: error } } });
+  }
+
+  async completeStep(id: string, sequencer: string, done: StepDetails, at: string): Promise<boolean> {
+    const r = this.records.get(id);
+    if (!r || r.status !== 'PROCESSING' || r.sequencer !== sequencer || r.steps[done.step]?.status !== 'RUNNING') return false;
+    const results =
+      done.step === 'PROCESS'
+        ? { width: done.details.width, height: done.details.height, format: done.details.format, sha256: done.details.sha256, sanitizedKey: done.details.sanitizedKey }
+        : { thumbnails: done.details.thumbnails };
+    this.records.set(id, { ...r, ...results, steps: { ...r.steps, [done.step]: { status: 'DONE', at, lastError: null } }, updatedAt: at });
+    this.writes.push(`complete:${done.step}:${id}`);
+    return true;
+  }
+
+  async markReady(id: string, sequencer: string, at: string): Promise<boolean> {
+    const r = this.records.get(id);
+    if (!r || r.status !== 'PROCESSING' || r.sequencer !== sequencer || !REQUIRED_STEPS.every((s) => r.steps[s]?.status === 'DONE')) return false;
+    this.records.set(id, { ...r, status: 'READY', updatedAt: at });
+    this.writes.push(`ready:${id}`);
+    return true;
+  }
+
+  async markFailed(id: string, sequencer: string | null, error: FileErrorRecord, at: string, quarantineKey?: string): Promise<boolean> {
+    const r = this.records.get(id);
+    if (!r || (r.status !== 'PENDING_UPLOAD' && r.status !== 'PROCESSING')) return false;
+    if (sequencer !== null && r.sequencer !== null && r.sequencer !== sequencer) return false;
+    const step = REQUIRED_STEPS.find((s) => s === error.step);
+    this.records.set(id, {
+      ...r,
+      status: 'FAILED',
+      error,
+      quarantineKey: quarantineKey ?? r.quarantineKey,
+      sequencer: sequencer ?? r.sequencer,
+      steps: step === undefined ? r.steps : { ...r.steps, [step]: { status: 'FAILED', at, lastError: null } },
+      updatedAt: at,
+    });
+    this.writes.push(`failed:${id}`);
+    return true;
+  }
+
+  async setQuarantine(id: string, key: string, at: string): Promise<void> {
+    const r = this.records.get(id);
+    if (r) this.records.set(id, { ...r, quarantineKey: key, updatedAt: at });
+  }
+
+  async markNotified(id: string, key: string, at: string): Promise<boolean> {
+    const r = this.records.get(id);
+    if (!r || r.notified === key) return false;
+    this.records.set(id, { ...r, notified: key, updatedAt: at });
     return true;
   }
 }
 
 export class InMemoryObjectStore implements ObjectStore {
-  readonly objects = new Map<string, { body: Uint8Array; contentType: string }>();
+  readonly objects = new Map<string, { body: Uint8Array; contentType: string; metadata: Record<string, string> }>();
   readonly presignedPuts: PresignPutRequest[] = [];
+  readonly puts: string[] = [];
   /** Make the next getObject calls fail with this (e.g. a transient network error). */
   failGetWith: Error | null = null;
 
@@ -85,13 +174,29 @@ export class InMemoryObjectStore implements ObjectStore {
   async getObject(key: string, options: { maxBytes: number }): Promise<Uint8Array> {
     if (this.failGetWith) throw this.failGetWith;
     const object = this.objects.get(key);
-    if (!object) throw Object.assign(new Error(`NoSuchKey ${key}`), { name: 'NoSuchKey' });
+    if (!object) throw new ObjectNotFoundError(key);
     if (object.body.byteLength > options.maxBytes) throw new SizeMismatchError(options.maxBytes, object.body.byteLength);
     return object.body;
   }
 
   async putObject(request: { key: string; body: Uint8Array; contentType: string }): Promise<void> {
-    this.objects.set(request.key, { body: request.body, contentType: request.contentType });
+    this.objects.set(request.key, { body: request.body, contentType: request.contentType, metadata: {} });
+    this.puts.push(request.key);
+  }
+
+  async headObject(key: string): Promise<ObjectHead | null> {
+    const object = this.objects.get(key);
+    return object ? { size: object.body.byteLength, metadata: object.metadata } : null;
+  }
+
+  async copyObject(request: { from: string; to: string; metadata?: Readonly<Record<string, string>> }): Promise<void> {
+    const object = this.objects.get(request.from);
+    if (!object) throw new ObjectNotFoundError(request.from);
+    this.objects.set(request.to, { ...object, metadata: { ...(request.metadata ?? object.metadata) } });
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    this.objects.delete(key);
   }
 }
 
@@ -126,5 +231,21 @@ export class MemoryLog {
   }
   error(message: string, ...extra: unknown[]): void {
     this.entries.push({ level: 'error', message, extra });
+  }
+}
+
+export class RecordingStatusPublisher implements StatusPublisher {
+  readonly messages: FileStatusMessage[] = [];
+  failWith: Error | null = null;
+  async publish(message: FileStatusMessage): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.messages.push(message);
+  }
+}
+
+export class RecordingNotifications implements NotificationSender {
+  readonly sent: UserNotification[] = [];
+  async send(notification: UserNotification): Promise<void> {
+    this.sent.push(notification);
   }
 }

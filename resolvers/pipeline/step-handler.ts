@@ -1,0 +1,87 @@
+/**
+ * The Lambda behaviour shared by the PROCESS and THUMBNAIL functions: an SQS batch (from the
+ * step's own queue, subscribed to the uploads topic) processed with Powertools `batch`, so a
+ * failed record is reported in `batchItemFailures` and only it is retried; each S3 object event
+ * run once per (bucket, key, version/sequencer) with Powertools `idempotency`; every log line of
+ * a record under the upload's correlation id (the object's `x-amz-meta-correlation-id`).
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { CORRELATION_METADATA } from '../files/files-service.js';
+import type { RequiredStep } from '../files/model.js';
+import type { ObjectRef, StepContext, StepOutcome } from '../files/pipeline-steps.js';
+import { type Logger, createLogger } from '../shared/logger.js';
+import { createMetrics, createTracer, metricsPort, traced } from '../shared/observability.js';
+import type { PipelineRuntime } from './runtime.js';
+import { objectRefsOf, receiveCountOf } from './sqs-messages.js';
+
+/** Idempotency records live a day: longer than any redelivery of the same event. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+export type StepHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+export function createStepHandler(step: RequiredStep, serviceName: string, runtime: () => PipelineRuntime): StepHandler {
+  const logger = createLogger(serviceName);
+  const metrics = createMetrics(serviceName);
+  const tracer = createTracer(serviceName);
+  const processor = new BatchProcessor(EventType.SQS);
+  const config = new IdempotencyConfig({ expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS });
+  let runOnce: ((ref: ObjectRef, context: StepContext) => Promise<StepOutcome>) | undefined;
+
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    const rt = runtime();
+    runOnce ??= makeIdempotent((ref: ObjectRef, context: StepContext) => rt.steps.run(step, ref, context), {
+      persistenceStore: rt.persistence,
+      config,
+    });
+    const refs = objectRefsOf(record.body, rt.bucket);
+    if (refs.length === 0) {
+      logger.info('No ObjectCreated record of the uploads bucket in the message; ignored', { messageId: record.messageId });
+      return;
+    }
+    for (const ref of refs) {
+      const log = await recordLogger(logger, rt, ref, record, step);
+      metricsPort(metrics).count('Messages');
+      try {
+        const outcome = await runOnce(
+          // Exactly the idempotency key: bucket, key and the version (or, unversioned, the sequencer).
+          { bucket: ref.bucket, key: ref.key, sequencer: ref.sequencer, versionId: ref.versionId },
+          { log, metrics: metricsPort(metrics), receiveCount: receiveCountOf(record) },
+        );
+        log.info('Step outcome', { outcome });
+      } catch (error) {
+        if (error instanceof IdempotencyAlreadyInProgressError) {
+          log.info('The same event is being processed by another delivery; this one will be retried');
+        } else {
+          log.error('Step failed; the message returns to the queue', { error, receiveCount: receiveCountOf(record) });
+        }
+        throw error;
+      }
+    }
+  };
+
+  return async (event, context) => {
+    logger.addContext(context);
+    config.registerLambdaContext(context);
+    return traced(tracer, metrics, serviceName, () => processPartialResponse(event, recordHandler, processor, { context }));
+  };
+}
+
+/** A child logger for one record: the correlation id from the object's metadata (or the message id). */
+async function recordLogger(
+  logger: Logger,
+  rt: PipelineRuntime,
+  ref: ObjectRef,
+  record: SQSRecord,
+  step: RequiredStep,
+): Promise<Logger> {
+  const head = await rt.objectStore.headObject(ref.key).catch(() => null);
+  const correlationId = head?.metadata[CORRELATION_METADATA] ?? (await rt.repository.get(idOf(ref.key)))?.correlationId ?? record.messageId;
+  const log = logger.createChild();
+  log.setCorrelationId(correlationId);
+  log.appendPersistentKeys({ step, messageId: record.messageId, key: ref.key, sequencer: ref.sequencer });
+  return log;
+}
+
+const idOf = (key: string): string => key.split('/').at(-1) ?? '';

@@ -1,0 +1,412 @@
+/**
+ * The upload pipeline through the API on a local stack of its own, started with faults: steps
+ * that throw (by file-name prefix), DynamoDB throttling on every UpdateItem, SNS deliveries
+ * duplicated for chosen files, short retry delays and a fast dead-letter schedule. Every
+ * assertion is about what a client or an operator can see: the API, subscriptions, the bucket,
+ * the queues, and the functions' JSON log lines.
+ */
+import { createDeflate, crc32 } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../local/stack.js';
+import { createS3Client } from '../../resolvers/adapters/clients.js';
+import { deadLetterQueues, peek, redrive } from '../../scripts/dlq.js';
+import { type GraphQLResponse, graphql } from '../support/graphql-client.js';
+import { RealtimeClient } from '../support/realtime-client.js';
+import { CREATE_UPLOAD, FILE, ON_FILE_EVENT, type Ticket } from '../support/files.js';
+
+type Json = Record<string, unknown>;
+interface FileView {
+  id: string;
+  status: string;
+  width: number | null;
+  format: string | null;
+  error: { code: string; message: string; step: string | null } | null;
+  thumbnails: { width: number; height: number; format: string; url: string }[];
+}
+
+const duplicated = new Set<string>();
+let stack: LocalStack;
+let token: string;
+let owner: string;
+let s3: S3Client;
+let sqs: SQSClient;
+const output: string[] = [];
+let bucket: string;
+
+/** The functions' JSON log lines so far. */
+function logs(): Json[] {
+  return output
+    .join('')
+    .split('\n')
+    .flatMap((line) => {
+      if (!line.startsWith('{')) return [];
+      try {
+        return [JSON.parse(line) as Json];
+      } catch {
+        return [];
+      }
+    });
+}
+const logsOf = (fileId: string) => logs().filter((l) => JSON.stringify(l).includes(fileId));
+
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 50_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const credentials = () => ({ kind: 'userPool', token }) as const;
+
+async function file(id: string): Promise<FileView | null> {
+  const response = await graphql<{ file: FileView | null }>(stack.graphqlUrl, credentials(), FILE, { id });
+  return response.data?.file ?? null;
+}
+
+const finished = (id: string) =>
+  until(async () => {
+    const current = await file(id);
+    return current !== null && ['READY', 'FAILED'].includes(current.status) ? current : undefined;
+  }, `file ${id} to finish`);
+
+/** createUpload, then the PUT: by the client with the ticket, or (bytes S3 would refuse) by an operator. */
+async function upload(
+  fileName: string,
+  bytes: Buffer,
+  options: { contentType?: string; declaredSize?: number; putAs?: 'ticket' | 'operator'; before?: (id: string) => unknown } = {},
+) {
+  const created = await graphql<{ createUpload: Ticket }>(stack.graphqlUrl, credentials(), CREATE_UPLOAD, {
+    input: { fileName, contentType: options.contentType ?? 'image/jpeg', size: options.declaredSize ?? bytes.length },
+  });
+  expect(created.errors).toBeUndefined();
+  const ticket = created.data!.createUpload;
+  bucket = new URL(ticket.uploadUrl).pathname.split('/')[1] ?? '';
+  await options.before?.(ticket.file.id);
+  const headers = JSON.parse(ticket.uploadHeaders ?? '{}') as Record<string, string>;
+  if ((options.putAs ?? 'ticket') === 'ticket') {
+    const put = await fetch(ticket.uploadUrl, { method: 'PUT', headers, body: bytes });
+    expect(put.status).toBe(200);
+  } else {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `uploads/${owner}/${ticket.file.id}`,
+        Body: bytes,
+        Metadata: { 'correlation-id': headers['x-amz-meta-correlation-id'] ?? '' },
+      }),
+    );
+  }
+  return { id: ticket.file.id, correlationId: headers['x-amz-meta-correlation-id'] ?? '' };
+}
+
+async function exists(key: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function subscribe(id: string, name: string): Promise<RealtimeClient> {
+  const client = await RealtimeClient.connect({
+    realtimeUrl: stack.realtimeUrl,
+    graphqlUrl: stack.graphqlUrl,
+    credentials: credentials(),
+    caPath: stack.caPath,
+  });
+  const ack = await client.start(name, ON_FILE_EVENT, { fileId: id }, credentials());
+  expect(ack.type).toBe('start_ack');
+  return client;
+}
+const events = (client: RealtimeClient, name: string) =>
+  client.data(name).map((d) => d['onFileEvent'] as { status: string; step: string; message: string | null });
+
+/** A PNG of width x height black pixels, deflated: small on disk, huge decoded. */
+async function hugePng(width: number, height: number): Promise<Buffer> {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const deflate = createDeflate({ level: 9 });
+  const parts: Buffer[] = [];
+  deflate.on('data', (part: Buffer) => parts.push(part));
+  const ended = new Promise((resolve) => deflate.on('end', resolve));
+  const row = Buffer.alloc(1 + width * 3);
+  for (let y = 0; y < height; y += 1) {
+    if (!deflate.write(row)) await new Promise((resolve) => deflate.once('drain', resolve));
+  }
+  deflate.end();
+  await ended;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', Buffer.concat(parts)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+const jpeg = (width = 320, height = 240) =>
+  sharp({ create: { width, height, channels: 3, background: '#884422' } }).jpeg().toBuffer();
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    projectDir: fileURLToPath(new URL('../..', import.meta.url)),
+    port: 0,
+    s3Port: 0,
+    ephemeral: true,
+    asyncRetryDelaysMs: [200, 400],
+    messaging: {
+      retryDelayMs: 300,
+      scheduleIntervalMs: 1000,
+      duplicateDelivery: ({ message }) => [...duplicated].some((id) => message.includes(id)),
+    },
+    faults: {
+      seed: 'e2e',
+      rules: [
+        { kind: 'step-error', step: 'THUMBNAIL', fileNamePrefix: 'throw-once-', onReceiveCounts: [1] },
+        { kind: 'step-error', step: 'PROCESS', fileNamePrefix: 'always-process-' },
+        { kind: 'step-error', step: 'THUMBNAIL', fileNamePrefix: 'always-thumbnail-' },
+        { kind: 'step-error', step: 'THUMBNAIL', fileNamePrefix: 'until-redrive-', untilRedriven: true },
+        { kind: 'dynamodb-throttle', attempts: 1, operations: ['UpdateItemCommand'] },
+      ],
+    },
+    log: (line) => {
+      if (process.env['E2E_VERBOSE']) console.log(line);
+    },
+    functionOutput: (text) => {
+      output.push(text);
+      if (process.env['E2E_VERBOSE']) process.stdout.write(text);
+    },
+  });
+  const issued = await stack.issueTokens('pipeline-user');
+  token = issued.idToken;
+  owner = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')).sub as string;
+  const developer = { ...stack.developerCredentials };
+  s3 = createS3Client({ endpoint: stack.s3Endpoint, region: stack.region, credentials: developer });
+  sqs = new SQSClient({ endpoint: stack.messagingEndpoint, region: stack.region, credentials: developer });
+}, 180_000);
+
+afterAll(async () => {
+  sqs?.destroy();
+  await stack?.stop();
+});
+
+describe('fault injection', () => {
+  it('given THUMBNAIL throws on its first delivery, when retried, then READY with one metadata write, one thumbnail set and one READY event', async () => {
+    const { id } = await upload('throw-once-a.jpg', await jpeg());
+    const realtime = await subscribe(id, 'once');
+    try {
+      expect((await finished(id)).status).toBe('READY');
+      await realtime.until(() => (events(realtime, 'once').some((e) => e.status === 'READY') ? true : undefined), 20_000, 'READY');
+      const lines = logsOf(id);
+      expect(lines.filter((l) => l['message'] === 'Step failed; the message returns to the queue' && l['step'] === 'THUMBNAIL')).toHaveLength(1);
+      expect(lines.filter((l) => l['message'] === 'Metadata recorded')).toHaveLength(1);
+      expect(lines.filter((l) => l['message'] === 'Thumbnails recorded')).toHaveLength(1);
+      expect(events(realtime, 'once').filter((e) => e.status === 'READY')).toHaveLength(1);
+    } finally {
+      realtime.close();
+    }
+  });
+
+  it('given PROCESS always throws, then 3 receives, the dead-letter queue, FAILED with the cause and exactly one FAILED event', async () => {
+    const { id } = await upload('always-process-a.jpg', await jpeg());
+    const realtime = await subscribe(id, 'always');
+    try {
+      const failed = await finished(id);
+      expect(failed).toMatchObject({ status: 'FAILED', error: { code: 'RETRIES_EXHAUSTED', step: 'PROCESS' } });
+      expect(failed.error?.message).toContain('InjectedFault');
+      const receives = logsOf(id)
+        .filter((l) => l['message'] === 'Step failed; the message returns to the queue' && l['step'] === 'PROCESS')
+        .map((l) => l['receiveCount']);
+      expect(receives).toEqual([1, 2, 3]);
+      // Later dead-letter runs see the message again and change nothing.
+      await until(() => (logsOf(id).filter((l) => l['message'] === 'Dead letter handled').length >= 3 ? true : undefined), 'later dead-letter runs');
+      // The dead-letter consumer holds messages while it runs; a listing between runs sees them.
+      const letters = await until(async () => {
+        const all = (await Promise.all((await deadLetterQueues(sqs)).map((q) => peek(sqs, q)))).flat();
+        const mine = all.filter((l) => l.subject.includes(id));
+        return mine.length > 0 ? mine : undefined;
+      }, 'the dead letter in a listing');
+      expect(letters).toEqual([expect.objectContaining({ source: expect.stringContaining('ProcessSubscriber') })]);
+      await realtime.until(() => (events(realtime, 'always').some((e) => e.status === 'FAILED') ? true : undefined), 20_000, 'FAILED');
+      expect(events(realtime, 'always').filter((e) => e.status === 'FAILED')).toHaveLength(1);
+    } finally {
+      realtime.close();
+    }
+  });
+
+  it('given the same S3 event delivered twice at once to every queue, then one metadata write and one thumbnail set', async () => {
+    const { id } = await upload('twice.jpg', await jpeg(), { before: (fileId) => duplicated.add(fileId) });
+    expect((await finished(id)).status).toBe('READY');
+    await until(() => (logsOf(id).filter((l) => l['step'] === 'PROCESS' && /Step outcome|another delivery/.test(String(l['message']))).length >= 2 ? true : undefined), 'both PROCESS deliveries');
+    const lines = logsOf(id);
+    expect(lines.filter((l) => l['message'] === 'Metadata recorded')).toHaveLength(1);
+    expect(lines.filter((l) => l['message'] === 'Thumbnails recorded')).toHaveLength(1);
+  });
+
+  it('given DynamoDB throttling on every first UpdateItem, when several files are uploaded at once, then every one is READY', async () => {
+    const uploads = await Promise.all([1, 2, 3].map(async (n) => upload(`throttled-${n}.jpg`, await jpeg(100 + n, 80))));
+    const results = await Promise.all(uploads.map(({ id }) => finished(id)));
+    expect(results.map((r) => r.status)).toEqual(['READY', 'READY', 'READY']);
+    expect(logs().filter((l) => l['fault'] === 'dynamodb-throttle').length).toBeGreaterThan(0);
+  });
+
+  it('given the thumbnail subscriber always failing, then PROCESS still records the metadata and notify still announces FAILED', async () => {
+    const { id } = await upload('always-thumbnail-a.jpg', await jpeg(300, 200));
+    const realtime = await subscribe(id, 'thumb');
+    try {
+      const failed = await finished(id);
+      expect(failed).toMatchObject({ status: 'FAILED', width: 300, format: 'jpeg', error: { code: 'RETRIES_EXHAUSTED', step: 'THUMBNAIL' } });
+      await realtime.until(() => events(realtime, 'thumb').find((e) => e.status === 'FAILED'), 20_000, 'FAILED');
+      expect(events(realtime, 'thumb').filter((e) => e.status === 'FAILED')).toEqual([expect.objectContaining({ step: 'THUMBNAIL' })]);
+    } finally {
+      realtime.close();
+    }
+  });
+
+  it("given two subscribers of one file, when one's socket drops after two events, then the other gets every event and file(id) shows READY", async () => {
+    const subscribers: RealtimeClient[] = [];
+    const { id } = await upload('two-subscribers.jpg', await jpeg(), {
+      before: async (fileId) => {
+        subscribers.push(await subscribe(fileId, 'a'), await subscribe(fileId, 'b'));
+      },
+    });
+    const [dropped, kept] = subscribers;
+    if (dropped === undefined || kept === undefined) throw new Error('not subscribed');
+    try {
+      await dropped.until(() => (events(dropped, 'a').length >= 2 ? true : undefined), 30_000, 'two events');
+      dropped.socket.terminate();
+      await kept.until(() => events(kept, 'b').find((e) => e.status === 'READY'), 30_000, 'READY');
+      expect(events(kept, 'b')[0]?.status).toBe('PROCESSING');
+      expect((await file(id))?.status).toBe('READY');
+    } finally {
+      kept.close();
+    }
+  });
+});
+
+describe('bad files', () => {
+  const rejected = async (id: string, code: string) => {
+    const done = await finished(id);
+    expect(done).toMatchObject({ status: 'FAILED', error: { code } });
+    // Copied before the file says FAILED; removed from uploads/ right after.
+    expect(await exists(`quarantine/${owner}/${id}`)).toBe(true);
+    await until(async () => ((await exists(`uploads/${owner}/${id}`)) ? undefined : true), 'the original to leave uploads/');
+    expect(done.thumbnails).toEqual([]);
+  };
+
+  it.each([
+    ['HTML', Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>')],
+    ['PHP', Buffer.from("<?php system($_GET['c']); ?>\n")],
+  ])('given %s bytes sent as image/jpeg, then FAILED with UNSUPPORTED_TYPE, the original in quarantine', async (_kind, bytes) => {
+    const { id } = await upload('not-an-image.jpg', bytes);
+    await rejected(id, 'UNSUPPORTED_TYPE');
+  });
+
+  it('given an SVG with a script (declared PNG), then FAILED with UNSUPPORTED_TYPE', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><rect width="9" height="9"/></svg>');
+    const { id } = await upload('x.png', svg, { contentType: 'image/png' });
+    await rejected(id, 'UNSUPPORTED_TYPE');
+  });
+
+  it('given a 14000x14000 PNG of about 600 KB, then FAILED with TOO_MANY_PIXELS from its header, never decoded', async () => {
+    const png = await hugePng(14_000, 14_000);
+    expect(png.length).toBeLessThan(1_000_000);
+    const { id } = await upload('huge.png', png, { contentType: 'image/png' });
+    await rejected(id, 'TOO_MANY_PIXELS');
+    expect(logsOf(id).some((l) => l['message'] === 'Metadata recorded' || l['message'] === 'Thumbnails recorded')).toBe(false);
+  });
+
+  it('given a truncated JPEG, then FAILED with CORRUPT_IMAGE', async () => {
+    const whole = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#123456' } }).jpeg({ quality: 95 }).toBuffer();
+    const { id } = await upload('cut.jpg', whole.subarray(0, Math.floor(whole.length / 2)));
+    await rejected(id, 'CORRUPT_IMAGE');
+  });
+
+  it('given a zero-byte object (put by a credential holder; the signed URL refuses it), then FAILED with EMPTY_FILE', async () => {
+    const { id } = await upload('empty.jpg', Buffer.alloc(0), { declaredSize: 100, putAs: 'operator' });
+    await rejected(id, 'EMPTY_FILE');
+  });
+
+  it('given more bytes than declared (put by a credential holder), then FAILED with SIZE_MISMATCH', async () => {
+    const bytes = await jpeg();
+    const { id } = await upload('longer.jpg', bytes, { declaredSize: bytes.length - 100, putAs: 'operator' });
+    await rejected(id, 'SIZE_MISMATCH');
+  });
+
+  it('given a JPEG with EXIF GPS, then READY and no thumbnail carries EXIF', async () => {
+    const bytes = await sharp({ create: { width: 500, height: 400, channels: 3, background: '#445566' } })
+      .jpeg()
+      .withExif({ IFD0: { Make: 'Phone' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 0/1' } })
+      .toBuffer();
+    const { id } = await upload('gps.jpg', bytes);
+    const ready = await finished(id);
+    expect(ready.status).toBe('READY');
+    expect(ready.thumbnails.length).toBe(4);
+    for (const thumbnail of ready.thumbnails) {
+      const metadata = await sharp(Buffer.from(await (await fetch(thumbnail.url)).arrayBuffer())).metadata();
+      expect(metadata.exif).toBeUndefined();
+    }
+  });
+});
+
+describe('operations', () => {
+  it('given an upload, then every pipeline log line about it carries the correlation id of the createUpload request', async () => {
+    const { id, correlationId } = await upload('traced.jpg', await jpeg());
+    expect(correlationId).toMatch(/[0-9a-f-]{36}/);
+    await finished(id);
+    await until(() => (logsOf(id).some((l) => l['service'] === 'notify') ? true : undefined), 'the notify function');
+    const lines = logsOf(id).filter((l) => typeof l['service'] === 'string' && l['level'] !== undefined);
+    expect(new Set(lines.map((l) => l['service']))).toEqual(new Set(['process-upload', 'make-thumbnails', 'notify']));
+    for (const line of lines) expect(line['correlation_id'], JSON.stringify(line)).toBe(correlationId);
+  });
+
+  it('given a READY file, when its owner reprocesses it, then it runs again to READY; when deleted, then the record and every object are gone', async () => {
+    const { id } = await upload('again.jpg', await jpeg());
+    const first = await finished(id);
+    const reprocessed = await graphql<{ reprocessFile: { status: string } }>(
+      stack.graphqlUrl,
+      credentials(),
+      'mutation R($id: ID!) { reprocessFile(id: $id) { status } }',
+      { id },
+    );
+    expect(reprocessed.data?.reprocessFile.status).toBe('PROCESSING');
+    await until(() => (logsOf(id).filter((l) => l['message'] === 'Metadata recorded').length === 2 ? true : undefined), 'the second run');
+    expect((await finished(id)).status).toBe('READY');
+
+    const other = await stack.issueTokens('someone-else');
+    const foreign: GraphQLResponse = await graphql(stack.graphqlUrl, { kind: 'userPool', token: other.idToken }, 'mutation D($id: ID!) { deleteFile(id: $id) }', { id });
+    expect(foreign.errors?.[0]?.errorType).toBe('NotFoundError');
+
+    const deleted = await graphql<{ deleteFile: string }>(stack.graphqlUrl, credentials(), 'mutation D($id: ID!) { deleteFile(id: $id) }', { id });
+    expect(deleted.data?.deleteFile).toBe(id);
+    expect(await file(id)).toBeNull();
+    const keys = [`uploads/${owner}/${id}`, ...first.thumbnails.map((t) => new URL(t.url).pathname.split('/').slice(2).join('/'))];
+    for (const key of keys) expect(await exists(decodeURIComponent(key)), key).toBe(false);
+  });
+
+  it('given a step failing until an operator redrives, when the dead letter is redriven with the dlq command, then the file ends READY', async () => {
+    const { id } = await upload('until-redrive-a.jpg', await jpeg());
+    expect(await finished(id)).toMatchObject({ status: 'FAILED', error: { code: 'RETRIES_EXHAUSTED', step: 'THUMBNAIL' } });
+    await until(async () => {
+      await redrive(sqs, 'ThumbnailSubscriber');
+      return (await file(id))?.status === 'READY' ? true : undefined;
+    }, 'READY after redrive');
+  });
+});

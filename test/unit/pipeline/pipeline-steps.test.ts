@@ -1,0 +1,197 @@
+import sharp from 'sharp';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { originalKey, quarantineKey } from '../../../resolvers/files/keys.js';
+import { Notifier } from '../../../resolvers/files/notifier.js';
+import { type ObjectRef, PipelineSteps, compareSequencers } from '../../../resolvers/files/pipeline-steps.js';
+import { createFaults } from '../../../resolvers/shared/faults.js';
+import { OWNER, pendingRecord } from '../resolvers/helpers/factories.js';
+import {
+  FixedClock,
+  InMemoryFileRepository,
+  InMemoryObjectStore,
+  MemoryLog,
+  RecordingNotifications,
+  RecordingPublisher,
+  RecordingStatusPublisher,
+} from '../resolvers/helpers/fakes.js';
+import * as images from '../resolvers/helpers/images.js';
+
+const ID = '3f2b8c1e-5a6d-4e7f-8a9b-0c1d2e3f4a5b';
+const KEY = originalKey(OWNER, ID);
+const ref: ObjectRef = { bucket: 'uploads', key: KEY, sequencer: '0055AED6DCD90281E5', versionId: null };
+
+describe('the pipeline steps, over in-memory ports', () => {
+  let repository: InMemoryFileRepository;
+  let store: InMemoryObjectStore;
+  let events: RecordingPublisher;
+  let status: RecordingStatusPublisher;
+  let log: MemoryLog;
+  const clock = new FixedClock();
+  const steps = (faults = createFaults(null)) =>
+    new PipelineSteps({
+      repository,
+      objectStore: store,
+      events,
+      status,
+      clock,
+      faults,
+      thumbnails: { sizes: [{ width: 200, height: 200 }, { width: 800, height: null }], formats: ['jpeg', 'webp'] },
+    });
+  const context = (receiveCount = 1) => ({ log, receiveCount });
+
+  async function upload(bytes: Uint8Array, overrides: { fileName?: string; size?: number } = {}) {
+    await repository.create(pendingRecord({ id: ID, size: overrides.size ?? bytes.length, fileName: overrides.fileName ?? 'a.jpg' }));
+    await store.putObject({ key: KEY, body: bytes, contentType: 'image/jpeg' });
+  }
+
+  beforeEach(() => {
+    repository = new InMemoryFileRepository();
+    store = new InMemoryObjectStore();
+    events = new RecordingPublisher();
+    status = new RecordingStatusPublisher();
+    log = new MemoryLog();
+  });
+
+  it('given a JPEG, when PROCESS then THUMBNAIL run, then READY once, with metadata, four thumbnails and one READY announcement', async () => {
+    await upload(await images.jpeg(640, 480));
+
+    expect(await steps().run('PROCESS', ref, context())).toEqual({ outcome: 'DONE', fileId: ID });
+    expect(await steps().run('THUMBNAIL', ref, context())).toEqual({ outcome: 'READY', fileId: ID });
+
+    const record = await repository.get(ID);
+    expect(record).toMatchObject({ status: 'READY', width: 640, height: 480, format: 'jpeg', sequencer: ref.sequencer });
+    expect(record?.thumbnails.map((t) => [t.width, t.height, t.format])).toEqual([
+      [200, 200, 'jpeg'],
+      [200, 200, 'webp'],
+      [640, 480, 'jpeg'],
+      [640, 480, 'webp'],
+    ]);
+    expect(status.messages.map((m) => m.status)).toEqual(['READY']);
+    expect(events.events.map((e) => `${e.step}:${e.message}`)).toEqual([
+      'PROCESS:started',
+      'PROCESS:completed',
+      'THUMBNAIL:started',
+      'THUMBNAIL:completed',
+    ]);
+  });
+
+  it('given a finished file, when both events are delivered again, then nothing is written and the status is re-announced for notify to drop', async () => {
+    await upload(await images.png());
+    await steps().run('PROCESS', ref, context());
+    await steps().run('THUMBNAIL', ref, context());
+    const writes = repository.writes.length;
+    const puts = store.puts.length;
+
+    expect(await steps().run('PROCESS', ref, context(2))).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
+    expect(await steps().run('THUMBNAIL', ref, context(2))).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
+
+    expect(repository.writes.length).toBe(writes);
+    expect(store.puts.length).toBe(puts);
+    expect(status.messages.map((m) => m.status)).toEqual(['READY', 'READY', 'READY']);
+  });
+
+  it('given a step that throws once (injected), when retried, then READY with one set of thumbnails and one "started" event', async () => {
+    await upload(await images.jpeg());
+    const faults = createFaults({ rules: [{ kind: 'step-error', step: 'THUMBNAIL', onReceiveCounts: [1] }] });
+    await steps(faults).run('PROCESS', ref, context());
+
+    await expect(steps(faults).run('THUMBNAIL', ref, context(1))).rejects.toMatchObject({ name: 'InjectedFault' });
+    expect((await repository.get(ID))?.steps.THUMBNAIL?.lastError).toMatchObject({ name: 'InjectedFault' });
+    expect(await steps(faults).run('THUMBNAIL', ref, context(2))).toEqual({ outcome: 'READY', fileId: ID });
+
+    expect(repository.writes.filter((w) => w.startsWith('complete:THUMBNAIL'))).toHaveLength(1);
+    expect(events.events.filter((e) => e.step === 'THUMBNAIL' && e.message === 'started')).toHaveLength(1);
+  });
+
+  it.each([
+    ['HTML bytes', 'UNSUPPORTED_TYPE', images.html],
+    ['an SVG', 'UNSUPPORTED_TYPE', images.svg],
+    ['a zero-byte file', 'EMPTY_FILE', new Uint8Array()],
+  ])('given %s, when PROCESS runs, then FAILED with %s at once, the original in quarantine, one FAILED announcement', async (_what, code, bytes) => {
+    await upload(bytes, { size: Math.max(1, bytes.length) });
+
+    expect(await steps().run('PROCESS', ref, context())).toMatchObject({ outcome: 'FAILED', code });
+
+    expect(await repository.get(ID)).toMatchObject({ status: 'FAILED', error: { code, step: 'PROCESS' }, quarantineKey: quarantineKey(OWNER, ID) });
+    expect(store.objects.has(KEY)).toBe(false);
+    expect(store.objects.has(quarantineKey(OWNER, ID))).toBe(true);
+    expect(await steps().run('THUMBNAIL', ref, context())).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
+    // Re-announcements repeat the same status of the same run; notify delivers it once.
+    expect(new Set(status.messages.map((m) => `${m.status}#${m.sequencer}`))).toEqual(new Set([`FAILED#${ref.sequencer}`]));
+  });
+
+  it('given more bytes than declared, when PROCESS runs, then FAILED with SIZE_MISMATCH', async () => {
+    const bytes = await images.jpeg();
+    await upload(bytes, { size: bytes.length - 10 });
+    expect(await steps().run('PROCESS', ref, context())).toMatchObject({ outcome: 'FAILED', code: 'SIZE_MISMATCH' });
+  });
+
+  it('given a JPEG with EXIF GPS, when processed, then neither the sanitized copy nor any thumbnail has EXIF', async () => {
+    const bytes = new Uint8Array(
+      await sharp({ create: { width: 300, height: 200, channels: 3, background: '#336699' } })
+        .jpeg()
+        .withExif({ IFD0: { Make: 'Test' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' } })
+        .toBuffer(),
+    );
+    expect((await sharp(bytes).metadata()).exif).toBeDefined();
+    await upload(bytes);
+    await steps().run('PROCESS', ref, context());
+    await steps().run('THUMBNAIL', ref, context());
+
+    const record = await repository.get(ID);
+    for (const key of [record!.sanitizedKey!, ...record!.thumbnails.map((t) => t.key)]) {
+      expect((await sharp(store.objects.get(key)!.body).metadata()).exif, key).toBeUndefined();
+    }
+  });
+
+  it('given THUMBNAIL out of retries (a dead letter), then FAILED with RETRIES_EXHAUSTED and its last error, once; PROCESS still completed', async () => {
+    await upload(await images.jpeg());
+    const faults = createFaults({ rules: [{ kind: 'step-error', step: 'THUMBNAIL' }] });
+    await steps(faults).run('PROCESS', ref, context());
+    await expect(steps(faults).run('THUMBNAIL', ref, context())).rejects.toThrow();
+
+    const outcome = await steps().deadLetter('THUMBNAIL', ref, context(4));
+    const again = await steps().deadLetter('THUMBNAIL', ref, context(5));
+
+    expect(outcome).toEqual({ outcome: 'FAILED', fileId: ID, code: 'RETRIES_EXHAUSTED' });
+    expect(again).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
+    const record = await repository.get(ID);
+    expect(record).toMatchObject({ status: 'FAILED', width: 64, error: { code: 'RETRIES_EXHAUSTED', step: 'THUMBNAIL' } });
+    expect(record?.error?.message).toContain('InjectedFault');
+    expect(new Set(status.messages.map((m) => `${m.status}#${m.sequencer}`))).toEqual(new Set([`FAILED#${ref.sequencer}`]));
+  });
+
+  it('given a dead-lettered step, when its message is redriven, then the step reopens and the file ends READY', async () => {
+    await upload(await images.jpeg());
+    await steps().run('PROCESS', ref, context());
+    await repository.beginStep(ID, 'THUMBNAIL', ref.sequencer, 'now');
+    await steps().deadLetter('THUMBNAIL', ref, context());
+
+    expect(await steps().run('THUMBNAIL', ref, context(1))).toEqual({ outcome: 'READY', fileId: ID });
+    expect((await repository.get(ID))?.error).toBeNull();
+  });
+
+  it('given an event older than the run the file is in, when delivered, then it is ignored', async () => {
+    await upload(await images.jpeg());
+    await steps().run('PROCESS', ref, context());
+    const older = { ...ref, sequencer: '0055AED6DCD90281E4' };
+    expect(await steps().run('THUMBNAIL', older, context())).toEqual({ outcome: 'SKIPPED', reason: 'STALE' });
+    expect(compareSequencers('FF', '0100')).toBeLessThan(0);
+  });
+
+  it('given READY announced twice, when notify runs for both, then one READY event and one notification', async () => {
+    await upload(await images.jpeg());
+    await steps().run('PROCESS', ref, context());
+    await steps().run('THUMBNAIL', ref, context());
+    const notifications = new RecordingNotifications();
+    const userEvents = new RecordingPublisher();
+    const notifier = new Notifier({ repository, events: userEvents, notifications, clock });
+    const [message] = status.messages;
+
+    await notifier.notify(message!, { log });
+    expect(await notifier.notify(message!, { log })).toEqual({ outcome: 'SKIPPED', reason: 'ALREADY_NOTIFIED' });
+
+    expect(userEvents.events).toEqual([{ fileId: ID, owner: OWNER, status: 'READY', step: 'NOTIFY', message: null }]);
+    expect(notifications.sent).toHaveLength(1);
+  });
+});
