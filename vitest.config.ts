@@ -10,6 +10,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts'],
           testTimeout: 60_000,
+          // Synthesizing and bundling the CDK app in a hook takes seconds, more on a busy machine.
+          hookTimeout: 120_000,
         },
       },
       {
@@ -26,6 +28,17 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // The local stack against AppSync's documented behaviour (docs/conformance.md), on its
+        // own fixture app; `npm run test:conformance -- --outputs <file>` runs it against AWS.
+        test: {
+          name: 'conformance',
+          include: ['test/conformance/**/*.test.ts'],
+          globalSetup: ['test/conformance/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
