@@ -334,6 +334,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         paths,
         holder: engine,
         log,
+        // A handler's own files are the function watcher's: they need no re-synthesis.
+        ignore: (file) => [...functions.values()].some((fn) => fn.inputs.includes(file)),
         rebuild: async () => {
           const next = readTopology(
             await synthesize({

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Code, FunctionRuntime, type GraphqlApi, Resolver } from 'aws-cdk-lib/aws-appsync';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ServiceFunction } from './service-function.js';
+import { PUBLISH_ORDER_EVENT_MUTATION } from './orders-workflow.js';
+
+/** The orders API handler, relative to the project root. */
+export const ORDERS_API_ENTRY = 'resolvers/orders/handlers/api.ts';
+
+/** The fields resolved by the orders API Lambda, as direct Lambda resolvers. */
+export const ORDERS_API_FIELDS = [
+  { typeName: 'Query', fieldName: 'products' },
+  { typeName: 'Query', fieldName: 'order' },
+  { typeName: 'Query', fieldName: 'orders' },
+  { typeName: 'Mutation', fieldName: 'placeOrder' },
+  { typeName: 'Mutation', fieldName: 'cancelOrder' },
+] as const;
+
+/** The fields resolved by APPSYNC_JS code on a NONE data source, with their code file. */
+export const ORDERS_JS_RESOLVERS = [
+  {
+    typeName: 'Mutation',
+    fieldName: 'publishOrderEvent',
+    codePath: fileURLToPath(new URL('../../resolvers/appsync/publish-order-event.js', import.meta.url)),
+  },
+  {
+    typeName: 'Subscription',
+    fieldName: 'onOrderEvent',
+    codePath: fileURLToPath(new URL('../../resolvers/appsync/on-order-event.js', import.meta.url)),
+  },
+] as const;
+
+export interface OrdersApiProps {
+  readonly api: GraphqlApi;
+  readonly graphqlUrl: string;
+  readonly ordersTable: ITable;
+  readonly productsTable: ITable;
+  /** Read for `Order.payment.transactions` (the payment simulator's ledger). */
+  readonly paymentsTable: ITable;
+  /** The saga `placeOrder` starts. */
+  readonly stateMachine: IStateMachine;
+
+  /** @default the repository root */
+  readonly projectRoot?: string;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The orders fields of the GraphQL API: the catalog, orders and `placeOrder`/`cancelOrder` on
+ * the orders API Lambda (direct Lambda resolvers); `publishOrderEvent` and `onOrderEvent` as
+ * APPSYNC_JS unit resolvers on a NONE data source, their code inline in the template.
+ */
+export class OrdersApi extends Construct {
+  public readonly handler: ServiceFunction;
+
+  constructor(scope: Construct, id: string, props: OrdersApiProps) {
+    super(scope, id);
+
+    this.handler = new ServiceFunction(this, 'Handler', {
+      entry: ORDERS_API_ENTRY,
+      serviceName: 'orders-api',
+      projectRoot: props.projectRoot,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      environment: {
+        GRAPHQL_URL: props.graphqlUrl,
+        ORDER_WORKFLOW_ARN: props.stateMachine.stateMachineArn,
+        PAYMENT_PROVIDER: 'simulator',
+      },
+    })
+      .bindTable(props.ordersTable, 'RW', 'ORDERS_TABLE')
+      .bindTable(props.productsTable, 'RO', 'PRODUCTS_TABLE')
+      .bindTable(props.paymentsTable, 'RO', 'PAYMENTS_TABLE');
+    props.stateMachine.grantStartExecution(this.handler.fn);
+    props.api.grantMutation(this.handler.fn, PUBLISH_ORDER_EVENT_MUTATION);
+
+    const lambdaSource = props.api.addLambdaDataSource('OrdersApiDataSource', this.handler.fn, {
+      description: 'The orders API Lambda (direct Lambda resolvers)',
+    });
+    for (const { typeName, fieldName } of ORDERS_API_FIELDS) {
+      new Resolver(this, resolverId(typeName, fieldName), { api: props.api, typeName, fieldName, dataSource: lambdaSource });
+    }
+
+    const noneSource = props.api.addNoneDataSource('OrdersNoneDataSource', {
+      description: 'Local resolvers: publishOrderEvent and the onOrderEvent subscription',
+    });
+    for (const { typeName, fieldName, codePath } of ORDERS_JS_RESOLVERS) {
+      new Resolver(this, resolverId(typeName, fieldName), {
+        api: props.api,
+        typeName,
+        fieldName,
+        dataSource: noneSource,
+        runtime: FunctionRuntime.JS_1_0_0,
+        code: Code.fromInline(readFileSync(codePath, 'utf8')),
+      });
+    }
+  }
+}
+
+const resolverId = (typeName: string, fieldName: string) =>
+  `${typeName}${fieldName.charAt(0).toUpperCase()}${fieldName.slice(1)}Resolver`;

@@ -1,0 +1,288 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IGraphqlApi } from 'aws-cdk-lib/aws-appsync';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import {
+  DefinitionBody,
+  Fail,
+  JitterType,
+  JsonPath,
+  LogLevel,
+  type RetryProps,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  Timeout,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { SAGA_OUTCOME_ERRORS } from '../../resolvers/orders/domain/errors.js';
+import { ServiceFunction, type TableAccess } from './service-function.js';
+
+/** The one mutation the saga's functions may call. */
+export const PUBLISH_ORDER_EVENT_MUTATION = 'publishOrderEvent';
+
+/** Where a Catch puts the forward step's error, and a compensation's. */
+export const ERROR_PATH = '$.error';
+export const COMPENSATION_ERROR_PATH = '$.compensationError';
+
+type StepTables = { readonly orders: TableAccess; readonly products?: TableAccess; readonly payments?: TableAccess };
+
+interface StepSpec {
+  /** The state's name, and the function's construct id. */
+  readonly state: string;
+  readonly entry: string;
+  readonly role: 'forward' | 'compensation' | 'escalation' | 'notification';
+  readonly tables: StepTables;
+  readonly timeout?: Duration;
+}
+
+/** One function per state, each with only the tables it touches. */
+export const ORDER_STEPS = [
+  { state: 'ValidateOrder', entry: 'resolvers/orders/handlers/validate-order.ts', role: 'forward', tables: { orders: 'RW', products: 'RO' } },
+  {
+    state: 'ProcessPayment',
+    entry: 'resolvers/orders/handlers/process-payment.ts',
+    role: 'forward',
+    tables: { orders: 'RW', payments: 'RW' },
+    // The simulator's slow token takes seconds; a real provider may too.
+    timeout: Duration.seconds(30),
+  },
+  { state: 'ReserveInventory', entry: 'resolvers/orders/handlers/reserve-inventory.ts', role: 'forward', tables: { orders: 'RW', products: 'RW' } },
+  { state: 'ConfirmOrder', entry: 'resolvers/orders/handlers/confirm-order.ts', role: 'forward', tables: { orders: 'RW' } },
+  { state: 'NotifyCustomer', entry: 'resolvers/orders/handlers/notify-customer.ts', role: 'notification', tables: { orders: 'RW' } },
+  { state: 'ReleaseInventory', entry: 'resolvers/orders/handlers/release-inventory.ts', role: 'compensation', tables: { orders: 'RW', products: 'RW' } },
+  {
+    state: 'RefundPayment',
+    entry: 'resolvers/orders/handlers/refund-payment.ts',
+    role: 'compensation',
+    tables: { orders: 'RW', payments: 'RW' },
+    timeout: Duration.seconds(30),
+  },
+  { state: 'MarkFailed', entry: 'resolvers/orders/handlers/mark-failed.ts', role: 'compensation', tables: { orders: 'RW' } },
+  { state: 'MarkNeedsAttention', entry: 'resolvers/orders/handlers/mark-needs-attention.ts', role: 'escalation', tables: { orders: 'RW' } },
+] as const satisfies readonly StepSpec[];
+
+export type OrderState = (typeof ORDER_STEPS)[number]['state'];
+
+/** Lambda's own transient failures: every Task retries them, with backoff and full jitter. */
+export const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;
+
+export const LAMBDA_RETRY: RetryProps = {
+  errors: [...LAMBDA_SERVICE_ERRORS],
+  interval: Duration.seconds(2),
+  maxAttempts: 6,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(30),
+  jitterStrategy: JitterType.FULL,
+};
+
+/** A saga outcome (declined, out of stock, cancelled, ...) is final: never retried. */
+export const OUTCOME_NO_RETRY: RetryProps = { errors: [...SAGA_OUTCOME_ERRORS], maxAttempts: 0 };
+
+/** Anything else a forward step throws (a provider outage, a throttled table) is retried a few times. */
+export const FORWARD_RETRY: RetryProps = {
+  errors: ['States.ALL'],
+  interval: Duration.seconds(1),
+  maxAttempts: 3,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(10),
+  jitterStrategy: JitterType.FULL,
+};
+
+/** Undoing must not give up lightly: more attempts, longer apart. */
+export const COMPENSATION_RETRY: RetryProps = {
+  errors: ['States.ALL'],
+  interval: Duration.seconds(2),
+  maxAttempts: 5,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(30),
+  jitterStrategy: JitterType.FULL,
+};
+
+export interface OrderWorkflowProps {
+  readonly ordersTable: ITable;
+  readonly productsTable: ITable;
+  readonly paymentsTable: ITable;
+  /** The API whose `publishOrderEvent` mutation announces each step. */
+  readonly api: IGraphqlApi;
+  /** The API's GraphQL endpoint (`GRAPHQL_URL`). */
+  readonly graphqlUrl: string;
+
+  /**
+   * How long the payment simulator's `tok_slow` takes.
+   * @default Duration.seconds(3)
+   */
+  readonly paymentSimulatorSlow?: Duration;
+
+  /**
+   * Where the alarms notify. Without one, the alarms still change state in CloudWatch.
+   * @default - no action
+   */
+  readonly alarmTopic?: ITopic;
+
+  /**
+   * @default the repository root
+   */
+  readonly projectRoot?: string;
+
+  /**
+   * How long the functions' and the state machine's logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+
+  /**
+   * What happens to the log groups when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The order saga: a STANDARD state machine (logging of every event with its data, X-Ray
+ * tracing) over one small function per state.
+ *
+ *   ValidateOrder -> ProcessPayment -> ReserveInventory -> ConfirmOrder -> NotifyCustomer -> Done
+ *
+ * Each forward step catches into the compensation that undoes what was done before it, in
+ * reverse order: ReleaseInventory -> RefundPayment -> MarkFailed -> NotifyCustomer. Each
+ * compensation is idempotent (it undoes what its records say is still done) and retried; one
+ * that still fails goes to MarkNeedsAttention and then to a Fail state, so the execution fails
+ * and the failed-executions alarm goes off.
+ */
+export class OrderWorkflow extends Construct {
+  public readonly stateMachine: StateMachine;
+  public readonly functions: Readonly<Record<OrderState, ServiceFunction>>;
+  public readonly logGroup: LogGroup;
+  // The failed-executions alarm (a compensation failed for good) comes from the production
+  // posture aspect, which gives every state machine one.
+  public readonly timedOutExecutionsAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: OrderWorkflowProps) {
+    super(scope, id);
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const tables: Record<keyof StepTables, ITable> = {
+      orders: props.ordersTable,
+      products: props.productsTable,
+      payments: props.paymentsTable,
+    };
+    const envNames: Record<keyof StepTables, string> = {
+      orders: 'ORDERS_TABLE',
+      products: 'PRODUCTS_TABLE',
+      payments: 'PAYMENTS_TABLE',
+    };
+
+    const functions = {} as Record<OrderState, ServiceFunction>;
+    for (const spec of ORDER_STEPS as readonly StepSpec[]) {
+      const fn = new ServiceFunction(this, spec.state, {
+        entry: spec.entry,
+        serviceName: `orders-${spec.entry.split('/').at(-1)?.replace(/\.ts$/, '')}`,
+        projectRoot: props.projectRoot,
+        logRetention,
+        removalPolicy,
+        ...(spec.timeout === undefined ? {} : { timeout: spec.timeout }),
+        environment: {
+          GRAPHQL_URL: props.graphqlUrl,
+          ...('payments' in spec.tables
+            ? {
+                PAYMENT_PROVIDER: 'simulator',
+                PAYMENT_SIMULATOR_SLOW_MS: String((props.paymentSimulatorSlow ?? Duration.seconds(3)).toMilliseconds()),
+              }
+            : {}),
+        },
+      });
+      for (const [name, access] of Object.entries(spec.tables) as [keyof StepTables, TableAccess][]) {
+        fn.bindTable(tables[name], access, envNames[name]);
+      }
+      props.api.grantMutation(fn.fn, PUBLISH_ORDER_EVENT_MUTATION);
+      functions[spec.state as OrderState] = fn;
+    }
+    this.functions = functions;
+
+    const task = (state: OrderState) => {
+      const spec = (ORDER_STEPS as readonly StepSpec[]).find((s) => s.state === state)!;
+      const invoke = new LambdaInvoke(this, `${state}Task`, {
+        stateName: state,
+        lambdaFunction: functions[state].fn,
+        // The step's result goes to the history; the state passes its input on unchanged.
+        resultPath: JsonPath.DISCARD,
+        // The defaults retry other errors without jitter; this definition says what it retries.
+        retryOnServiceExceptions: false,
+        taskTimeout: Timeout.duration((spec.timeout ?? Duration.seconds(10)).plus(Duration.seconds(5))),
+      });
+      invoke.addRetry(LAMBDA_RETRY);
+      invoke.addRetry(OUTCOME_NO_RETRY);
+      invoke.addRetry(spec.role === 'forward' ? FORWARD_RETRY : COMPENSATION_RETRY);
+      return invoke;
+    };
+
+    const validate = task('ValidateOrder');
+    const payment = task('ProcessPayment');
+    const reserve = task('ReserveInventory');
+    const confirm = task('ConfirmOrder');
+    const notify = task('NotifyCustomer');
+    const release = task('ReleaseInventory');
+    const refund = task('RefundPayment');
+    const markFailed = task('MarkFailed');
+    const escalate = task('MarkNeedsAttention');
+
+    const done = new Succeed(this, 'Done');
+    const compensationFailed = new Fail(this, 'CompensationFailed', {
+      error: 'CompensationFailed',
+      cause: 'A compensation failed after its retries; the order is NEEDS_ATTENTION',
+    });
+
+    // Compensation, in reverse order of the forward steps.
+    release.next(refund);
+    refund.next(markFailed);
+    markFailed.next(notify);
+    for (const compensation of [release, refund, markFailed]) {
+      compensation.addCatch(escalate, { resultPath: COMPENSATION_ERROR_PATH });
+    }
+    escalate.next(compensationFailed);
+
+    // Each forward step enters compensation where what it did, and what came before, is undone.
+    validate.addCatch(markFailed, { resultPath: ERROR_PATH });
+    // A decline charged nothing; any other failure may have charged (a lost response).
+    payment.addCatch(markFailed, { errors: ['PaymentDeclined'], resultPath: ERROR_PATH });
+    payment.addCatch(refund, { resultPath: ERROR_PATH });
+    // Out of stock reserved nothing (all or nothing); any other failure may have reserved.
+    reserve.addCatch(refund, { errors: ['OutOfStock'], resultPath: ERROR_PATH });
+    reserve.addCatch(release, { resultPath: ERROR_PATH });
+    confirm.addCatch(release, { resultPath: ERROR_PATH });
+
+    validate.next(payment).next(reserve).next(confirm).next(notify);
+    notify.next(done);
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: logRetention, removalPolicy });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(validate),
+      comment: 'Order saga: validate, pay, reserve, confirm; compensate in reverse on failure (docs/orders.md)',
+      timeout: Duration.hours(1),
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    });
+
+    this.timedOutExecutionsAlarm = new Alarm(this, 'TimedOutExecutionsAlarm', {
+      alarmDescription: 'An order execution timed out: the order is stuck mid-saga. See docs/orders.md.',
+      metric: this.stateMachine.metricTimedOut({ period: Duration.minutes(1), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmTopic) {
+      this.timedOutExecutionsAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
+    }
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * `aws-local-stepfunctions`, loaded after the Node 20 polyfill, and the types it uses but does
+ * not export.
+ */
+import './polyfill.js';
+import { ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+
+export { ExecutionTimeoutError, StateMachine };
+
+type Run = StateMachine['run'];
+export type JSONValue = Parameters<Run>[0];
+export type EventLog = ReturnType<Run>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;

@@ -1,0 +1,100 @@
+/**
+ * The payment simulator's ledger on DynamoDB. Table: partition key `orderId` (S), sort key
+ * `entry` (S): `CHARGE`, `REFUND`, `DECLINE` (at most one each, by conditional put) and
+ * `ATTEMPTS` (counters the simulator's fail-once tokens read).
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  ChargeEntry,
+  DeclineEntry,
+  LedgerEntries,
+  Recorded,
+  RefundEntry,
+  SimulatorLedger,
+} from '../domain/payment-simulator.js';
+
+type Entry = 'CHARGE' | 'REFUND' | 'DECLINE';
+
+export class DynamoDbPaymentLedger implements SimulatorLedger {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+  }
+
+  async entries(orderId: string): Promise<LedgerEntries> {
+    const { Items = [] } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#table,
+        KeyConditionExpression: 'orderId = :orderId',
+        ExpressionAttributeValues: { ':orderId': orderId },
+        ConsistentRead: true,
+      }),
+    );
+    const find = (entry: Entry) => Items.find((item) => item['entry'] === entry);
+    const charge = find('CHARGE');
+    const refund = find('REFUND');
+    const decline = find('DECLINE');
+    return {
+      charge: charge === undefined ? null : (strip(charge) as unknown as ChargeEntry),
+      refund: refund === undefined ? null : (strip(refund) as unknown as RefundEntry),
+      decline: decline === undefined ? null : (strip(decline) as unknown as DeclineEntry),
+    };
+  }
+
+  async countAttempt(orderId: string, kind: 'charge' | 'refund'): Promise<number> {
+    const { Attributes } = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { orderId, entry: 'ATTEMPTS' },
+        UpdateExpression: 'ADD #kind :one',
+        ExpressionAttributeNames: { '#kind': kind },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.[kind] ?? 1);
+  }
+
+  recordCharge(entry: ChargeEntry): Promise<Recorded<ChargeEntry>> {
+    return this.#putOnce('CHARGE', entry);
+  }
+
+  recordDecline(entry: DeclineEntry): Promise<Recorded<DeclineEntry>> {
+    return this.#putOnce('DECLINE', entry);
+  }
+
+  recordRefund(entry: RefundEntry): Promise<Recorded<RefundEntry>> {
+    return this.#putOnce('REFUND', entry);
+  }
+
+  async #putOnce<T extends { orderId: string }>(entry: Entry, value: T): Promise<Recorded<T>> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...value, entry },
+          ConditionExpression: 'attribute_not_exists(orderId)',
+        }),
+      );
+      return { entry: value, created: true };
+    } catch (error) {
+      const failed =
+        error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+      if (!failed) throw error;
+      const { Item } = await this.#client.send(
+        new GetCommand({ TableName: this.#table, Key: { orderId: value.orderId, entry }, ConsistentRead: true }),
+      );
+      if (Item === undefined) throw new Error(`Ledger entry ${entry} of ${value.orderId} vanished`, { cause: error });
+      return { entry: strip(Item) as unknown as T, created: false };
+    }
+  }
+}
+
+function strip(item: Record<string, unknown>): Record<string, unknown> {
+  const { entry: _entry, ...rest } = item;
+  return rest;
+}

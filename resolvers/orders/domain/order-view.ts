@@ -1,0 +1,53 @@
+/**
+ * The one mapping from stored records to the GraphQL shapes. A direct Lambda resolver returns
+ * the whole shape (AppSync resolves nested fields by property access).
+ */
+import type { Order, Product } from '../../generated/graphql.js';
+import { lineTotal, type OrderRecord, type PaymentTransactionRecord, type ProductRecord } from './model.js';
+
+/**
+ * `transactions` is the provider's record, read only when the caller selected it; an empty
+ * list stands in otherwise (the field is then not in the response anyway).
+ */
+export function toGraphQLOrder(order: OrderRecord, transactions: readonly PaymentTransactionRecord[] | null): Order {
+  return {
+    id: order.id,
+    owner: order.owner,
+    status: order.status,
+    items: order.items.map((line) => ({
+      sku: line.sku,
+      name: line.name,
+      quantity: line.quantity,
+      unitPriceCents: line.unitPriceCents,
+      lineTotalCents: lineTotal(line),
+    })),
+    totalCents: order.totalCents,
+    currency: order.currency,
+    payment: {
+      status: order.payment.status,
+      declineReason: order.payment.declineReason,
+      transactions: (transactions ?? []).map((t) => ({
+        type: t.type,
+        amountCents: t.amountCents,
+        reference: t.reference,
+        at: t.at,
+      })),
+    },
+    failure: order.failure === null ? null : { ...order.failure },
+    notifiedAt: order.notifiedAt,
+    clientToken: order.clientToken,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+  };
+}
+
+export function toGraphQLProduct(product: ProductRecord): Product {
+  return {
+    sku: product.sku,
+    name: product.name,
+    description: product.description,
+    priceCents: product.priceCents,
+    currency: product.currency,
+    stock: product.stock,
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * Lambda entry for Query.products, Query.order, Query.orders, Mutation.placeOrder and
+ * Mutation.cancelOrder. Environment: see ./wiring.ts.
+ */
+import { createLogger } from '../../shared/logger.js';
+import type { OrdersService } from '../domain/orders-service.js';
+import { createOrdersApi } from './orders-api.js';
+import { ordersServiceFromEnvironment } from './wiring.js';
+
+const logger = createLogger('orders-api');
+
+let service: OrdersService | undefined;
+
+export const handler = createOrdersApi(() => (service ??= ordersServiceFromEnvironment()), logger);

@@ -1,0 +1,4 @@
+/** The state machine's `confirmOrder` state (see resolvers/orders/domain/order-saga.ts). */
+import { stepHandler } from './step-handler.js';
+
+export const handler = stepHandler('orders-confirm-order', (saga, input) => saga.confirmOrder(input));

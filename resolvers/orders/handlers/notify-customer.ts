@@ -1,0 +1,4 @@
+/** The state machine's `notifyCustomer` state (see resolvers/orders/domain/order-saga.ts). */
+import { stepHandler } from './step-handler.js';
+
+export const handler = stepHandler('orders-notify-customer', (saga, input) => saga.notifyCustomer(input));

@@ -1,0 +1,71 @@
+/**
+ * The orders API's fields on a Powertools Router, typed by the generated resolver types. Each
+ * resolver only extracts the caller (and whether the payment record was selected) and
+ * delegates to OrdersService.
+ */
+import { AppSyncGraphQLResolver, Router } from '@aws-lambda-powertools/event-handler/appsync-graphql';
+import type { Context } from 'aws-lambda';
+import type { MutationResolvers, QueryResolvers } from '../../generated/graphql.js';
+import { type ResolverFn, guarded, ownerOf, resolveOrThrow } from '../../api/guarded-resolver.js';
+import type { Logger } from '../../shared/logger.js';
+import { correlationIdOf } from '../../shared/logger.js';
+import type { OrdersService, ViewOptions } from '../domain/orders-service.js';
+
+type GeneratedFn<R> = Extract<NonNullable<R>, (...args: never[]) => unknown>;
+type ArgsOf<R> = Parameters<GeneratedFn<R>>[1];
+type ResultOf<R> = Awaited<ReturnType<GeneratedFn<R>>>;
+type FieldResolver<R> = ResolverFn<ArgsOf<R>, ResultOf<R>>;
+
+/**
+ * Reading the provider's record costs a call per order: only when the caller selected
+ * `payment { transactions }` (AppSync lists the selection in `info.selectionSetList`).
+ */
+export function viewOptionsOf(event: { info?: { selectionSetList?: unknown } }): ViewOptions {
+  const list = event.info?.selectionSetList;
+  const paths = Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : [];
+  return { transactions: paths.some((path) => /(^|\/)payment\/transactions(\/|$)/.test(path)) };
+}
+
+export function ordersRouter(service: () => OrdersService, logger?: Logger): Router {
+  const router = new Router(logger === undefined ? undefined : { logger });
+
+  const products: FieldResolver<QueryResolvers['products']> = (args) => service().listProducts(args);
+
+  const order: FieldResolver<QueryResolvers['order']> = ({ id }, { event }) =>
+    service().getOrder(ownerOf(event), id, viewOptionsOf(event));
+
+  const orders: FieldResolver<QueryResolvers['orders']> = (args, { event }) =>
+    service().listOrders(ownerOf(event), args, viewOptionsOf(event));
+
+  const placeOrder: FieldResolver<MutationResolvers['placeOrder']> = ({ input }, { event }) =>
+    service().placeOrder(ownerOf(event), input, viewOptionsOf(event));
+
+  const cancelOrder: FieldResolver<MutationResolvers['cancelOrder']> = ({ id }, { event }) =>
+    service().cancelOrder(ownerOf(event), id, viewOptionsOf(event));
+
+  router.onQuery('products', guarded(products));
+  router.onQuery('order', guarded(order));
+  router.onQuery('orders', guarded(orders));
+  router.onMutation('placeOrder', guarded(placeOrder));
+  router.onMutation('cancelOrder', guarded(cancelOrder));
+  return router;
+}
+
+export type OrdersApiHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** The whole Lambda behaviour, with its service injected (tests pass in-memory ports). */
+export function createOrdersApi(service: () => OrdersService, logger: Logger): OrdersApiHandler {
+  const app = new AppSyncGraphQLResolver({ logger });
+  app.includeRouter(ordersRouter(service, logger));
+  return async (event, context) => {
+    logger.addContext(context);
+    logger.setCorrelationId(correlationIdOf(event, context));
+    const info = (event as { info?: { parentTypeName?: unknown; fieldName?: unknown } } | null)?.info;
+    logger.appendKeys({ field: `${String(info?.parentTypeName)}.${String(info?.fieldName)}` });
+    try {
+      return await resolveOrThrow(app, event, context, logger);
+    } finally {
+      logger.resetKeys();
+    }
+  };
+}

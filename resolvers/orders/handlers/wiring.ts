@@ -1,0 +1,101 @@
+/**
+ * The orders handlers' dependencies, from environment variables only (the same code runs on
+ * AWS and in the local stack). Each port is built on first use, so a function that was not
+ * given a table (least privilege: ConfirmOrder never sees the products table) only fails if it
+ * ever reaches for it, with a ConfigurationError naming the variable.
+ *
+ * Variables: ORDERS_TABLE, PRODUCTS_TABLE, PAYMENTS_TABLE, ORDER_WORKFLOW_ARN, GRAPHQL_URL,
+ * AWS_REGION, PAYMENT_PROVIDER (`simulator`), PAYMENT_SIMULATOR_SLOW_MS (default 3000).
+ */
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { documentClient } from '../../adapters/clients.js';
+import { ConfigurationError } from '../../shared/errors.js';
+import { requireEnv } from '../../shared/config.js';
+import { AppSyncOrderEventPublisher } from '../adapters/appsync-order-event-publisher.js';
+import { DynamoDbInventory, DynamoDbOrderRepository, DynamoDbProductCatalog } from '../adapters/dynamodb-orders.js';
+import { DynamoDbPaymentLedger } from '../adapters/dynamodb-payment-ledger.js';
+import { StepFunctionsOrderWorkflow } from '../adapters/sfn-order-workflow.js';
+import { OrderSaga } from '../domain/order-saga.js';
+import { OrdersService } from '../domain/orders-service.js';
+import { DEFAULT_SLOW_MS, PaymentSimulator } from '../domain/payment-simulator.js';
+import {
+  type Inventory,
+  type Log,
+  type OrderEventPublisher,
+  type OrderRepository,
+  type OrderWorkflow,
+  type PaymentProvider,
+  type ProductCatalog,
+  systemClock,
+} from '../domain/ports.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A port whose implementation is built when one of its methods is first called. */
+export function lazyPort<T extends object>(build: () => T): T {
+  let instance: T | undefined;
+  return new Proxy({} as T, {
+    get(_target, property) {
+      instance ??= build();
+      const value = Reflect.get(instance, property, instance) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(instance) : value;
+    },
+  });
+}
+
+/** PAYMENT_PROVIDER: `simulator` is the one provider shipped; another plugs in here. */
+export function paymentProviderFrom(env: Env = process.env): PaymentProvider {
+  const kind = env['PAYMENT_PROVIDER'] ?? 'simulator';
+  if (kind !== 'simulator') {
+    throw new ConfigurationError(`PAYMENT_PROVIDER must be "simulator", got "${kind}"`);
+  }
+  const rawSlow = env['PAYMENT_SIMULATOR_SLOW_MS'];
+  const slowMs = rawSlow === undefined || rawSlow.trim() === '' ? DEFAULT_SLOW_MS : Number(rawSlow);
+  if (!Number.isInteger(slowMs) || slowMs < 0 || slowMs > 60_000) {
+    throw new ConfigurationError(`PAYMENT_SIMULATOR_SLOW_MS must be an integer from 0 to 60000, got "${String(rawSlow)}"`);
+  }
+  return new PaymentSimulator({
+    ledger: new DynamoDbPaymentLedger({ client: documentClient, tableName: requireEnv('PAYMENTS_TABLE', env) }),
+    slowMs,
+  });
+}
+
+interface Ports {
+  readonly orders: OrderRepository;
+  readonly catalog: ProductCatalog;
+  readonly inventory: Inventory;
+  readonly payments: PaymentProvider;
+  readonly publisher: OrderEventPublisher;
+  readonly workflow: OrderWorkflow;
+}
+
+let ports: Ports | undefined;
+
+function environmentPorts(): Ports {
+  ports ??= {
+    orders: lazyPort(() => new DynamoDbOrderRepository({ client: documentClient, tableName: requireEnv('ORDERS_TABLE') })),
+    catalog: lazyPort(() => new DynamoDbProductCatalog({ client: documentClient, tableName: requireEnv('PRODUCTS_TABLE') })),
+    inventory: lazyPort(
+      () =>
+        new DynamoDbInventory({
+          client: documentClient,
+          ordersTable: requireEnv('ORDERS_TABLE'),
+          productsTable: requireEnv('PRODUCTS_TABLE'),
+        }),
+    ),
+    payments: lazyPort(() => paymentProviderFrom()),
+    publisher: lazyPort(() => new AppSyncOrderEventPublisher({ url: requireEnv('GRAPHQL_URL'), region: requireEnv('AWS_REGION') })),
+    workflow: lazyPort(
+      () => new StepFunctionsOrderWorkflow({ client: new SFNClient({}), stateMachineArn: requireEnv('ORDER_WORKFLOW_ARN') }),
+    ),
+  };
+  return ports;
+}
+
+export function ordersServiceFromEnvironment(): OrdersService {
+  return new OrdersService({ ...environmentPorts(), clock: systemClock });
+}
+
+export function orderSagaFromEnvironment(log: Log): OrderSaga {
+  return new OrderSaga({ ...environmentPorts(), clock: systemClock, log });
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import appsync from '@aws-appsync/eslint-plugin';
+import { ESLint } from 'eslint';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ORDERS_JS_RESOLVERS } from '../../infra/constructs/orders-api.js';
+
+/** What the resolvers use of `@aws-appsync/utils` (type stubs only on npm), recorded. */
+interface Stubs {
+  readonly util: { time: { nowISO8601(): string }; transform: { toSubscriptionFilter(map: unknown): unknown }; unauthorized(): never };
+  readonly extensions: { setSubscriptionFilter(filter: unknown): void };
+  readonly filters: unknown[];
+}
+
+interface ResolverModule {
+  request(ctx: unknown): unknown;
+  response(ctx: unknown): unknown;
+}
+
+const NOW = '2026-01-02T03:04:05.678Z';
+const globals = globalThis as { __ordersAppsyncStubs?: Stubs };
+
+function makeStubs(): Stubs {
+  const filters: unknown[] = [];
+  return {
+    util: {
+      time: { nowISO8601: () => NOW },
+      transform: { toSubscriptionFilter: (map) => ({ converted: map }) },
+      unauthorized: () => {
+        throw new Error('Unauthorized');
+      },
+    },
+    extensions: { setSubscriptionFilter: (filter) => void filters.push(filter) },
+    filters,
+  };
+}
+
+const codeOf = (fieldName: string) => {
+  const resolver = ORDERS_JS_RESOLVERS.find((candidate) => candidate.fieldName === fieldName);
+  if (resolver === undefined) throw new Error(`no resolver for ${fieldName}`);
+  return { code: readFileSync(resolver.codePath, 'utf8'), codePath: resolver.codePath };
+};
+
+async function load(fieldName: string, stubs: Stubs): Promise<ResolverModule> {
+  const code = codeOf(fieldName).code.replace(/^import \{([^}]*)\} from '@aws-appsync\/utils';$/m, 'const {$1} = globalThis.__ordersAppsyncStubs;');
+  expect(code).toContain('globalThis.__ordersAppsyncStubs');
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'orders-appsync-js-')), `${fieldName}.mjs`);
+  writeFileSync(file, code);
+  globals.__ordersAppsyncStubs = stubs;
+  return (await import(pathToFileURL(file).href)) as ResolverModule;
+}
+
+afterEach(() => {
+  delete globals.__ordersAppsyncStubs;
+});
+
+describe.each(ORDERS_JS_RESOLVERS)('given the APPSYNC_JS code of $typeName.$fieldName', ({ fieldName }) => {
+  it("then AppSync's own lint rules (@aws-appsync/eslint-plugin, base) find nothing the runtime rejects", async () => {
+    const base = appsync.configs?.['base'] as ESLint.Options['overrideConfig'];
+    expect(base).toBeDefined();
+    const eslint = new ESLint({ overrideConfigFile: true, overrideConfig: base ?? null });
+    const [result] = await eslint.lintFiles([codeOf(fieldName).codePath]);
+    expect(result?.messages.map((m) => `${m.ruleId}: ${m.message} (line ${m.line})`)).toEqual([]);
+  });
+});
+
+describe('given Mutation.publishOrderEvent', () => {
+  const input = { orderId: 'o-1', owner: 'user-1', status: 'PAID', step: 'PAYMENT', message: 'Charged' };
+
+  it('when it runs, then the event is the input stamped with the current time, returned as is', async () => {
+    const resolver = await load('publishOrderEvent', makeStubs());
+    const requested = resolver.request({ arguments: { input }, args: { input } }) as { payload: unknown };
+    expect(requested).toEqual({ payload: { ...input, at: NOW } });
+    expect(resolver.response({ result: requested.payload })).toBe(requested.payload);
+  });
+});
+
+describe('given Subscription.onOrderEvent', () => {
+  const identity = { sub: 'user-1', username: 'alice' };
+
+  it.each([
+    ['without orderId', {}, { owner: { eq: 'user-1' } }],
+    ['with orderId null', { orderId: null }, { owner: { eq: 'user-1' } }],
+    ['with an orderId', { orderId: 'o-9' }, { owner: { eq: 'user-1' }, orderId: { eq: 'o-9' } }],
+  ])('when subscribing %s, then the filter keeps the caller\'s own events (of that order)', async (_label, args, filter) => {
+    const stubs = makeStubs();
+    const resolver = await load('onOrderEvent', stubs);
+    expect(resolver.request({ args, arguments: args, identity })).toEqual({ payload: null });
+    expect(resolver.response({ args, arguments: args, identity })).toBeNull();
+    expect(stubs.filters).toEqual([{ converted: filter }]);
+  });
+
+  it('when the caller has no sub, then it is unauthorized and no filter is set', async () => {
+    const stubs = makeStubs();
+    const resolver = await load('onOrderEvent', stubs);
+    expect(() => resolver.response({ args: {}, arguments: {}, identity: null })).toThrow('Unauthorized');
+    expect(stubs.filters).toEqual([]);
+  });
+});
