@@ -1,6 +1,8 @@
 /**
  * `npm start`: the whole system on this machine, wired from the synthesized CDK app.
- * Options: --port N (GraphQL, default 4000 or $PORT), --s3-port N (default 4569 or $S3_PORT).
+ * Options: --port N (GraphQL, default 4000 or $PORT), --s3-port N (default 4569 or $S3_PORT),
+ * --sqs-port N (SQS and SNS, default 4576 or $SQS_PORT), --sfn-port N (Step Functions, default
+ * 8083 or $SFN_PORT).
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,8 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string' },
     's3-port': { type: 'string' },
+    'sqs-port': { type: 'string' },
+    'sfn-port': { type: 'string' },
   },
 });
 
@@ -19,11 +23,13 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 const port = Number(values.port ?? process.env['PORT'] ?? 4000);
 const s3Port = Number(values['s3-port'] ?? process.env['S3_PORT'] ?? 4569);
+const messagingPort = Number(values['sqs-port'] ?? process.env['SQS_PORT'] ?? 4576);
+const stepFunctionsPort = Number(values['sfn-port'] ?? process.env['SFN_PORT'] ?? 8083);
 const projectDir = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
 
 try {
-  const stack = await startLocalStack({ projectDir, port, s3Port });
+  const stack = await startLocalStack({ projectDir, port, s3Port, stepFunctionsPort, messaging: { port: messagingPort } });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`
 Local stack ready in ${seconds} s.
@@ -32,6 +38,8 @@ Local stack ready in ${seconds} s.
   API key     ${stack.apiKey ?? '(none)'}
   S3          ${stack.s3Endpoint}
   DynamoDB    ${stack.dynamodbEndpoint}  (DynamoDB Local listens on all interfaces; see docs/local-stack.md)
+  SQS + SNS   ${stack.messagingEndpoint}  (dead letters: npm run dlq)
+  Step Fns    ${stack.stepFunctionsEndpoint}  (execution history: docs/orders.md)
   Client config written to amplify_outputs.json
   A user token:   npm run token -- alice
   IAM (full access): AWS_ACCESS_KEY_ID=${stack.developerCredentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${stack.developerCredentials.secretAccessKey}
