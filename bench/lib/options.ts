@@ -1,0 +1,63 @@
+/**
+ * What one `npm run bench` does. The full run is the default and is what docs/benchmarks.md
+ * should hold; `--quick` shrinks every load so the harness can be built and checked on a busy
+ * machine (its figures are not comparable with the issue's anchors).
+ */
+import { parseArgs } from 'node:util';
+
+export const SECTIONS = ['http', 'fanout', 'pipeline', 'hostile', 'coldstart', 'startup', 'profile'] as const;
+export type SectionName = (typeof SECTIONS)[number];
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  readonly sections: ReadonlySet<SectionName>;
+  /** Where the Markdown report goes. */
+  readonly out: string;
+  readonly http: { readonly durationS: number; readonly warmupS: number; readonly runs: number; readonly connections: number };
+  readonly fanout: { readonly subscribers: number; readonly publishes: number; readonly drainMs: number };
+  readonly pipeline: { readonly uploads: number; readonly putsInFlight: number; readonly sharpInFlight: number };
+  readonly coldstart: { readonly runs: number; readonly mapRuns: number };
+  readonly hostile: { readonly reps: number; readonly budgetMs: number; readonly timeoutMs: number };
+  readonly startup: { readonly editTimeoutMs: number };
+  readonly profile: { readonly durationS: number };
+}
+
+const USAGE = `npm run bench -- [--quick] [--only http,fanout,pipeline,hostile,coldstart,startup,profile] [--out FILE]
+  --quick  short runs for building the harness (2 s HTTP runs, 100 subscribers, 10 uploads); figures are not comparable
+  --only   run some sections (default: all)
+  --out    the Markdown report (default: docs/benchmarks.md)`;
+
+export function readOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const requested = values.only?.split(',').map((s) => s.trim()).filter(Boolean) ?? [...SECTIONS];
+  for (const name of requested) {
+    if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`Unknown section "${name}".\n${USAGE}`);
+  }
+  return {
+    quick,
+    sections: new Set(requested as SectionName[]),
+    out: values.out ?? 'docs/benchmarks.md',
+    http: quick
+      ? { durationS: 2, warmupS: 1, runs: 1, connections: 50 }
+      : { durationS: 10, warmupS: 1, runs: 3, connections: 50 },
+    fanout: quick ? { subscribers: 100, publishes: 100, drainMs: 5_000 } : { subscribers: 1_000, publishes: 100, drainMs: 10_000 },
+    pipeline: quick ? { uploads: 10, putsInFlight: 4, sharpInFlight: 2 } : { uploads: 200, putsInFlight: 4, sharpInFlight: 2 },
+    coldstart: quick ? { runs: 3, mapRuns: 1 } : { runs: 7, mapRuns: 3 },
+    hostile: quick ? { reps: 2, budgetMs: 3_000, timeoutMs: 15_000 } : { reps: 5, budgetMs: 3_000, timeoutMs: 30_000 },
+    startup: { editTimeoutMs: 10_000 },
+    profile: { durationS: quick ? 3 : 5 },
+  };
+}

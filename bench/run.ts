@@ -1,0 +1,70 @@
+/**
+ * `npm run bench`: starts each target on loopback, loads it, and prints one table of ratios
+ * against the targets of issue 6, writing the same table and the details to docs/benchmarks.md.
+ * Never part of `npm test`. `--quick` for short runs while working on the harness.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { createContext } from './lib/context.js';
+import { describeMachine } from './lib/machine.js';
+import { type SectionName, readOptions } from './lib/options.js';
+import { PROJECT_DIR } from './lib/paths.js';
+import { type SectionReport, consoleTable } from './lib/report.js';
+import { renderDocument } from './lib/document.js';
+import { runHttp } from './sections/http.js';
+import { runFanout } from './sections/fanout.js';
+import { runPipeline } from './sections/pipeline.js';
+import { runColdStart } from './sections/coldstart.js';
+import { runHostile } from './sections/hostile.js';
+import { runStartup } from './sections/startup.js';
+import { runProfile } from './sections/profile.js';
+
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
+const options = readOptions(process.argv.slice(2));
+const ctx = createContext(options);
+const machineBefore = describeMachine();
+const started = Date.now();
+
+// In this order: the first four share one local stack (and the simulator); the last three need
+// the machine without them.
+const runners: Record<SectionName, (c: typeof ctx) => Promise<SectionReport>> = {
+  http: runHttp,
+  fanout: runFanout,
+  pipeline: runPipeline,
+  hostile: runHostile,
+  coldstart: runColdStart,
+  startup: runStartup,
+  profile: runProfile,
+};
+const ALONE: readonly SectionName[] = ['coldstart', 'startup', 'profile'];
+
+const reports: SectionReport[] = [];
+const failures: string[] = [];
+ctx.log(`${options.quick ? 'Quick' : 'Full'} run: ${[...options.sections].join(', ')}`);
+try {
+  for (const name of Object.keys(runners) as SectionName[]) {
+    if (!options.sections.has(name)) continue;
+    if (ALONE.includes(name)) await ctx.close();
+    try {
+      reports.push(await runners[name](ctx));
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      failures.push(`${name}: ${message}`);
+      ctx.log(`${name} FAILED: ${message}`);
+    }
+  }
+} finally {
+  await ctx.close();
+}
+
+const seconds = (Date.now() - started) / 1000;
+console.log(`\n${consoleTable(reports)}\n`);
+const out = resolve(PROJECT_DIR, options.out);
+await mkdir(dirname(out), { recursive: true });
+await writeFile(out, renderDocument({ options, machine: machineBefore, reports, failures, seconds }));
+console.log(`Written to ${options.out} (${seconds.toFixed(0)} s).`);
+if (failures.length > 0) {
+  console.error(`${failures.length} section(s) failed:\n${failures.join('\n')}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,220 @@
+/**
+ * 2. Fan-out: N subscribers on real sockets to `onFileEvent` of one file, 100 IAM publishes of
+ * `publishFileEvent` back to back (each awaited). Locally the owner filter comes from the
+ * subscription resolver (APPSYNC_JS, enhanced filter); the simulator filters on the argument;
+ * the bare `ws` server broadcasts to every socket.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BenchContext } from '../lib/context.js';
+import { type IamCredentials, signedHeaders, unverifiedUserPoolToken, userPoolToken } from '../lib/auth.js';
+import { MARKER, type SubscriberSpec, SubscriberFleet } from '../lib/realtime.js';
+import { type Comparison, type SectionReport, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
+import { max, percentile } from '../lib/stats.js';
+import { type LocalStackInfo, startBroadcastTarget } from '../lib/targets.js';
+
+const ON_FILE_EVENT = 'subscription OnFileEvent($fileId: ID) { onFileEvent(fileId: $fileId) { fileId owner status step message at } }';
+const PUBLISH = 'mutation Publish($input: PublishFileEventInput!) { publishFileEvent(input: $input) { fileId owner status step message at } }';
+
+export interface FanoutRow {
+  readonly target: string;
+  readonly filter: string;
+  readonly subscribers: number;
+  readonly publishes: number;
+  readonly msgPerSec: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly max: number;
+  readonly lost: number;
+  readonly duplicates: number;
+  readonly publishMs: number;
+  /** Messages a subscriber to another file received (should be 0); undefined: not checked. */
+  readonly leaked: number | undefined;
+}
+
+const base64Url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const base64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
+
+function startMessage(host: string, token: string, fileId: string): string {
+  const data = JSON.stringify({ query: ON_FILE_EVENT, variables: { fileId } });
+  return JSON.stringify({ id: 'bench', type: 'start', payload: { data, extensions: { authorization: { host, Authorization: token } } } });
+}
+
+type Publish = (index: number) => Promise<void>;
+
+async function measure(
+  ctx: BenchContext,
+  target: string,
+  filter: string,
+  spec: (index: number) => SubscriberSpec,
+  publisher: (fleet: SubscriberFleet) => Publish,
+  /** Marks the measured phase (publishing and delivery), e.g. for a profile. */
+  phase: { start?: () => void; end?: () => void } = {},
+  /** A subscriber to another file, which must receive nothing: checks that the filter applies. */
+  decoy?: SubscriberSpec,
+): Promise<FanoutRow> {
+  const { subscribers, publishes, drainMs } = ctx.options.fanout;
+  const fleet = new SubscriberFleet(subscribers, publishes);
+  const other = new SubscriberFleet(1, publishes);
+  const publish = publisher(fleet);
+  try {
+    const opening = performance.now();
+    await fleet.open(spec);
+    if (decoy) await other.open(() => decoy);
+    ctx.log(`  ${target}: ${subscribers} subscribers live in ${fmtInt(performance.now() - opening)} ms`);
+    phase.start?.();
+    const started = performance.now();
+    for (let i = 0; i < publishes; i += 1) {
+      await publish(i);
+    }
+    const published = performance.now();
+    await fleet.drain(drainMs);
+    phase.end?.();
+    const firstSent = fleet.sentAt[0] ?? started;
+    const latencies = fleet.latencies.subarray(0, fleet.delivered);
+    const row: FanoutRow = {
+      target,
+      filter,
+      subscribers,
+      publishes,
+      msgPerSec: fleet.delivered / ((fleet.lastReceipt - firstSent) / 1000),
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      max: max(latencies),
+      lost: subscribers * publishes - fleet.delivered,
+      duplicates: fleet.duplicates,
+      publishMs: published - started,
+      leaked: decoy ? other.delivered : undefined,
+    };
+    ctx.log(`  ${target}: ${fmtInt(row.msgPerSec)} msg/s, p95 ${fmtMs(row.p95)} ms, lost ${row.lost}`);
+    return row;
+  } finally {
+    fleet.close();
+    other.close();
+  }
+}
+
+/** The local stack: user-pool subscribers, the owner filter set by the subscription resolver. */
+export async function measureLocalFanout(ctx: BenchContext, stack: LocalStackInfo, fileId: string, phase: { start?: () => void; end?: () => void } = {}): Promise<FanoutRow> {
+  const { token, sub } = await userPoolToken(stack, 'bench-fanout');
+  const header = base64Url({ host: stack.host, Authorization: token });
+  const start = startMessage(stack.host, token, fileId);
+  const credentials = { ...stack.developerCredentials, region: stack.region };
+  const protocols = ['graphql-ws', `header-${header}`];
+  return measure(
+    ctx,
+    'local',
+    'owner (resolver) + fileId',
+    () => ({ url: stack.realtimeUrl, protocols, start }),
+    (f) => graphqlPublisher(f, stack.graphqlUrl, credentials, fileId, sub),
+    phase,
+    { url: stack.realtimeUrl, protocols, start: startMessage(stack.host, token, randomUUID()) },
+  );
+}
+
+/** A publish of event `index` through the IAM-only mutation; `sentAt` is stamped just before it leaves. */
+function graphqlPublisher(fleet: SubscriberFleet, url: string, credentials: IamCredentials, fileId: string, owner: string): Publish {
+  return async (index) => {
+    const body = JSON.stringify({
+      query: PUBLISH,
+      variables: { input: { fileId, owner, status: 'PROCESSING', step: 'PROCESS', message: `${MARKER}${index}` } },
+    });
+    const headers = await signedHeaders(url, body, credentials);
+    fleet.sentAt[index] = performance.now();
+    const response = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json; charset=UTF-8' }, body });
+    const text = await response.text();
+    if (response.status !== 200 || text.includes('"errors"') || text.includes('errorMessage')) throw new Error(`publish ${index}: ${response.status} ${text}`);
+  };
+}
+
+export async function runFanout(ctx: BenchContext): Promise<SectionReport> {
+  const rows: FanoutRow[] = [];
+  const fileId = randomUUID();
+
+  ctx.log('Fan-out: local stack');
+  rows.push(await measureLocalFanout(ctx, (await ctx.localStack()).info, fileId));
+
+  ctx.log('Fan-out: amplify-appsync-simulator');
+  const simulator = await ctx.simulator();
+  {
+    const { token, sub } = await unverifiedUserPoolToken('bench-fanout');
+    const header = base64({ host: simulator.info.host, Authorization: token });
+    const url = `${simulator.info.realtimeUrl}?header=${encodeURIComponent(header)}&payload=e30%3D`;
+    const start = startMessage(simulator.info.host, token, fileId);
+    const credentials = { accessKeyId: simulator.info.accessKeyId, secretAccessKey: 'bench', region: 'us-east-1' };
+    rows.push(
+      await measure(
+        ctx,
+        'simulator',
+        'fileId (argument)',
+        () => ({ url, protocols: ['graphql-ws'], start }),
+        (f) => graphqlPublisher(f, simulator.info.graphqlUrl, credentials, fileId, sub),
+        {},
+        { url, protocols: ['graphql-ws'], start: startMessage(simulator.info.host, token, randomUUID()) },
+      ),
+    );
+  }
+
+  ctx.log('Fan-out: bare ws broadcast');
+  const broadcast = await startBroadcastTarget();
+  try {
+    rows.push(
+      await measure(ctx, 'bare ws', 'none', () => ({ url: broadcast.info.realtimeUrl, protocols: [], start: undefined }), (f) => async (index) => {
+        const body = JSON.stringify({ fileId, owner: 'bench', status: 'PROCESSING', step: 'PROCESS', message: `${MARKER}${index}` });
+        f.sentAt[index] = performance.now();
+        const response = await fetch(broadcast.info.publishUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        await response.text();
+      }),
+    );
+  } finally {
+    await broadcast.stop();
+  }
+  return fanoutReport(ctx, rows);
+}
+
+function fanoutReport(ctx: BenchContext, rows: readonly FanoutRow[]): SectionReport {
+  const ours = rows.find((r) => r.target === 'local');
+  const simulator = rows.find((r) => r.target === 'simulator');
+  const comparisons: Comparison[] = [];
+  if (ours && simulator) {
+    const rate = ours.msgPerSec / simulator.msgPerSec;
+    comparisons.push({ measure: 'delivered msg/s', ours: fmtInt(ours.msgPerSec), reference: `simulator ${fmtInt(simulator.msgPerSec)}`, ratio: rate, target: '>= 2x', met: rate >= 2 });
+    const p95 = ours.p95 / simulator.p95;
+    comparisons.push({ measure: 'p95 publish-to-receipt ms', ours: fmtMs(ours.p95), reference: `simulator ${fmtMs(simulator.p95)}`, ratio: p95, target: '<= 0.5x', met: p95 <= 0.5 });
+  }
+  if (ours) {
+    comparisons.push({
+      measure: 'lost / to another file\'s subscriber',
+      ours: `${fmtInt(ours.lost)} / ${ours.leaked === undefined ? 'n/a' : fmtInt(ours.leaked)}`,
+      reference: simulator ? `simulator ${fmtInt(simulator.lost)} / ${simulator.leaked === undefined ? 'n/a' : fmtInt(simulator.leaked)}` : '-',
+      ratio: undefined,
+      target: '0 / 0',
+      met: ours.lost === 0 && ours.duplicates === 0 && (ours.leaked ?? 0) === 0,
+    });
+  }
+  const { subscribers, publishes } = ctx.options.fanout;
+  const details = [
+    `${fmtInt(subscribers)} subscribers, one WebSocket each (plain \`ws://\` on 127.0.0.1), all subscribed to \`onFileEvent(fileId)\` of one file as one user; ` +
+      `${publishes} \`publishFileEvent\` mutations signed with SigV4 (IAM), sent back to back (each awaited). ` +
+      'Delivered msg/s counts from the first publish sent to the last message received; latency is from just before a publish leaves to its receipt by each subscriber; ' +
+      'loss is what had not arrived when the drain timeout passed. One more subscriber, to another file of the same user, checks that the filter applies: it should receive nothing ' +
+      '(a non-zero count means the target delivered every event to every subscriber of the field, whatever its arguments). ' +
+      'The bare `ws` target receives a plain POST and sends one pre-serialized frame to every socket.',
+    '',
+    markdownTable(
+      ['target', 'filter', 'delivered msg/s', 'p50 ms', 'p95 ms', 'max ms', 'lost', 'duplicates', 'to another file\'s subscriber', 'publishing took ms'],
+      rows.map((r) => [
+        r.target,
+        r.filter,
+        fmtInt(r.msgPerSec),
+        fmtMs(r.p50),
+        fmtMs(r.p95),
+        fmtMs(r.max),
+        fmtInt(r.lost),
+        fmtInt(r.duplicates),
+        r.leaked === undefined ? 'n/a' : r.leaked === 0 ? '0' : `**${fmtInt(r.leaked)}**`,
+        fmtInt(r.publishMs),
+      ]),
+    ),
+  ].join('\n');
+  return { name: 'fanout', title: 'Fan-out', comparisons, details };
+}

@@ -1,0 +1,158 @@
+/**
+ * 1. HTTP: the same schema, query and handler on the local stack (user pool and API key), the
+ * simulator (same two modes) and bare graphql-js (no auth; `graphql()` per request, and
+ * `execute()` of cached documents). autocannon, 50 connections; medians of the runs.
+ */
+import autocannon from 'autocannon';
+import type { Target } from '../lib/child.js';
+import type { BenchContext } from '../lib/context.js';
+import { unverifiedUserPoolToken, userPoolToken } from '../lib/auth.js';
+import { type Comparison, type SectionReport, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
+import { median } from '../lib/stats.js';
+import { startBareTarget } from '../lib/targets.js';
+
+export const UPLOAD_POLICY_QUERY = 'query UploadPolicy { uploadPolicy { contentTypes maxBytes ticketTtlSeconds } }';
+
+export interface LoadResult {
+  readonly reqPerSec: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** Connection errors, timeouts, non-2xx and bodies other than the expected one, summed over runs. */
+  readonly errors: number;
+  readonly requests: number;
+}
+
+export interface HttpRow extends LoadResult {
+  readonly target: 'local' | 'simulator' | 'graphql()' | 'execute() cached';
+  readonly auth: 'user pool' | 'API key' | 'none';
+}
+
+/** One autocannon run against a GraphQL endpoint; the body of a first checked request is expected. */
+export async function load(url: string, headers: Record<string, string>, durationS: number, connections: number, expectBody?: string): Promise<autocannon.Result> {
+  return autocannon({
+    url,
+    method: 'POST',
+    connections,
+    duration: durationS,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: UPLOAD_POLICY_QUERY }),
+    ...(expectBody ? { expectBody } : {}),
+  });
+}
+
+/** Checks one request answers the policy, then warms up and measures `runs` times. */
+export async function measureEndpoint(ctx: BenchContext, label: string, url: string, headers: Record<string, string>): Promise<LoadResult> {
+  const { durationS, warmupS, runs, connections } = ctx.options.http;
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: UPLOAD_POLICY_QUERY }),
+  });
+  const body = await response.text();
+  const parsed = JSON.parse(body) as { data?: { uploadPolicy?: { maxBytes?: number } }; errors?: unknown };
+  if (response.status !== 200 || parsed.errors || typeof parsed.data?.uploadPolicy?.maxBytes !== 'number') {
+    throw new Error(`${label}: the query does not answer the policy: ${response.status} ${body}`);
+  }
+  await load(url, headers, warmupS, connections, body);
+  const results: autocannon.Result[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const result = await load(url, headers, durationS, connections, body);
+    ctx.log(`  ${label} run ${run + 1}/${runs}: ${fmtInt(result.requests.average)} req/s, p99 ${result.latency.p99} ms`);
+    results.push(result);
+  }
+  return {
+    reqPerSec: median(results.map((r) => r.requests.average)),
+    p50: median(results.map((r) => r.latency.p50)),
+    p99: median(results.map((r) => r.latency.p99)),
+    errors: results.reduce((sum, r) => sum + r.errors + r.non2xx + r.mismatches, 0),
+    requests: results.reduce((sum, r) => sum + r.requests.total, 0),
+  };
+}
+
+async function withTarget<T, R>(start: () => Promise<Target<T>>, use: (target: Target<T>) => Promise<R>): Promise<R> {
+  const target = await start();
+  try {
+    return await use(target);
+  } finally {
+    await target.stop();
+  }
+}
+
+export async function runHttp(ctx: BenchContext): Promise<SectionReport> {
+  const rows: HttpRow[] = [];
+  const stack = await ctx.localStack();
+  const { token } = await userPoolToken(stack.info, 'bench-http');
+  ctx.log('HTTP: local stack');
+  rows.push({ target: 'local', auth: 'user pool', ...(await measureEndpoint(ctx, 'local, user pool', stack.info.graphqlUrl, { authorization: token })) });
+  rows.push({ target: 'local', auth: 'API key', ...(await measureEndpoint(ctx, 'local, API key', stack.info.graphqlUrl, { 'x-api-key': stack.info.apiKey })) });
+
+  ctx.log('HTTP: amplify-appsync-simulator');
+  const simulator = await ctx.simulator();
+  const simulatorToken = (await unverifiedUserPoolToken('bench-http')).token;
+  rows.push({ target: 'simulator', auth: 'user pool', ...(await measureEndpoint(ctx, 'simulator, user pool', simulator.info.graphqlUrl, { authorization: simulatorToken })) });
+  rows.push({ target: 'simulator', auth: 'API key', ...(await measureEndpoint(ctx, 'simulator, API key', simulator.info.graphqlUrl, { 'x-api-key': simulator.info.apiKey })) });
+
+  ctx.log('HTTP: bare graphql-js');
+  await withTarget(() => startBareTarget('graphql'), async (bare) => {
+    rows.push({ target: 'graphql()', auth: 'none', ...(await measureEndpoint(ctx, 'graphql()', bare.info.graphqlUrl, {})) });
+  });
+  await withTarget(() => startBareTarget('execute'), async (bare) => {
+    rows.push({ target: 'execute() cached', auth: 'none', ...(await measureEndpoint(ctx, 'execute() cached', bare.info.graphqlUrl, {})) });
+  });
+
+  return httpReport(ctx, rows);
+}
+
+function httpReport(ctx: BenchContext, rows: readonly HttpRow[]): SectionReport {
+  const find = (target: HttpRow['target'], auth: HttpRow['auth']) => rows.find((r) => r.target === target && r.auth === auth);
+  const ceiling = find('execute() cached', 'none');
+  const comparisons: Comparison[] = [];
+  for (const auth of ['user pool', 'API key'] as const) {
+    const ours = find('local', auth);
+    const simulator = find('simulator', auth);
+    if (!ours) continue;
+    if (simulator) {
+      const ratio = ours.reqPerSec / simulator.reqPerSec;
+      comparisons.push({
+        measure: `req/s, ${auth}`,
+        ours: fmtInt(ours.reqPerSec),
+        reference: `simulator ${fmtInt(simulator.reqPerSec)}`,
+        ratio,
+        target: '>= 5x',
+        met: ratio >= 5 && ours.errors === 0,
+      });
+      const p99Ratio = ours.p99 / simulator.p99;
+      comparisons.push({
+        measure: `p99 ms, ${auth}`,
+        ours: fmtMs(ours.p99),
+        reference: `simulator ${fmtMs(simulator.p99)}`,
+        ratio: p99Ratio,
+        target: '<= 0.25x',
+        met: p99Ratio <= 0.25,
+      });
+    }
+    if (ceiling) {
+      const ratio = ours.reqPerSec / ceiling.reqPerSec;
+      comparisons.push({
+        measure: `req/s, ${auth}, vs ceiling`,
+        ours: fmtInt(ours.reqPerSec),
+        reference: `execute() cached ${fmtInt(ceiling.reqPerSec)}`,
+        ratio,
+        target: '>= 0.5x',
+        met: ratio >= 0.5,
+      });
+    }
+  }
+  const { durationS, runs, connections } = ctx.options.http;
+  const details = [
+    `Query \`${UPLOAD_POLICY_QUERY}\`, resolved by the function the template wires to \`Query.uploadPolicy\` ` +
+      `(direct Lambda resolver locally; VTL request/response templates on a Lambda data source in the simulator; a field resolver calling the same handler bundle in bare graphql-js). ` +
+      `autocannon, ${connections} connections, ${runs} run(s) of ${durationS} s after a warm-up, medians; every target in its own process on 127.0.0.1, plain HTTP.`,
+    '',
+    markdownTable(
+      ['target', 'auth', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'requests'],
+      rows.map((r) => [r.target, r.auth, fmtInt(r.reqPerSec), fmtMs(r.p50), fmtMs(r.p99), fmtInt(r.errors), fmtInt(r.requests)]),
+    ),
+  ].join('\n');
+  return { name: 'http', title: 'HTTP', comparisons, details };
+}
