@@ -40,8 +40,10 @@ export interface SubscriberQueueProps {
   readonly batchSize?: number;
 
   /**
-   * How long the event source mapping gathers a batch before invoking.
-   * @default Duration.seconds(1)
+   * How long the event source mapping gathers a batch before invoking. Each step of a chain
+   * adds it to the time until the user sees the result, so it is off unless a consumer gains
+   * from fuller batches.
+   * @default - none (AWS's default for standard queues)
    */
   readonly maxBatchingWindow?: Duration;
 
@@ -90,7 +92,7 @@ export class SubscriberQueue extends Construct {
       target: props.consumer.fn,
       eventSourceArn: this.queue.queueArn,
       batchSize: props.batchSize ?? 10,
-      maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(1),
+      ...(props.maxBatchingWindow ? { maxBatchingWindow: props.maxBatchingWindow } : {}),
       reportBatchItemFailures: true,
     });
     this.queue.grantConsumeMessages(props.consumer.fn);

@@ -201,11 +201,15 @@ export class UploadPipeline extends Construct {
       topic: this.uploadsTopic,
       consumer: this.processUpload,
       consumerTimeout: TIMEOUTS.process,
+      // Image work is CPU-bound: one file per invocation lets Lambda spread files over
+      // environments, and one slow or bad file delays no other.
+      batchSize: 1,
     });
     this.thumbnailQueue = new SubscriberQueue(this, 'ThumbnailSubscriber', {
       topic: this.uploadsTopic,
       consumer: this.makeThumbnails,
       consumerTimeout: TIMEOUTS.thumbnails,
+      batchSize: 1,
     });
     this.notifyQueue = new SubscriberQueue(this, 'NotifySubscriber', {
       topic: this.statusTopic,

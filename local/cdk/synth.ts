@@ -13,6 +13,8 @@ export interface SynthOptions {
   readonly outDir: string;
   /** Extra CDK context (`-c key=value`). */
   readonly context?: Readonly<Record<string, unknown>>;
+  /** The CDK app's entry, relative to `projectDir`. @default 'infra/app.ts' (cdk.json's app) */
+  readonly appEntry?: string;
 }
 
 export class SynthError extends Error {
@@ -27,7 +29,7 @@ export class SynthError extends Error {
 export async function synthesize(options: SynthOptions): Promise<CfnTemplate> {
   const context = { 'aws:cdk:bundling-stacks': [], ...options.context };
   try {
-    await run(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+    await run(process.execPath, ['--import', 'tsx', options.appEntry ?? 'infra/app.ts'], {
       cwd: options.projectDir,
       env: {
         ...process.env,

@@ -90,6 +90,25 @@ export interface ApiSpec {
   readonly queryDepthLimit: number;
   readonly resolverCountLimit: number;
   readonly introspection: boolean;
+  /** `OpenIDConnectConfig` of the OPENID_CONNECT mode, when the API has one. */
+  readonly oidc: OidcSpec | undefined;
+  /** `LambdaAuthorizerConfig` of the AWS_LAMBDA mode, when the API has one. */
+  readonly lambdaAuthorizer: LambdaAuthorizerSpec | undefined;
+}
+
+export interface OidcSpec {
+  /** Raw template value: may be an intrinsic (resolve it with the local values). */
+  readonly issuer: unknown;
+  readonly clientId: unknown;
+  /** Milliseconds, as the template states them; 0 means no limit. */
+  readonly iatTtlMs: number;
+  readonly authTtlMs: number;
+}
+
+export interface LambdaAuthorizerSpec {
+  readonly functionLogicalId: string;
+  readonly resultTtlSeconds: number;
+  readonly identityValidationExpression: string | undefined;
 }
 
 export interface UserPoolSpec {
@@ -267,6 +286,21 @@ function readApi(template: CfnTemplate): ApiSpec {
       expires: typeof props(resource)['Expires'] === 'number' ? (props(resource)['Expires'] as number) : undefined,
     }));
 
+  const providers = [p, ...additional];
+  const oidcConfig = providers.map((c) => c['OpenIDConnectConfig'] as Record<string, unknown> | undefined).find(Boolean);
+  const lambdaConfig = providers.map((c) => c['LambdaAuthorizerConfig'] as Record<string, unknown> | undefined).find(Boolean);
+  let lambdaAuthorizer: LambdaAuthorizerSpec | undefined;
+  if (lambdaConfig) {
+    const functionLogicalId = referencedLogicalId(lambdaConfig['AuthorizerUri']);
+    if (!functionLogicalId) throw new TemplateError('LambdaAuthorizerConfig.AuthorizerUri must reference a function of the template');
+    lambdaAuthorizer = {
+      functionLogicalId,
+      resultTtlSeconds: Number(lambdaConfig['AuthorizerResultTtlInSeconds'] ?? 300),
+      identityValidationExpression:
+        typeof lambdaConfig['IdentityValidationExpression'] === 'string' ? lambdaConfig['IdentityValidationExpression'] : undefined,
+    };
+  }
+
   return {
     logicalId: apiLogicalId,
     name: String(p['Name'] ?? apiLogicalId),
@@ -281,6 +315,15 @@ function readApi(template: CfnTemplate): ApiSpec {
     queryDepthLimit: Number(p['QueryDepthLimit'] ?? 0),
     resolverCountLimit: Number(p['ResolverCountLimit'] ?? 0),
     introspection: p['IntrospectionConfig'] !== 'DISABLED',
+    oidc: oidcConfig
+      ? {
+          issuer: oidcConfig['Issuer'],
+          clientId: oidcConfig['ClientId'],
+          iatTtlMs: Number(oidcConfig['IatTTL'] ?? 0),
+          authTtlMs: Number(oidcConfig['AuthTTL'] ?? 0),
+        }
+      : undefined,
+    lambdaAuthorizer,
   };
 }
 

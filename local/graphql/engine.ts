@@ -9,52 +9,55 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
   Kind,
-  NoSchemaIntrospectionCustomRule,
   type OperationDefinitionNode,
+  type ValidationRule,
+  GraphQLError as GraphQLErrorClass,
   buildSchema,
   execute,
   getArgumentValues,
   getDirectiveValues,
+  getNamedType,
   getVariableValues,
+  isScalarType,
   parse,
   specifiedRules,
   validate,
-  type ValidationRule,
-  GraphQLError as GraphQLErrorClass,
-  isScalarType,
 } from 'graphql';
-import type {
-  AppSyncError,
-  AuthMode,
-  Caller,
-  GraphQLRequest,
-  SubscribeOutcome,
-  SubscriptionEngine,
-  SubscriptionPayload,
-} from '../contracts.js';
+import type { AppSyncError, Caller, GraphQLRequest, SubscribeOutcome, SubscriptionEngine, SubscriptionPayload } from '../contracts.js';
 import type { ApiSpec, DataSourceSpec, ResolverSpec } from '../cdk/topology.js';
 import { FunctionError } from '../lambda/local-function.js';
 import {
   type Effects,
+  type Invalidation,
   type ResolverModule,
   ResolverAbort,
   callHandler,
   loadResolverCode,
   newEffects,
 } from './appsync-js.js';
-import { FieldError, toAppSyncError, unauthorizedField } from './errors.js';
-import { type SubscriptionFilter, argumentFilter, matchesFilter } from './filters.js';
+import { type AuthRule, authRuleOf, deniedByAuthorizer, ruleAllows } from './auth-rules.js';
+import { BatchQueue } from './batch.js';
+import { type DynamoDbRequest, type DynamoDbSource } from './dynamodb-source.js';
+import {
+  FieldError,
+  depthLimitReached,
+  resolverLimitReached,
+  toAppSyncError,
+  unauthorizedField,
+  validationError,
+} from './errors.js';
+import { argumentFilter } from './filters.js';
+import { documentLimitsRule, noIntrospectionRule } from './limits.js';
 import { awsScalars } from './scalars.js';
 import {
   type Canonicalizer,
   type Fragments,
-  type Projector,
   compileCanonicalizer,
-  compileProjector,
   flattenFields,
   selectionSetGraphQL,
   selectionSetList,
 } from './selection.js';
+import { PayloadShape, SubscriptionHub, findOperation, selectionUsesVariables } from './subscriptions.js';
 
 export interface EngineOptions {
   readonly api: ApiSpec;
@@ -64,8 +67,16 @@ export interface EngineOptions {
   readonly invokeFunction: (functionLogicalId: string, event: unknown) => Promise<unknown>;
   /** For IAM callers: does the caller's policy allow `appsync:GraphQL` on this field? */
   readonly iamAllows?: (caller: Caller, typeName: string, fieldName: string) => boolean;
-  /** Largest document, in tokens, that the engine parses. */
+  /** The AMAZON_DYNAMODB data sources' backend (DynamoDB Local). */
+  readonly dynamodb?: DynamoDbSource;
+  /** A table's local name from its logical id. @default the logical id */
+  readonly tableName?: (logicalId: string) => string;
+  /** Subscriptions, kept across engines when the schema is reloaded. @default a new hub */
+  readonly hub?: SubscriptionHub;
+  /** Largest document, in tokens, that the engine parses. @default 15,000 */
   readonly maxTokens?: number;
+  /** Most aliases a document may use (a local guard; see docs/conformance.md). @default 500 */
+  readonly maxAliases?: number;
 }
 
 /** What a request brings besides its document: who calls, and the headers resolvers see. */
@@ -75,25 +86,10 @@ export interface RequestContext {
 }
 
 interface ExecutionContext extends RequestContext {
-  readonly appended: { error: AppSyncError }[];
-}
-
-interface AuthRule {
-  readonly modes: ReadonlySet<AuthMode>;
-  /** Cognito groups allowed, when `@aws_cognito_user_pools(cognito_groups: [...])` lists some. */
-  readonly groups: readonly string[] | undefined;
-}
-
-interface SubscriptionShape {
-  readonly fieldName: string;
-  readonly responseKey: string;
-  readonly project: Projector;
-}
-
-interface Subscriber {
-  readonly shape: SubscriptionShape;
-  readonly filter: SubscriptionFilter | undefined;
-  readonly deliver: (payload: SubscriptionPayload) => void;
+  readonly appended: AppSyncError[];
+  readonly invalidations: Invalidation[];
+  resolverCount: number;
+  batches: Map<string, BatchQueue> | undefined;
 }
 
 interface Prepared {
@@ -102,47 +98,51 @@ interface Prepared {
   readonly fragments: Fragments;
   /** Per mutation root field node: how to read its result by field name. */
   readonly canonicalizers: WeakMap<FieldNode, Canonicalizer>;
-  readonly shapes: WeakMap<FieldNode, SubscriptionShape>;
+  /** Per subscription operation (and variables, when its selection reads them): the payload shape. */
+  readonly shapes: Map<string, PayloadShape>;
 }
 
-const DIRECTIVE_MODES: Readonly<Record<string, AuthMode>> = {
-  aws_api_key: 'API_KEY',
-  aws_iam: 'AWS_IAM',
-  aws_oidc: 'OPENID_CONNECT',
-  aws_lambda: 'AWS_LAMBDA',
-  aws_cognito_user_pools: 'AMAZON_COGNITO_USER_POOLS',
-  aws_auth: 'AMAZON_COGNITO_USER_POOLS',
-};
+/** A schema AppSync would not accept. */
+export class SchemaError extends Error {
+  override readonly name = 'SchemaError';
+}
 
 const MAX_CACHED_DOCUMENTS = 2_000;
+const MAX_SHAPES_PER_DOCUMENT = 1_000;
+const STANDARD_SCALARS = new Set(['String', 'Int', 'Float', 'Boolean', 'ID']);
 
 /**
- * The GraphQL side of the local AppSync: authorization directives, direct Lambda and
- * APPSYNC_JS resolvers, AppSync's error format, and subscriptions fed by mutations.
+ * The GraphQL side of the local AppSync: authorization directives, direct Lambda (with
+ * BatchInvoke) and APPSYNC_JS resolvers on NONE, Lambda and DynamoDB data sources, AppSync's
+ * error format and limits, and subscriptions fed by mutations.
  */
 export class AppSyncEngine implements SubscriptionEngine {
   readonly schema: GraphQLSchema;
+  readonly hub: SubscriptionHub;
+  /** The same types with no resolvers: subscription payloads are executed against it. */
+  readonly #payloadSchema: GraphQLSchema;
   readonly #options: EngineOptions;
   readonly #rules: readonly ValidationRule[];
   readonly #documents = new Map<string, Prepared>();
-  readonly #subscribers = new Map<string, Set<Subscriber>>();
-  readonly #subscriptionResolvers = new Map<string, ResolverModule>();
+  readonly #subscriptionResolvers = new Map<string, ResolverRunner>();
   readonly #subscribeDirective: Map<string, readonly string[]>;
 
   constructor(options: EngineOptions) {
     this.#options = options;
-    this.schema = buildSchema(`${options.builtins}\n${options.api.schema}`);
-    for (const scalar of awsScalars()) {
-      const target = this.schema.getType(scalar.name);
-      if (target && isScalarType(target)) {
-        Object.assign(target, {
-          serialize: scalar.serialize,
-          parseValue: scalar.parseValue,
-          parseLiteral: scalar.parseLiteral,
-        });
-      }
+    this.hub = options.hub ?? new SubscriptionHub();
+    const sdl = `${options.builtins}\n${options.api.schema}`;
+    this.schema = buildAppSyncSchema(sdl);
+    this.#payloadSchema = buildAppSyncSchema(sdl);
+    // Payloads execute a subscription field's selection, never its arguments (they were applied at `start`).
+    for (const field of Object.values(this.#payloadSchema.getSubscriptionType()?.getFields() ?? {})) {
+      Object.assign(field, { args: [] });
     }
-    this.#rules = options.api.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+    checkAppSyncSchema(this.schema, options.builtins);
+    this.#rules = [
+      ...specifiedRules,
+      documentLimitsRule({ maxAliases: options.maxAliases ?? 500 }),
+      ...(options.api.introspection ? [] : [noIntrospectionRule]),
+    ];
     this.#subscribeDirective = this.#readSubscribeDirectives();
     this.#attachResolvers();
   }
@@ -156,12 +156,9 @@ export class AppSyncEngine implements SubscriptionEngine {
       return { data: null, errors: [validationError('Unknown or ambiguous operation name')] };
     }
     if (operation.operation === 'subscription') {
-      return {
-        data: null,
-        errors: [validationError('Subscriptions are served over the real-time WebSocket endpoint, not HTTP')],
-      };
+      return { data: null, errors: [validationError('Subscriptions are served over the real-time WebSocket endpoint, not HTTP')] };
     }
-    const contextValue: ExecutionContext = { ...context, appended: [] };
+    const contextValue: ExecutionContext = { ...context, appended: [], invalidations: [], resolverCount: 0, batches: undefined };
     const result = (await execute({
       schema: this.schema,
       document: prepared.document,
@@ -170,12 +167,13 @@ export class AppSyncEngine implements SubscriptionEngine {
       contextValue,
     })) as ExecutionResult;
     if (operation.operation === 'mutation' && result.data) {
+      // A mutation that returns data with errors is still broadcast.
       this.#publish(prepared, operation, result.data);
     }
-    const errors = [
-      ...(result.errors ?? []).map((error) => toAppSyncError(error)),
-      ...contextValue.appended.map((a) => a.error),
-    ];
+    for (const invalidation of contextValue.invalidations) {
+      this.hub.invalidate(invalidation.subscriptionField, invalidation.payload);
+    }
+    const errors = [...(result.errors ?? []).map((error) => toAppSyncError(error)), ...contextValue.appended];
     return errors.length > 0 ? { data: result.data ?? null, errors } : { data: result.data ?? null };
   }
 
@@ -183,6 +181,7 @@ export class AppSyncEngine implements SubscriptionEngine {
     request: GraphQLRequest,
     caller: Caller,
     deliver: (payload: SubscriptionPayload) => void,
+    invalidated?: () => void,
   ): Promise<SubscribeOutcome> {
     const prepared = this.#prepare(request.query);
     if (prepared.errors) return { ok: false, errors: prepared.errors };
@@ -197,8 +196,8 @@ export class AppSyncEngine implements SubscriptionEngine {
     }
     const field = subscriptionType.getFields()[fieldNode.name.value];
     if (!field) return { ok: false, errors: [validationError(`Unknown subscription ${fieldNode.name.value}`)] };
-    if (!this.#allowed(subscriptionType, field, caller)) {
-      return { ok: false, errors: [toAppSyncErrorPlain(unauthorizedField(subscriptionType.name, field.name))] };
+    if (!this.#accessCheck(subscriptionType, field)(caller)) {
+      return { ok: false, errors: [plainError(unauthorizedField(subscriptionType.name, field.name))] };
     }
 
     const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], request.variables ?? {});
@@ -211,8 +210,9 @@ export class AppSyncEngine implements SubscriptionEngine {
     }
 
     let filter = argumentFilter(args);
-    const module = this.#subscriptionResolvers.get(field.name);
-    if (module) {
+    let invalidationFilter;
+    const runner = this.#subscriptionResolvers.get(field.name);
+    if (runner) {
       const effects = newEffects();
       const ctx = resolverContext({
         args,
@@ -222,44 +222,37 @@ export class AppSyncEngine implements SubscriptionEngine {
         info: lambdaInfo(subscriptionType.name, fieldNode, prepared.fragments, coerced.coerced),
       });
       try {
-        const requested = callHandler(module.request, ctx, effects) as { payload?: unknown } | null;
-        ctx.result = requested?.payload ?? null;
-        callHandler(module.response, ctx, effects);
+        await runner(ctx, effects);
       } catch (error) {
-        return { ok: false, errors: [toAppSyncErrorPlain(asFieldError(error))] };
+        return { ok: false, errors: [plainError(asFieldError(error, subscriptionType.name, field.name))] };
       }
       // Enhanced filters take precedence over argument filtering.
       if (effects.subscriptionFilter) filter = effects.subscriptionFilter;
+      invalidationFilter = effects.invalidationFilter;
     }
 
-    const shape = this.#shape(prepared, fieldNode, field);
-    const subscriber: Subscriber = { shape, filter, deliver };
-    const mutations = this.#subscribeDirective.get(field.name) ?? [];
-    for (const mutation of mutations) {
-      const set = this.#subscribers.get(mutation) ?? new Set();
-      set.add(subscriber);
-      this.#subscribers.set(mutation, set);
-    }
-    return {
-      ok: true,
-      unsubscribe: () => {
-        for (const mutation of mutations) this.#subscribers.get(mutation)?.delete(subscriber);
-      },
-    };
+    const unsubscribe = this.hub.add({
+      subscriptionField: field.name,
+      mutations: this.#subscribeDirective.get(field.name) ?? [],
+      filter,
+      invalidationFilter,
+      shape: this.#shape(prepared, operation, fieldNode, request.variables ?? undefined),
+      deliver,
+      invalidated,
+    });
+    return { ok: true, unsubscribe };
   }
 
   /** Live subscriptions, for diagnostics and tests. */
   get subscriberCount(): number {
-    const all = new Set<Subscriber>();
-    for (const set of this.#subscribers.values()) for (const s of set) all.add(s);
-    return all.size;
+    return this.hub.size;
   }
 
   #publish(prepared: Prepared, operation: OperationDefinitionNode, data: Record<string, unknown>): void {
     for (const fieldNode of flattenFields(operation.selectionSet, prepared.fragments)) {
-      const subscribers = this.#subscribers.get(fieldNode.name.value);
-      if (!subscribers || subscribers.size === 0) continue;
-      const value = data[fieldNode.alias?.value ?? fieldNode.name.value];
+      const mutation = fieldNode.name.value;
+      if (!this.hub.hasSubscribers(mutation)) continue;
+      const value = data[fieldNode.alias?.value ?? mutation];
       if (value === null || value === undefined) continue;
       let canonicalize = prepared.canonicalizers.get(fieldNode);
       if (!canonicalize) {
@@ -267,31 +260,38 @@ export class AppSyncEngine implements SubscriptionEngine {
         prepared.canonicalizers.set(fieldNode, canonicalize);
       }
       const canonical = canonicalize(value);
-      // Subscribers with the same selection share one payload object, so the real-time server
-      // serializes it once for all of them.
-      const payloads = new Map<SubscriptionShape, SubscriptionPayload>();
-      for (const subscriber of subscribers) {
-        if (subscriber.filter && !matchesFilter(subscriber.filter, canonical)) continue;
-        let payload = payloads.get(subscriber.shape);
-        if (!payload) {
-          payload = { data: { [subscriber.shape.responseKey]: subscriber.shape.project(canonical) } };
-          payloads.set(subscriber.shape, payload);
-        }
-        subscriber.deliver(payload);
-      }
+      if (canonical !== null && typeof canonical === 'object') this.hub.publish(mutation, canonical);
     }
   }
 
-  #shape(prepared: Prepared, fieldNode: FieldNode, field: GraphQLField<unknown, unknown>): SubscriptionShape {
-    let shape = prepared.shapes.get(fieldNode);
+  #shape(
+    prepared: Prepared,
+    operation: OperationDefinitionNode,
+    fieldNode: FieldNode,
+    variables: Readonly<Record<string, unknown>> | undefined,
+  ): PayloadShape {
+    // Subscribers whose selection reads no variables share one shape, and so one payload.
+    const usesVariables = selectionUsesVariables(fieldNode, prepared.fragments);
+    const key = `${operation.name?.value ?? ''}\u0000${usesVariables ? JSON.stringify(variables ?? {}) : ''}`;
+    let shape = prepared.shapes.get(key);
     if (!shape) {
-      const typeName = String(field.type).replace(/[![\]]/g, '');
-      shape = {
-        fieldName: field.name,
-        responseKey: fieldNode.alias?.value ?? field.name,
-        project: compileProjector(fieldNode.selectionSet, prepared.fragments, typeName),
+      // The payload is the subscription field's selection executed on the mutation's result:
+      // the field's own arguments (and, unless the selection reads them, the variables) have
+      // done their work at `start`, so they are left out.
+      const document: DocumentNode = {
+        kind: Kind.DOCUMENT,
+        definitions: [
+          {
+            ...operation,
+            variableDefinitions: usesVariables ? operation.variableDefinitions : [],
+            selectionSet: { kind: Kind.SELECTION_SET, selections: [{ ...fieldNode, arguments: [] }] },
+          },
+          ...Object.values(prepared.fragments),
+        ],
       };
-      prepared.shapes.set(fieldNode, shape);
+      shape = new PayloadShape(this.#payloadSchema, document, fieldNode.name.value, usesVariables ? variables : undefined);
+      // Shapes keyed by variables could grow without bound; past a bound they are not shared.
+      if (prepared.shapes.size < MAX_SHAPES_PER_DOCUMENT) prepared.shapes.set(key, shape);
     }
     return shape;
   }
@@ -304,10 +304,10 @@ export class AppSyncEngine implements SubscriptionEngine {
     try {
       document = parse(query, { maxTokens: this.#options.maxTokens ?? 15_000 });
       const invalid = validate(this.schema, document, this.#rules, { maxErrors: 10 });
-      errors = invalid.length > 0 ? invalid.map((e) => toAppSyncError(e)) : undefined;
+      errors = invalid.length > 0 ? invalid.map((e) => toAppSyncError(clarify(e))) : undefined;
     } catch (error) {
       document = { kind: Kind.DOCUMENT, definitions: [] };
-      errors = [toAppSyncError(error as GraphQLError)];
+      errors = [toAppSyncError(clarify(error as GraphQLError))];
     }
     const fragments: Record<string, never> & Fragments = {};
     for (const definition of document.definitions) {
@@ -315,7 +315,7 @@ export class AppSyncEngine implements SubscriptionEngine {
         (fragments as Record<string, unknown>)[definition.name.value] = definition;
       }
     }
-    const prepared: Prepared = { document, errors, fragments, canonicalizers: new WeakMap(), shapes: new WeakMap() };
+    const prepared: Prepared = { document, errors, fragments, canonicalizers: new WeakMap(), shapes: new Map() };
     if (this.#documents.size >= MAX_CACHED_DOCUMENTS) this.#documents.clear();
     this.#documents.set(query, prepared);
     return prepared;
@@ -334,56 +334,54 @@ export class AppSyncEngine implements SubscriptionEngine {
     return map;
   }
 
-  #authRule(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): AuthRule {
-    const read = (node: { directives?: readonly { name: { value: string }; arguments?: readonly unknown[] }[] } | null | undefined) => {
-      const modes = new Set<AuthMode>();
-      let groups: string[] | undefined;
-      for (const directive of node?.directives ?? []) {
-        const mode = DIRECTIVE_MODES[directive.name.value];
-        if (!mode) continue;
-        modes.add(mode);
-        const definition = this.schema.getDirective(directive.name.value);
-        if (definition && mode === 'AMAZON_COGNITO_USER_POOLS') {
-          const values = getDirectiveValues(definition, node as never) as { cognito_groups?: string[] } | undefined;
-          if (values?.cognito_groups) groups = [...(groups ?? []), ...values.cognito_groups];
-        }
-      }
-      return modes.size > 0 ? { modes, groups } : undefined;
-    };
-    return read(field.astNode) ?? read(type.astNode) ?? { modes: new Set([this.#options.api.defaultMode]), groups: undefined };
-  }
-
-  #allowed(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>, caller: Caller): boolean {
-    const rule = this.#authRule(type, field);
-    return allows(rule, caller) && this.#iamAllows(type, field, caller);
-  }
-
-  #iamAllows(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>, caller: Caller): boolean {
-    if (caller.mode !== 'AWS_IAM' || !this.#options.iamAllows) return true;
-    const root = [this.schema.getQueryType(), this.schema.getMutationType(), this.schema.getSubscriptionType()];
+  /**
+   * Whether `caller` may read `type.field`, compiled once per field: the directives, a Lambda
+   * authorizer's deniedFields and, on root fields, the IAM policy (its decisions cached, the
+   * policy being fixed for this engine).
+   */
+  #accessCheck(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): (caller: Caller) => boolean {
+    const rule: AuthRule = authRuleOf(this.schema, type, field, this.#options.api.defaultMode);
+    const roots = [this.schema.getQueryType(), this.schema.getMutationType(), this.schema.getSubscriptionType()];
+    const iamAllows = this.#options.iamAllows;
     // AppSync evaluates the IAM policy on top-level fields.
-    return !root.includes(type) || this.#options.iamAllows(caller, type.name, field.name);
+    const checksIam = iamAllows !== undefined && roots.includes(type);
+    const iamDecisions = new Map<string, boolean>();
+    return (caller) => {
+      if (!ruleAllows(rule, caller)) return false;
+      if (caller.mode === 'AWS_LAMBDA') return !deniedByAuthorizer(caller, type.name, field.name);
+      if (caller.mode !== 'AWS_IAM' || !checksIam) return true;
+      let allowed = iamDecisions.get(caller.identity.username);
+      if (allowed === undefined) {
+        allowed = iamAllows(caller, type.name, field.name);
+        iamDecisions.set(caller.identity.username, allowed);
+      }
+      return allowed;
+    };
   }
 
   #attachResolvers(): void {
     const specs = new Map(this.#options.api.resolvers.map((r) => [`${r.typeName}.${r.fieldName}`, r]));
     const subscriptionType = this.schema.getSubscriptionType();
+    const depthLimit = this.#options.api.queryDepthLimit;
+    const countLimit = this.#options.api.resolverCountLimit;
     for (const type of Object.values(this.schema.getTypeMap())) {
       if (!(type instanceof GraphQLObjectType) || type.name.startsWith('__')) continue;
       for (const field of Object.values(type.getFields())) {
         const spec = specs.get(`${type.name}.${field.name}`);
         if (type === subscriptionType) {
-          if (spec) this.#subscriptionResolvers.set(field.name, this.#subscriptionModule(spec));
+          if (spec) this.#subscriptionResolvers.set(field.name, this.#runnerFor(spec));
           continue;
         }
-        const rule = this.#authRule(type, field);
-        const checkIam = (caller: Caller) => this.#iamAllows(type, field, caller);
+        const allowed = this.#accessCheck(type, field);
         const inner = spec ? this.#resolverFor(spec) : undefined;
         const resolve: GraphQLFieldResolver<unknown, ExecutionContext> = (source, args, context, info) => {
-          if (!allows(rule, context.caller) || !checkIam(context.caller)) {
-            throw unauthorizedField(type.name, field.name);
+          if (depthLimit > 0 && depthOf(info.path) > depthLimit) throw depthLimitReached(depthLimit);
+          if (!allowed(context.caller)) throw unauthorizedField(type.name, field.name);
+          if (inner) {
+            context.resolverCount += 1;
+            if (countLimit > 0 && context.resolverCount > countLimit) throw resolverLimitReached(countLimit);
+            return inner(source, args, context, info);
           }
-          if (inner) return inner(source, args, context, info);
           return source !== null && typeof source === 'object' ? (source as Record<string, unknown>)[info.fieldName] : undefined;
         };
         field.resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
@@ -391,121 +389,211 @@ export class AppSyncEngine implements SubscriptionEngine {
     }
   }
 
-  #subscriptionModule(spec: ResolverSpec): ResolverModule {
-    if (spec.code === undefined) throw new Error(`Subscription.${spec.fieldName}: only APPSYNC_JS subscription resolvers are supported`);
-    return loadResolverCode(spec.code, `Subscription.${spec.fieldName}`);
-  }
-
   #dataSource(logicalId: string | undefined): DataSourceSpec | undefined {
     return logicalId ? this.#options.api.dataSources.get(logicalId) : undefined;
   }
 
-  #resolverFor(spec: ResolverSpec): GraphQLFieldResolver<unknown, ExecutionContext> {
+  /** A subscription field's resolver: run at `start`, for its filters (and its errors). */
+  #runnerFor(spec: ResolverSpec): ResolverRunner {
+    const name = `${spec.typeName}.${spec.fieldName}`;
+    const dataSource = this.#dataSource(spec.dataSourceLogicalId);
+    if (spec.kind === 'UNIT' && spec.code === undefined) {
+      if (dataSource?.type !== 'AWS_LAMBDA' || !dataSource.functionLogicalId) {
+        throw new SchemaError(`${name}: a resolver without code must be a direct Lambda resolver`);
+      }
+      const functionLogicalId = dataSource.functionLogicalId;
+      return async (ctx) => {
+        try {
+          await this.#options.invokeFunction(functionLogicalId, directEvent(ctx));
+        } catch (error) {
+          if (error instanceof FunctionError) throw new FieldError(error.payload.errorType, error.payload.errorMessage);
+          throw error;
+        }
+      };
+    }
+    return this.#jsRunner(spec);
+  }
+
+  /** An APPSYNC_JS unit or pipeline resolver as one async step over a context. */
+  #jsRunner(spec: ResolverSpec): ResolverRunner {
     const name = `${spec.typeName}.${spec.fieldName}`;
     if (spec.kind === 'PIPELINE') {
       const module = loadResolverCode(spec.code ?? passThroughCode, name);
       const steps = spec.pipelineFunctionLogicalIds.map((id) => {
         const fn = this.#options.api.pipelineFunctions.get(id);
-        if (!fn) throw new Error(`${name}: unknown pipeline function ${id}`);
-        return { module: loadResolverCode(fn.code, fn.name), dataSource: this.#dataSource(fn.dataSourceLogicalId) };
+        if (!fn) throw new SchemaError(`${name}: unknown pipeline function ${id}`);
+        return { module: loadResolverCode(fn.code, `${name} > ${fn.name}`), dataSource: this.#dataSource(fn.dataSourceLogicalId) };
       });
-      return async (source, args, context, info) => {
-        const effects = newEffects();
-        const ctx = resolverContext({ args, caller: context.caller, source, headers: context.headers, info: infoOf(info) });
-        try {
-          callHandler(module.request, ctx, effects);
-          for (const step of steps) {
-            ctx.result = await this.#runStep(step.module, step.dataSource, ctx, effects);
-            ctx.prev = { result: ctx.result };
-          }
-          ctx.result = ctx.prev.result;
-          return callHandler(module.response, ctx, effects);
-        } catch (error) {
-          throw asFieldError(error);
-        } finally {
-          appendErrors(context, effects, info);
+      return async (ctx, effects) => {
+        const before = callHandler(module.request, ctx, effects);
+        if (before.early) return before.value;
+        ctx.prev = { result: before.value ?? null };
+        for (const step of steps) {
+          const result = await this.#runStep(step.module, step.dataSource, ctx, effects);
+          ctx.prev = { result };
         }
+        ctx.result = ctx.prev.result;
+        return callHandler(module.response, ctx, effects).value;
       };
     }
+    const module = loadResolverCode(spec.code ?? passThroughCode, name);
     const dataSource = this.#dataSource(spec.dataSourceLogicalId);
-    if (spec.code === undefined) {
+    return (ctx, effects) => this.#runStep(module, dataSource, ctx, effects);
+  }
+
+  #resolverFor(spec: ResolverSpec): GraphQLFieldResolver<unknown, ExecutionContext> {
+    const dataSource = this.#dataSource(spec.dataSourceLogicalId);
+    if (spec.kind === 'UNIT' && spec.code === undefined) {
       if (dataSource?.type !== 'AWS_LAMBDA' || !dataSource.functionLogicalId) {
-        throw new Error(`${name}: a resolver without code must be a direct Lambda resolver`);
+        throw new SchemaError(`${spec.typeName}.${spec.fieldName}: a resolver without code must be a direct Lambda resolver`);
       }
-      return this.#directLambda(dataSource.functionLogicalId);
+      return spec.maxBatchSize > 0
+        ? this.#batchedLambda(`${spec.typeName}.${spec.fieldName}`, dataSource.functionLogicalId, spec.maxBatchSize)
+        : this.#directLambda(dataSource.functionLogicalId);
     }
-    const module = loadResolverCode(spec.code, name);
+    const run = this.#jsRunner(spec);
     return async (source, args, context, info) => {
       const effects = newEffects();
       const ctx = resolverContext({ args, caller: context.caller, source, headers: context.headers, info: infoOf(info) });
       try {
-        return await this.#runStep(module, dataSource, ctx, effects);
+        return await run(ctx, effects);
       } catch (error) {
-        throw asFieldError(error);
+        throw asFieldError(error, info.parentType.name, info.fieldName);
       } finally {
-        appendErrors(context, effects, info);
+        collectEffects(context, effects, info);
       }
     };
   }
 
   /** request -> data source -> response, for a unit resolver or one pipeline function. */
-  async #runStep(module: ResolverModule, dataSource: DataSourceSpec | undefined, ctx: MutableResolverContext, effects: Effects) {
-    const requested = callHandler(module.request, ctx, effects) as { payload?: unknown; operation?: string } | null;
+  async #runStep(module: ResolverModule, dataSource: DataSourceSpec | undefined, ctx: MutableResolverContext, effects: Effects): Promise<unknown> {
+    const requested = callHandler(module.request, ctx, effects);
+    // runtime.earlyReturn in a request handler skips the data source and the response handler.
+    if (requested.early) return requested.value;
     ctx.error = undefined;
+    const request = requested.value as { payload?: unknown; operation?: string } | null | undefined;
     switch (dataSource?.type) {
       case 'AWS_LAMBDA': {
-        if (!dataSource.functionLogicalId) throw new Error(`${dataSource.name}: no function`);
+        if (!dataSource.functionLogicalId) throw new SchemaError(`${dataSource.name}: no function`);
+        if (request?.operation !== undefined && request.operation !== 'Invoke') {
+          throw new FieldError('UnsupportedOperation', `${module.name}: Lambda operation ${request.operation} is not supported locally`);
+        }
         try {
-          ctx.result = await this.#options.invokeFunction(dataSource.functionLogicalId, requested?.payload ?? null);
+          ctx.result = await this.#options.invokeFunction(dataSource.functionLogicalId, request?.payload ?? null);
         } catch (error) {
           if (!(error instanceof FunctionError)) throw error;
           ctx.result = null;
-          ctx.error = { message: error.payload.errorMessage, type: error.payload.errorType };
+          ctx.error = { message: error.payload.errorMessage, type: 'Lambda:Unhandled' };
         }
+        break;
+      }
+      case 'AMAZON_DYNAMODB': {
+        const dynamodb = this.#options.dynamodb;
+        if (!dynamodb || !dataSource.tableLogicalId) throw new SchemaError(`${dataSource.name}: no DynamoDB table`);
+        const table = this.#options.tableName?.(dataSource.tableLogicalId) ?? dataSource.tableLogicalId;
+        const outcome = await dynamodb.run(table, (request ?? {}) as DynamoDbRequest);
+        ctx.result = outcome.ok ? outcome.result : null;
+        ctx.error = outcome.ok ? undefined : outcome.error;
         break;
       }
       case 'NONE':
       case undefined:
-        ctx.result = requested?.payload ?? null;
+        ctx.result = request?.payload ?? null;
         break;
       default:
         throw new FieldError('UnsupportedOperation', `Data source type ${dataSource?.type ?? 'unknown'} is not supported locally yet`);
     }
-    return callHandler(module.response, ctx, effects);
+    return callHandler(module.response, ctx, effects).value;
   }
 
   #directLambda(functionLogicalId: string): GraphQLFieldResolver<unknown, ExecutionContext> {
     return async (source, args, context, info) => {
-      const event = {
-        arguments: args,
-        identity: context.caller.identity,
-        source: source ?? null,
-        request: { headers: context.headers, domainName: null },
-        info: infoOf(info),
-        prev: null,
-        stash: {},
-      };
+      const ctx = resolverContext({ args, caller: context.caller, source, headers: context.headers, info: infoOf(info) });
       try {
-        return await this.#options.invokeFunction(functionLogicalId, event);
+        return await this.#options.invokeFunction(functionLogicalId, directEvent(ctx));
       } catch (error) {
-        if (error instanceof FunctionError) {
-          throw new FieldError(error.payload.errorType, error.payload.errorMessage);
-        }
+        if (error instanceof FunctionError) throw new FieldError(error.payload.errorType, error.payload.errorMessage);
         throw error;
       }
     };
   }
+
+  #batchedLambda(name: string, functionLogicalId: string, maxBatchSize: number): GraphQLFieldResolver<unknown, ExecutionContext> {
+    const invoke = async (events: readonly unknown[]) => {
+      try {
+        return await this.#options.invokeFunction(functionLogicalId, events);
+      } catch (error) {
+        if (error instanceof FunctionError) throw new FieldError(error.payload.errorType, error.payload.errorMessage);
+        throw error;
+      }
+    };
+    return (source, args, context, info) => {
+      context.batches ??= new Map();
+      let queue = context.batches.get(name);
+      if (!queue) {
+        queue = new BatchQueue(invoke, maxBatchSize);
+        context.batches.set(name, queue);
+      }
+      const ctx = resolverContext({ args, caller: context.caller, source, headers: context.headers, info: infoOf(info) });
+      return queue.load(directEvent(ctx));
+    };
+  }
 }
+
+type ResolverRunner = (ctx: MutableResolverContext, effects: Effects) => Promise<unknown>;
 
 const passThroughCode = 'export function request() { return {}; }\nexport function response(ctx) { return ctx.prev.result; }';
 
-function allows(rule: AuthRule, caller: Caller): boolean {
-  if (!rule.modes.has(caller.mode)) return false;
-  if (caller.mode === 'AMAZON_COGNITO_USER_POOLS' && rule.groups) {
-    const groups = caller.identity.groups ?? [];
-    return rule.groups.some((group) => groups.includes(group));
+/** The AppSync schema: SDL plus AppSync's scalars, validated as AppSync validates them. */
+function buildAppSyncSchema(sdl: string): GraphQLSchema {
+  const schema = buildSchema(sdl);
+  for (const scalar of awsScalars()) {
+    const target = schema.getType(scalar.name);
+    if (target && isScalarType(target)) {
+      Object.assign(target, { serialize: scalar.serialize, parseValue: scalar.parseValue, parseLiteral: scalar.parseLiteral });
+    }
   }
-  return true;
+  return schema;
+}
+
+/** What AppSync refuses at schema creation: custom scalars; subscriptions typed unlike their mutations. */
+function checkAppSyncSchema(schema: GraphQLSchema, builtins: string): void {
+  const builtin = new Set([...builtins.matchAll(/^scalar\s+(\w+)/gm)].map((m) => m[1]));
+  const problems: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (isScalarType(type) && !STANDARD_SCALARS.has(type.name) && !builtin.has(type.name)) {
+      problems.push(`custom scalar ${type.name} is not allowed (AppSync defines the AWS* scalars)`);
+    }
+  }
+  const mutationType = schema.getMutationType();
+  const subscribe = schema.getDirective('aws_subscribe');
+  for (const field of Object.values(schema.getSubscriptionType()?.getFields() ?? {})) {
+    if (!subscribe || !field.astNode) continue;
+    const values = getDirectiveValues(subscribe, field.astNode) as { mutations?: string[] } | undefined;
+    for (const mutation of values?.mutations ?? []) {
+      const target = mutationType?.getFields()[mutation];
+      if (!target) problems.push(`Subscription.${field.name} subscribes to unknown mutation ${mutation}`);
+      else if (getNamedType(target.type) !== getNamedType(field.type)) {
+        problems.push(`Subscription.${field.name} returns ${String(field.type)} but ${mutation} returns ${String(target.type)}`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new SchemaError(`The schema is not valid for AppSync:\n  ${problems.join('\n  ')}`);
+}
+
+/** graphql-js says "Validation aborted." when a document exceeds its validation budget. */
+function clarify(error: GraphQLError): GraphQLError {
+  if (error.message === 'Validation aborted.') {
+    return new GraphQLErrorClass('The document is too complex to validate (too many overlapping fields); it was not executed.');
+  }
+  return error;
+}
+
+/** How many fields deep `path` is; list indexes do not count. */
+function depthOf(path: GraphQLResolveInfo['path']): number {
+  let depth = 0;
+  for (let p: GraphQLResolveInfo['path'] | undefined = path; p; p = p.prev) if (typeof p.key === 'string') depth += 1;
+  return depth;
 }
 
 interface LambdaInfo {
@@ -521,16 +609,10 @@ const infoCache = new WeakMap<FieldNode, { list: string[]; graphql: string }>();
 function lambdaInfo(parentTypeName: string, node: FieldNode, fragments: Fragments, variables: Readonly<Record<string, unknown>>): LambdaInfo {
   let selection = infoCache.get(node);
   if (!selection) {
-    selection = { list: selectionSetList(node, fragments), graphql: selectionSetGraphQL(node) };
+    selection = { list: selectionSetList(node, fragments), graphql: selectionSetGraphQL(node, fragments) };
     infoCache.set(node, selection);
   }
-  return {
-    fieldName: node.name.value,
-    parentTypeName,
-    variables,
-    selectionSetList: selection.list,
-    selectionSetGraphQL: selection.graphql,
-  };
+  return { fieldName: node.name.value, parentTypeName, variables, selectionSetList: selection.list, selectionSetGraphQL: selection.graphql };
 }
 
 function infoOf(info: GraphQLResolveInfo): LambdaInfo {
@@ -545,7 +627,7 @@ interface MutableResolverContext {
   readonly identity: unknown;
   readonly source: unknown;
   readonly stash: Record<string, unknown>;
-  prev: { result: unknown };
+  prev: { result: unknown } | null;
   readonly info: LambdaInfo;
   readonly request: { headers: Readonly<Record<string, string>>; domainName: null };
   result: unknown;
@@ -565,30 +647,48 @@ function resolverContext(input: {
     identity: input.caller.identity,
     source: input.source ?? null,
     stash: {},
-    prev: { result: null },
+    prev: null,
     info: input.info,
+    // The default endpoint has no custom domain: domainName is null.
     request: { headers: input.headers, domainName: null },
     result: undefined,
     error: undefined,
   };
 }
 
-function asFieldError(error: unknown): FieldError {
+/** The event of a direct Lambda resolver (operation Invoke), in AppSync's field order. */
+function directEvent(ctx: MutableResolverContext) {
+  return {
+    arguments: ctx.arguments,
+    identity: ctx.identity,
+    source: ctx.source,
+    request: ctx.request,
+    info: ctx.info,
+    prev: null,
+    stash: {},
+  };
+}
+
+function asFieldError(error: unknown, typeName: string, fieldName: string): FieldError {
   if (error instanceof FieldError) return error;
-  if (error instanceof ResolverAbort) return new FieldError(error.errorType ?? 'CustomTemplateException', error.message, error.data, error.errorInfo);
+  if (error instanceof ResolverAbort) {
+    if (error.unauthorized) return unauthorizedField(typeName, fieldName);
+    return new FieldError(error.errorType ?? 'CustomTemplateException', error.message, error.data, error.errorInfo);
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new FieldError('Code', message);
 }
 
-function appendErrors(context: ExecutionContext, effects: Effects, info: GraphQLResolveInfo): void {
+function collectEffects(context: ExecutionContext, effects: Effects, info: GraphQLResolveInfo): void {
   for (const appended of effects.appendedErrors) {
     const error = new GraphQLErrorClass(appended.message, {
       nodes: info.fieldNodes,
       path: pathOf(info),
       originalError: new FieldError(appended.errorType ?? 'CustomTemplateException', appended.message, appended.data, appended.errorInfo),
     });
-    context.appended.push({ error: toAppSyncError(error) });
+    context.appended.push(toAppSyncError(error));
   }
+  context.invalidations.push(...effects.invalidations);
 }
 
 function pathOf(info: GraphQLResolveInfo): (string | number)[] {
@@ -597,19 +697,7 @@ function pathOf(info: GraphQLResolveInfo): (string | number)[] {
   return path;
 }
 
-function findOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
-  );
-  if (operationName) return operations.find((o) => o.name?.value === operationName);
-  return operations.length === 1 ? operations[0] : undefined;
-}
-
-function validationError(message: string): AppSyncError {
-  return { path: null, locations: [], message, errorType: 'ValidationError' };
-}
-
 /** A subscription refused at `start`: AppSync's real-time errors carry only type and message. */
-function toAppSyncErrorPlain(error: FieldError): AppSyncError {
+function plainError(error: FieldError): AppSyncError {
   return { errorType: error.errorType, message: error.message };
 }

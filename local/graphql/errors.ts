@@ -21,6 +21,15 @@ export class FieldError extends Error {
 export const unauthorizedField = (typeName: string, fieldName: string) =>
   new FieldError('Unauthorized', `Not Authorized to access ${fieldName} on type ${typeName}`);
 
+export const depthLimitReached = (limit: number) =>
+  new FieldError('QueryDepthLimitReached', `Query depth limit of ${limit} reached`);
+
+export const resolverLimitReached = (limit: number) =>
+  new FieldError('ResolverExecutionLimitReached', `Resolver execution limit of ${limit} reached`);
+
+/** A document that never ran: parse, validation and operation-selection errors. */
+export const validationError = (message: string): AppSyncError => ({ path: null, locations: [], message, errorType: 'ValidationError' });
+
 /** AppSync hides the message of a resolver's UnauthorizedException. */
 const UNAUTHORIZED_MESSAGE = 'You are not authorized to make this call.';
 

@@ -1,14 +1,18 @@
 import {
+  type ASTVisitor,
   type FieldNode,
+  type FragmentSpreadNode,
   type FragmentDefinitionNode,
+  type InlineFragmentNode,
   Kind,
   type SelectionSetNode,
   print,
+  visit,
 } from 'graphql';
 
 /**
  * Selection-set helpers: what a direct Lambda resolver sees of its selection
- * (`info.selectionSetList`, `info.selectionSetGraphQL`), and the projections subscriptions use.
+ * (`info.selectionSetList`, `info.selectionSetGraphQL`), and the canonical form subscription filters read.
  */
 
 export type Fragments = Readonly<Record<string, FragmentDefinitionNode>>;
@@ -57,14 +61,30 @@ export function selectionSetList(field: FieldNode, fragments: Fragments): string
   return list;
 }
 
-export function selectionSetGraphQL(field: FieldNode): string {
-  return field.selectionSet ? print(field.selectionSet) : '';
+/**
+ * AppSync's `selectionSetGraphQL`: the field's selection set as GraphQL text. Inline fragments
+ * are kept as written; a named fragment's spread becomes an inline fragment on its type, so the
+ * text stands alone (AppSync does not send the fragment definitions).
+ */
+export function selectionSetGraphQL(field: FieldNode, fragments: Fragments): string {
+  if (!field.selectionSet) return '';
+  const inline: ASTVisitor = {
+    FragmentSpread(spread: FragmentSpreadNode): InlineFragmentNode | null {
+      const fragment = fragments[spread.name.value];
+      if (!fragment) return null;
+      return {
+        kind: Kind.INLINE_FRAGMENT,
+        typeCondition: fragment.typeCondition,
+        directives: spread.directives ?? [],
+        selectionSet: visit(fragment.selectionSet, inline),
+      };
+    },
+  };
+  return print(visit(field.selectionSet, inline));
 }
 
 /** Maps a result keyed by response keys to one keyed by field names (for filters). */
 export type Canonicalizer = (value: unknown) => unknown;
-/** Maps a canonical result to a subscriber's selection, keyed by its response keys. */
-export type Projector = (value: unknown) => unknown;
 
 const mapValue = (value: unknown, each: (item: Record<string, unknown>) => unknown): unknown => {
   if (value === null || value === undefined) return null;
@@ -85,24 +105,6 @@ export function compileCanonicalizer(set: SelectionSetNode | undefined, fragment
       const out: Record<string, unknown> = {};
       for (const field of fields) {
         if (field.key in object) out[field.name] = field.inner(object[field.key]);
-      }
-      return out;
-    });
-}
-
-export function compileProjector(set: SelectionSetNode | undefined, fragments: Fragments, typeName: string): Projector {
-  if (!set) return (value) => value;
-  const fields = flattenFields(set, fragments).map((field) => ({
-    key: responseKey(field),
-    name: field.name.value,
-    inner: compileProjector(field.selectionSet, fragments, typeName),
-  }));
-  return (value) =>
-    mapValue(value, (object) => {
-      const out: Record<string, unknown> = {};
-      for (const field of fields) {
-        // A field the mutation did not select arrives as null (appsync-behaviour.md §4).
-        out[field.key] = field.name === '__typename' ? (object['__typename'] ?? typeName) : field.inner(object[field.name] ?? null);
       }
       return out;
     });

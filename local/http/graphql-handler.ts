@@ -13,6 +13,8 @@ export interface GraphQLHandlerOptions {
   readonly engine: QueryExecutor;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes?: number;
+  /** Why a request was refused, with its request id (AppSync's reasons go to CloudWatch, not to the client). */
+  readonly log?: (line: string) => void;
 }
 
 const CORS = {
@@ -126,6 +128,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
       sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
     });
     if (!outcome.ok) {
+      options.log?.(`graphql ${requestId}: 401: ${outcome.reason}`);
       send(response, 401, requestError('UnauthorizedException', 'Valid authorization header not provided.'), requestId);
       return;
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import type { FunctionErrorPayload, InvokeMessage, WorkerData, WorkerReply } from './protocol.js';
@@ -53,6 +53,8 @@ class ExecutionEnvironment {
   constructor(
     readonly worker: Worker,
     private readonly functionName: string,
+    /** Which build of the function this environment runs. */
+    readonly generation: number,
     onExit: (env: ExecutionEnvironment) => void,
   ) {
     this.ready = new Promise((resolve, reject) => {
@@ -134,6 +136,8 @@ export class LocalFunction {
   readonly #waiting: ((env: ExecutionEnvironment) => void)[] = [];
   #bundlePath: string | undefined;
   #generation = 0;
+  #builds = 0;
+  #inputs: string[] = [];
   #stopped = false;
 
   constructor(options: LocalFunctionOptions) {
@@ -146,11 +150,39 @@ export class LocalFunction {
 
   /** Builds the bundle. A build error throws and leaves the previous bundle in use. */
   async build(): Promise<void> {
-    const generation = this.#generation + 1;
+    this.#use(await this.#bundle());
+  }
+
+  /**
+   * Rebuilds after an edit and switches to the new code only once it has built and an
+   * environment has initialized with it; otherwise the running version stays and the error
+   * says why (a build error, or the module failing at import).
+   */
+  async reload(): Promise<void> {
+    const built = await this.#bundle();
+    const probe = this.#spawn(built.outfile);
+    try {
+      await probe.ready;
+    } catch (error) {
+      this.#retire(probe);
+      throw error;
+    }
+    this.#use(built);
+    // The probe already runs the new code: keep it as the first idle environment.
+    this.#release(probe);
+  }
+
+  /** The source files the current bundle was built from (the function's own code, not packages). */
+  get inputs(): readonly string[] {
+    return this.#inputs;
+  }
+
+  async #bundle(): Promise<{ outfile: string; generation: number; inputs: string[] }> {
+    const generation = ++this.#builds;
     const dir = join(this.#options.buildDir, this.#options.name);
     await mkdir(dir, { recursive: true });
     const outfile = join(dir, `index-${generation}.mjs`);
-    await build({
+    const result = await build({
       entryPoints: [this.#options.entryPath],
       outfile,
       bundle: true,
@@ -160,12 +192,22 @@ export class LocalFunction {
       packages: 'external',
       sourcemap: 'inline',
       logLevel: 'silent',
+      metafile: true,
     });
-    this.#bundlePath = outfile;
-    this.#generation = generation;
+    const inputs = Object.keys(result.metafile.inputs).map((input) => resolvePath(input));
+    return { outfile, generation, inputs };
+  }
+
+  #use(built: { outfile: string; generation: number; inputs: string[] }): void {
+    this.#bundlePath = built.outfile;
+    this.#generation = built.generation;
+    this.#inputs = built.inputs;
     // Environments running the previous code finish their invocation and are then replaced.
-    for (const env of this.#all) env.stale = true;
-    for (const env of this.#idle.splice(0)) this.#retire(env);
+    for (const env of this.#all) if (env.generation !== built.generation) env.stale = true;
+    for (const env of this.#idle.splice(0)) {
+      if (env.stale) this.#retire(env);
+      else this.#idle.push(env);
+    }
   }
 
   /** Starts one environment now, so an init error shows at start-up rather than on first use. */
@@ -216,10 +258,11 @@ export class LocalFunction {
     void env.worker.terminate();
   }
 
-  #spawn(): ExecutionEnvironment {
-    if (!this.#bundlePath) throw new Error(`${this.#options.name} has not been built`);
+  #spawn(bundlePath = this.#bundlePath): ExecutionEnvironment {
+    if (!bundlePath) throw new Error(`${this.#options.name} has not been built`);
+    const generation = bundlePath === this.#bundlePath ? this.#generation : this.#builds;
     const workerData: WorkerData = {
-      bundlePath: this.#bundlePath,
+      bundlePath,
       entry: this.#options.entry,
       handlerName: this.#options.handlerName,
       functionName: this.#options.name,
@@ -240,7 +283,7 @@ export class LocalFunction {
       worker.stderr.setEncoding('utf8').on('data', onOutput);
     }
     worker.unref();
-    const env = new ExecutionEnvironment(worker, this.#options.name, (gone) => {
+    const env = new ExecutionEnvironment(worker, this.#options.name, generation, (gone) => {
       this.#all.delete(gone);
       const index = this.#idle.indexOf(gone);
       if (index >= 0) this.#idle.splice(index, 1);

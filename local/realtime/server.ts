@@ -24,6 +24,9 @@
  * - `stop` of an unknown or already stopped id still answers `complete` (idempotent). `stop` of a
  *   subscription still being authorized answers `complete` at once; the late subscription is then
  *   unsubscribed and no `start_ack` is sent.
+ * - An invalidation (`extensions.invalidateSubscriptions` matching the subscription's
+ *   invalidation filter) sends `complete` for the id and ends the subscription; the connection
+ *   and its other subscriptions stay.
  * - A payload whose JSON exceeds `maxPayloadBytes` is dropped for every subscriber and logged once
  *   per payload object. Serialization is cached per payload object, so an engine that hands the
  *   same object to 1,000 subscribers pays for one `JSON.stringify`.
@@ -76,9 +79,23 @@ export type GraphqlHostOption =
   | readonly string[]
   | ((request: HandshakeRequest) => string | readonly string[]);
 
+/**
+ * The engine as the real-time server uses it: `SubscriptionEngine`, whose `subscribe` may also
+ * take a callback for when an invalidation (`extensions.invalidateSubscriptions`) closes the
+ * subscription from the server side.
+ */
+export interface RealtimeEngine extends SubscriptionEngine {
+  subscribe(
+    request: Parameters<SubscriptionEngine['subscribe']>[0],
+    caller: Caller,
+    deliver: Parameters<SubscriptionEngine['subscribe']>[2],
+    invalidated?: () => void,
+  ): ReturnType<SubscriptionEngine['subscribe']>;
+}
+
 export interface RealtimeOptions {
   readonly authenticator: Authenticator;
-  readonly engine: SubscriptionEngine;
+  readonly engine: RealtimeEngine;
   readonly graphqlHost: GraphqlHostOption;
   /** Interval between `ka` messages. @default 60_000 (AppSync sends about one a minute) */
   readonly keepAliveMs?: number;
@@ -476,9 +493,19 @@ class Connection {
       if (json !== null) this.socket.send(prefix + json + '}');
     };
 
+    // An invalidation ends the subscription as a `stop` would, from the server's side: the
+    // client gets `complete` for the id and nothing more.
+    const invalidated = (): void => {
+      if (subscription.state === 'stopped') return;
+      if (this.subscriptions.get(id) === subscription) this.subscriptions.delete(id);
+      subscription.state = 'stopped';
+      subscription.unsubscribe = undefined;
+      this.send(serializeServerMessage({ type: 'complete', id }));
+    };
+
     let outcome;
     try {
-      outcome = await this.options.engine.subscribe(request, caller, deliver);
+      outcome = await this.options.engine.subscribe(request, caller, deliver, invalidated);
     } catch (cause) {
       this.options.log.error('subscription engine threw', { id, cause: String(cause) });
       fail([{ errorType: RealtimeErrorType.InternalFailure, message: 'Failed to start subscription' }]);

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { apiKey, graphql } from './support/http.js';
+
+/**
+ * AppSync's scalars (appsync-behaviour.md §6), validated in the three places a value passes:
+ * literal arguments, variables, and results.
+ */
+
+const FIELDS = 'date time dateTime timestamp email json url phone ip';
+const ECHO = `query Echo($input: ScalarsInput!) { scalars(input: $input) { ${FIELDS} } }`;
+
+const valid = {
+  date: '2024-02-29',
+  time: '12:30:45.123',
+  dateTime: '2024-02-29T12:30:45.123456789+05:30',
+  // 2100-01-01: beyond 32 bits.
+  timestamp: 4_102_444_800,
+  email: 'someone@example.com',
+  json: '{"a":[1,2]}',
+  url: 'https://example.com/path?q=1',
+  phone: '+1 555 0100',
+  ip: '192.168.0.1/24',
+};
+
+describe('scalars in variables', () => {
+  it('given a valid value of every AppSync scalar as a variable, when it is echoed, then each comes back unchanged', async () => {
+    const response = await graphql(apiKey(), ECHO, { input: valid });
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({ scalars: valid });
+  });
+
+  it.each([
+    ['date', '2024-13-01'],
+    ['time', '25:00:00'],
+    ['dateTime', '2024-02-29T12:30:45'],
+    ['timestamp', 1.5],
+    ['email', 'not-an-email'],
+    ['json', '{not json'],
+    ['url', 'example.com/no-scheme'],
+    ['phone', 'call me'],
+    ['ip', '300.1.1.1'],
+  ])('given an invalid %s variable (%j), when the query is sent, then nothing runs and the error is a validation error', async (field, value) => {
+    const response = await graphql(apiKey(), ECHO, { input: { ...valid, [field]: value } });
+    expect(response.status).toBe(200);
+    expect(response.data).toBeNull();
+    expect(response.errors).toEqual([expect.objectContaining({ errorType: 'ValidationError', message: expect.stringContaining(field) })]);
+  });
+
+  it.each([
+    ['timestamp', -86_400],
+    ['dateTime', '1970-01-01T00:00:00Z'],
+    ['time', '23:59'],
+    ['ip', '2001:db8::1'],
+    ['date', '2024-02-29+01:00'],
+  ])('given the edge-of-format %s %j, when it is echoed, then it is accepted', async (field, value) => {
+    const response = await graphql<{ scalars: Record<string, unknown> }>(apiKey(), ECHO, { input: { ...valid, [field]: value } });
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.scalars[field]).toEqual(value);
+  });
+});
+
+describe('scalars in literal arguments', () => {
+  it('given valid literals, when they are echoed, then they come back', async () => {
+    const response = await graphql(apiKey(), `{ scalars(input: { date: "2024-01-31", timestamp: 4102444800, json: "[1]", url: "mailto:a@example.com" }) { date timestamp json url } }`);
+    expect(response).toMatchObject({ data: { scalars: { date: '2024-01-31', timestamp: 4_102_444_800, json: '[1]', url: 'mailto:a@example.com' } }, errors: undefined });
+  });
+
+  it('given an invalid AWSDateTime literal, when the query is sent, then it fails validation and nothing runs', async () => {
+    const response = await graphql(apiKey(), '{ scalars(input: { dateTime: "yesterday" }) { dateTime } }');
+    expect(response.data).toBeNull();
+    expect(response.errors).toEqual([expect.objectContaining({ errorType: 'ValidationError', path: null })]);
+  });
+});
+
+describe('scalars in results', () => {
+  it('given a resolver returning an object for AWSJSON and valid values for the others, when read, then AWSJSON is serialized once and the others pass', async () => {
+    const values = { ...valid, json: { nested: [1, 'two'] } };
+    const response = await graphql(apiKey(), `query R($v: AWSJSON!) { rawScalars(values: $v) { ${FIELDS} } }`, { v: JSON.stringify(values) });
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({ rawScalars: { ...valid, json: '{"nested":[1,"two"]}' } });
+  });
+
+  it('given a resolver returning invalid values, when read, then each invalid field is null with an error at its path and the valid ones resolve', async () => {
+    const values = { ...valid, date: 'not a date', email: 'nobody', timestamp: 'soon' };
+    const response = await graphql<{ rawScalars: Record<string, unknown> }>(apiKey(), `query R($v: AWSJSON!) { rawScalars(values: $v) { ${FIELDS} } }`, {
+      v: JSON.stringify(values),
+    });
+    expect(response.data?.rawScalars).toEqual({ ...valid, date: null, email: null, timestamp: null });
+    expect((response.errors ?? []).map((e) => e.path)).toEqual([
+      ['rawScalars', 'date'],
+      ['rawScalars', 'timestamp'],
+      ['rawScalars', 'email'],
+    ]);
+  });
+});

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ApiSpec } from '../../../local/cdk/topology.js';
+import { AppSyncEngine, SchemaError } from '../../../local/graphql/engine.js';
+import { ResolverCodeError } from '../../../local/graphql/appsync-js.js';
+
+/** What AppSync refuses when an API is created, refused when the local engine is built. */
+
+const builtins = readFileSync(new URL('../../../schema/appsync.graphql', import.meta.url), 'utf8');
+
+const api = (schema: string, overrides: Partial<ApiSpec> = {}): ApiSpec => ({
+  logicalId: 'Api',
+  name: 'api',
+  schema,
+  defaultMode: 'API_KEY',
+  additionalModes: [],
+  userPoolLogicalId: undefined,
+  apiKeys: [],
+  dataSources: new Map([['None', { logicalId: 'None', name: 'None', type: 'NONE', functionLogicalId: undefined, tableLogicalId: undefined }]]),
+  resolvers: [],
+  pipelineFunctions: new Map(),
+  queryDepthLimit: 0,
+  resolverCountLimit: 0,
+  introspection: true,
+  oidc: undefined,
+  lambdaAuthorizer: undefined,
+  ...overrides,
+});
+
+const engine = (spec: ApiSpec) => new AppSyncEngine({ api: spec, builtins, invokeFunction: async () => null });
+
+describe('the engine refuses what AppSync refuses', () => {
+  it('given a custom scalar, when the engine is built, then it fails naming the scalar', () => {
+    expect(() => engine(api('scalar Money\ntype Query { price: Money }'))).toThrow(SchemaError);
+    expect(() => engine(api('scalar Money\ntype Query { price: Money }'))).toThrow(/custom scalar Money/);
+  });
+
+  it('given a subscription whose type differs from its mutation\'s, when the engine is built, then it fails naming both', () => {
+    const schema = `type Query { a: String }
+      type Mutation { put: A }
+      type Subscription { onPut: B @aws_subscribe(mutations: ["put"]) }
+      type A { id: ID } type B { id: ID }`;
+    expect(() => engine(api(schema))).toThrow(/Subscription\.onPut returns B but put returns A/);
+  });
+
+  it('given resolver code with a while loop, when the engine is built, then it fails naming the field', () => {
+    const spec = api('type Query { a: String }', {
+      resolvers: [
+        {
+          typeName: 'Query',
+          fieldName: 'a',
+          kind: 'UNIT',
+          dataSourceLogicalId: 'None',
+          code: 'export function request(ctx) { while (ctx.x) {} return {}; }\nexport function response(ctx) { return ctx.result; }',
+          pipelineFunctionLogicalIds: [],
+          maxBatchSize: 0,
+        },
+      ],
+    });
+    expect(() => engine(spec)).toThrow(ResolverCodeError);
+    expect(() => engine(spec)).toThrow(/^Query\.a: the APPSYNC_JS runtime does not support:\n {2}1:\d+ While statements are not supported/);
+  });
+
+  it('given a valid schema and resolvers, when the engine is built and queried, then it answers', async () => {
+    const result = await engine(api('type Query { a: String }')).execute({ query: '{ a }' }, { caller: { mode: 'API_KEY', identity: null }, headers: {} });
+    expect(result).toEqual({ data: { a: null } });
+  });
+});
