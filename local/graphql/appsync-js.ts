@@ -1,8 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { createContext, Script } from 'node:vm';
 import { transformSync } from 'esbuild';
-import { Linter } from 'eslint';
+import type { Linter } from 'eslint';
 import { type SubscriptionFilter, toSubscriptionFilter, validateFilter } from './filters.js';
 import { toAttributeValue, toMapValues } from './dynamodb-values.js';
 
@@ -164,10 +166,12 @@ let linterSetup: { linter: Linter; config: Linter.Config[] } | undefined;
 
 function lintSetup(): { linter: Linter; config: Linter.Config[] } {
   if (!linterSetup) {
-    // Loaded on first use: the plugin pulls in the TypeScript parser.
+    // Loaded on first use only: eslint and the plugin (with the TypeScript parser) cost about
+    // half a second, and most starts find every resolver already checked (see below).
+    const { Linter: LinterClass } = require('eslint') as typeof import('eslint');
     const plugin = require('@aws-appsync/eslint-plugin') as AppSyncPlugin;
     linterSetup = {
-      linter: new Linter({ configType: 'flat' }),
+      linter: new LinterClass({ configType: 'flat' }),
       config: [
         {
           files: ['**/*.js'],
@@ -185,12 +189,48 @@ function lintSetup(): { linter: Linter; config: Linter.Config[] } {
   return linterSetup;
 }
 
+/**
+ * Code that passed the check, by hash, kept across runs: the check depends only on the code
+ * and the plugin's version, and resolver code rarely changes between two starts.
+ */
+const checkedFile = join(dirname(require.resolve('esbuild/package.json')), '..', '.cache', 'appsync-local', 'appsync-js-checked.json');
+let checked: Set<string> | undefined;
+
+function checkedHashes(): Set<string> {
+  if (!checked) {
+    try {
+      checked = new Set(JSON.parse(readFileSync(checkedFile, 'utf8')) as string[]);
+    } catch {
+      checked = new Set();
+    }
+  }
+  return checked;
+}
+
+function codeHash(code: string): string {
+  const pluginVersion = (require('@aws-appsync/eslint-plugin/package.json') as { version: string }).version;
+  return createHash('sha256').update(pluginVersion).update('\0').update(code).digest('hex');
+}
+
 /** What AppSync's runtime would refuse in `code`, one line each (`line:column message (rule)`). */
 export function appSyncJsViolations(code: string): string[] {
+  const hash = codeHash(code);
+  const known = checkedHashes();
+  if (known.has(hash)) return [];
   const { linter, config } = lintSetup();
-  return linter
+  const violations = linter
     .verify(code, config, { filename: 'resolver.js' })
     .map((m) => `${m.line}:${m.column} ${m.message}${m.ruleId ? ` (${m.ruleId})` : ''}`);
+  if (violations.length === 0) {
+    known.add(hash);
+    try {
+      mkdirSync(dirname(checkedFile), { recursive: true });
+      writeFileSync(checkedFile, JSON.stringify([...known]));
+    } catch {
+      // A cache that cannot be written only costs the check next time.
+    }
+  }
+  return violations;
 }
 
 // ------------------------------------------------------------------ loading

@@ -18,7 +18,7 @@ export interface DynamoDbLocalOptions {
   readonly port?: number;
   /** Directory for the database file. Omit to keep the data in memory. */
   readonly dbPath?: string;
-  /** How long to wait for the first answer. Default 20 s. */
+  /** How long to wait for the first answer. Default 60 s (a loaded machine starts the JVM slowly). */
   readonly startTimeoutMs?: number;
 }
 
@@ -105,7 +105,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   };
 
   try {
-    await waitUntilReady(endpoint, options.startTimeoutMs ?? 20_000, () => exited);
+    await waitUntilReady(endpoint, options.startTimeoutMs ?? 60_000, () => exited);
   } catch (error) {
     await stop();
     throw new Error(
