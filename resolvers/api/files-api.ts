@@ -3,22 +3,11 @@
  * typed by the generated resolver types. Each resolver only extracts the caller and delegates to
  * FilesService.
  */
-import { AppSyncGraphQLResolver, Router } from '@aws-lambda-powertools/event-handler/appsync-graphql';
-import type { Context } from 'aws-lambda';
+import { Router } from '@aws-lambda-powertools/event-handler/appsync-graphql';
 import type { MutationResolvers, QueryResolvers } from '../generated/graphql.js';
 import type { FilesService } from '../files/files-service.js';
-import type { Logger } from '../shared/logger.js';
-import { correlationIdOf } from '../shared/logger.js';
-import { type ResolverFn, guarded, ownerOf, resolveOrThrow } from './guarded-resolver.js';
-
-/** The function type inside a generated `Resolver<...>` (which may also be `{ resolve }`). */
-type GeneratedFn<R> = Extract<NonNullable<R>, (...args: never[]) => unknown>;
-/** The arguments of a generated resolver type. */
-type ArgsOf<R> = Parameters<GeneratedFn<R>>[1];
-/** The value a generated resolver type resolves to. */
-type ResultOf<R> = Awaited<ReturnType<GeneratedFn<R>>>;
-/** A Powertools resolver for the schema field whose generated resolver type is R. */
-type FieldResolver<R> = ResolverFn<ArgsOf<R>, ResultOf<R>>;
+import { type Logger, correlationIdOf } from '../shared/logger.js';
+import { type ApiHandler, type FieldResolver, createApiHandler, guarded, ownerOf } from './guarded-resolver.js';
 
 export function filesRouter(service: () => FilesService, logger?: Logger): Router {
   const router = new Router(logger === undefined ? undefined : { logger });
@@ -49,21 +38,9 @@ export function filesRouter(service: () => FilesService, logger?: Logger): Route
   return router;
 }
 
-export type FilesApiHandler = (event: unknown, context: Context) => Promise<unknown>;
+export type FilesApiHandler = ApiHandler;
 
 /** The whole Lambda behaviour, with its service injected (tests pass in-memory ports). */
 export function createFilesApi(service: () => FilesService, logger: Logger): FilesApiHandler {
-  const app = new AppSyncGraphQLResolver({ logger });
-  app.includeRouter(filesRouter(service, logger));
-  return async (event, context) => {
-    logger.addContext(context);
-    logger.setCorrelationId(correlationIdOf(event, context));
-    const info = (event as { info?: { parentTypeName?: unknown; fieldName?: unknown } } | null)?.info;
-    logger.appendKeys({ field: `${String(info?.parentTypeName)}.${String(info?.fieldName)}` });
-    try {
-      return await resolveOrThrow(app, event, context, logger);
-    } finally {
-      logger.resetKeys();
-    }
-  };
+  return createApiHandler(filesRouter(service, logger), logger);
 }

@@ -5,9 +5,10 @@
  * a sentinel, and `resolveOrThrow` rethrows it (mapped by `toPublicError`), so the invocation
  * fails and AppSync reports a GraphQL error whose `errorType` is the error's name.
  */
-import type { AppSyncGraphQLResolver } from '@aws-lambda-powertools/event-handler/appsync-graphql';
+import { AppSyncGraphQLResolver, type Router } from '@aws-lambda-powertools/event-handler/appsync-graphql';
 import type { AppSyncResolverEvent, Context } from 'aws-lambda';
 import { type ErrorLog, InternalError, UnauthorizedException, toPublicError } from '../shared/errors.js';
+import { type Logger, correlationIdOf } from '../shared/logger.js';
 
 /** What a guarded resolver returns instead of throwing. Never leaves this module's callers. */
 class ResolverFailure {
@@ -23,6 +24,33 @@ export type ResolverFn<TArgs, TResult> = (
   args: TArgs,
   options: ResolverOptions<TArgs>,
 ) => Promise<TResult> | TResult;
+
+/** The function type inside a generated `Resolver<...>` (which may also be `{ resolve }`). */
+type GeneratedFn<R> = Extract<NonNullable<R>, (...args: never[]) => unknown>;
+/** A Powertools resolver for the schema field whose generated resolver type is R. */
+export type FieldResolver<R> = ResolverFn<Parameters<GeneratedFn<R>>[1], Awaited<ReturnType<GeneratedFn<R>>>>;
+
+export type ApiHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/**
+ * A direct Lambda resolver entry over one domain's router: every log line carries the Lambda
+ * context, the correlation id and the field being resolved; errors leave as GraphQL errors.
+ */
+export function createApiHandler(router: Router, logger: Logger): ApiHandler {
+  const app = new AppSyncGraphQLResolver({ logger });
+  app.includeRouter(router);
+  return async (event, context) => {
+    logger.addContext(context);
+    logger.setCorrelationId(correlationIdOf(event, context));
+    const info = (event as { info?: { parentTypeName?: unknown; fieldName?: unknown } } | null)?.info;
+    logger.appendKeys({ field: `${String(info?.parentTypeName)}.${String(info?.fieldName)}` });
+    try {
+      return await resolveOrThrow(app, event, context, logger);
+    } finally {
+      logger.resetKeys();
+    }
+  };
+}
 
 /** Wraps a resolver so that a thrown error becomes a ResolverFailure (and undefined, null). */
 export function guarded<TArgs, TResult>(

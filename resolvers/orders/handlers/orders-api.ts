@@ -3,18 +3,12 @@
  * resolver only extracts the caller (and whether the payment record was selected) and
  * delegates to OrdersService.
  */
-import { AppSyncGraphQLResolver, Router } from '@aws-lambda-powertools/event-handler/appsync-graphql';
-import type { Context } from 'aws-lambda';
+import { Router } from '@aws-lambda-powertools/event-handler/appsync-graphql';
 import type { MutationResolvers, QueryResolvers } from '../../generated/graphql.js';
-import { type ResolverFn, guarded, ownerOf, resolveOrThrow } from '../../api/guarded-resolver.js';
+import { type ApiHandler, type FieldResolver, createApiHandler, guarded, ownerOf } from '../../api/guarded-resolver.js';
 import type { Logger } from '../../shared/logger.js';
-import { correlationIdOf } from '../../shared/logger.js';
 import type { OrdersService, ViewOptions } from '../domain/orders-service.js';
 
-type GeneratedFn<R> = Extract<NonNullable<R>, (...args: never[]) => unknown>;
-type ArgsOf<R> = Parameters<GeneratedFn<R>>[1];
-type ResultOf<R> = Awaited<ReturnType<GeneratedFn<R>>>;
-type FieldResolver<R> = ResolverFn<ArgsOf<R>, ResultOf<R>>;
 
 /**
  * Reading the provider's record costs a call per order: only when the caller selected
@@ -51,21 +45,9 @@ export function ordersRouter(service: () => OrdersService, logger?: Logger): Rou
   return router;
 }
 
-export type OrdersApiHandler = (event: unknown, context: Context) => Promise<unknown>;
+export type OrdersApiHandler = ApiHandler;
 
 /** The whole Lambda behaviour, with its service injected (tests pass in-memory ports). */
 export function createOrdersApi(service: () => OrdersService, logger: Logger): OrdersApiHandler {
-  const app = new AppSyncGraphQLResolver({ logger });
-  app.includeRouter(ordersRouter(service, logger));
-  return async (event, context) => {
-    logger.addContext(context);
-    logger.setCorrelationId(correlationIdOf(event, context));
-    const info = (event as { info?: { parentTypeName?: unknown; fieldName?: unknown } } | null)?.info;
-    logger.appendKeys({ field: `${String(info?.parentTypeName)}.${String(info?.fieldName)}` });
-    try {
-      return await resolveOrThrow(app, event, context, logger);
-    } finally {
-      logger.resetKeys();
-    }
-  };
+  return createApiHandler(ordersRouter(service, logger), logger);
 }
