@@ -9,7 +9,6 @@ import { type ApiHandler, type FieldResolver, createApiHandler, guarded, ownerOf
 import type { Logger } from '../../shared/logger.js';
 import type { OrdersService, ViewOptions } from '../domain/orders-service.js';
 
-
 /**
  * Reading the provider's record costs a call per order: only when the caller selected
  * `payment { transactions }` (AppSync lists the selection in `info.selectionSetList`).
