@@ -51,8 +51,11 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Drain the rest instead of destroying the socket, so the client reads the 413 rather
+        // than a connection reset.
+        request.removeAllListeners('data');
+        request.resume();
         reject(new BodyTooLargeError(`Request body over ${limit} bytes`));
-        request.destroy();
         return;
       }
       chunks.push(chunk);
