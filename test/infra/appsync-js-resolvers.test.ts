@@ -1,66 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NOW, type Stubs, clearStubs, loadResolver, makeStubs } from '../support/appsync-js.js';
 import { JS_RESOLVERS } from '../../infra/constructs/graphql-api.js';
 
-/** What the resolvers use of `@aws-appsync/utils`, recorded for the test. */
-interface Stubs {
-  readonly util: {
-    readonly time: { nowISO8601(): string };
-    readonly transform: { toSubscriptionFilter(map: unknown): unknown };
-    unauthorized(): never;
-  };
-  readonly extensions: { setSubscriptionFilter(filter: unknown): void };
-  readonly filters: unknown[];
-}
-
-interface ResolverModule {
-  request(ctx: unknown): unknown;
-  response(ctx: unknown): unknown;
-}
-
-const NOW = '2026-01-02T03:04:05.678Z';
-const globals = globalThis as { __appsyncStubs?: Stubs };
-
-function makeStubs(): Stubs {
-  const filters: unknown[] = [];
-  return {
-    util: {
-      time: { nowISO8601: () => NOW },
-      transform: { toSubscriptionFilter: (map) => ({ converted: map }) },
-      unauthorized: () => {
-        throw new Error('Unauthorized');
-      },
-    },
-    extensions: { setSubscriptionFilter: (filter) => void filters.push(filter) },
-    filters,
-  };
-}
-
-function codeOf(fieldName: string): string {
+const codePathOf = (fieldName: string): string => {
   const resolver = JS_RESOLVERS.find((candidate) => candidate.fieldName === fieldName);
   if (resolver === undefined) throw new Error(`no resolver for ${fieldName}`);
-  return readFileSync(resolver.codePath, 'utf8');
-}
+  return resolver.codePath;
+};
+const codeOf = (fieldName: string): string => readFileSync(codePathOf(fieldName), 'utf8');
+const load = (fieldName: string, stubs: Stubs) => loadResolver(codePathOf(fieldName), stubs);
 
-/** Loads a resolver with `@aws-appsync/utils` (type stubs only on npm) replaced by `stubs`. */
-async function load(fieldName: string, stubs: Stubs): Promise<ResolverModule> {
-  const code = codeOf(fieldName).replace(
-    /^import \{([^}]*)\} from '@aws-appsync\/utils';$/m,
-    'const {$1} = globalThis.__appsyncStubs;',
-  );
-  expect(code).toContain('globalThis.__appsyncStubs');
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'appsync-js-')), `${fieldName}.mjs`);
-  writeFileSync(file, code);
-  globals.__appsyncStubs = stubs;
-  return (await import(pathToFileURL(file).href)) as ResolverModule;
-}
-
-afterEach(() => {
-  delete globals.__appsyncStubs;
-});
+afterEach(clearStubs);
 
 describe.each(JS_RESOLVERS)('given the APPSYNC_JS code of $typeName.$fieldName', ({ fieldName }) => {
   it('then it uses no construct the APPSYNC_JS runtime rejects', () => {

@@ -1,67 +1,24 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import appsync from '@aws-appsync/eslint-plugin';
 import { ESLint } from 'eslint';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NOW, type Stubs, clearStubs, loadResolver, makeStubs } from '../support/appsync-js.js';
 import { ORDERS_JS_RESOLVERS } from '../../infra/constructs/orders-api.js';
 
-/** What the resolvers use of `@aws-appsync/utils` (type stubs only on npm), recorded. */
-interface Stubs {
-  readonly util: { time: { nowISO8601(): string }; transform: { toSubscriptionFilter(map: unknown): unknown }; unauthorized(): never };
-  readonly extensions: { setSubscriptionFilter(filter: unknown): void };
-  readonly filters: unknown[];
-}
-
-interface ResolverModule {
-  request(ctx: unknown): unknown;
-  response(ctx: unknown): unknown;
-}
-
-const NOW = '2026-01-02T03:04:05.678Z';
-const globals = globalThis as { __ordersAppsyncStubs?: Stubs };
-
-function makeStubs(): Stubs {
-  const filters: unknown[] = [];
-  return {
-    util: {
-      time: { nowISO8601: () => NOW },
-      transform: { toSubscriptionFilter: (map) => ({ converted: map }) },
-      unauthorized: () => {
-        throw new Error('Unauthorized');
-      },
-    },
-    extensions: { setSubscriptionFilter: (filter) => void filters.push(filter) },
-    filters,
-  };
-}
-
-const codeOf = (fieldName: string) => {
+const codePathOf = (fieldName: string): string => {
   const resolver = ORDERS_JS_RESOLVERS.find((candidate) => candidate.fieldName === fieldName);
   if (resolver === undefined) throw new Error(`no resolver for ${fieldName}`);
-  return { code: readFileSync(resolver.codePath, 'utf8'), codePath: resolver.codePath };
+  return resolver.codePath;
 };
+const load = (fieldName: string, stubs: Stubs) => loadResolver(codePathOf(fieldName), stubs);
 
-async function load(fieldName: string, stubs: Stubs): Promise<ResolverModule> {
-  const code = codeOf(fieldName).code.replace(/^import \{([^}]*)\} from '@aws-appsync\/utils';$/m, 'const {$1} = globalThis.__ordersAppsyncStubs;');
-  expect(code).toContain('globalThis.__ordersAppsyncStubs');
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'orders-appsync-js-')), `${fieldName}.mjs`);
-  writeFileSync(file, code);
-  globals.__ordersAppsyncStubs = stubs;
-  return (await import(pathToFileURL(file).href)) as ResolverModule;
-}
-
-afterEach(() => {
-  delete globals.__ordersAppsyncStubs;
-});
+afterEach(clearStubs);
 
 describe.each(ORDERS_JS_RESOLVERS)('given the APPSYNC_JS code of $typeName.$fieldName', ({ fieldName }) => {
   it("then AppSync's own lint rules (@aws-appsync/eslint-plugin, base) find nothing the runtime rejects", async () => {
     const base = appsync.configs?.['base'] as ESLint.Options['overrideConfig'];
     expect(base).toBeDefined();
     const eslint = new ESLint({ overrideConfigFile: true, overrideConfig: base ?? null });
-    const [result] = await eslint.lintFiles([codeOf(fieldName).codePath]);
+    const [result] = await eslint.lintFiles([codePathOf(fieldName)]);
     expect(result?.messages.map((m) => `${m.ruleId}: ${m.message} (line ${m.line})`)).toEqual([]);
   });
 });
