@@ -1,10 +1,8 @@
 /** Credentials the bench presents: user-pool tokens from the local issuer, and SigV4 for IAM. */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { type IamCredentials, signAppSyncRequest } from '../../client/sign-request.js';
 import { createLocalIssuer } from '../../local/auth/local-issuer.js';
-import { NodeSha256 } from '../../local/auth/node-sha256.js';
 import { CACHE_DIR } from './paths.js';
 
 export interface IssuerSettings {
@@ -40,30 +38,8 @@ export function subOf(token: string): string {
   return sub;
 }
 
-export interface IamCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly region: string;
-}
+export type { IamCredentials };
 
 /** The headers of a SigV4-signed AppSync POST of `body` to `url` (what AppSync's IAM mode checks). */
-export async function signedHeaders(url: string, body: string, credentials: IamCredentials): Promise<Record<string, string>> {
-  const { host, pathname } = new URL(url);
-  const signer = new SignatureV4({
-    service: 'appsync',
-    region: credentials.region,
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
-    sha256: NodeSha256,
-  });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: 'POST',
-      protocol: 'http:',
-      hostname: host,
-      path: pathname,
-      headers: { host, 'content-type': 'application/json; charset=UTF-8' },
-      body,
-    }),
-  );
-  return signed.headers as Record<string, string>;
-}
+export const signedHeaders = (url: string, body: string, credentials: IamCredentials): Promise<Record<string, string>> =>
+  signAppSyncRequest(url, body, credentials);

@@ -1,6 +1,4 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signAppSyncRequest } from '../../client/sign-request.js';
 
 /** How a test client proves who it is, one per AppSync mode it uses. */
 export type Credentials =
@@ -33,7 +31,6 @@ export async function authHeaders(
   credentials: Credentials,
   body: string,
 ): Promise<Record<string, string>> {
-  const { host, pathname } = new URL(url);
   switch (credentials.kind) {
     case 'none':
       return {};
@@ -41,25 +38,8 @@ export async function authHeaders(
       return { authorization: credentials.token };
     case 'apiKey':
       return { 'x-api-key': credentials.apiKey };
-    case 'iam': {
-      const signer = new SignatureV4({
-        service: 'appsync',
-        region: credentials.region,
-        credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
-        sha256: Sha256,
-      });
-      const signed = await signer.sign(
-        new HttpRequest({
-          method: 'POST',
-          protocol: 'https:',
-          hostname: host,
-          path: pathname,
-          headers: { host, 'content-type': 'application/json; charset=UTF-8', accept: 'application/json, text/javascript' },
-          body,
-        }),
-      );
-      return signed.headers as Record<string, string>;
-    }
+    case 'iam':
+      return signAppSyncRequest(url, body, credentials);
   }
 }
 

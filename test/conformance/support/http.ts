@@ -1,6 +1,4 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signAppSyncRequest } from '../../../client/sign-request.js';
 import { target } from './target.js';
 
 /**
@@ -37,7 +35,6 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 
 /** The headers `credentials` add to a POST of `body` to `url` (SigV4 signs host, path and body). */
 export async function authHeaders(url: string, credentials: Credentials, body: string): Promise<Record<string, string>> {
-  const { host, pathname } = new URL(url);
   switch (credentials.kind) {
     case 'none':
       return {};
@@ -45,29 +42,8 @@ export async function authHeaders(url: string, credentials: Credentials, body: s
       return { 'x-api-key': credentials.apiKey };
     case 'token':
       return { authorization: credentials.token };
-    case 'iam': {
-      const signer = new SignatureV4({
-        service: 'appsync',
-        region: target().region,
-        credentials: {
-          accessKeyId: credentials.accessKeyId,
-          secretAccessKey: credentials.secretAccessKey,
-          ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
-        },
-        sha256: Sha256,
-      });
-      const signed = await signer.sign(
-        new HttpRequest({
-          method: 'POST',
-          protocol: 'https:',
-          hostname: host,
-          path: pathname,
-          headers: { host, 'content-type': 'application/json; charset=UTF-8', accept: 'application/json, text/javascript' },
-          body,
-        }),
-      );
-      return signed.headers as Record<string, string>;
-    }
+    case 'iam':
+      return signAppSyncRequest(url, body, { ...credentials, region: target().region });
   }
 }
 
