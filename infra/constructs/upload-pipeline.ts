@@ -177,7 +177,10 @@ export class UploadPipeline extends Construct {
       serviceName: 'dead-letters',
       needsSharp: true,
       timeout: TIMEOUTS.deadLetters,
-      environment: pipelineEnvironment,
+      environment: {
+        ...pipelineEnvironment,
+        STEP_TIMEOUT_SECONDS: String(Math.max(TIMEOUTS.process.toSeconds(), TIMEOUTS.thumbnails.toSeconds())),
+      },
     });
 
     for (const fn of [this.processUpload, this.makeThumbnails, this.notify, this.deadLetters]) {

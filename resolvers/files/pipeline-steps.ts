@@ -60,7 +60,9 @@ export type StepOutcome =
         | 'STALE'
         | 'DUPLICATE'
         | 'FINISHED'
-        | 'OTHER_RUN';
+        | 'OTHER_RUN'
+        | 'COMPLETED'
+        | 'IN_PROGRESS';
     };
 
 export interface ImageFunctions {
@@ -78,7 +80,14 @@ export interface PipelineStepsDeps {
   readonly faults: Faults;
   readonly thumbnails: { readonly sizes: readonly ThumbnailSpec[]; readonly formats: readonly ThumbnailFormat[] };
   readonly images?: Partial<ImageFunctions>;
+  /**
+   * The longest a step's function may run (its timeout). A dead letter of a step another delivery
+   * began less than this ago, with no error recorded, may still complete: it waits. 30 s default.
+   */
+  readonly stepTimeoutMs?: number;
 }
+
+export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 
 export interface StepContext {
   readonly log: PipelineLog;
@@ -147,12 +156,10 @@ export class PipelineSteps {
 
     let done: StepDetails;
     try {
-      this.#deps.faults.beforeStep(step, {
-        fileId: record.id,
-        fileName: record.fileName,
-        receiveCount: context.receiveCount,
-        redriven: begun.reopened,
-      });
+      const faultContext = { fileId: record.id, fileName: record.fileName, receiveCount: context.receiveCount, redriven: begun.reopened };
+      const delayMs = this.#deps.faults.stepDelayMs(step, faultContext);
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      this.#deps.faults.beforeStep(step, faultContext);
       done = step === 'PROCESS' ? await this.#process(record) : await this.#thumbnails(record);
     } catch (error) {
       if (error instanceof ProcessingError) return this.#reject(step, record, ref.sequencer, error, context);
@@ -217,7 +224,18 @@ export class PipelineSteps {
       await this.#settle(record, log);
       return { outcome: 'SKIPPED', reason: 'FINISHED' };
     }
-    const last = record.steps[step]?.lastError;
+    // A duplicate delivery that kept meeting the other one in progress runs out of receives
+    // without the step having failed: only the step's own state says whether it did.
+    const state = record.steps[step];
+    if (state?.status === 'DONE') {
+      log.info('Dead letter of a step another delivery completed; ignored', { fileId: record.id, step });
+      return { outcome: 'SKIPPED', reason: 'COMPLETED' };
+    }
+    if (state?.status === 'RUNNING' && state.lastError === null && this.#mayStillComplete(state.at)) {
+      log.info('Another delivery is still running the step; the dead letter waits for a later run', { fileId: record.id, step });
+      return { outcome: 'SKIPPED', reason: 'IN_PROGRESS' };
+    }
+    const last = state?.lastError;
     const error: FileErrorRecord = {
       code: RETRIES_EXHAUSTED,
       message: `${step} ran out of retries${last ? `; last error ${last.name}: ${last.message}` : ''}`,
@@ -380,5 +398,11 @@ export class PipelineSteps {
 
   #now(): string {
     return this.#deps.clock.now().toISOString();
+  }
+
+  #mayStillComplete(startedAt: string): boolean {
+    const started = Date.parse(startedAt);
+    const timeout = this.#deps.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    return Number.isFinite(started) && this.#deps.clock.now().getTime() - started < timeout;
   }
 }

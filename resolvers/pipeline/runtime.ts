@@ -3,7 +3,7 @@
  * endpoint variables), built once per execution environment on first use so that a missing
  * variable fails the invocation with a logged cause.
  * Env: FILES_TABLE, UPLOADS_BUCKET, IDEMPOTENCY_TABLE, GRAPHQL_URL, STATUS_TOPIC_ARN,
- * THUMBNAIL_SIZES, THUMBNAIL_FORMATS, AWS_REGION; PIPELINE_FAULTS only in tests.
+ * THUMBNAIL_SIZES, THUMBNAIL_FORMATS, AWS_REGION; STEP_TIMEOUT_SECONDS (dead letters); PIPELINE_FAULTS only in tests.
  */
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { AppSyncEventPublisher } from '../adapters/appsync-event-publisher.js';
@@ -13,7 +13,7 @@ import { S3ObjectStore } from '../adapters/s3-object-store.js';
 import { SnsStatusPublisher } from '../adapters/sns-publishers.js';
 import { PipelineSteps } from '../files/pipeline-steps.js';
 import { systemClock } from '../files/ports.js';
-import { requireEnv, thumbnailConfig } from '../shared/config.js';
+import { requireEnv, stepTimeoutMs, thumbnailConfig } from '../shared/config.js';
 import { faultsFromEnv } from '../shared/faults.js';
 
 export interface PipelineRuntime {
@@ -49,6 +49,7 @@ export function pipelineRuntime(): PipelineRuntime {
         clock: systemClock,
         faults: faultsFromEnv(),
         thumbnails,
+        stepTimeoutMs: stepTimeoutMs(),
       }),
     };
   }

@@ -32,6 +32,17 @@ export function uploadTicketTtlSeconds(env: Env = process.env): number {
   return value;
 }
 
+/** STEP_TIMEOUT_SECONDS: the pipeline steps' function timeout, a positive integer; undefined when unset. */
+export function stepTimeoutMs(env: Env = process.env): number | undefined {
+  const raw = env['STEP_TIMEOUT_SECONDS'];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigurationError(`STEP_TIMEOUT_SECONDS must be a positive integer, got "${raw}"`);
+  }
+  return value * 1000;
+}
+
 /** The sizes thumbnails are made in: what `THUMBNAIL_SIZES` says, in order. */
 export interface ThumbnailConfig {
   readonly sizes: readonly { readonly width: number; readonly height: number | null }[];

@@ -19,6 +19,8 @@
  *   and the file falls in `fraction` of files (if given; chosen by a hash of seed and file id, so
  *   every execution environment agrees without shared state); with `untilRedriven`, not for a
  *   message redriven from the dead-letter queue.
+ * - `step-delay` holds `step`'s work for `delayMs` before it starts, for files whose name starts
+ *   with `fileNamePrefix` (if given): a slow delivery, for races between duplicate deliveries.
  * - `dynamodb-throttle` makes the AWS SDK's DynamoDB calls fail with
  *   ProvisionedThroughputExceededException on their first `attempts` attempts (default 1), for
  *   the listed command names (default: every command). The SDK's own retry strategy sees a real
@@ -45,7 +47,14 @@ export interface DynamoDbThrottleRule {
   readonly operations?: readonly string[];
 }
 
-export type FaultRule = StepErrorRule | DynamoDbThrottleRule;
+export interface StepDelayRule {
+  readonly kind: 'step-delay';
+  readonly step: string;
+  readonly delayMs: number;
+  readonly fileNamePrefix?: string;
+}
+
+export type FaultRule = StepErrorRule | StepDelayRule | DynamoDbThrottleRule;
 
 export interface FaultConfig {
   readonly seed?: string;
@@ -65,6 +74,8 @@ export interface Faults {
   readonly active: boolean;
   /** Throws InjectedFault when a step-error rule matches. */
   beforeStep(step: string, context: StepFaultContext): void;
+  /** How long a step-delay rule holds this step before it starts (0 when none matches). */
+  stepDelayMs(step: string, context: StepFaultContext): number;
   /** Whether this attempt of this DynamoDB command is to be throttled. */
   throttlesDynamoDb(commandName: string, attempt: number): boolean;
 }
@@ -109,6 +120,16 @@ function parseRule(value: unknown, index: number): FaultRule {
         ...(value['untilRedriven'] === true ? { untilRedriven: true } : {}),
       };
     }
+    case 'step-delay': {
+      const step = string('step');
+      if (step === undefined) throw new ConfigurationError(`${where}.step is required`);
+      const delayMs = value['delayMs'];
+      if (!Number.isInteger(delayMs) || (delayMs as number) < 0) {
+        throw new ConfigurationError(`${where}.delayMs must be a non-negative integer`);
+      }
+      const prefix = string('fileNamePrefix');
+      return { kind: 'step-delay', step, delayMs: delayMs as number, ...(prefix === undefined ? {} : { fileNamePrefix: prefix }) };
+    }
     case 'dynamodb-throttle': {
       const attempts = value['attempts'] ?? 1;
       if (!Number.isInteger(attempts) || (attempts as number) < 1) {
@@ -125,7 +146,7 @@ function parseRule(value: unknown, index: number): FaultRule {
       };
     }
     default:
-      throw new ConfigurationError(`${where}.kind must be step-error or dynamodb-throttle`);
+      throw new ConfigurationError(`${where}.kind must be step-error, step-delay or dynamodb-throttle`);
   }
 }
 
@@ -155,6 +176,7 @@ export function createFaults(config: FaultConfig | null): Faults {
   const rules = config?.rules ?? [];
   const seed = config?.seed ?? '';
   const stepRules = rules.filter((r): r is StepErrorRule => r.kind === 'step-error');
+  const delays = rules.filter((r): r is StepDelayRule => r.kind === 'step-delay');
   const throttles = rules.filter((r): r is DynamoDbThrottleRule => r.kind === 'dynamodb-throttle');
   return {
     active: rules.length > 0,
@@ -167,6 +189,12 @@ export function createFaults(config: FaultConfig | null): Faults {
         if (rule.untilRedriven === true && context.redriven === true) continue;
         throw new InjectedFault(`Injected fault in ${step} (receive ${context.receiveCount})`);
       }
+    },
+    stepDelayMs(step, context) {
+      const rule = delays.find(
+        (r) => r.step === step && (r.fileNamePrefix === undefined || context.fileName.startsWith(r.fileNamePrefix)),
+      );
+      return rule?.delayMs ?? 0;
     },
     throttlesDynamoDb(commandName, attempt) {
       return throttles.some(

@@ -183,6 +183,8 @@ beforeAll(async () => {
         { kind: 'step-error', step: 'PROCESS', fileNamePrefix: 'always-process-' },
         { kind: 'step-error', step: 'THUMBNAIL', fileNamePrefix: 'always-thumbnail-' },
         { kind: 'step-error', step: 'THUMBNAIL', fileNamePrefix: 'until-redrive-', untilRedriven: true },
+        // Longer than a duplicate delivery takes to run out of receives and be dead-lettered.
+        { kind: 'step-delay', step: 'PROCESS', fileNamePrefix: 'slow-twice', delayMs: 4000 },
         { kind: 'dynamodb-throttle', attempts: 1, operations: ['UpdateItemCommand'] },
       ],
     },
@@ -258,6 +260,22 @@ describe('fault injection', () => {
     const lines = logsOf(id);
     expect(lines.filter((l) => l['message'] === 'Metadata recorded')).toHaveLength(1);
     expect(lines.filter((l) => l['message'] === 'Thumbnails recorded')).toHaveLength(1);
+  });
+
+  it('given a duplicate that runs out of receives while the other delivery is still working, then the file ends READY, never FAILED', async () => {
+    const { id } = await upload('slow-twice.jpg', await jpeg(), { before: (fileId) => duplicated.add(fileId) });
+    const realtime = await subscribe(id, 'slow');
+    try {
+      expect((await finished(id)).status).toBe('READY');
+      const deadLetters = logsOf(id).filter((l) => l['message'] === 'Dead letter handled' && l['step'] === 'PROCESS');
+      expect(deadLetters.length).toBeGreaterThan(0);
+      expect(deadLetters.map((l) => (l['outcome'] as Json)['reason'])).not.toContain(undefined);
+      expect(logsOf(id).filter((l) => l['message'] === 'Metadata recorded')).toHaveLength(1);
+      await realtime.until(() => events(realtime, 'slow').find((e) => e.status === 'READY'), 20_000, 'READY');
+      expect(events(realtime, 'slow').map((e) => e.status)).not.toContain('FAILED');
+    } finally {
+      realtime.close();
+    }
   });
 
   it('given DynamoDB throttling on every first UpdateItem, when several files are uploaded at once, then every one is READY', async () => {

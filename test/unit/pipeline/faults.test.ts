@@ -18,6 +18,13 @@ describe('fault injection', () => {
     expect(on('other.jpg', 'THUMBNAIL', 1)).not.toThrow();
   });
 
+  it('given a step-delay rule for a name prefix, then only that step of that file is held, for the delay', () => {
+    const faults = createFaults(parseFaultConfig(JSON.stringify({ rules: [{ kind: 'step-delay', step: 'PROCESS', fileNamePrefix: 'slow-', delayMs: 1500 }] })));
+    const delay = (fileName: string, step: string) => faults.stepDelayMs(step, { fileId: 'f', fileName, receiveCount: 1 });
+    expect([delay('slow-a.jpg', 'PROCESS'), delay('slow-a.jpg', 'THUMBNAIL'), delay('a.jpg', 'PROCESS')]).toEqual([1500, 0, 0]);
+    expect(() => parseFaultConfig(JSON.stringify({ rules: [{ kind: 'step-delay', step: 'PROCESS', delayMs: -1 }] }))).toThrow(/delayMs/);
+  });
+
   it('given a fraction, then the same files are chosen every time, about that share of them', () => {
     const faults = createFaults({ seed: 's', rules: [{ kind: 'step-error', step: 'PROCESS', fraction: 0.1 }] });
     const ids = Array.from({ length: 2000 }, (_, i) => `file-${i}`);

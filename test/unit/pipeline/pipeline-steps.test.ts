@@ -27,8 +27,9 @@ describe('the pipeline steps, over in-memory ports', () => {
   let status: RecordingStatusPublisher;
   let log: MemoryLog;
   const clock = new FixedClock();
-  const steps = (faults = createFaults(null)) =>
+  const steps = (faults = createFaults(null), stepTimeoutMs?: number) =>
     new PipelineSteps({
+      stepTimeoutMs,
       repository,
       objectStore: store,
       events,
@@ -161,10 +162,33 @@ describe('the pipeline steps, over in-memory ports', () => {
     expect(new Set(status.messages.map((m) => `${m.status}#${m.sequencer}`))).toEqual(new Set([`FAILED#${ref.sequencer}`]));
   });
 
+  it('given a duplicate delivery dead-lettered after the other one completed the step, then the file is not failed', async () => {
+    await upload(await images.jpeg());
+    await steps().run('PROCESS', ref, context());
+
+    expect(await steps().deadLetter('PROCESS', ref, context(3))).toEqual({ outcome: 'SKIPPED', reason: 'COMPLETED' });
+    expect(await repository.get(ID)).toMatchObject({ status: 'PROCESSING', error: null });
+    expect(status.messages).toEqual([]);
+  });
+
+  it('given a step another delivery began and is still running, when a dead letter of it is seen, then it waits until the step could have timed out', async () => {
+    await upload(await images.jpeg());
+    await repository.beginStep(ID, 'PROCESS', ref.sequencer, clock.now().toISOString());
+    const withTimeout = () => steps(createFaults(null), 30_000);
+
+    clock.advance(29_000);
+    expect(await withTimeout().deadLetter('PROCESS', ref, context(3))).toEqual({ outcome: 'SKIPPED', reason: 'IN_PROGRESS' });
+    expect((await repository.get(ID))?.status).toBe('PROCESSING');
+
+    clock.advance(2_000);
+    expect(await withTimeout().deadLetter('PROCESS', ref, context(3))).toEqual({ outcome: 'FAILED', fileId: ID, code: 'RETRIES_EXHAUSTED' });
+  });
+
   it('given a dead-lettered step, when its message is redriven, then the step reopens and the file ends READY', async () => {
     await upload(await images.jpeg());
     await steps().run('PROCESS', ref, context());
-    await repository.beginStep(ID, 'THUMBNAIL', ref.sequencer, 'now');
+    // Began long ago and never finished: a crashed delivery.
+    await repository.beginStep(ID, 'THUMBNAIL', ref.sequencer, new Date(clock.now().getTime() - 3_600_000).toISOString());
     await steps().deadLetter('THUMBNAIL', ref, context());
 
     expect(await steps().run('THUMBNAIL', ref, context(1))).toEqual({ outcome: 'READY', fileId: ID });
