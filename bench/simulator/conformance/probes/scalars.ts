@@ -1,0 +1,75 @@
+/** Scalar rows (test/conformance/scalars.test.ts): the same values, through variables and results. */
+import { type Endpoint, graphql } from '../client.js';
+import type { Probe } from '../probe.js';
+
+const FIELDS = 'date time dateTime timestamp email json url phone ip';
+const ECHO = `query Echo($input: ScalarsInput!) { scalars(input: $input) { ${FIELDS} } }`;
+const RAW = `query Raw($values: AWSJSON!) { rawScalars(values: $values) { ${FIELDS} } }`;
+
+const VALID: Record<string, unknown> = {
+  date: '2024-02-29',
+  time: '12:30:45.123',
+  dateTime: '2024-02-29T12:30:45.123456789+05:30',
+  timestamp: 4_102_444_800,
+  email: 'someone@example.com',
+  json: '{"a":[1,2]}',
+  url: 'https://example.com/path?q=1',
+  phone: '+1 555 0100',
+  ip: '192.168.0.1/24',
+};
+/** AppSync accepts these (appsync-behaviour.md §6). */
+const ALSO_VALID: [string, unknown][] = [
+  ['timestamp', -86_400],
+  ['dateTime', '1970-01-01T00:00:00Z'],
+  ['time', '23:59'],
+  ['ip', '2001:db8::1'],
+  ['date', '2024-02-29+01:00'],
+];
+/** AppSync refuses these. */
+const INVALID: [string, unknown][] = [
+  ['date', '2024-13-01'],
+  ['time', '25:00:00'],
+  ['dateTime', '2024-02-29T12:30:45'],
+  ['timestamp', 1.5],
+  ['email', 'not-an-email'],
+  ['json', '{not json'],
+  ['url', 'example.com/no-scheme'],
+  ['phone', 'call me'],
+  ['ip', '300.1.1.1'],
+];
+
+/** Whether the simulator accepts `value` for `field` as a variable (every ScalarsInput field is nullable). */
+async function accepts(endpoint: Endpoint, field: string, value: unknown): Promise<boolean> {
+  const { body } = await graphql(endpoint, ECHO, { input: { [field]: value } });
+  return !body.errors && body.data?.['scalars'] !== null && body.data?.['scalars'] !== undefined;
+}
+
+export const scalarProbes: Probe[] = [
+  {
+    id: 'scalars.aws',
+    behaviour: 'AWS scalars validated in variables and results',
+    run: async ({ endpoint }) => {
+      const refusedValid: string[] = [];
+      for (const [field, value] of [...Object.entries(VALID), ...ALSO_VALID])
+        if (!(await accepts(endpoint, field, value))) refusedValid.push(`${field} ${JSON.stringify(value)}`);
+      const acceptedInvalid: string[] = [];
+      for (const [field, value] of INVALID) if (await accepts(endpoint, field, value)) acceptedInvalid.push(`${field} ${JSON.stringify(value)}`);
+      const literal = await graphql(endpoint, '{ scalars(input: { dateTime: "2024-02-29T12:30:45" }) { dateTime } }');
+      // Only values the simulator takes as valid, so that nulls come from the invalid ones.
+      const accepted = Object.fromEntries(Object.entries(VALID).filter(([field, value]) => !refusedValid.includes(`${field} ${JSON.stringify(value)}`)));
+      const raw = await graphql(endpoint, RAW, { values: JSON.stringify({ ...accepted, date: 'not a date', email: 'nobody', timestamp: 'soon' }) });
+      const rawData = (raw.body.data?.['rawScalars'] ?? null) as Record<string, unknown> | null;
+      const nulled = rawData ? ['date', 'email', 'timestamp'].filter((f) => rawData[f] === null) : [];
+      const others = rawData ? Object.keys(accepted).filter((f) => !['date', 'email', 'timestamp'].includes(f) && rawData[f] !== null).length : 0;
+      return (
+        `variables: ${INVALID.length - acceptedInvalid.length} of ${INVALID.length} invalid values refused` +
+        (acceptedInvalid.length ? ` (accepted: ${acceptedInvalid.join(', ')})` : '') +
+        `; ${refusedValid.length ? `valid values refused: ${refusedValid.join(', ')}` : 'every valid value accepted'}` +
+        `; literal dateTime without offset: ${literal.body.errors ? 'refused' : 'accepted'}` +
+        `; invalid results (date, email, timestamp): ${
+          rawData ? `${nulled.length} of 3 nulled with ${raw.body.errors?.length ?? 0} errors, ${others} valid fields resolve` : 'the whole field null'
+        }`
+      );
+    },
+  },
+];
