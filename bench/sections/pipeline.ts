@@ -3,13 +3,18 @@
  * from the first PUT to the last READY event on the uploader's `onFileEvent` subscription;
  * against the same image work done by sharp in one process.
  */
+import { basename, extname } from 'node:path';
 import WebSocket from 'ws';
 import type { BenchContext } from '../lib/context.js';
+import type { Target } from '../lib/child.js';
+import type { LocalStackInfo } from '../lib/targets.js';
 import { app } from '../lib/app.js';
 import { userPoolToken } from '../lib/auth.js';
+import { type TreeUsage, sampleTree } from '../lib/cpu-sampler.js';
 import { pipelineImageWork } from '../lib/image-work.js';
 import { type Photo, loadPhotos } from '../lib/photos.js';
 import { type Comparison, type SectionReport, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
+import type { FunctionSpec } from '../../local/cdk/topology.js';
 import { mapLimit, max, percentile } from '../lib/stats.js';
 
 const CREATE_UPLOAD = `mutation CreateUpload($input: CreateUploadInput!) {
@@ -33,6 +38,8 @@ interface PipelineRun {
   readonly seconds: number;
   readonly perImageP50: number;
   readonly perImageMax: number;
+  /** CPU of the process tree that did the work, over the timed window. */
+  readonly usage: TreeUsage;
 }
 
 /** One socket watching every event of the uploader's files (AppSync's protocol). */
@@ -66,9 +73,28 @@ async function graphqlCall<T>(url: string, token: string, query: string, variabl
   return body.data;
 }
 
-async function runThroughStack(ctx: BenchContext, photos: readonly Photo[]): Promise<PipelineRun> {
+/**
+ * Uploads `count` photographs and waits for them to end. Untimed when `warm`: it starts the
+ * functions' execution environments, as bare sharp's first image loads libvips.
+ */
+export async function runThroughStack(ctx: Pick<BenchContext, 'options' | 'log'>, stack: Target<LocalStackInfo>, photos: readonly Photo[]): Promise<PipelineRun> {
   const { uploads, putsInFlight } = ctx.options.pipeline;
-  const stack = await ctx.localStack();
+  // One upload per PUT in flight reaches every function with the concurrency the timed run uses.
+  await uploadAll(ctx, stack, photos.slice(-putsInFlight), putsInFlight, 'warm-up');
+  const work = Array.from({ length: uploads }, (_, i) => photos[i % photos.length] as Photo);
+  const sampler = await sampleTree(stack.pid);
+  const run = await uploadAll(ctx, stack, work, putsInFlight, 'timed');
+  return { ...run, usage: await sampler.stop() };
+}
+
+async function uploadAll(
+  ctx: Pick<BenchContext, 'log'>,
+  stack: Target<LocalStackInfo>,
+  work: readonly Photo[],
+  putsInFlight: number,
+  label: string,
+): Promise<Omit<PipelineRun, 'usage'>> {
+  const uploads = work.length;
   const { token } = await userPoolToken(stack.info, 'bench-pipeline');
   const putAt = new Map<string, number>();
   const doneAt = new Map<string, number>();
@@ -83,13 +109,12 @@ async function runThroughStack(ctx: BenchContext, photos: readonly Photo[]): Pro
     if (doneAt.size >= uploads) settle();
   });
   try {
-    const work = Array.from({ length: uploads }, (_, i) => photos[i % photos.length] as Photo);
     const tickets = await mapLimit(work, 8, (photo) =>
       graphqlCall<{ createUpload: Ticket }>(stack.info.graphqlUrl, token, CREATE_UPLOAD, {
         input: { fileName: photo.name.split('/').pop() ?? 'photo.jpg', contentType: 'image/jpeg', size: photo.bytes.length },
       }).then((d) => d.createUpload),
     );
-    ctx.log(`  ${uploads} tickets; uploading`);
+    ctx.log(`  ${label}: ${uploads} tickets; uploading`);
     const first = performance.now();
     await mapLimit(tickets, putsInFlight, async (ticket, i) => {
       const headers = JSON.parse(ticket.uploadHeaders ?? '{}') as Record<string, string>;
@@ -133,13 +158,16 @@ async function runBareSharp(ctx: BenchContext, photos: readonly Photo[], work: (
   const { uploads, sharpInFlight } = ctx.options.pipeline;
   const items = Array.from({ length: uploads }, (_, i) => photos[i % photos.length] as Photo);
   await work(items[0]!.bytes); // load libvips and its codecs before timing
+  const sampler = await sampleTree(process.pid);
   const first = performance.now();
   const perImage = await mapLimit(items, sharpInFlight, async (photo) => {
     const started = performance.now();
     await work(photo.bytes);
     return performance.now() - started;
   });
+  const usage = await sampler.stop();
   return {
+    usage,
     images: uploads,
     ready: uploads,
     failed: [],
@@ -149,6 +177,67 @@ async function runBareSharp(ctx: BenchContext, photos: readonly Photo[], work: (
   };
 }
 
+/** CPU ms per image of each part, over the timed window. */
+interface Breakdown {
+  readonly rows: readonly { readonly part: string; readonly msPerImage: number }[];
+  readonly totalMsPerImage: number;
+}
+
+const IMAGE_THREADS = 'libvips worker';
+
+/**
+ * The stack's CPU by part. Its process holds the main thread (GraphQL, real time, SNS/SQS,
+ * the S3 gateway and s3rver), one thread per execution environment named after its function's
+ * entry, libvips' threads, and the rest (libuv's pool, where sharp's calls and the file I/O run,
+ * and V8's helpers); DynamoDB Local is a child process.
+ */
+function stackBreakdown(usage: TreeUsage, images: number, functionNames: ReadonlySet<string>): Breakdown {
+  const parts = new Map<string, number>();
+  const add = (part: string, ms: number) => parts.set(part, (parts.get(part) ?? 0) + ms);
+  const root = usage.processes.find((p) => p.root);
+  let threadsMs = 0;
+  for (const t of usage.rootThreads) {
+    threadsMs += t.ms;
+    if (t.main) add('stack main thread (GraphQL, real time, SNS/SQS, S3 gateway, s3rver)', t.ms);
+    else if (functionNames.has(t.comm)) add(`function \`${t.comm}\` (its JS thread)`, t.ms);
+    else if (t.comm === IMAGE_THREADS) add('libvips threads', t.ms);
+    else add('other stack threads (libuv pool: sharp calls, file I/O; V8 GC and compiler; ended threads)', t.ms);
+  }
+  // Threads that ended during the run are in the process's total only.
+  add('other stack threads (libuv pool: sharp calls, file I/O; V8 GC and compiler; ended threads)', Math.max(0, (root?.ms ?? 0) - threadsMs));
+  for (const p of usage.processes) {
+    if (p.root) continue;
+    add(p.comm === 'java' ? 'DynamoDB Local (JVM)' : `child process \`${p.comm}\``, p.ms);
+  }
+  const rows = [...parts].map(([part, ms]) => ({ part, msPerImage: ms / images })).filter((r) => r.msPerImage >= 0.5).sort((a, b) => b.msPerImage - a.msPerImage);
+  return { rows, totalMsPerImage: rows.reduce((sum, r) => sum + r.msPerImage, 0) };
+}
+
+function bareBreakdown(usage: TreeUsage, images: number): Breakdown {
+  const root = usage.processes.find((p) => p.root);
+  const main = usage.rootThreads.find((t) => t.main)?.ms ?? 0;
+  const vips = usage.rootThreads.filter((t) => t.comm === IMAGE_THREADS).reduce((sum, t) => sum + t.ms, 0);
+  const rows = [
+    { part: 'libvips threads', msPerImage: vips / images },
+    { part: 'other threads (libuv pool: sharp calls; V8 GC; ended threads)', msPerImage: Math.max(0, (root?.ms ?? 0) - main - vips) / images },
+    { part: 'main thread (sha256, sharp bookkeeping)', msPerImage: main / images },
+  ];
+  return { rows, totalMsPerImage: (root?.ms ?? 0) / images };
+}
+
+/** How busy the machine was during the run, and how much of that was not this benchmark. */
+function machineLoad(usage: TreeUsage, treeMs: number) {
+  const capacityMs = usage.wallMs * usage.cores;
+  const idleShare = Math.max(0, 1 - usage.machineBusyMs / capacityMs);
+  const othersShare = Math.max(0, (usage.machineBusyMs - treeMs) / capacityMs);
+  // Idle gaps: stretches in which at least half a core sat idle (machine-wide) while uploads were pending.
+  const gaps = usage.intervals.filter((i) => i.machineCores <= usage.cores - 0.5);
+  const gapMs = gaps.reduce((sum, i) => sum + i.ms, 0);
+  return { idleShare, othersShare, gapShare: usage.wallMs > 0 ? gapMs / usage.wallMs : 0 };
+}
+
+const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
+
 export async function runPipeline(ctx: BenchContext): Promise<SectionReport> {
   const { photos, source } = await loadPhotos(ctx.log);
   ctx.log(`Pipeline: ${source}`);
@@ -157,8 +246,13 @@ export async function runPipeline(ctx: BenchContext): Promise<SectionReport> {
   const bare = await runBareSharp(ctx, photos, (bytes) => work.run(bytes));
   ctx.log(`  bare sharp: ${(bare.images / bare.seconds).toFixed(1)} images/s`);
   ctx.log('Pipeline: local stack');
-  const local = await runThroughStack(ctx, photos);
+  const local = await runThroughStack(ctx, await ctx.localStack(), photos);
   ctx.log(`  local: ${(local.ready / local.seconds).toFixed(1)} images/s, ${local.failed.length} failed`);
+  const functionNames = new Set([...(await app()).topology.functions.values()].map((fn: FunctionSpec) => basename(fn.entry, extname(fn.entry)).slice(0, 15)));
+  const localCpu = stackBreakdown(local.usage, local.images, functionNames);
+  const bareCpu = bareBreakdown(bare.usage, bare.images);
+  const localLoad = machineLoad(local.usage, localCpu.totalMsPerImage * local.images);
+  const bareLoad = machineLoad(bare.usage, bareCpu.totalMsPerImage * bare.images);
 
   const ours = local.ready / local.seconds;
   const reference = bare.images / bare.seconds;
@@ -187,6 +281,32 @@ export async function runPipeline(ctx: BenchContext): Promise<SectionReport> {
       ],
     ),
     ...(local.failed.length > 0 ? ['', `Failed uploads: ${local.failed.slice(0, 5).join('; ')}`] : []),
+    '',
+    `CPU per image over the timed window, from /proc (every thread of the stack's process and its children; the harness process for bare sharp). ` +
+      `The local run starts after ${putsInFlight} untimed uploads, so the functions' execution environments are warm, as libvips is for bare sharp. ` +
+      `Machine: ${local.usage.cores} cores; during the local run ${pct(localLoad.othersShare)} of them went to other processes and ${pct(localLoad.idleShare)} sat idle ` +
+      `(bare sharp: ${pct(bareLoad.othersShare)} and ${pct(bareLoad.idleShare)}).`,
+    '',
+    markdownTable(
+      ['where', 'CPU ms per image'],
+      [
+        ...localCpu.rows.map((r) => [`local: ${r.part}`, fmtMs(r.msPerImage)]),
+        ['**local: total**', fmtMs(localCpu.totalMsPerImage)],
+        ...bareCpu.rows.map((r) => [`bare sharp: ${r.part}`, fmtMs(r.msPerImage)]),
+        ['**bare sharp: total**', fmtMs(bareCpu.totalMsPerImage)],
+      ],
+    ),
   ].join('\n');
-  return { name: 'pipeline', title: 'Pipeline', comparisons, details };
+  const evidence = new Map<string, string>();
+  if (comparisons.some((c) => c.met === false)) {
+    const top = localCpu.rows.slice(0, 5).map((r) => `${r.part} ${fmtMs(r.msPerImage)}`).join(', ');
+    evidence.set(
+      'pipeline',
+      `The local stack spent ${fmtMs(localCpu.totalMsPerImage)} ms of CPU per image against bare sharp's ${fmtMs(bareCpu.totalMsPerImage)} ` +
+        `(${(bareCpu.totalMsPerImage / localCpu.totalMsPerImage).toFixed(2)}x, the ratio a CPU-bound run can reach); by part: ${top}. ` +
+        `Idle gaps (at least half a core idle machine-wide) covered ${pct(localLoad.gapShare)} of the local run and ${pct(bareLoad.gapShare)} of bare sharp's; ` +
+        `other processes took ${pct(localLoad.othersShare)} and ${pct(bareLoad.othersShare)} of the machine.`,
+    );
+  }
+  return { name: 'pipeline', title: 'Pipeline', comparisons, details, evidence };
 }

@@ -37,6 +37,23 @@ export interface LocalFunctionOptions {
   readonly onOutput?: (text: string) => void;
 }
 
+/**
+ * `--cpu-prof` and its directory and interval from the host's flags: each environment then
+ * writes a profile of its own (CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile) when it
+ * ends. `--cpu-prof-name` is left out, as every thread would overwrite the one file.
+ */
+const PROFILER_FLAGS: readonly string[] = (() => {
+  const flags: string[] = [];
+  const argv = process.execArgv;
+  if (!argv.includes('--cpu-prof')) return flags;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    if (arg === '--cpu-prof' || arg.startsWith('--cpu-prof-dir=') || arg.startsWith('--cpu-prof-interval=')) flags.push(arg);
+    else if ((arg === '--cpu-prof-dir' || arg === '--cpu-prof-interval') && argv[i + 1] !== undefined) flags.push(arg, argv[(i += 1)] ?? '');
+  }
+  return flags;
+})();
+
 interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
@@ -272,8 +289,9 @@ export class LocalFunction {
     const worker = new Worker(this.#options.workerPath, {
       workerData,
       env: { ...this.#options.environment },
-      // The host runs TypeScript through a loader; the bundles are plain JavaScript.
-      execArgv: [],
+      // The host runs TypeScript through a loader; the bundles are plain JavaScript. Only the
+      // profiler's flags carry over, so `node --cpu-prof` profiles the functions too.
+      execArgv: [...PROFILER_FLAGS],
       stdout: this.#options.onOutput !== undefined,
       stderr: this.#options.onOutput !== undefined,
     });
