@@ -5,15 +5,23 @@
  * peak resident memory is the document's own; over HTTP it is the stack process's VmHWM growth.
  */
 import { spawn } from 'node:child_process';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { Agent, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
 import type { BenchContext } from '../lib/context.js';
 import { app } from '../lib/app.js';
+import { type ProfileSummary, profileClockUs, summarizeProfile } from '../lib/cpuprofile.js';
 import { type HostileCase, HOSTILE_CASES, type HostileKind, hostileDocument } from '../lib/hostile-docs.js';
-import { PROJECT_DIR } from '../lib/paths.js';
+import { CACHE_DIR, PROJECT_DIR } from '../lib/paths.js';
 import { type Comparison, type SectionReport, fmtBytes, fmtKiB, fmtMs, markdownTable } from '../lib/report.js';
 import { median } from '../lib/stats.js';
+import { startLocalStackTarget } from '../lib/targets.js';
 
 interface Measurement {
   readonly ms: number;
+  /** The fastest run: what the code costs when the scheduler does not interrupt it. */
+  readonly bestMs: number;
   readonly rejected: boolean;
   readonly outcome: string;
   /** Growth of the process's peak resident set (0: stayed under its earlier peak). */
@@ -29,12 +37,30 @@ interface CaseResult extends HostileCase {
   readonly bare: Measurement;
 }
 
+interface WorkerRun {
+  readonly measurement: Measurement;
+  /** The measured loop's window on the profile clock (µs), when the worker reported it. */
+  readonly window: { readonly startUs: number; readonly endUs: number } | undefined;
+}
+
 function inProcess(ctx: BenchContext, engine: 'local' | 'bare', c: HostileCase, templateDir: string): Promise<Measurement> {
-  const { reps, timeoutMs } = ctx.options.hostile;
+  return runWorker(ctx, engine, c, templateDir, ctx.options.hostile.reps).then((r) => r.measurement);
+}
+
+function runWorker(ctx: BenchContext, engine: 'local' | 'bare', c: HostileCase, templateDir: string, reps: number, profile?: string): Promise<WorkerRun> {
+  const { timeoutMs } = ctx.options.hostile;
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', 'bench/targets/hostile-worker.ts', '--engine', engine, '--kind', c.kind, '--size', String(c.size), '--reps', String(reps), '--budget-ms', String(ctx.options.hostile.budgetMs), '--template', templateDir],
+      [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        'bench/targets/hostile-worker.ts',
+        ...['--engine', engine, '--kind', c.kind, '--size', String(c.size), '--reps', String(reps)],
+        ...['--budget-ms', String(ctx.options.hostile.budgetMs), '--template', templateDir],
+        ...(profile ? ['--profile', profile] : []),
+      ],
       { cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -47,51 +73,189 @@ function inProcess(ctx: BenchContext, engine: 'local' | 'bare', c: HostileCase, 
       const line = out.split('\n').find((l) => l.startsWith('{"times"'));
       if (!line) {
         const why = signal === 'SIGKILL' ? `not done after ${timeoutMs / 1000} s` : `crashed (${code}): ${err.trim().split('\n').slice(-1)[0] ?? ''}`;
-        resolve({ ms: signal === 'SIGKILL' ? Number.POSITIVE_INFINITY : Number.NaN, rejected: false, outcome: why, peakKiB: Number.NaN, heapKiB: Number.NaN, documentBytes: Number.NaN });
+        const ms = signal === 'SIGKILL' ? Number.POSITIVE_INFINITY : Number.NaN;
+        resolve({ measurement: { ms, bestMs: ms, rejected: false, outcome: why, peakKiB: Number.NaN, heapKiB: Number.NaN, documentBytes: Number.NaN }, window: undefined });
         return;
       }
-      const r = JSON.parse(line) as { times: number[]; rejected: boolean; outcome: string; documentBytes: number; peakGrowthKiB: number; heapKiB: number };
-      resolve({ ms: median(r.times), rejected: r.rejected, outcome: r.outcome, peakKiB: r.peakGrowthKiB, heapKiB: r.heapKiB, documentBytes: r.documentBytes });
+      const r = JSON.parse(line) as {
+        times: number[];
+        rejected: boolean;
+        outcome: string;
+        documentBytes: number;
+        peakGrowthKiB: number;
+        heapKiB: number;
+        window?: { startUs: number; endUs: number };
+      };
+      resolve({
+        measurement: { ms: median(r.times), bestMs: Math.min(...r.times), rejected: r.rejected, outcome: r.outcome, peakKiB: r.peakGrowthKiB, heapKiB: r.heapKiB, documentBytes: r.documentBytes },
+        window: r.window,
+      });
     });
   });
 }
 
+interface HttpAnswer {
+  readonly status: number;
+  readonly text: string;
+  /** From the first byte written to the end of the answer. */
+  readonly ms: number;
+}
+
+/**
+ * One POST with node:http, timed to the end of the answer. A server may answer (413) before the
+ * body is all sent; fetch (undici) shows no response until it has written the whole body, which
+ * for a 3 MiB body times the client's upload, not the server's rejection. The request still runs
+ * to its end before the next one starts.
+ */
+function post(url: URL, headers: Record<string, string>, body: Buffer, agent: Agent): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    let answer: HttpAnswer | undefined;
+    let closed = false;
+    const settle = () => {
+      if (answer && closed) resolve(answer);
+    };
+    const started = performance.now();
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        answer = { status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started };
+        settle();
+      });
+    });
+    req.on('close', () => {
+      closed = true;
+      if (!answer) reject(new Error('the connection closed before an answer'));
+      settle();
+    });
+    // An error after the answer (the server closing while the body is still being sent) changes nothing.
+    req.on('error', (error) => {
+      if (!answer) reject(error);
+    });
+    req.end(body);
+  });
+}
+
+/** Benign requests sent to a stack before its first measured one: its start-up work is not the documents'. */
+const HTTP_WARM_UP = 30;
+let warmedUp: string | undefined;
+
 async function overHttp(ctx: BenchContext, c: HostileCase): Promise<Measurement> {
   const stack = await ctx.localStack();
+  const url = new URL(stack.info.graphqlUrl);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const headers = { 'content-type': 'application/json', 'x-api-key': stack.info.apiKey };
+  if (warmedUp !== stack.info.graphqlUrl) {
+    for (let i = 0; i < HTTP_WARM_UP; i += 1) {
+      await post(url, headers, Buffer.from(JSON.stringify({ query: `# warm ${i}\nquery { uploadPolicy { maxBytes } }` })), agent);
+    }
+    warmedUp = stack.info.graphqlUrl;
+  }
   const times: number[] = [];
   let outcome = '';
   let rejected = false;
   let documentBytes = 0;
   const before = await stack.memory();
   for (let rep = 0; rep < ctx.options.hostile.reps; rep += 1) {
-    const body = JSON.stringify({ query: hostileDocument(c.kind, c.size, `http ${rep} ${Date.now()}`) });
-    documentBytes = Buffer.byteLength(body);
+    // Encoded before the clock starts: the client's own JSON and UTF-8 work is not the server's.
+    const body = Buffer.from(JSON.stringify({ query: hostileDocument(c.kind, c.size, `http ${rep} ${Date.now()}`) }));
+    documentBytes = body.length;
+    let answer: HttpAnswer;
     const started = performance.now();
-    let response: Response;
-    let text: string;
     try {
-      response = await fetch(stack.info.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': stack.info.apiKey }, body });
-      text = await response.text();
+      answer = await post(url, headers, body, agent);
     } catch (error) {
-      // The server may cut the connection instead of answering (e.g. over its body limit).
+      // A reset connection is no answer: the client cannot tell a refusal from a crash.
       times.push(performance.now() - started);
-      rejected = true;
-      outcome = `no response: ${String((error as { cause?: unknown }).cause ?? error)}`.slice(0, 120);
+      rejected = false;
+      outcome = `no response: ${String((error as { code?: string }).code ?? error)}`.slice(0, 120);
       continue;
     }
-    times.push(performance.now() - started);
+    times.push(answer.ms);
     let parsed: { data?: unknown; errors?: { message?: string; errorType?: string }[] } = {};
     try {
-      parsed = JSON.parse(text) as typeof parsed;
+      parsed = JSON.parse(answer.text) as typeof parsed;
     } catch {
-      parsed = { errors: [{ message: text.slice(0, 80) }] };
+      parsed = { errors: [{ message: answer.text.slice(0, 80) }] };
     }
     const first = parsed.errors?.[0];
-    rejected = response.status !== 200 || ((parsed.errors?.length ?? 0) > 0 && (parsed.data === null || parsed.data === undefined));
-    outcome = `${response.status} ${first ? `${first.errorType ?? ''}: ${first.message ?? ''}` : 'executed'}`.slice(0, 120);
+    rejected = answer.status !== 200 || ((parsed.errors?.length ?? 0) > 0 && (parsed.data === null || parsed.data === undefined));
+    outcome = `${answer.status} ${first ? `${first.errorType ?? ''}: ${first.message ?? ''}` : 'executed'}`.slice(0, 120);
   }
+  agent.destroy();
   const after = await stack.memory();
-  return { ms: median(times), rejected, outcome, peakKiB: after.hwmKiB - before.hwmKiB, heapKiB: Number.NaN, documentBytes };
+  return { ms: median(times), bestMs: Math.min(...times), rejected, outcome, peakKiB: after.hwmKiB - before.hwmKiB, heapKiB: Number.NaN, documentBytes };
+}
+
+/** Profiled engine runs per case (more than the measured runs, for enough samples). */
+const PROFILE_REPS = 40;
+
+/**
+ * CPU profiles for each case of a kind whose comparison fell short: the engine's (the worker
+ * samples only its measured loop), and, where the HTTP figure is the short one, the main thread
+ * of a local stack of its own under `--cpu-prof`, counting only the samples taken while that
+ * case's documents were posted.
+ */
+async function profileShortfalls(ctx: BenchContext, results: readonly CaseResult[], short: ReadonlySet<HostileKind>, templateDir: string): Promise<Map<string, string>> {
+  const lines: string[] = [];
+  const dir = join(CACHE_DIR, 'profiles', 'hostile');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const shortCases = results.filter((r) => short.has(r.kind));
+  for (const r of shortCases) {
+    ctx.log(`Hostile: profiling the engine on ${r.label}`);
+    const file = join(dir, `${r.kind}-${r.size}.cpuprofile`);
+    const run = await runWorker(ctx, 'local', r, templateDir, PROFILE_REPS, file);
+    const summary = run.window ? await summarizeProfile(file, 20, run.window).catch(() => undefined) : undefined;
+    lines.push(summary ? profileLine(`${r.label}, engine`, `median ${fmtMs(run.measurement.ms)} ms`, summary) : `${r.label}, engine: no profile was written (${run.measurement.outcome}).`);
+  }
+  const slowOverHttp = shortCases.filter((r) => !(r.http.ms <= LIMIT_MS));
+  if (slowOverHttp.length > 0) lines.push(...(await profileHttp(ctx, slowOverHttp, join(dir, 'stack'))));
+  return lines.length > 0 ? new Map([['hostile', lines.join('\n- ')]]) : new Map();
+}
+
+async function profileHttp(ctx: BenchContext, cases: readonly CaseResult[], dir: string): Promise<string[]> {
+  ctx.log(`Hostile: profiling a local stack over HTTP on ${cases.map((c) => c.label).join(', ')}`);
+  await mkdir(dir, { recursive: true });
+  const stack = await startLocalStackTarget({ nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100'] });
+  const windows: { label: string; times: number[]; window: { startUs: number; endUs: number } }[] = [];
+  try {
+    const url = new URL(stack.info.graphqlUrl);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const headers = { 'content-type': 'application/json', 'x-api-key': stack.info.apiKey };
+    for (let i = 0; i < HTTP_WARM_UP; i += 1) {
+      await post(url, headers, Buffer.from(JSON.stringify({ query: `# warm ${i}\nquery { uploadPolicy { maxBytes } }` })), agent);
+    }
+    for (const c of cases) {
+      const bodies = Array.from({ length: PROFILE_REPS }, (_, i) => Buffer.from(JSON.stringify({ query: hostileDocument(c.kind, c.size, `profile ${i}`) })));
+      const times: number[] = [];
+      const window = { startUs: profileClockUs(), endUs: 0 };
+      for (const body of bodies) times.push((await post(url, headers, body, agent).catch(() => ({ ms: Number.NaN }))).ms);
+      window.endUs = profileClockUs();
+      windows.push({ label: c.label, times, window });
+    }
+    agent.destroy();
+  } finally {
+    await stack.stop();
+  }
+  // Thread 0 is the main thread (see profile.ts).
+  const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0');
+  if (!file) return ['Over HTTP: the stack wrote no main-thread profile.'];
+  const lines: string[] = [];
+  for (const w of windows) {
+    const summary = await summarizeProfile(join(dir, file), 20, w.window);
+    lines.push(profileLine(`${w.label}, HTTP (the stack's main thread)`, `median ${fmtMs(median(w.times))} ms`, summary));
+  }
+  return lines;
+}
+
+function profileLine(label: string, timing: string, p: ProfileSummary): string {
+  if (p.frames.length === 0) return `${label} (${PROFILE_REPS} runs under the profiler, ${timing}): no samples; each run took less than the 100 µs sampling interval.`;
+  const frames = p.frames.slice(0, 5).map((f) => `\`${f.frame}\` ${(f.share * 100).toFixed(0)}%`).join(', ');
+  const areas = p.areas.slice(0, 4).map((a) => `${a.area} ${(a.share * 100).toFixed(0)}%`).join(', ');
+  const busy = p.totalMs > 0 ? (p.busyMs / p.totalMs) * 100 : 0;
+  return `${label} (${PROFILE_REPS} runs under the profiler, ${timing}; busy ${busy.toFixed(0)}% of ${fmtMs(p.totalMs)} ms): top frames by self time ${frames}; by area ${areas}.`;
 }
 
 export async function runHostile(ctx: BenchContext): Promise<SectionReport> {
@@ -105,14 +269,18 @@ export async function runHostile(ctx: BenchContext): Promise<SectionReport> {
     ctx.log(`  HTTP ${fmtMs(http.ms)} ms (${http.rejected ? 'rejected' : 'NOT rejected'}), engine ${fmtMs(engine.ms)} ms, graphql-js ${fmtMs(bare.ms)} ms`);
     results.push({ ...c, http, engine, bare });
   }
-  return hostileReport(ctx, results);
+  const { report, short } = hostileReport(ctx, results);
+  if (short.size === 0) return report;
+  return { ...report, evidence: await profileShortfalls(ctx, results, short, templateDir) };
 }
 
 const LIMIT_MS = 5;
 const timeText = (m: Measurement) => (m.ms === Number.POSITIVE_INFINITY ? 'timeout' : fmtMs(m.ms));
 
-function hostileReport(ctx: BenchContext, results: readonly CaseResult[]): SectionReport {
+/** The section's report, and the kinds of document whose comparison fell short. */
+function hostileReport(ctx: BenchContext, results: readonly CaseResult[]): { report: SectionReport; short: Set<HostileKind> } {
   const comparisons: Comparison[] = [];
+  const short = new Set<HostileKind>();
   for (const kind of ['aliases', 'nesting', 'duplicates', 'tokens'] as HostileKind[]) {
     const [small, large] = results.filter((r) => r.kind === kind);
     if (!small || !large) continue;
@@ -129,6 +297,7 @@ function hostileReport(ctx: BenchContext, results: readonly CaseResult[]): Secti
       target: `rejected, <= ${LIMIT_MS} ms, flat`,
       met: rejected && fast && flat,
     });
+    if (!(rejected && fast && flat)) short.add(kind);
   }
   const { reps, timeoutMs } = ctx.options.hostile;
   const row = (where: string, r: CaseResult, m: Measurement) => [
@@ -136,6 +305,7 @@ function hostileReport(ctx: BenchContext, results: readonly CaseResult[]): Secti
     where,
     fmtBytes(m.documentBytes),
     timeText(m),
+    Number.isFinite(m.bestMs) ? fmtMs(m.bestMs) : '-',
     m.rejected ? 'yes' : '**no**',
     fmtKiB(m.peakKiB),
     Number.isNaN(m.heapKiB) ? '-' : fmtKiB(m.heapKiB),
@@ -143,18 +313,19 @@ function hostileReport(ctx: BenchContext, results: readonly CaseResult[]): Secti
   ];
   const details = [
     `Each document at the issue's size and ten times it (a comment makes every request's text unique, so no document cache helps). ` +
-      `Median of up to ${reps} runs (fewer when one run takes seconds; a run over ${timeoutMs / 1000} s is stopped). ` +
-      '"HTTP" is a POST with the API key to the local stack, timed at the client. ' +
-      '"engine" is local/graphql/engine.ts in a fresh process with the template\'s API and a stub for functions; ' +
+      `Median of up to ${reps} runs (fewer when one run takes seconds; a run over ${timeoutMs / 1000} s is stopped); "best ms" is the fastest of them, what the code costs when nothing else takes the CPU (on a loaded machine the median is mostly scheduling). ` +
+      `"HTTP" is a POST with the API key to the local stack (node:http, one keep-alive connection, the body encoded before the clock starts, after ${HTTP_WARM_UP} benign requests to the fresh stack), timed at the client from the first byte sent to the end of the answer; the server may answer a body over its limit before the body is all sent. ` +
+      '"engine" is local/graphql/engine.ts in a fresh process with the template\'s API and a stub for functions, given each document as one flat string (through JSON, as the HTTP handler gets it); ' +
       '"graphql-js" is `graphql()` over the same schema in a fresh process. ' +
       'Peak RSS growth is how far the document raised the process\'s peak resident set (the stack process\'s VmHWM over HTTP); 0 means it stayed under the peak the process had already reached (start-up included). ' +
       'Heap after call is the V8 heap in use right after the call over the collected heap before it: what the call allocated and had not yet freed. ' +
-      'Rejected means errors and no data (or a 4xx).',
+      'Rejected means an answer with errors and no data, or a 4xx; a reset connection is not a rejection. ' +
+      `When a kind of document falls short, the engine is run again on it under the V8 sampling profiler (${PROFILE_REPS} runs, 100 µs interval, the measured loop only), and where the HTTP median is the short one a local stack of its own runs under \`--cpu-prof\` while the same documents are posted (${PROFILE_REPS} each, only those samples counted); the summaries are the evidence above, the profiles stay in bench/.cache/profiles/hostile/.`,
     '',
     markdownTable(
-      ['document', 'where', 'size', 'ms', 'rejected', 'peak RSS growth', 'heap after call', 'outcome'],
+      ['document', 'where', 'size', 'ms', 'best ms', 'rejected', 'peak RSS growth', 'heap after call', 'outcome'],
       results.flatMap((r) => [row(r.label, r, r.http).map((v, i) => (i === 1 ? 'HTTP' : v)), row(r.label, r, r.engine).map((v, i) => (i === 1 ? 'engine' : v)), row(r.label, r, r.bare).map((v, i) => (i === 1 ? 'graphql-js' : v))]),
     ),
   ].join('\n');
-  return { name: 'hostile', title: 'Hostile documents', comparisons, details };
+  return { report: { name: 'hostile', title: 'Hostile documents', comparisons, details }, short };
 }

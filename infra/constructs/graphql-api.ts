@@ -105,7 +105,12 @@ export interface FilesGraphqlApiProps {
   readonly introspection?: boolean;
 
   /**
-   * The deepest selection set AppSync accepts (1-75), 0 for AppSync's default (no limit).
+   * The deepest selection set AppSync accepts (1-75), 0 for AppSync's default (no limit). Depth
+   * counts fields (a root field is 1); inline fragments and fragment spreads add no level, as they
+   * add none to the response. A field past the limit fails with `QueryDepthLimitReached`, which
+   * nulls its first nullable parent: the rest of the query still runs. Documents nested deeper
+   * than the parser allows (fields or fragments alike) are refused before anything runs whatever
+   * this is (local/graphql/document-guard.ts).
    * @default 0
    */
   readonly queryDepthLimit?: number;

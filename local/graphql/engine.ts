@@ -47,7 +47,8 @@ import {
   validationError,
 } from './errors.js';
 import { argumentFilter } from './filters.js';
-import { documentLimitsRule, noIntrospectionRule } from './limits.js';
+import { type DocumentLimits, DEFAULT_DOCUMENT_LIMITS, checkDocumentLimits } from './document-guard.js';
+import { noIntrospectionRule } from './limits.js';
 import { awsScalars } from './scalars.js';
 import {
   type Canonicalizer,
@@ -73,10 +74,8 @@ export interface EngineOptions {
   readonly tableName?: (logicalId: string) => string;
   /** Subscriptions, kept across engines when the schema is reloaded. @default a new hub */
   readonly hub?: SubscriptionHub;
-  /** Largest document, in tokens, that the engine parses. @default 15,000 */
-  readonly maxTokens?: number;
-  /** Most aliases a document may use (a local guard; see docs/conformance.md). @default 500 */
-  readonly maxAliases?: number;
+  /** Limits checked before a document is parsed (document-guard.ts). @default DEFAULT_DOCUMENT_LIMITS */
+  readonly documentLimits?: Partial<DocumentLimits>;
 }
 
 /** What a request brings besides its document: who calls, and the headers resolvers see. */
@@ -108,6 +107,13 @@ export class SchemaError extends Error {
 }
 
 const MAX_CACHED_DOCUMENTS = 2_000;
+/**
+ * Longer documents are prepared on every request, not cached: V8 hashes a string over 16,383
+ * characters by its length alone, so same-length keys would collide and be compared character by
+ * character, and 2,000 cached megabyte documents would hold gigabytes.
+ */
+const MAX_CACHED_QUERY_LENGTH = 16_383;
+const EMPTY_DOCUMENT: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
 const MAX_SHAPES_PER_DOCUMENT = 1_000;
 const STANDARD_SCALARS = new Set(['String', 'Int', 'Float', 'Boolean', 'ID']);
 
@@ -123,6 +129,7 @@ export class AppSyncEngine implements SubscriptionEngine {
   readonly #payloadSchema: GraphQLSchema;
   readonly #options: EngineOptions;
   readonly #rules: readonly ValidationRule[];
+  readonly #limits: DocumentLimits;
   readonly #documents = new Map<string, Prepared>();
   readonly #subscriptionResolvers = new Map<string, ResolverRunner>();
   readonly #subscribeDirective: Map<string, readonly string[]>;
@@ -138,11 +145,8 @@ export class AppSyncEngine implements SubscriptionEngine {
       Object.assign(field, { args: [] });
     }
     checkAppSyncSchema(this.schema, options.builtins);
-    this.#rules = [
-      ...specifiedRules,
-      documentLimitsRule({ maxAliases: options.maxAliases ?? 500 }),
-      ...(options.api.introspection ? [] : [noIntrospectionRule]),
-    ];
+    this.#limits = { ...DEFAULT_DOCUMENT_LIMITS, ...options.documentLimits };
+    this.#rules = [...specifiedRules, ...(options.api.introspection ? [] : [noIntrospectionRule])];
     this.#subscribeDirective = this.#readSubscribeDirectives();
     this.#attachResolvers();
   }
@@ -297,27 +301,29 @@ export class AppSyncEngine implements SubscriptionEngine {
   }
 
   #prepare(query: string): Prepared {
-    const cached = this.#documents.get(query);
+    // The length is known without reading the string: a long document costs no cache lookup.
+    const cacheable = query.length <= MAX_CACHED_QUERY_LENGTH;
+    const cached = cacheable ? this.#documents.get(query) : undefined;
     if (cached) return cached;
     let document: DocumentNode;
     let errors: readonly AppSyncError[] | undefined;
     try {
-      document = parse(query, { maxTokens: this.#options.maxTokens ?? 15_000 });
+      const refusal = checkDocumentLimits(query, this.#limits);
+      // Refused before parsing: cheap to refuse again, so not cached.
+      if (refusal) return refused([validationError(refusal.message, refusal.location)]);
+      document = parse(query, { maxTokens: this.#limits.maxTokens });
       const invalid = validate(this.schema, document, this.#rules, { maxErrors: 10 });
       errors = invalid.length > 0 ? invalid.map((e) => toAppSyncError(clarify(e))) : undefined;
     } catch (error) {
-      document = { kind: Kind.DOCUMENT, definitions: [] };
+      document = EMPTY_DOCUMENT;
       errors = [toAppSyncError(clarify(error as GraphQLError))];
     }
-    const fragments: Record<string, never> & Fragments = {};
-    for (const definition of document.definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-        (fragments as Record<string, unknown>)[definition.name.value] = definition;
-      }
+    // A document that will never run keeps only its errors.
+    const prepared = errors ? refused(errors) : preparedDocument(document);
+    if (cacheable) {
+      if (this.#documents.size >= MAX_CACHED_DOCUMENTS) this.#documents.clear();
+      this.#documents.set(query, prepared);
     }
-    const prepared: Prepared = { document, errors, fragments, canonicalizers: new WeakMap(), shapes: new Map() };
-    if (this.#documents.size >= MAX_CACHED_DOCUMENTS) this.#documents.clear();
-    this.#documents.set(query, prepared);
     return prepared;
   }
 
@@ -579,6 +585,20 @@ function checkAppSyncSchema(schema: GraphQLSchema, builtins: string): void {
     }
   }
   if (problems.length > 0) throw new SchemaError(`The schema is not valid for AppSync:\n  ${problems.join('\n  ')}`);
+}
+
+function preparedDocument(document: DocumentNode): Prepared {
+  const fragments: Record<string, never> & Fragments = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+      (fragments as Record<string, unknown>)[definition.name.value] = definition;
+    }
+  }
+  return { document, errors: undefined, fragments, canonicalizers: new WeakMap(), shapes: new Map() };
+}
+
+function refused(errors: readonly AppSyncError[]): Prepared {
+  return { document: EMPTY_DOCUMENT, errors, fragments: {}, canonicalizers: new WeakMap(), shapes: new Map() };
 }
 
 /** graphql-js says "Validation aborted." when a document exceeds its validation budget. */

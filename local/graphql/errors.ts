@@ -28,7 +28,12 @@ export const resolverLimitReached = (limit: number) =>
   new FieldError('ResolverExecutionLimitReached', `Resolver execution limit of ${limit} reached`);
 
 /** A document that never ran: parse, validation and operation-selection errors. */
-export const validationError = (message: string): AppSyncError => ({ path: null, locations: [], message, errorType: 'ValidationError' });
+export const validationError = (message: string, at?: { readonly line: number; readonly column: number }): AppSyncError => ({
+  path: null,
+  locations: at ? [{ line: at.line, column: at.column, sourceName: null }] : [],
+  message,
+  errorType: 'ValidationError',
+});
 
 /** AppSync hides the message of a resolver's UnauthorizedException. */
 const UNAUTHORIZED_MESSAGE = 'You are not authorized to make this call.';

@@ -1,28 +1,7 @@
 import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
 
-/**
- * Guards the local endpoint adds to AppSync's own limits (docs/conformance.md lists them as
- * deliberate differences): a document with more aliases than `maxAliases` is refused before
- * anything runs, so an alias-multiplied mutation changes nothing.
- */
-export function documentLimitsRule(options: { readonly maxAliases: number }): ValidationRule {
-  return (context: ValidationContext) => {
-    let aliases = 0;
-    let reported = false;
-    return {
-      Field(node) {
-        if (!node.alias || reported) return;
-        aliases += 1;
-        if (aliases > options.maxAliases) {
-          reported = true;
-          context.reportError(
-            new GraphQLError(`The document uses more than ${options.maxAliases} aliases; it was not executed.`, { nodes: node }),
-          );
-        }
-      },
-    };
-  };
-}
+// The local guards against hostile documents (aliases, repeated fields, nesting, tokens) run
+// before parsing, in document-guard.ts; what is left here are AppSync's own validation settings.
 
 /**
  * Introspection disabled (`IntrospectionConfig: DISABLED`): `__schema` and `__type` are refused

@@ -116,6 +116,12 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
     }
     let body: string;
     try {
+      // A declared length over the limit is refused before a byte of the body is read.
+      const declared = Number(request.headers['content-length']);
+      if (declared > limit) {
+        request.resume();
+        throw new BodyTooLargeError(`Request body over ${limit} bytes`);
+      }
       body = await readBody(request, limit);
     } catch (error) {
       const tooLarge = error instanceof BodyTooLargeError;
