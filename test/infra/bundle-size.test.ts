@@ -1,3 +1,4 @@
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,12 @@ interface Bundle {
   readonly entry: string;
   readonly bytes: number;
   readonly needsSharp: boolean;
+  /** The npm packages with code in the bundle. */
   readonly packages: ReadonlySet<string>;
+  /** The project's files with code in the bundle (`resolvers/...`). */
+  readonly sources: ReadonlySet<string>;
+  /** What the bundle imports at run time, left out of it. */
+  readonly externalImports: ReadonlySet<string>;
 }
 
 /** Builds the entry the way NodejsFunction does with the function's bundling options. */
@@ -33,12 +39,15 @@ async function bundle(fn: ServiceFunction): Promise<Bundle> {
   });
   const [code] = (result.outputFiles ?? []).filter((file) => file.path.endsWith('.mjs'));
   const outputs = Object.values(result.metafile?.outputs ?? {}) as Metafile['outputs'][string][];
-  const inputs = outputs.flatMap((output) => Object.keys(output.inputs));
+  // Only what survived tree-shaking: an input whose every export went unused contributes nothing.
+  const inputs = outputs.flatMap((output) => Object.entries(output.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input));
   const packages = new Set(inputs.map((input) => input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1]).filter((name): name is string => name !== undefined));
-  return { entry: fn.entry, bytes: code?.contents.byteLength ?? 0, needsSharp: fn.needsSharp, packages };
+  const sources = new Set(inputs.filter((input) => !input.includes('node_modules/')).map((input) => input.replace(/^(?:.*\/)?(resolvers\/)/, '$1')));
+  const externalImports = new Set(outputs.flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path)));
+  return { entry: fn.entry, bytes: code?.contents.byteLength ?? 0, needsSharp: fn.needsSharp, packages, sources, externalImports };
 }
 
-describe('given every function of the stack bundled as NodejsFunction bundles it (minify, ESM, node22, externals as configured)', () => {
+describe('given every function of the stack bundled as NodejsFunction bundles it (minify, ESM, node22, externals as configured: the AWS SDK bundled)', () => {
   let bundles: Bundle[];
 
   beforeAll(async () => {
@@ -59,11 +68,36 @@ describe('given every function of the stack bundled as NodejsFunction bundles it
     expect(over).toEqual([]);
   });
 
-  it('then no bundle contains the AWS SDK (the runtime provides it) or sharp (installed for linux-arm64 instead)', () => {
+  it('then each bundle carries its AWS SDK clients and imports nothing at run time but Node built-ins and, where needed, sharp', () => {
+    for (const { entry, packages, externalImports, needsSharp } of bundles) {
+      // Loaded from the runtime's node_modules, the SDK costs several times its bundled init.
+      expect(packages.has('@aws-sdk/client-dynamodb'), entry).toBe(true);
+      const allowed = (name: string) => name.startsWith('node:') || isBuiltin(name) || (needsSharp && (name === 'sharp' || name.startsWith('sharp/')));
+      expect([...externalImports].filter((name) => !allowed(name)), entry).toEqual([]);
+    }
+  });
+
+  it('then no bundle contains sharp (installed for linux-arm64 instead)', () => {
     for (const { entry, packages, needsSharp } of bundles) {
-      expect([...packages].filter((name) => name.startsWith('@aws-sdk/')), entry).toEqual([]);
       // A function that imports sharp without `needsSharp` would bundle its JS without the binary.
       expect(packages.has('sharp'), `${entry} bundles sharp: set needsSharp on its ServiceFunction (needsSharp=${String(needsSharp)})`).toBe(false);
+    }
+  });
+
+  it('then a function carries the S3 client only if it uses the S3 object store, and the X-Ray SDK only if it uses the tracer', () => {
+    // Every kilobyte is compiled at each cold start; a client created at import by a shared
+    // module would reach every function importing that module.
+    for (const { entry, packages, sources } of bundles) {
+      expect(packages.has('@aws-sdk/client-s3'), `${entry}: @aws-sdk/client-s3`).toBe(sources.has('resolvers/adapters/s3-object-store.ts'));
+      expect(packages.has('aws-xray-sdk-core'), `${entry}: aws-xray-sdk-core`).toBe(sources.has('resolvers/shared/observability.ts'));
+    }
+  });
+
+  it('then the orders functions, which use neither S3 nor the tracer, carry neither', () => {
+    const saga = bundles.filter(({ entry }) => entry.startsWith('resolvers/orders/'));
+    expect(saga.length).toBeGreaterThan(0);
+    for (const { entry, packages } of saga) {
+      expect([...packages].filter((name) => name === '@aws-sdk/client-s3' || name === 'aws-xray-sdk-core'), entry).toEqual([]);
     }
   });
 });

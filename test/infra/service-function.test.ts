@@ -79,10 +79,19 @@ describe('given a service function built with bundling', () => {
       expect(code).toMatch(/export\s*\{[^}]*as greet/);
     });
 
-    it('then the AWS SDK is left to the runtime', () => {
+    it('then the AWS SDK is bundled in, not imported from the runtime at init', () => {
       const code = readFileSync(path.join(bundleDir, 'index.mjs'), 'utf8');
-      expect(code).toMatch(/from\s*"@aws-sdk\/client-s3"/);
+      expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+      expect(code).not.toMatch(/import\(\s*["']@aws-sdk\//);
+      // The S3 client's own code (its service id), not a reference to a package.
+      expect(code).toContain('AmazonS3');
       expect(existsSync(path.join(bundleDir, 'node_modules'))).toBe(false);
+    });
+
+    it('then its source map has the mappings for stack traces but not the sources', () => {
+      const map = JSON.parse(readFileSync(path.join(bundleDir, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+      expect(map.sources.some((source) => source.endsWith('src/hello.ts'))).toBe(true);
+      expect(map.sourcesContent).toBeUndefined();
     });
   });
 
