@@ -6,8 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { PortInUseError } from './http/dual-server.js';
-import { startLocalStack } from './stack.js';
+import { type EarlyStart, beginStart } from './startup/early.js';
+import { Timeline, writeTimelineIfAsked } from './startup/timeline.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,9 +27,18 @@ const messagingPort = Number(values['sqs-port'] ?? process.env['SQS_PORT'] ?? 45
 const stepFunctionsPort = Number(values['sfn-port'] ?? process.env['SFN_PORT'] ?? 8083);
 const projectDir = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
+const timeline = new Timeline();
+// Before this line: node and tsx starting.
+timeline.record('node + tsx start', 0, performance.now());
+const options = { projectDir, port, s3Port, stepFunctionsPort, messaging: { port: messagingPort }, timeline };
+let early: EarlyStart | undefined;
 
 try {
-  const stack = await startLocalStack({ projectDir, port, s3Port, stepFunctionsPort, messaging: { port: messagingPort } });
+  // The synthesis and DynamoDB Local begin first and run while the stack's modules load.
+  early = await beginStart(options, timeline);
+  const { startLocalStack } = await timeline.phase("load the stack's modules", () => import('./stack.js'));
+  const stack = await startLocalStack(options, early);
+  await writeTimelineIfAsked(timeline);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`
 Local stack ready in ${seconds} s.
@@ -54,6 +63,8 @@ Ctrl-C stops everything.`);
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 } catch (error) {
+  await early?.stop();
+  const { PortInUseError } = await import('./http/dual-server.js');
   if (error instanceof PortInUseError) {
     console.error(error.message);
   } else {

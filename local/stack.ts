@@ -1,11 +1,9 @@
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { createApiAuth } from './auth/api-auth.js';
 import { createLocalIssuer, type IssuedTokens } from './auth/local-issuer.js';
 import type { OidcTokenInput } from './auth/oidc-issuer.js';
-import { synthesize } from './cdk/synth.js';
 import { type LocalValues, resolveIntrinsics } from './cdk/template.js';
 import { type Topology, readTopology } from './cdk/topology.js';
 import { DynamoDbSource } from './graphql/dynamodb-source.js';
@@ -21,10 +19,12 @@ import { type LocalMessagingOptions, type Messaging, createMessaging } from './m
 import type { FaultConfig } from '../resolvers/shared/faults.js';
 import { amplifyOutputs, type AmplifyOutputs } from './outputs.js';
 import { REALTIME_PATHS, createRealtimeServer } from './realtime/index.js';
-import { startDynamoDbLocal } from './services/dynamodb.js';
 import { startS3rver } from './services/s3rver.js';
 import { seedTables } from './services/table-seed.js';
 import { FunctionNotFoundError, startLocalStepFunctions } from './stepfunctions/index.js';
+import { Timeline } from './startup/timeline.js';
+import { type EarlyStart, beginStart } from './startup/early.js';
+import { watchedPaths } from './startup/synth-cache.js';
 import { ensureLocalCertificate } from './tls.js';
 import {
   ACCOUNT_ID,
@@ -82,6 +82,8 @@ export interface LocalStackOptions {
    * @default on, watching cdk.json's watch.include, unless ephemeral
    */
   readonly hotReload?: boolean | { readonly paths: readonly string[] };
+  /** Records where start-up time goes (`npm start` writes it out with LOCAL_STACK_TIMELINE). */
+  readonly timeline?: Timeline;
 }
 
 export interface LocalStack {
@@ -117,16 +119,22 @@ export interface LocalStack {
 
 const AWS_ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
 
-export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const projectDir = resolve(options.projectDir);
+/** A settled part's value, or its failure thrown. */
+const valueOf = <T>(part: PromiseSettledResult<T>): T => {
+  if (part.status === 'rejected') throw part.reason;
+  return part.value;
+};
+
+export async function startLocalStack(options: LocalStackOptions, early?: EarlyStart): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => console.log(line));
   const region = options.region ?? 'us-east-1';
-  const ephemeral = options.ephemeral ?? false;
-  const stateDir = ephemeral
-    ? await mkdtemp(join(tmpdir(), 'appsync-local-'))
-    : resolve(options.stateDir ?? join(projectDir, '.local'));
-  await mkdir(join(stateDir, 'dynamodb'), { recursive: true });
-  const cleanups: (() => Promise<void>)[] = [];
+  const timeline = options.timeline ?? new Timeline();
+  const phase = timeline.phase.bind(timeline);
+  // The synthesis and DynamoDB Local run while everything else starts (local/startup/early.ts);
+  // `npm start` begins them before it even loads this module.
+  const begun = early ?? (await beginStart(options, timeline));
+  const { projectDir, stateDir, ephemeral } = begun;
+  const cleanups: (() => Promise<void>)[] = [() => begun.stop()];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
       await cleanup().catch((error: unknown) => log(`stop: ${String(error)}`));
@@ -135,7 +143,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
-    const [certificate, seed] = await Promise.all([ensureLocalCertificate(stateDir), loadSeed(stateDir)]);
+    const [certificate, seed] = await Promise.all([phase('TLS certificate', () => ensureLocalCertificate(stateDir)), phase('seed', () => loadSeed(stateDir))]);
 
     // Listen first: a port in use fails at once, and the real port goes into every function's
     // environment.
@@ -146,123 +154,76 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       (request, response) => requests.handle(request, response),
       (request, socket, head) => upgrade.handle(request, socket, head),
     );
-    const port = await server.listen(options.port ?? 4000, '127.0.0.1');
+    const port = await phase('listen', () => server.listen(options.port ?? 4000, '127.0.0.1'));
     cleanups.push(() => server.close());
 
-    const [template, dynamo] = await Promise.all([
-      synthesize({
-        projectDir,
-        outDir: join(stateDir, 'cdk.out'),
-        ...(options.cdkApp ? { appEntry: options.cdkApp } : {}),
-        ...(options.cdkContext ? { context: options.cdkContext } : {}),
+    // Needs no template: it starts while the synthesis runs.
+    const stepFunctions = await phase('Step Functions API', () =>
+      startLocalStepFunctions({
+        port: options.stepFunctionsPort ?? (ephemeral ? 0 : 8083),
+        region,
+        accountId: ACCOUNT_ID,
+        stateDir: ephemeral ? null : stateDir,
+        ...(options.stepFunctionsRetryIntervalMs === undefined ? {} : { retryIntervalMs: options.stepFunctionsRetryIntervalMs }),
+        log,
       }),
-      startDynamoDbLocal(ephemeral ? {} : { dbPath: join(stateDir, 'dynamodb') }),
-    ]);
-    cleanups.push(() => dynamo.stop());
-    const topology = readTopology(template);
+    );
+    cleanups.push(() => stepFunctions.stop());
+
+    const template = await phase('wait for the synthesis', () => begun.template);
+    const topology = await phase('read topology', () => readTopology(template));
     const names = localNames(topology, seed, region);
 
     const principals: IamPrincipal[] = [...names.functionPrincipals.values(), names.developer];
-    const s3rver = await startS3rver({
-      directory: join(stateDir, ephemeral ? 's3' : 's3'),
-      buckets: topology.buckets.map((b) => names.bucketName(b.logicalId)),
-      accessKeyIds: principals.map((p) => p.accessKeyId),
-      region,
-    });
+    const s3rver = await phase('s3rver', () =>
+      startS3rver({
+        directory: join(stateDir, 's3'),
+        buckets: topology.buckets.map((b) => names.bucketName(b.logicalId)),
+        accessKeyIds: principals.map((p) => p.accessKeyId),
+        region,
+      }),
+    );
     cleanups.push(() => s3rver.stop());
     const credentialsByKey = new Map(principals.map((p) => [p.accessKeyId, p]));
     const gateway = createS3Gateway({ upstream: s3rver.endpoint, credentials: (id) => credentialsByKey.get(id) });
     const s3Port = await gateway.listen(options.s3Port ?? 4569);
     cleanups.push(() => new Promise((done) => gateway.server.close(() => done())));
 
-    const stepFunctions = await startLocalStepFunctions({
-      port: options.stepFunctionsPort ?? (ephemeral ? 0 : 8083),
-      region,
-      accountId: ACCOUNT_ID,
-      stateDir: ephemeral ? null : stateDir,
-      ...(options.stepFunctionsRetryIntervalMs === undefined ? {} : { retryIntervalMs: options.stepFunctionsRetryIntervalMs }),
-      log,
-    });
-    cleanups.push(() => stepFunctions.stop());
-
-    const messaging = await createMessaging({
-      template,
-      region,
-      port: options.messaging?.port ?? (ephemeral ? 0 : 4576),
-      principals,
-      log,
-    });
+    const messaging = await phase('SNS/SQS endpoint', () =>
+      createMessaging({
+        template,
+        region,
+        port: options.messaging?.port ?? (ephemeral ? 0 : 4576),
+        principals,
+        log,
+      }),
+    );
     cleanups.push(() => messaging.stop());
 
     const endpoints: Endpoints = {
       graphqlUrl: `http://localhost:${port}/graphql`,
       realtimeUrl: `wss://localhost:${port}/graphql/realtime`,
       s3: `http://127.0.0.1:${s3Port}`,
-      dynamodb: dynamo.endpoint,
+      // Known before DynamoDB Local answers: nothing below needs it to answer until the tables.
+      dynamodb: begun.dynamodbEndpoint,
       messaging: messaging.endpoint,
       stepFunctions: stepFunctions.url,
     };
     const values = localValues(template, names, endpoints);
 
-    const createdTables = await createTables(topology, dynamo.endpoint, region);
-    await seedTables(template, dynamo.endpoint, region, createdTables);
-
-    const functions = await buildFunctions(topology, values, names, endpoints, projectDir, stateDir, options.functionOutput, {
-      ...(options.faults === undefined ? {} : { PIPELINE_FAULTS: JSON.stringify(options.faults) }),
-    });
-    cleanups.push(async () => {
-      await Promise.all([...functions.values()].map((fn) => fn.stop()));
-    });
+    const functions = new Map<string, LocalFunction>();
+    /** When each function last ran: hot reload reloads the one in use first. */
+    const lastInvoked = new Map<string, number>();
     const invokeFunction = (logicalId: string, event: unknown) => {
       const fn = functions.get(logicalId);
       if (!fn) throw new Error(`No local function ${logicalId}`);
+      lastInvoked.set(logicalId, Date.now());
       return fn.invoke(event);
     };
-
-    const stepFunctionsService = await stepFunctions.load({
-      template,
-      values,
-      roles: topology.roles,
-      callers: principals.map((p) => ({
-        accessKeyId: p.accessKeyId,
-        secretAccessKey: p.secretAccessKey,
-        arn: p.identity.userArn,
-        roleLogicalId: p.roleLogicalId,
-        fullAccess: p === names.developer,
-      })),
-      invokeFunction: async (name, payload) => {
-        const fn = functions.get(name);
-        if (!fn) throw new FunctionNotFoundError(name);
-        return fn.invoke(payload);
-      },
-    });
-    // Executions stop before the functions they call.
-    cleanups.push(() => stepFunctionsService.close());
-    if (stepFunctionsService.stateMachines.length > 0) {
-      log(`Step Functions API on ${stepFunctions.url}: ${stepFunctionsService.stateMachines.map((m) => m.name).join(', ')}`);
-    }
-
-    const issuer = await createLocalIssuer({ stateDir, region, userPoolId: names.userPoolId, clientId: names.userPoolClientId });
-    const apiKeys = topology.api.apiKeys.map((key) => ({
-      id: names.apiKeys.get(key.logicalId) ?? key.logicalId,
-      expires: key.expires ?? Math.floor(Date.now() / 1000) + 7 * 24 * 3600,
-    }));
-    const { authenticator, oidc } = await createApiAuth({
-      topology,
-      stateDir,
-      region,
-      apiId: names.apiId,
-      apiKeys,
-      userPool: { ...issuer, clientIds: [names.userPoolClientId] },
-      iamCredentials: principals,
-      resolve: (value) => resolveIntrinsics(value, values),
-      invokeFunction,
-    });
-
-    const dynamodbSource = new DynamoDbSource({ endpoint: dynamo.endpoint, region });
+    const dynamodbSource = new DynamoDbSource({ endpoint: endpoints.dynamodb, region });
     cleanups.push(async () => dynamodbSource.close());
     const hub = new SubscriptionHub();
-    const builtins = await readFile(join(projectDir, 'schema', 'appsync.graphql'), 'utf8');
+    let builtins = '';
     const newEngine = (from: Topology) =>
       new AppSyncEngine({
         api: from.api,
@@ -272,7 +233,83 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         dynamodb: dynamodbSource,
         hub,
       });
-    const engine = new EngineHolder(newEngine(topology));
+    const apiKeys = topology.api.apiKeys.map((key) => ({
+      id: names.apiKeys.get(key.logicalId) ?? key.logicalId,
+      expires: key.expires ?? Math.floor(Date.now() / 1000) + 7 * 24 * 3600,
+    }));
+
+    // Independent parts, each waiting only for what it needs. The order they begin in matters:
+    // the bundles (esbuild's own process) and the tables (DynamoDB Local's JVM) proceed while
+    // this thread validates the state machines and builds the GraphQL engine.
+    const parts = await Promise.allSettled([
+      phase(`build ${topology.functions.size} functions (esbuild)`, () =>
+        buildFunctions(topology, values, names, endpoints, projectDir, stateDir, options.functionOutput, {
+          ...(options.faults === undefined ? {} : { PIPELINE_FAULTS: JSON.stringify(options.faults) }),
+        }),
+      ),
+      phase('DynamoDB tables (after DynamoDB Local answers)', async () => {
+        const dynamo = await begun.dynamodb;
+        const createdTables = await createTables(topology, dynamo.endpoint, region);
+        await seedTables(template, dynamo.endpoint, region, createdTables);
+      }),
+      phase('user-pool issuer and API auth modes', async () => {
+        const issuer = await createLocalIssuer({ stateDir, region, userPoolId: names.userPoolId, clientId: names.userPoolClientId });
+        const auth = await createApiAuth({
+          topology,
+          stateDir,
+          region,
+          apiId: names.apiId,
+          apiKeys,
+          userPool: { ...issuer, clientIds: [names.userPoolClientId] },
+          iamCredentials: principals,
+          resolve: (value) => resolveIntrinsics(value, values),
+          invokeFunction,
+        });
+        return { issuer, ...auth };
+      }),
+      phase('Step Functions definitions', () =>
+        stepFunctions.load({
+          template,
+          values,
+          roles: topology.roles,
+          callers: principals.map((p) => ({
+            accessKeyId: p.accessKeyId,
+            secretAccessKey: p.secretAccessKey,
+            arn: p.identity.userArn,
+            roleLogicalId: p.roleLogicalId,
+            fullAccess: p === names.developer,
+          })),
+          invokeFunction: async (name, payload) => {
+            const fn = functions.get(name);
+            if (!fn) throw new FunctionNotFoundError(name);
+            lastInvoked.set(name, Date.now());
+            return fn.invoke(payload);
+          },
+        }),
+      ),
+      phase('GraphQL engine (schema, APPSYNC_JS resolvers)', async () => {
+        builtins = await readFile(join(projectDir, 'schema', 'appsync.graphql'), 'utf8');
+        return new EngineHolder(newEngine(topology));
+      }),
+    ]);
+    const [built, , authorized, stateMachines, engineBuilt] = parts;
+    // What did start stops with the rest if another part failed; executions stop before the
+    // functions they call.
+    if (built.status === 'fulfilled') {
+      for (const [logicalId, fn] of built.value) functions.set(logicalId, fn);
+      cleanups.push(async () => {
+        await Promise.all([...functions.values()].map((fn) => fn.stop()));
+      });
+    }
+    if (stateMachines.status === 'fulfilled') cleanups.push(() => stateMachines.value.close());
+    const failed = parts.find((part): part is PromiseRejectedResult => part.status === 'rejected');
+    if (failed) throw failed.reason;
+    const stepFunctionsService = valueOf(stateMachines);
+    if (stepFunctionsService.stateMachines.length > 0) {
+      log(`Step Functions API on ${stepFunctions.url}: ${stepFunctionsService.stateMachines.map((m) => m.name).join(', ')}`);
+    }
+    const { issuer, authenticator, oidc } = valueOf(authorized);
+    const engine = valueOf(engineBuilt);
     const graphql = createGraphQLHandler({ authenticator, engine, log });
     const graphqlHosts = [`localhost:${port}`, `127.0.0.1:${port}`];
     const realtime = createRealtimeServer({
@@ -311,7 +348,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
 
     // S3 notifications, SNS, SQS and schedules: local/messaging, wired from the template.
-    messaging.start({
+    await phase('messaging start', () => messaging.start({
       roles: topology.roles,
       values,
       bucketName: names.bucketName,
@@ -322,12 +359,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.messaging?.scheduleIntervalMs === undefined ? {} : { scheduleIntervalMs: options.messaging.scheduleIntervalMs }),
       ...(options.messaging?.pollersPerMapping === undefined ? {} : { pollersPerMapping: options.messaging.pollersPerMapping }),
       faults: { ...(options.messaging?.duplicateDelivery ? { duplicateDelivery: options.messaging.duplicateDelivery } : {}) },
-    });
+    }));
     s3rver.onObjectCreated((event) => messaging.objectCreated(event));
 
     const hotReload = options.hotReload ?? !ephemeral;
     if (hotReload) {
-      const stopFunctionWatch = watchFunctions(functions.values(), { log });
+      const stopFunctionWatch = watchFunctions(functions.values(), { log, lastInvoked: (fn) => lastInvoked.get(fn.name) ?? 0 });
       cleanups.push(async () => stopFunctionWatch());
       const paths = (hotReload === true ? await watchedPaths(projectDir) : hotReload.paths).map((p) => resolve(projectDir, p));
       const stopApiWatch = watchApi({
@@ -337,14 +374,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         // A handler's own files are the function watcher's: they need no re-synthesis.
         ignore: (file) => [...functions.values()].some((fn) => fn.inputs.includes(file)),
         rebuild: async () => {
-          const next = readTopology(
-            await synthesize({
-              projectDir,
-              outDir: join(stateDir, 'cdk.out'),
-              ...(options.cdkApp ? { appEntry: options.cdkApp } : {}),
-              ...(options.cdkContext ? { context: options.cdkContext } : {}),
-            }),
-          );
+          const next = readTopology(await begun.synthesizeAgain());
           const added = [...next.functions.keys()].filter((id) => !functions.has(id));
           if (added.length > 0) log(`hot reload: new functions (${added.join(', ')}) need a restart`);
           return newEngine(next);
@@ -471,16 +501,6 @@ async function buildFunctions(
   }
   await Promise.all([...functions.values()].map((fn) => fn.build()));
   return functions;
-}
-
-/** What cdk.json says the CDK app is made of (its `watch.include`), as directories. */
-async function watchedPaths(projectDir: string): Promise<string[]> {
-  try {
-    const cdk = JSON.parse(await readFile(join(projectDir, 'cdk.json'), 'utf8')) as { watch?: { include?: string[] } };
-    return (cdk.watch?.include ?? []).map((glob) => glob.split('*')[0]?.replace(/\/$/, '') || '.');
-  } catch {
-    return [];
-  }
 }
 
 function createHashOf(text: string): string {

@@ -6,7 +6,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface LocalCertificate {
   /** PEM private key. */
@@ -68,6 +67,9 @@ export const ensureLocalCertificate = async (stateDir: string): Promise<LocalCer
     return { key: storedKey, cert: storedCert, caPath: certPath };
   }
 
+  // Loaded only to make a certificate (first start, or near expiry): selfsigned brings node-forge,
+  // about 0.4 s of start-up CPU that a start with a usable certificate does not need.
+  const { generate } = await import('selfsigned');
   const notBeforeDate = new Date(now - 60_000);
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,

