@@ -75,10 +75,11 @@ export function checkDocumentLimits(query: string, limits: DocumentLimits = DEFA
   let previous: Previous = 'other';
   let inlineFragment = false;
   let responseName: Token | undefined;
-  // The parser's limits (tokens, nesting) come first, as at AppSync, where they stop the parse
-  // before any validation: a document over both an alias limit and the token limit gets the token
-  // error. So a broken alias or repeat limit is kept and the scan goes on, at most to maxTokens.
-  let refusal: DocumentRefusal | undefined;
+  // The first limit the scan reaches refuses the document, so a flood of aliases or repeated
+  // fields stops the scan where it passes its limit, not at maxTokens: lexing the rest only to
+  // choose the error's wording was most of the cost. At AppSync (graphql-java) such a document
+  // over the token limit gets the token error; the alias and repeat limits are local guards
+  // (docs/conformance.md, deliberate differences), and either way nothing runs.
   for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
     tokens += 1;
     if (tokens > limits.maxTokens) {
@@ -120,7 +121,7 @@ export function checkDocumentLimits(query: string, limits: DocumentLimits = DEFA
         break;
       default: {
         const scope = scopes[scopes.length - 1];
-        if (parens > 0 || !scope || refusal) break;
+        if (parens > 0 || !scope) break;
         if (token.kind === TokenKind.SPREAD) {
           inlineFragment = true;
           previous = 'spread';
@@ -130,7 +131,7 @@ export function checkDocumentLimits(query: string, limits: DocumentLimits = DEFA
           if (previous === 'response') {
             aliases += 1;
             if (aliases > limits.maxAliases) {
-              refusal = refuse('aliases', `The document uses more than ${limits.maxAliases} aliases; it was not executed.`, responseName ?? token);
+              return refuse('aliases', `The document uses more than ${limits.maxAliases} aliases; it was not executed.`, responseName ?? token);
             }
           }
           previous = 'colon';
@@ -142,7 +143,7 @@ export function checkDocumentLimits(query: string, limits: DocumentLimits = DEFA
             inlineFragment = false;
             previous = 'other';
           } else if (previous === 'response' && (scope.get(token.value) ?? 0) > limits.maxFieldRepeats) {
-            refusal = refuse(
+            return refuse(
               'fieldRepeats',
               `The document is too complex to validate: it selects "${token.value}" more than ${limits.maxFieldRepeats} times in one selection set; it was not executed.`,
               token,
@@ -154,7 +155,7 @@ export function checkDocumentLimits(query: string, limits: DocumentLimits = DEFA
       }
     }
   }
-  return refusal;
+  return undefined;
 }
 
 /**
