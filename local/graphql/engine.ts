@@ -47,7 +47,7 @@ import {
   validationError,
 } from './errors.js';
 import { argumentFilter } from './filters.js';
-import { type DocumentLimits, DEFAULT_DOCUMENT_LIMITS, checkDocumentLimits } from './document-guard.js';
+import { type DocumentLimits, DEFAULT_DOCUMENT_LIMITS, checkDocumentLimits, warmDocumentGuard } from './document-guard.js';
 import { noIntrospectionRule } from './limits.js';
 import { awsScalars } from './scalars.js';
 import {
@@ -146,6 +146,7 @@ export class AppSyncEngine implements SubscriptionEngine {
     }
     checkAppSyncSchema(this.schema, options.builtins);
     this.#limits = { ...DEFAULT_DOCUMENT_LIMITS, ...options.documentLimits };
+    warmDocumentGuard(this.#limits);
     this.#rules = [...specifiedRules, ...(options.api.introspection ? [] : [noIntrospectionRule])];
     this.#subscribeDirective = this.#readSubscribeDirectives();
     this.#attachResolvers();

@@ -53,11 +53,10 @@ describe('the token limit', () => {
     expect(checkDocumentLimits(`# ${'word '.repeat(100)}\n{ a }`, limits({ maxTokens: 3 }))).toBeUndefined();
   });
 
-  it('given a document over both the alias limit and the token limit, when checked, then the limit the scan reaches first refuses it', () => {
+  it('given a document over both the alias limit and the token limit, when checked, then the token limit is what it is refused for', () => {
     const query = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: f`).join(' ')} }`;
-    // The third alias ends at token 10; the eleventh token passes a limit of 10.
-    expect(checkDocumentLimits(query, limits({ maxAliases: 2, maxTokens: 30 }))?.limit).toBe('aliases');
-    expect(checkDocumentLimits(query, limits({ maxAliases: 5, maxTokens: 10 }))?.limit).toBe('tokens');
+    expect(checkDocumentLimits(query, limits({ maxAliases: 2, maxTokens: 30 }))?.limit).toBe('tokens');
+    expect(checkDocumentLimits(query, limits({ maxAliases: 2, maxTokens: 100 }))?.limit).toBe('aliases');
   });
 });
 
