@@ -4,7 +4,6 @@
  * `execute()` of cached documents). autocannon, 50 connections; medians of the runs.
  */
 import autocannon from 'autocannon';
-import type { Target } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
 import { unverifiedUserPoolToken, userPoolToken } from '../lib/auth.js';
 import { type Comparison, type SectionReport, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
@@ -40,27 +39,38 @@ export async function load(url: string, headers: Record<string, string>, duratio
   });
 }
 
-/** Checks one request answers the policy, then warms up and measures `runs` times. */
-export async function measureEndpoint(ctx: BenchContext, label: string, url: string, headers: Record<string, string>): Promise<LoadResult> {
-  const { durationS, warmupS, runs, connections } = ctx.options.http;
-  const response = await fetch(url, {
+interface Endpoint {
+  readonly target: HttpRow['target'];
+  readonly auth: HttpRow['auth'];
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  /** The checked answer every measured response must match. */
+  body?: string;
+  readonly results: autocannon.Result[];
+}
+
+const labelOf = (e: Endpoint) => (e.auth === 'none' ? e.target : `${e.target}, ${e.auth}`);
+
+/** Checks that one request answers the policy and keeps that answer as the expected body. */
+async function check(endpoint: Endpoint): Promise<void> {
+  const response = await fetch(endpoint.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...endpoint.headers },
     body: JSON.stringify({ query: UPLOAD_POLICY_QUERY }),
   });
   const body = await response.text();
   const parsed = JSON.parse(body) as { data?: { uploadPolicy?: { maxBytes?: number } }; errors?: unknown };
   if (response.status !== 200 || parsed.errors || typeof parsed.data?.uploadPolicy?.maxBytes !== 'number') {
-    throw new Error(`${label}: the query does not answer the policy: ${response.status} ${body}`);
+    throw new Error(`${labelOf(endpoint)}: the query does not answer the policy: ${response.status} ${body}`);
   }
-  await load(url, headers, warmupS, connections, body);
-  const results: autocannon.Result[] = [];
-  for (let run = 0; run < runs; run += 1) {
-    const result = await load(url, headers, durationS, connections, body);
-    ctx.log(`  ${label} run ${run + 1}/${runs}: ${fmtInt(result.requests.average)} req/s, p99 ${result.latency.p99} ms`);
-    results.push(result);
-  }
+  endpoint.body = body;
+}
+
+function summary(endpoint: Endpoint): HttpRow {
+  const { results } = endpoint;
   return {
+    target: endpoint.target,
+    auth: endpoint.auth,
     reqPerSec: median(results.map((r) => r.requests.average)),
     p50: median(results.map((r) => r.latency.p50)),
     p99: median(results.map((r) => r.latency.p99)),
@@ -69,38 +79,53 @@ export async function measureEndpoint(ctx: BenchContext, label: string, url: str
   };
 }
 
-async function withTarget<T, R>(start: () => Promise<Target<T>>, use: (target: Target<T>) => Promise<R>): Promise<R> {
-  const target = await start();
-  try {
-    return await use(target);
-  } finally {
-    await target.stop();
-  }
-}
-
+/**
+ * Every target is started first; then each round loads every endpoint once, in turn. This
+ * machine's speed drifts by up to 2x over minutes (a shared VM: the same build measured 3.6k and
+ * 6.2k req/s half an hour apart), so measuring one target's runs back to back and then the
+ * next's put the drift into the ratios; interleaved, each round samples every target under the
+ * same conditions, and the medians compare like with like.
+ */
 export async function runHttp(ctx: BenchContext): Promise<SectionReport> {
-  const rows: HttpRow[] = [];
+  const { durationS, warmupS, runs, connections } = ctx.options.http;
   const stack = await ctx.localStack();
   const { token } = await userPoolToken(stack.info, 'bench-http');
-  ctx.log('HTTP: local stack');
-  rows.push({ target: 'local', auth: 'user pool', ...(await measureEndpoint(ctx, 'local, user pool', stack.info.graphqlUrl, { authorization: token })) });
-  rows.push({ target: 'local', auth: 'API key', ...(await measureEndpoint(ctx, 'local, API key', stack.info.graphqlUrl, { 'x-api-key': stack.info.apiKey })) });
-
-  ctx.log('HTTP: amplify-appsync-simulator');
   const simulator = await ctx.simulator();
   const simulatorToken = (await unverifiedUserPoolToken('bench-http')).token;
-  rows.push({ target: 'simulator', auth: 'user pool', ...(await measureEndpoint(ctx, 'simulator, user pool', simulator.info.graphqlUrl, { authorization: simulatorToken })) });
-  rows.push({ target: 'simulator', auth: 'API key', ...(await measureEndpoint(ctx, 'simulator, API key', simulator.info.graphqlUrl, { 'x-api-key': simulator.info.apiKey })) });
-
-  ctx.log('HTTP: bare graphql-js');
-  await withTarget(() => startBareTarget('graphql'), async (bare) => {
-    rows.push({ target: 'graphql()', auth: 'none', ...(await measureEndpoint(ctx, 'graphql()', bare.info.graphqlUrl, {})) });
-  });
-  await withTarget(() => startBareTarget('execute'), async (bare) => {
-    rows.push({ target: 'execute() cached', auth: 'none', ...(await measureEndpoint(ctx, 'execute() cached', bare.info.graphqlUrl, {})) });
-  });
-
-  return httpReport(ctx, rows);
+  const bareGraphql = await startBareTarget('graphql');
+  const bareExecute = await startBareTarget('execute');
+  try {
+    const endpoint = (target: HttpRow['target'], auth: HttpRow['auth'], url: string, headers: Record<string, string>): Endpoint => ({
+      target,
+      auth,
+      url,
+      headers,
+      results: [],
+    });
+    const endpoints: Endpoint[] = [
+      endpoint('local', 'user pool', stack.info.graphqlUrl, { authorization: token }),
+      endpoint('local', 'API key', stack.info.graphqlUrl, { 'x-api-key': stack.info.apiKey }),
+      endpoint('simulator', 'user pool', simulator.info.graphqlUrl, { authorization: simulatorToken }),
+      endpoint('simulator', 'API key', simulator.info.graphqlUrl, { 'x-api-key': simulator.info.apiKey }),
+      endpoint('graphql()', 'none', bareGraphql.info.graphqlUrl, {}),
+      endpoint('execute() cached', 'none', bareExecute.info.graphqlUrl, {}),
+    ];
+    ctx.log('HTTP: local stack, amplify-appsync-simulator and bare graphql-js, interleaved');
+    for (const e of endpoints) {
+      await check(e);
+      await load(e.url, e.headers, warmupS, connections, e.body);
+    }
+    for (let run = 0; run < runs; run += 1) {
+      for (const e of endpoints) {
+        const result = await load(e.url, e.headers, durationS, connections, e.body);
+        ctx.log(`  ${labelOf(e)} run ${run + 1}/${runs}: ${fmtInt(result.requests.average)} req/s, p99 ${result.latency.p99} ms`);
+        e.results.push(result);
+      }
+    }
+    return httpReport(ctx, endpoints.map(summary));
+  } finally {
+    await Promise.all([bareGraphql.stop(), bareExecute.stop()]);
+  }
 }
 
 function httpReport(ctx: BenchContext, rows: readonly HttpRow[]): SectionReport {
@@ -147,7 +172,7 @@ function httpReport(ctx: BenchContext, rows: readonly HttpRow[]): SectionReport 
   const details = [
     `Query \`${UPLOAD_POLICY_QUERY}\`, resolved by the function the template wires to \`Query.uploadPolicy\` ` +
       `(direct Lambda resolver locally; VTL request/response templates on a Lambda data source in the simulator; a field resolver calling the same handler bundle in bare graphql-js). ` +
-      `autocannon, ${connections} connections, ${runs} run(s) of ${durationS} s after a warm-up, medians; every target in its own process on 127.0.0.1, plain HTTP.`,
+      `autocannon, ${connections} connections, ${runs} run(s) of ${durationS} s after a warm-up, medians; every target in its own process on 127.0.0.1, plain HTTP; the runs interleaved (each round loads every endpoint once, in turn), so that drift in the machine's speed falls on every target alike.`,
     '',
     markdownTable(
       ['target', 'auth', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'requests'],
