@@ -17,6 +17,7 @@ import type { Server } from 'node:http';
 import { serveUntilStopped } from '../lib/child.js';
 import { lambdaContext, loadHandler } from '../lib/lambda-context.js';
 import { PROJECT_DIR, SIMULATOR_DIR } from '../lib/paths.js';
+import { LAMBDA_REQUEST, LAMBDA_RESPONSE } from './vtl.js';
 
 interface SimulatorInstance {
   init(config: unknown): void;
@@ -45,24 +46,6 @@ const functionName = values.function ?? 'FilesApi';
 const requireFromSimulator = createRequire(join(SIMULATOR_DIR, 'package.json'));
 const { AmplifyAppSyncSimulator } = requireFromSimulator('@aws-amplify/amplify-appsync-simulator') as SimulatorModule;
 
-// A direct Lambda resolver's event, written as the VTL a Lambda data source needs.
-const LAMBDA_REQUEST = `{
-  "version": "2018-05-29",
-  "operation": "Invoke",
-  "payload": {
-    "arguments": $util.toJson($ctx.arguments),
-    "identity": $util.toJson($ctx.identity),
-    "source": $util.toJson($ctx.source),
-    "request": { "headers": $util.toJson($ctx.request.headers), "domainName": null },
-    "info": $util.toJson($ctx.info),
-    "prev": null,
-    "stash": {}
-  }
-}`;
-const LAMBDA_RESPONSE = `#if($ctx.error)
-  $util.error($ctx.error.message, $ctx.error.type)
-#end
-$util.toJson($ctx.result)`;
 const PUBLISH_REQUEST = `#set($event = $ctx.arguments.input)
 $util.qr($event.put("at", $util.time.nowISO8601()))
 { "version": "2018-05-29", "payload": $util.toJson($event) }`;

@@ -12,6 +12,7 @@ import { handler as echo } from '../../../test/conformance/fixture/handlers/echo
 import { handler as fail } from '../../../test/conformance/fixture/handlers/fail.js';
 import { handler as batch } from '../../../test/conformance/fixture/handlers/batch.js';
 import { PROJECT_DIR } from '../../lib/paths.js';
+import { LAMBDA_REQUEST, LAMBDA_RESPONSE } from '../vtl.js';
 
 export const API_KEY = 'da2-conformancesimulator000000';
 export const AUTH_ACCESS_KEY_ID = 'ASIACONFORMANCESIM';
@@ -21,25 +22,6 @@ export const USER_POOL_ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-
 
 export const FIXTURE_SCHEMA = readFileSync(join(PROJECT_DIR, 'test', 'conformance', 'fixture', 'schema.graphql'), 'utf8');
 
-/** A direct Lambda resolver's event, written as the VTL a Lambda data source needs (as target.ts). */
-const LAMBDA_REQUEST = `{
-  "version": "2018-05-29",
-  "operation": "Invoke",
-  "payload": {
-    "arguments": $util.toJson($ctx.arguments),
-    "identity": $util.toJson($ctx.identity),
-    "source": $util.toJson($ctx.source),
-    "request": { "headers": $util.toJson($ctx.request.headers), "domainName": null },
-    "info": $util.toJson($ctx.info),
-    "prev": null,
-    "stash": {}
-  }
-}`;
-/** The VTL answer of a direct Lambda resolver: the error (name as type) or the result. */
-const LAMBDA_RESPONSE = `#if($ctx.error)
-  $util.error($ctx.error.message, $ctx.error.type)
-#end
-$util.toJson($ctx.result)`;
 const BATCH_REQUEST = LAMBDA_REQUEST.replace('"Invoke"', '"BatchInvoke"');
 /** AppSync's documented VTL for per-item errors of a BatchInvoke. */
 const BATCH_RESPONSE = `#if($ctx.error)
