@@ -1,32 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { apiKey, graphql } from './support/http.js';
+import { ECHO_SCALARS, SCALAR_FIELDS, VALID_SCALARS } from './support/scalar-values.js';
 
 /**
  * AppSync's scalars (appsync-behaviour.md §6), validated in the three places a value passes:
  * literal arguments, variables, and results.
  */
 
-const FIELDS = 'date time dateTime timestamp email json url phone ip';
-const ECHO = `query Echo($input: ScalarsInput!) { scalars(input: $input) { ${FIELDS} } }`;
-
-const valid = {
-  date: '2024-02-29',
-  time: '12:30:45.123',
-  dateTime: '2024-02-29T12:30:45.123456789+05:30',
-  // 2100-01-01: beyond 32 bits.
-  timestamp: 4_102_444_800,
-  email: 'someone@example.com',
-  json: '{"a":[1,2]}',
-  url: 'https://example.com/path?q=1',
-  phone: '+1 555 0100',
-  ip: '192.168.0.1/24',
-};
 
 describe('scalars in variables', () => {
   it('given a valid value of every AppSync scalar as a variable, when it is echoed, then each comes back unchanged', async () => {
-    const response = await graphql(apiKey(), ECHO, { input: valid });
+    const response = await graphql(apiKey(), ECHO_SCALARS, { input: VALID_SCALARS });
     expect(response.errors).toBeUndefined();
-    expect(response.data).toEqual({ scalars: valid });
+    expect(response.data).toEqual({ scalars: VALID_SCALARS });
   });
 
   it.each([
@@ -40,7 +26,7 @@ describe('scalars in variables', () => {
     ['phone', 'call me'],
     ['ip', '300.1.1.1'],
   ])('given an invalid %s variable (%j), when the query is sent, then nothing runs and the error is a validation error', async (field, value) => {
-    const response = await graphql(apiKey(), ECHO, { input: { ...valid, [field]: value } });
+    const response = await graphql(apiKey(), ECHO_SCALARS, { input: { ...VALID_SCALARS, [field]: value } });
     expect(response.status).toBe(200);
     expect(response.data).toBeNull();
     expect(response.errors).toEqual([expect.objectContaining({ errorType: 'ValidationError', message: expect.stringContaining(field) })]);
@@ -53,7 +39,7 @@ describe('scalars in variables', () => {
     ['ip', '2001:db8::1'],
     ['date', '2024-02-29+01:00'],
   ])('given the edge-of-format %s %j, when it is echoed, then it is accepted', async (field, value) => {
-    const response = await graphql<{ scalars: Record<string, unknown> }>(apiKey(), ECHO, { input: { ...valid, [field]: value } });
+    const response = await graphql<{ scalars: Record<string, unknown> }>(apiKey(), ECHO_SCALARS, { input: { ...VALID_SCALARS, [field]: value } });
     expect(response.errors).toBeUndefined();
     expect(response.data?.scalars[field]).toEqual(value);
   });
@@ -74,18 +60,18 @@ describe('scalars in literal arguments', () => {
 
 describe('scalars in results', () => {
   it('given a resolver returning an object for AWSJSON and valid values for the others, when read, then AWSJSON is serialized once and the others pass', async () => {
-    const values = { ...valid, json: { nested: [1, 'two'] } };
-    const response = await graphql(apiKey(), `query R($v: AWSJSON!) { rawScalars(values: $v) { ${FIELDS} } }`, { v: JSON.stringify(values) });
+    const values = { ...VALID_SCALARS, json: { nested: [1, 'two'] } };
+    const response = await graphql(apiKey(), `query R($v: AWSJSON!) { rawScalars(values: $v) { ${SCALAR_FIELDS} } }`, { v: JSON.stringify(values) });
     expect(response.errors).toBeUndefined();
-    expect(response.data).toEqual({ rawScalars: { ...valid, json: '{"nested":[1,"two"]}' } });
+    expect(response.data).toEqual({ rawScalars: { ...VALID_SCALARS, json: '{"nested":[1,"two"]}' } });
   });
 
   it('given a resolver returning invalid values, when read, then each invalid field is null with an error at its path and the valid ones resolve', async () => {
-    const values = { ...valid, date: 'not a date', email: 'nobody', timestamp: 'soon' };
-    const response = await graphql<{ rawScalars: Record<string, unknown> }>(apiKey(), `query R($v: AWSJSON!) { rawScalars(values: $v) { ${FIELDS} } }`, {
+    const values = { ...VALID_SCALARS, date: 'not a date', email: 'nobody', timestamp: 'soon' };
+    const response = await graphql<{ rawScalars: Record<string, unknown> }>(apiKey(), `query R($v: AWSJSON!) { rawScalars(values: $v) { ${SCALAR_FIELDS} } }`, {
       v: JSON.stringify(values),
     });
-    expect(response.data?.rawScalars).toEqual({ ...valid, date: null, email: null, timestamp: null });
+    expect(response.data?.rawScalars).toEqual({ ...VALID_SCALARS, date: null, email: null, timestamp: null });
     expect((response.errors ?? []).map((e) => e.path)).toEqual([
       ['rawScalars', 'date'],
       ['rawScalars', 'timestamp'],

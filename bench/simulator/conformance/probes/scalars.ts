@@ -1,22 +1,10 @@
 /** Scalar rows (test/conformance/scalars.test.ts): the same values, through variables and results. */
 import { type Endpoint, graphql } from '../client.js';
 import type { Probe } from '../probe.js';
+import { ECHO_SCALARS, SCALAR_FIELDS, VALID_SCALARS } from '../../../../test/conformance/support/scalar-values.js';
 
-const FIELDS = 'date time dateTime timestamp email json url phone ip';
-const ECHO = `query Echo($input: ScalarsInput!) { scalars(input: $input) { ${FIELDS} } }`;
-const RAW = `query Raw($values: AWSJSON!) { rawScalars(values: $values) { ${FIELDS} } }`;
+const RAW = `query Raw($values: AWSJSON!) { rawScalars(values: $values) { ${SCALAR_FIELDS} } }`;
 
-const VALID: Record<string, unknown> = {
-  date: '2024-02-29',
-  time: '12:30:45.123',
-  dateTime: '2024-02-29T12:30:45.123456789+05:30',
-  timestamp: 4_102_444_800,
-  email: 'someone@example.com',
-  json: '{"a":[1,2]}',
-  url: 'https://example.com/path?q=1',
-  phone: '+1 555 0100',
-  ip: '192.168.0.1/24',
-};
 /** AppSync accepts these (appsync-behaviour.md §6). */
 const ALSO_VALID: [string, unknown][] = [
   ['timestamp', -86_400],
@@ -40,7 +28,7 @@ const INVALID: [string, unknown][] = [
 
 /** Whether the simulator accepts `value` for `field` as a variable (every ScalarsInput field is nullable). */
 async function accepts(endpoint: Endpoint, field: string, value: unknown): Promise<boolean> {
-  const { body } = await graphql(endpoint, ECHO, { input: { [field]: value } });
+  const { body } = await graphql(endpoint, ECHO_SCALARS, { input: { [field]: value } });
   return !body.errors && body.data?.['scalars'] !== null && body.data?.['scalars'] !== undefined;
 }
 
@@ -50,13 +38,13 @@ export const scalarProbes: Probe[] = [
     behaviour: 'AWS scalars validated in variables and results',
     run: async ({ endpoint }) => {
       const refusedValid: string[] = [];
-      for (const [field, value] of [...Object.entries(VALID), ...ALSO_VALID])
+      for (const [field, value] of [...Object.entries(VALID_SCALARS), ...ALSO_VALID])
         if (!(await accepts(endpoint, field, value))) refusedValid.push(`${field} ${JSON.stringify(value)}`);
       const acceptedInvalid: string[] = [];
       for (const [field, value] of INVALID) if (await accepts(endpoint, field, value)) acceptedInvalid.push(`${field} ${JSON.stringify(value)}`);
       const literal = await graphql(endpoint, '{ scalars(input: { dateTime: "2024-02-29T12:30:45" }) { dateTime } }');
       // Only values the simulator takes as valid, so that nulls come from the invalid ones.
-      const accepted = Object.fromEntries(Object.entries(VALID).filter(([field, value]) => !refusedValid.includes(`${field} ${JSON.stringify(value)}`)));
+      const accepted = Object.fromEntries(Object.entries(VALID_SCALARS).filter(([field, value]) => !refusedValid.includes(`${field} ${JSON.stringify(value)}`)));
       const raw = await graphql(endpoint, RAW, { values: JSON.stringify({ ...accepted, date: 'not a date', email: 'nobody', timestamp: 'soon' }) });
       const rawData = (raw.body.data?.['rawScalars'] ?? null) as Record<string, unknown> | null;
       const nulled = rawData ? ['date', 'email', 'timestamp'].filter((f) => rawData[f] === null) : [];
