@@ -199,7 +199,7 @@ export class RecordingPublisher implements OrderEventPublisher {
     await tick();
     if (this.failNext > 0) {
       this.failNext -= 1;
-      throw Object.assign(new Error('AppSync is unavailable'), { name: 'OrderEventPublishError' });
+      throw Object.assign(new Error('AppSync is unavailable'), { name: 'EventPublishError' });
     }
     this.events.push(event);
   }

@@ -70,7 +70,7 @@ describe('the forward path', () => {
     const { saga, input, publisher, order } = await given();
     publisher.failNext = 1;
 
-    await expect(saga.validateOrder(input)).rejects.toMatchObject({ name: 'OrderEventPublishError' });
+    await expect(saga.validateOrder(input)).rejects.toMatchObject({ name: 'EventPublishError' });
     expect(order().status).toBe('VALIDATED');
     await saga.validateOrder(input);
 
