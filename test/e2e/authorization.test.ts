@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OnOrderEventDocument, PlaceOrderDocument, PublishOrderEventDocument } from '../../client/generated/operations.js';
+import { orderIdFor } from '../../resolvers/orders/domain/identity.js';
 import { CREATE_UPLOAD, FILE, FILES, ON_FILE_EVENT, PUBLISH_FILE_EVENT, type Ticket } from '../support/files.js';
 import { type Credentials, graphql } from '../support/graphql-client.js';
 import { expiredTokenFor, subOf, withForgedClaims } from '../support/identity.js';
@@ -19,6 +22,28 @@ interface FileEvent {
   message: string | null;
   at: string;
 }
+
+interface OrderEvent {
+  orderId: string;
+  owner: string;
+  status: string;
+  step: string;
+  message: string | null;
+  at: string;
+}
+
+const PLACE_ORDER = print(PlaceOrderDocument);
+const PUBLISH_ORDER_EVENT = print(PublishOrderEventDocument);
+const ON_ORDER_EVENT = print(OnOrderEventDocument);
+
+/** What a confirmed order announces to its owner, in order (docs/orders.md). */
+const CONFIRMED_PATH = [
+  ['VALIDATED', 'VALIDATE'],
+  ['PAID', 'PAYMENT'],
+  ['RESERVED', 'INVENTORY'],
+  ['CONFIRMED', 'CONFIRM'],
+  ['CONFIRMED', 'NOTIFY'],
+];
 
 const NO_AUTH_BODY = {
   errors: [{ errorType: 'UnauthorizedException', message: 'Valid authorization header not provided.' }],
@@ -248,6 +273,149 @@ describe('authorization', () => {
       expect(events(aliceRealtime, guard).map((e) => e.message)).toEqual([marker]);
       expect(JSON.stringify(aliceRealtime.messages)).not.toContain(forged);
       aliceRealtime.stop(guard);
+    });
+  });
+
+  describe('order events', () => {
+    const orderEvents = (client: RealtimeClient, id: string): OrderEvent[] =>
+      client.data(id).map((d) => d['onOrderEvent'] as OrderEvent);
+
+    /** Waits until the subscription `id` has received an order event matching `match`. */
+    const receiveOrder = (client: RealtimeClient, id: string, match: (e: OrderEvent) => boolean, what: string, timeoutMs = 15_000) =>
+      client.until(() => orderEvents(client, id).find(match), timeoutMs, `${what} on ${id}`);
+
+    /** Publishes as the orders backend does (IAM); fails the test if the publish itself fails. */
+    const publishOrder = async (input: Record<string, unknown>): Promise<OrderEvent> => {
+      const response = await graphql<{ publishOrderEvent: OrderEvent }>(target().graphqlUrl, iam, PUBLISH_ORDER_EVENT, { input });
+      expect(response.errors).toBeUndefined();
+      expect(response.data?.publishOrderEvent).toBeTruthy();
+      return response.data!.publishOrderEvent;
+    };
+
+    /** Alice places a one-line order paid with an approving card; returns its id. */
+    const aliceOrders = async (clientToken: string): Promise<string> => {
+      const response = await graphql<{ placeOrder: { id: string; owner: string; status: string } }>(
+        target().graphqlUrl,
+        alice,
+        PLACE_ORDER,
+        { input: { items: [{ sku: 'STICKER-01', quantity: 1 }], paymentToken: 'tok_approve', clientToken } },
+      );
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.placeOrder).toMatchObject({ owner: aliceSub, status: 'PENDING' });
+      return response.data!.placeOrder.id;
+    };
+
+    const steps = (events: OrderEvent[]) => events.map((e) => [e.status, e.step]);
+
+    it(
+      "given bob subscribed to alice's order id and to all his order events, and alice to one of her orders, when alice places two orders, then bob receives nothing of hers and alice's per-order subscription carries that order's events only",
+      async () => {
+        // The order id derives from owner and client token (docs/orders.md), so every
+        // subscription can be in place before the saga announces its first step.
+        const tokenA = `authz-a-${randomUUID()}`;
+        const tokenB = `authz-b-${randomUUID()}`;
+        const orderA = orderIdFor(aliceSub, tokenA);
+        const orderB = orderIdFor(aliceSub, tokenB);
+
+        await subscribe(bobRealtime, 'bob-on-alice-order', bob, { orderId: orderA }, ON_ORDER_EVENT);
+        await subscribe(bobRealtime, 'bob-all-orders', bob, {}, ON_ORDER_EVENT);
+        await subscribe(aliceRealtime, 'alice-on-order-a', alice, { orderId: orderA }, ON_ORDER_EVENT);
+        await subscribe(aliceRealtime, 'alice-all-orders', alice, {}, ON_ORDER_EVENT);
+
+        const placedIds = await Promise.all([aliceOrders(tokenA), aliceOrders(tokenB)]);
+        expect(placedIds).toEqual([orderA, orderB]);
+        for (const orderId of [orderA, orderB]) {
+          await receiveOrder(aliceRealtime, 'alice-all-orders', (e) => e.orderId === orderId && e.step === 'NOTIFY', `the end of order ${orderId}`, 60_000);
+        }
+
+        // Alice's subscription to all her orders saw both sagas through.
+        const aliceAll = orderEvents(aliceRealtime, 'alice-all-orders');
+        expect(steps(aliceAll.filter((e) => e.orderId === orderA))).toEqual(CONFIRMED_PATH);
+        expect(steps(aliceAll.filter((e) => e.orderId === orderB))).toEqual(CONFIRMED_PATH);
+        expect(aliceAll.every((e) => e.owner === aliceSub)).toBe(true);
+
+        // Later events each subscription SHOULD get: once they have arrived, any earlier event
+        // that was (wrongly) delivered to it would have arrived too.
+        const forAliceOnA = `alice-a-later-${randomUUID()}`;
+        await publishOrder({ orderId: orderA, owner: aliceSub, status: 'CONFIRMED', step: 'NOTIFY', message: forAliceOnA });
+        await receiveOrder(aliceRealtime, 'alice-on-order-a', (e) => e.message === forAliceOnA, `event "${forAliceOnA}"`);
+        // The owner filter is on the event's `owner`: an event about alice's order id addressed to bob.
+        const forBob = `bob-addressed-${randomUUID()}`;
+        await publishOrder({ orderId: orderA, owner: bobSub, status: 'PENDING', step: 'PLACE', message: forBob });
+        await receiveOrder(bobRealtime, 'bob-on-alice-order', (e) => e.message === forBob, `event "${forBob}"`);
+        await receiveOrder(bobRealtime, 'bob-all-orders', (e) => e.message === forBob, `event "${forBob}"`);
+
+        // Alice, subscribed with order A: exactly A's events, none of B's.
+        const aliceOnA = orderEvents(aliceRealtime, 'alice-on-order-a');
+        expect(aliceOnA.every((e) => e.orderId === orderA)).toBe(true);
+        expect(aliceOnA.slice(0, -1)).toEqual(aliceAll.filter((e) => e.orderId === orderA));
+        expect(aliceOnA.at(-1)).toMatchObject({ orderId: orderA, owner: aliceSub, message: forAliceOnA });
+        // Bob: only the event addressed to him, on both subscriptions.
+        expect(orderEvents(bobRealtime, 'bob-on-alice-order').map((e) => e.message)).toEqual([forBob]);
+        expect(orderEvents(bobRealtime, 'bob-all-orders').map((e) => e.message)).toEqual([forBob]);
+        expect(JSON.stringify(bobRealtime.messages)).not.toContain(aliceSub);
+        expect(JSON.stringify(bobRealtime.messages)).not.toContain(orderB);
+
+        for (const id of ['bob-on-alice-order', 'bob-all-orders']) bobRealtime.stop(id);
+        for (const id of ['alice-on-order-a', 'alice-all-orders']) aliceRealtime.stop(id);
+      },
+      120_000,
+    );
+
+    it.each([
+      ['a user-pool caller (the owner herself)', () => alice],
+      ['an API-key caller', () => apiKey],
+    ])('given %s, when it calls publishOrderEvent, then it gets Unauthorized with data null and no subscriber receives the event', async (_who, credentials) => {
+      const orderId = randomUUID();
+      const guard = `alice-order-guard-${randomUUID()}`;
+      const guardById = `alice-order-guard-by-id-${randomUUID()}`;
+      await subscribe(aliceRealtime, guard, alice, {}, ON_ORDER_EVENT);
+      await subscribe(aliceRealtime, guardById, alice, { orderId }, ON_ORDER_EVENT);
+
+      const forged = `forged-${randomUUID()}`;
+      const response = await graphql(target().graphqlUrl, credentials(), PUBLISH_ORDER_EVENT, {
+        input: { orderId, owner: aliceSub, status: 'CONFIRMED', step: 'NOTIFY', message: forged },
+      });
+      expect(response.status).toBe(200);
+      expect(response.data).toBeNull();
+      expect(response.errors).toHaveLength(1);
+      expect(response.errors![0]).toMatchObject({
+        errorType: 'Unauthorized',
+        message: 'Not Authorized to access publishOrderEvent on type Mutation',
+        path: ['publishOrderEvent'],
+      });
+
+      const marker = `order-marker-${randomUUID()}`;
+      await publishOrder({ orderId, owner: aliceSub, status: 'PENDING', step: 'PLACE', message: marker });
+      await receiveOrder(aliceRealtime, guard, (e) => e.message === marker, `event "${marker}"`);
+      await receiveOrder(aliceRealtime, guardById, (e) => e.message === marker, `event "${marker}"`);
+      expect(orderEvents(aliceRealtime, guard).map((e) => e.message)).toEqual([marker]);
+      expect(orderEvents(aliceRealtime, guardById).map((e) => e.message)).toEqual([marker]);
+      expect(JSON.stringify(aliceRealtime.messages)).not.toContain(forged);
+      aliceRealtime.stop(guard);
+      aliceRealtime.stop(guardById);
+    });
+
+    it("given the backend's IAM credentials, when it publishes an event of alice's order, then the call succeeds and alice's subscription to that order receives exactly that event, while bob receives nothing", async () => {
+      const orderId = randomUUID();
+      await subscribe(aliceRealtime, 'alice-iam-order', alice, { orderId }, ON_ORDER_EVENT);
+      await subscribe(bobRealtime, 'bob-iam-watch', bob, {}, ON_ORDER_EVENT);
+
+      const message = `iam-${randomUUID()}`;
+      const published = await publishOrder({ orderId, owner: aliceSub, status: 'PAID', step: 'PAYMENT', message });
+      expect(published).toMatchObject({ orderId, owner: aliceSub, status: 'PAID', step: 'PAYMENT', message });
+      expect(published.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+
+      await receiveOrder(aliceRealtime, 'alice-iam-order', (e) => e.message === message, `event "${message}"`);
+      expect(orderEvents(aliceRealtime, 'alice-iam-order')).toEqual([published]);
+
+      const control = `bob-order-control-${randomUUID()}`;
+      await publishOrder({ orderId: randomUUID(), owner: bobSub, status: 'PENDING', step: 'PLACE', message: control });
+      await receiveOrder(bobRealtime, 'bob-iam-watch', (e) => e.message === control, `event "${control}"`);
+      expect(orderEvents(bobRealtime, 'bob-iam-watch').map((e) => e.message)).toEqual([control]);
+
+      aliceRealtime.stop('alice-iam-order');
+      bobRealtime.stop('bob-iam-watch');
     });
   });
 
