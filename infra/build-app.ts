@@ -4,7 +4,7 @@ import { ProductionPosture } from './aspects/production-posture.js';
 import { AUTH_MODES } from './constructs/graphql-api.js';
 import { addNagPlugins } from './nag/index.js';
 import { AppSyncLambdaStack } from './stack.js';
-import { isStage, settingsFor, STAGES, type StageSettings } from './stage.js';
+import { isStage, requireAlarmTarget, settingsFor, STAGES, type StageSettings } from './stage.js';
 
 export const DEFAULT_STACK_NAME = 'AppsyncLambdaStack';
 
@@ -50,7 +50,8 @@ function optionalInteger(app: App, key: string): number | undefined {
  * Adds the stack to `app`, configured from context:
  * - `stackName`: the stack's name (default `AppsyncLambdaStack`);
  * - `stage`: `dev` or `prod` (default `dev`);
- * - `alarmEmail`: who is e-mailed when an alarm fires (default: nobody, subscribe to the topic);
+ * - `alarmEmail`: who is e-mailed when an alarm fires; optional in dev (nobody: subscribe to the
+ *   topic), required in prod (building prod without it fails and says how to give it);
  * - `provisionedConcurrency`: warm environments for the files API in prod (default 0);
  * - `nag`: `true` runs cdk-nag's AwsSolutions and Serverless packs at synthesis and fails on
  *   any finding (cdk.json sets it for the CDK CLI; the local stack leaves it off);
@@ -80,6 +81,7 @@ export function buildApp(app: App, options: BuildAppOptions = {}): AppSyncLambda
     alarmEmail: optionalString(app, 'alarmEmail'),
     provisionedConcurrency: optionalInteger(app, 'provisionedConcurrency'),
   });
+  requireAlarmTarget(settings);
 
   const stack = new AppSyncLambdaStack(app, stackName, {
     stackName,

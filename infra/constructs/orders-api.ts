@@ -47,7 +47,7 @@ export interface OrdersApiProps {
 
   /** @default the repository root */
   readonly projectRoot?: string;
-  /** @default RetentionDays.ONE_MONTH */
+  /** @default the stage's retention, set by the production posture (infra/aspects) */
   readonly logRetention?: RetentionDays;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;

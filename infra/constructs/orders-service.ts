@@ -16,7 +16,7 @@ export interface OrdersProps {
   readonly paymentSimulatorSlow?: Duration;
   /** @default the repository root */
   readonly projectRoot?: string;
-  /** @default RetentionDays.ONE_MONTH */
+  /** @default the stage's retention, set by the production posture (infra/aspects) */
   readonly logRetention?: RetentionDays;
   /** Of the tables and log groups. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;

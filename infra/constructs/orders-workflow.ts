@@ -135,7 +135,8 @@ export interface OrderWorkflowProps {
 
   /**
    * How long the functions' and the state machine's logs are kept.
-   * @default RetentionDays.ONE_MONTH
+   * @default the stage's retention, set by the production posture (infra/aspects); unlimited
+   * where no posture applies
    */
   readonly logRetention?: RetentionDays;
 
@@ -168,7 +169,9 @@ export class OrderWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: OrderWorkflowProps) {
     super(scope, id);
-    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    // INFINITE leaves RetentionInDays unset, so the production posture gives these log groups the
+    // stage's retention (docs/operations.md), as it does every other log group.
+    const logRetention = props.logRetention ?? RetentionDays.INFINITE;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const tables: Record<keyof StepTables, ITable> = {
       orders: props.ordersTable,
@@ -274,7 +277,7 @@ export class OrderWorkflow extends Construct {
     });
 
     this.timedOutExecutionsAlarm = new Alarm(this, 'TimedOutExecutionsAlarm', {
-      alarmDescription: 'An order execution timed out: the order is stuck mid-saga. See docs/orders.md.',
+      alarmDescription: 'An order execution timed out: the order is stuck mid-saga. Runbook: docs/operations.md#state-machine-timed-out',
       metric: this.stateMachine.metricTimedOut({ period: Duration.minutes(1), statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 1,

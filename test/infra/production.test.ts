@@ -1,8 +1,10 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_MODES_OUTPUT } from '../../infra/build-app.js';
+import { AUTH_MODES_OUTPUT, buildApp } from '../../infra/build-app.js';
 import { ServiceFunction } from '../../infra/constructs/service-function.js';
 import { IDEMPOTENCY_TTL_ATTRIBUTE, isIdempotencyTable } from '../../infra/aspects/data-protection.js';
 import { XRAY_WRITE_ACTIONS } from '../../infra/aspects/function-defaults.js';
@@ -11,8 +13,9 @@ import { QUARANTINE_PREFIX, THUMBNAILS_PREFIX } from '../../infra/constructs/upl
 import { RATE_LIMIT_RULE } from '../../infra/constructs/security/api-firewall.js';
 import { LOCAL_ENTRY_METADATA } from '../../infra/constructs/service-function.js';
 import { repoPath } from '../../infra/paths.js';
+import { settingsFor } from '../../infra/stage.js';
 import type { AppSyncLambdaStack } from '../../infra/stack.js';
-import { asList, identityStatements, resourcesOf, synthesize } from './synth.js';
+import { asList, identityStatements, resourcesOf, synthesize, testProjectRoot } from './synth.js';
 
 /**
  * Issue 7, "Production infrastructure": one test per point of its sections 2 (security),
@@ -38,6 +41,22 @@ const refOf = (value: unknown): string | undefined => {
 };
 const isDataKey = (value: unknown) => /DataKey/.test(JSON.stringify(value));
 
+/**
+ * The documented log cases among roles (docs/operations.md, "Security notes"): CDK's own
+ * singleton handlers, whose roles keep AWS's basic execution policy (log writes on `*`). The
+ * role's logical id starts with the name.
+ */
+const CDK_HANDLERS_WITH_BASIC_EXECUTION = [
+  {
+    role: 'BucketNotificationsHandler',
+    reason: 'configures the uploads bucket\'s notifications at deploy; writes only its own logs, and CDK scopes s3:PutBucketNotification to the bucket',
+  },
+  {
+    role: 'CustomS3AutoDeleteObjects',
+    reason: 'dev only (removal policy DESTROY): empties the buckets on destroy; writes only its own logs; its S3 permissions come from those buckets\' policies, on those buckets only',
+  },
+] as const;
+
 describe('2. Security', () => {
   it('no `*` action or resource outside the documented log cases', () => {
     // The documented cases (docs/operations.md): X-Ray trace writes, and Step Functions'
@@ -51,12 +70,23 @@ describe('2. Security', () => {
           expect(actions.filter((action) => !documented.has(action)), `${stage} ${statement.policy}`).toEqual([]);
         }
       }
-      // AWS's managed policies with `*` are not used by service roles either.
+      // AWS's managed policies with `*` are not used by service roles either: only by CDK's own
+      // handlers, the documented log cases, and by them only the basic execution policy.
       for (const [id, role] of Object.entries(resourcesOf(template, 'AWS::IAM::Role'))) {
-        if (/^(BucketNotificationsHandler|CustomS3AutoDeleteObjects)/.test(id)) continue;
-        expect(JSON.stringify(role.Properties?.['ManagedPolicyArns'] ?? []), `${stage} ${id}`).not.toMatch(/AWSLambdaBasicExecutionRole|AWSAppSyncPushToCloudWatchLogs/);
+        const managed = JSON.stringify(role.Properties?.['ManagedPolicyArns'] ?? []);
+        const handler = CDK_HANDLERS_WITH_BASIC_EXECUTION.find(({ role: prefix }) => id.startsWith(prefix));
+        if (handler !== undefined) {
+          // That policy and nothing else.
+          expect(asList(role.Properties?.['ManagedPolicyArns'] as unknown[]), `${stage} ${id}: ${handler.reason}`).toHaveLength(1);
+          expect(managed, `${stage} ${id}: ${handler.reason}`).toMatch(/service-role\/AWSLambdaBasicExecutionRole"/);
+          continue;
+        }
+        expect(managed, `${stage} ${id}`).not.toMatch(/AWSLambdaBasicExecutionRole|AWSAppSyncPushToCloudWatchLogs/);
       }
     }
+    // Each exemption is one docs/operations.md names as a documented log case.
+    const securityNotes = readFileSync(repoPath('docs/operations.md'), 'utf8').split('### Security notes')[1]?.split('\n## ')[0] ?? '';
+    for (const { role } of CDK_HANDLERS_WITH_BASIC_EXECUTION) expect(securityNotes, role).toContain(`\`${role}\``);
   });
 
   it('KMS customer-managed keys for tables, queues, topics and bucket where the service allows', () => {
@@ -368,6 +398,33 @@ describe('Stages and outputs', () => {
     ]);
     dev.template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
     prod.template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+  });
+
+  it('log retention: given each stage, when it is synthesized, then every log group keeps its events for the stage\'s retention (dev 14 days, prod 90)', () => {
+    const promised = { dev: 14, prod: 90 } as const; // docs/operations.md, "What differs between the stages"
+    for (const { stage, template } of both()) {
+      expect(settingsFor(stage).logRetention, stage).toBe(promised[stage]);
+      const logGroups = Object.entries(resourcesOf(template, 'AWS::Logs::LogGroup'));
+      // The saga's, the functions', the API's, and in prod the firewall's.
+      expect(logGroups.length, stage).toBeGreaterThanOrEqual(stage === 'prod' ? 18 : 17);
+      const retentions = [
+        ...logGroups,
+        ...Object.entries(resourcesOf(template, 'Custom::LogRetention')),
+      ].map(([id, resource]) => [id, resource.Properties?.['RetentionInDays']]);
+      expect(retentions, stage).toEqual(retentions.map(([id]) => [id, promised[stage]]));
+    }
+  });
+
+  it('alarm targets: given the prod stage without an alarm e-mail, when the app is built, then it fails and says how to give one', { timeout: HOOK_TIMEOUT }, () => {
+    const build = (context: Record<string, unknown>) => () =>
+      buildApp(new App({ context: { [BUNDLING_STACKS]: [], ...context } }), { projectRoot: testProjectRoot() });
+    // An alarm topic nobody is subscribed to is silent: prod refuses it, naming the context key.
+    expect(build({ stage: 'prod', stackName: 'FilesProdSilent' })).toThrow(/prod stage needs an alarm target[^]*-c alarmEmail=/);
+    expect(build({ stage: 'prod', stackName: 'FilesProdEmpty', alarmEmail: '' })).toThrow(/-c alarmEmail=/);
+    // dev may have no subscriber; prod with one subscribes it (the synthesized prod above).
+    const emails = (template: Template) => Object.values(resourcesOf(template, 'AWS::SNS::Subscription')).filter((sub) => sub.Properties?.['Protocol'] === 'email');
+    expect(emails(dev.template)).toEqual([]);
+    prod.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
   });
 
   it('the outputs hold everything a client needs', () => {

@@ -3,7 +3,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FILES_API_ENTRY, FILES_API_FIELDS, JS_RESOLVERS } from '../../infra/constructs/graphql-api.js';
 import { LOCAL_ENTRY_METADATA, LOCAL_HANDLER_METADATA } from '../../infra/constructs/service-function.js';
-import { PROCESS_UPLOAD_ENTRY } from '../../infra/constructs/upload-pipeline.js';
+import { PIPELINE_ENTRIES, PROCESS_UPLOAD_ENTRY } from '../../infra/constructs/upload-pipeline.js';
 import { repoPath } from '../../infra/paths.js';
 import { synthesize } from './synth.js';
 
@@ -129,11 +129,12 @@ describe('given the dev stack synthesized with bundling skipped', () => {
     });
   });
 
-  describe('when looking at the upload processor role', () => {
-    it('then it may call appsync:GraphQL on Mutation.publishFileEvent only', () => {
-      const statements = statementsOfFunction(template, logicalIdOfEntry(template, PROCESS_UPLOAD_ENTRY));
+  describe('when looking at the pipeline roles', () => {
+    it.each(PIPELINE_ENTRIES)('then %s may call appsync:GraphQL on Mutation.publishFileEvent only', (entry) => {
+      const statements = statementsOfFunction(template, logicalIdOfEntry(template, entry));
+      // Any statement that could reach AppSync: an appsync action, or a wildcard action.
       const appsync = statements.filter((statement) =>
-        asArray(statement['Action'] as string | string[]).some((action) => action.startsWith('appsync:')),
+        asArray(statement['Action'] as string | string[]).some((action) => action.startsWith('appsync:') || action === '*'),
       );
       expect(appsync).toHaveLength(1);
       const [statement] = appsync;
@@ -145,7 +146,9 @@ describe('given the dev stack synthesized with bundling skipped', () => {
       expect(parts.at(-1)).toBe('/types/Mutation/fields/publishFileEvent');
       expect(JSON.stringify(parts)).toContain(':apis/');
     });
+  });
 
+  describe('when looking at the upload processor role', () => {
     it('then it reads under uploads/ and touches objects under key prefixes only, never the whole bucket', () => {
       const statements = statementsOfFunction(template, logicalIdOfEntry(template, PROCESS_UPLOAD_ENTRY));
       const s3 = statements.filter((statement) =>

@@ -43,9 +43,17 @@ export interface Synthesized {
   readonly template: Template;
 }
 
-/** Builds the app as `infra/app.ts` does, with Lambda bundling skipped, and synthesizes it. */
+/** The alarm target tests give prod, which refuses to build without one (infra/stage.ts). */
+export const TEST_ALARM_EMAIL = 'oncall@example.com';
+
+/**
+ * Builds the app as `infra/app.ts` does, with Lambda bundling skipped, and synthesizes it. prod
+ * gets `TEST_ALARM_EMAIL` as its alarm target unless the context names one, as an operator's
+ * prod synth must.
+ */
 export function synthesize(context: Record<string, unknown> = {}): Synthesized {
-  const app = new App({ context: { [BUNDLING_STACKS]: [], ...context } });
+  const alarmTarget = context['stage'] === 'prod' ? { alarmEmail: TEST_ALARM_EMAIL } : {};
+  const app = new App({ context: { [BUNDLING_STACKS]: [], ...alarmTarget, ...context } });
   const stack = buildApp(app, { projectRoot: testProjectRoot() });
   return { stack, template: Template.fromStack(stack) };
 }
