@@ -6,9 +6,19 @@
 import type { File } from '../generated/graphql.js';
 import type { FileRecord } from './model.js';
 
+declare const brand: unique symbol;
+
+/**
+ * The mapper of `File` (codegen.yml), so what every resolver returning a File declares: exactly
+ * the generated shape, plus a brand that exists only at compile time (nothing is added to the
+ * object, and AppSync never sees it). Only toGraphQLFile adds the brand, so a File built
+ * anywhere else does not type-check as a resolver's result.
+ */
+export type FileView = File & { readonly [brand]: 'File' };
+
 export type SignGetUrl = (key: string) => Promise<string>;
 
-export async function toGraphQLFile(record: FileRecord, signGetUrl: SignGetUrl): Promise<File> {
+export async function toGraphQLFile(record: FileRecord, signGetUrl: SignGetUrl): Promise<FileView> {
   const thumbnails = await Promise.all(
     record.thumbnails.map(async (thumbnail) => ({
       width: thumbnail.width,
@@ -17,7 +27,7 @@ export async function toGraphQLFile(record: FileRecord, signGetUrl: SignGetUrl):
       url: await signGetUrl(thumbnail.key),
     })),
   );
-  return {
+  const file: File = {
     id: record.id,
     owner: record.owner,
     fileName: record.fileName,
@@ -33,4 +43,5 @@ export async function toGraphQLFile(record: FileRecord, signGetUrl: SignGetUrl):
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
+  return file as FileView;
 }

@@ -3,15 +3,9 @@
  * upload. Depends on ports only; the owner is always the authenticated caller.
  */
 import { randomUUID } from 'node:crypto';
-import type {
-  CreateUploadInput,
-  File,
-  FileConnection,
-  UploadPolicy,
-  UploadTicket,
-} from '../generated/graphql.js';
+import type { CreateUploadInput, ResolversTypes, UploadPolicy } from '../generated/graphql.js';
 import { InternalError, NotFoundError, UnauthorizedException, ValidationError } from '../shared/errors.js';
-import { toGraphQLFile } from './file-view.js';
+import { type FileView, toGraphQLFile } from './file-view.js';
 import { isFileId, isKeySafeOwner, originalKey } from './keys.js';
 import { type FileRecord, NO_PIPELINE_STATE, isTerminal } from './model.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
@@ -50,7 +44,7 @@ export class FilesService {
   }
 
   /** The caller's file, or null when it does not exist or belongs to someone else. */
-  async getFile(owner: string, id: string): Promise<File | null> {
+  async getFile(owner: string, id: string): Promise<FileView | null> {
     if (!isFileId(id)) return null;
     const record = await this.#repository.get(id);
     if (record === null || record.owner !== owner) return null;
@@ -60,7 +54,7 @@ export class FilesService {
   async listFiles(
     owner: string,
     args: { limit?: number | null; nextToken?: string | null },
-  ): Promise<FileConnection> {
+  ): Promise<ResolversTypes['FileConnection']> {
     const limit = validatePageSize(args.limit);
     const startAfter =
       args.nextToken === null || args.nextToken === undefined
@@ -78,7 +72,7 @@ export class FilesService {
    * GraphQL request's) is bound into the PUT as object metadata, so every step of the pipeline
    * logs under it.
    */
-  async createUpload(owner: string, input: CreateUploadInput, correlationId: string | null = null): Promise<UploadTicket> {
+  async createUpload(owner: string, input: CreateUploadInput, correlationId: string | null = null): Promise<ResolversTypes['UploadTicket']> {
     if (!isKeySafeOwner(owner)) {
       throw new UnauthorizedException('The caller identity cannot own files');
     }
@@ -131,7 +125,7 @@ export class FilesService {
    * cleared, then the original is copied onto itself, which is a new version of the object and
    * a new ObjectCreated event (the same path as an upload, with new idempotency keys).
    */
-  async reprocessFile(owner: string, id: string, correlationId: string | null = null): Promise<File> {
+  async reprocessFile(owner: string, id: string, correlationId: string | null = null): Promise<FileView> {
     const record = isFileId(id) ? await this.#repository.get(id) : null;
     if (record === null || record.owner !== owner) throw new NotFoundError(`No file ${id}`);
     if (!isTerminal(record.status)) {
@@ -169,7 +163,7 @@ export class FilesService {
     return record.id;
   }
 
-  #view(record: FileRecord): Promise<File> {
+  #view(record: FileRecord): Promise<FileView> {
     return toGraphQLFile(record, (key) =>
       this.#objectStore.presignGet(key, THUMBNAIL_URL_TTL_SECONDS),
     );

@@ -5,12 +5,24 @@
 import type { Order, Product } from '../../generated/graphql.js';
 import { lineTotal, type OrderRecord, type PaymentTransactionRecord, type ProductRecord } from './model.js';
 
+declare const brand: unique symbol;
+
+/**
+ * The mappers of `Order` and `Product` (codegen.yml), so what every resolver returning one
+ * declares: exactly the generated shape, plus a brand that exists only at compile time (nothing
+ * is added to the object, and AppSync never sees it). Only the functions below add it, so an
+ * Order built elsewhere, or a raw ProductRecord (it has every Product field), does not
+ * type-check as a resolver's result.
+ */
+export type OrderView = Order & { readonly [brand]: 'Order' };
+export type ProductView = Product & { readonly [brand]: 'Product' };
+
 /**
  * `transactions` is the provider's record, read only when the caller selected it; an empty
  * list stands in otherwise (the field is then not in the response anyway).
  */
-export function toGraphQLOrder(order: OrderRecord, transactions: readonly PaymentTransactionRecord[] | null): Order {
-  return {
+export function toGraphQLOrder(order: OrderRecord, transactions: readonly PaymentTransactionRecord[] | null): OrderView {
+  const view: Order = {
     id: order.id,
     owner: order.owner,
     status: order.status,
@@ -39,10 +51,11 @@ export function toGraphQLOrder(order: OrderRecord, transactions: readonly Paymen
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
   };
+  return view as OrderView;
 }
 
-export function toGraphQLProduct(product: ProductRecord): Product {
-  return {
+export function toGraphQLProduct(product: ProductRecord): ProductView {
+  const view: Product = {
     sku: product.sku,
     name: product.name,
     description: product.description,
@@ -50,4 +63,5 @@ export function toGraphQLProduct(product: ProductRecord): Product {
     currency: product.currency,
     stock: product.stock,
   };
+  return view as ProductView;
 }

@@ -2,12 +2,12 @@
  * The orders API's use cases: the catalog, placing an order (which starts its saga), reading
  * orders, cancelling one. Depends on ports only; the owner is always the authenticated caller.
  */
-import type { Order, OrderConnection, PlaceOrderInput, ProductConnection } from '../../generated/graphql.js';
+import type { PlaceOrderInput, ResolversTypes } from '../../generated/graphql.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { ClientTokenConflictError, OrderNotCancellableError } from './errors.js';
 import { isOrderId, orderIdFor, requestFingerprint } from './identity.js';
 import { CANCELLABLE_STATUSES, isCancellable, orderTotal, type OrderLineRecord, type OrderRecord } from './model.js';
-import { toGraphQLOrder, toGraphQLProduct } from './order-view.js';
+import { type OrderView, toGraphQLOrder, toGraphQLProduct } from './order-view.js';
 import { decodeOrdersToken, decodeProductsToken, encodeOrdersToken, encodeProductsToken } from './page-token.js';
 import type {
   Clock,
@@ -43,7 +43,7 @@ export class OrdersService {
     this.#deps = deps;
   }
 
-  async listProducts(args: { limit?: number | null; nextToken?: string | null }): Promise<ProductConnection> {
+  async listProducts(args: { limit?: number | null; nextToken?: string | null }): Promise<ResolversTypes['ProductConnection']> {
     const limit = validatePageSize(args.limit, DEFAULT_PRODUCTS_PAGE);
     const startAfter = args.nextToken == null ? null : decodeProductsToken(args.nextToken);
     const page = await this.#deps.catalog.list({ limit, startAfter });
@@ -58,7 +58,7 @@ export class OrdersService {
    * concurrently, finds the same order id: the conditional create lets one request write it,
    * and the execution named after the order is started at most once.
    */
-  async placeOrder(owner: string, input: PlaceOrderInput, view: ViewOptions): Promise<Order> {
+  async placeOrder(owner: string, input: PlaceOrderInput, view: ViewOptions): Promise<OrderView> {
     const request = validatePlaceOrder(input);
     const id = orderIdFor(owner, request.clientToken);
     const fingerprint = requestFingerprint(request.lines, request.paymentToken);
@@ -77,14 +77,14 @@ export class OrdersService {
   }
 
   /** The caller's order, or null when it does not exist or belongs to someone else. */
-  async getOrder(owner: string, id: string, view: ViewOptions): Promise<Order | null> {
+  async getOrder(owner: string, id: string, view: ViewOptions): Promise<OrderView | null> {
     if (!isOrderId(id)) return null;
     const order = await this.#deps.orders.get(id);
     if (order === null || order.owner !== owner) return null;
     return this.#view(order, view);
   }
 
-  async listOrders(owner: string, args: { limit?: number | null; nextToken?: string | null }, view: ViewOptions): Promise<OrderConnection> {
+  async listOrders(owner: string, args: { limit?: number | null; nextToken?: string | null }, view: ViewOptions): Promise<ResolversTypes['OrderConnection']> {
     const limit = validatePageSize(args.limit, DEFAULT_ORDERS_PAGE);
     const startAfter = args.nextToken == null ? null : decodeOrdersToken(args.nextToken, owner);
     const page = await this.#deps.orders.listByOwner(owner, { limit, startAfter });
@@ -98,7 +98,7 @@ export class OrdersService {
    * Marks the order CANCELLED. The saga notices at its next step and undoes what was done
    * (a reservation, a charge); subscribers see those steps as they happen.
    */
-  async cancelOrder(owner: string, id: string, view: ViewOptions): Promise<Order> {
+  async cancelOrder(owner: string, id: string, view: ViewOptions): Promise<OrderView> {
     const order = isOrderId(id) ? await this.#deps.orders.get(id) : null;
     if (order === null || order.owner !== owner) throw new NotFoundError('Order not found');
     if (order.status === 'CANCELLED') return this.#view(order, view);
@@ -155,7 +155,7 @@ export class OrdersService {
     };
   }
 
-  async #view(order: OrderRecord, view: ViewOptions): Promise<Order> {
+  async #view(order: OrderRecord, view: ViewOptions): Promise<OrderView> {
     const transactions = view.transactions ? await this.#deps.payments.transactions(order.id) : null;
     return toGraphQLOrder(order, transactions);
   }
