@@ -2,8 +2,10 @@
  * An SNS standard topic: a published message is delivered to every subscription whose filter
  * policy it matches. To an SQS queue the delivery is the raw message and its attributes
  * (RawMessageDelivery) or SNS's JSON envelope; to a Lambda function an asynchronous
- * invocation with an SNS event; to e-mail and SMS a log line. SNS delivers at least once: the
- * `duplicateFraction` fault makes that visible by delivering some messages twice.
+ * invocation with an SNS event; to e-mail and SMS a log line. A message no subscription receives
+ * (a topic without subscribers, as the user notifications topic is locally) is a log line too:
+ * `sns <topic>: no subscribers; <subject> | <message> [attributes]`. SNS delivers at least once:
+ * the `duplicateDelivery` fault makes that visible by delivering some messages twice.
  */
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue } from './md5.js';
@@ -50,6 +52,7 @@ export class LocalTopic {
     const timestamp = new Date().toISOString();
     const attributes = input.attributes ?? {};
     this.published += 1;
+    let delivered = 0;
     for (const subscription of this.subscriptions) {
       if (
         subscription.filterPolicy !== undefined &&
@@ -57,10 +60,29 @@ export class LocalTopic {
       ) {
         continue;
       }
+      delivered += 1;
       const times = this.hooks.duplicate(input.message) ? 2 : 1;
       for (let i = 0; i < times; i += 1) this.#deliver(subscription, messageId, timestamp, input, attributes);
     }
+    if (delivered === 0) {
+      // SNS drops such a message without a trace. Locally it is a log line instead, so that a
+      // topic nobody subscribed to (the user notifications topic, unless the stack subscribes
+      // e-mail addresses to it) still shows in `npm start`'s output what it would have sent.
+      const why = this.subscriptions.length === 0 ? 'no subscribers' : 'no subscription matched';
+      this.hooks.log(`sns ${this.name}: ${why}; ${this.#text(input)}${LocalTopic.#describe(attributes)}`);
+    }
     return messageId;
+  }
+
+  /** `<subject> | <message>`, or the message alone: how the e-mail and SMS log lines read too. */
+  #text(input: PublishInput): string {
+    return `${input.subject ?? ''}${input.subject ? ' | ' : ''}${input.message}`;
+  }
+
+  /** ` [name=value, ...]` of the message attributes (which file, whose, what status), or nothing. */
+  static #describe(attributes: Readonly<Record<string, AttributeValue>>): string {
+    const entries = Object.entries(attributes).map(([name, value]) => `${name}=${value.StringValue ?? value.BinaryValue ?? ''}`);
+    return entries.length === 0 ? '' : ` [${entries.join(', ')}]`;
   }
 
   #envelope(subscription: LocalSubscription, messageId: string, timestamp: string, input: PublishInput, attributes: Readonly<Record<string, AttributeValue>>) {
@@ -120,9 +142,7 @@ export class LocalTopic {
       case 'email':
       case 'email-json':
       case 'sms':
-        this.hooks.log(
-          `sns ${this.name}: ${subscription.protocol} to ${subscription.endpoint}: ${input.subject ?? ''}${input.subject ? ' | ' : ''}${input.message}`,
-        );
+        this.hooks.log(`sns ${this.name}: ${subscription.protocol} to ${subscription.endpoint}: ${this.#text(input)}`);
         return;
       default:
         this.hooks.log(`sns ${this.name}: ${subscription.protocol} subscriptions are not delivered locally`);

@@ -3,9 +3,10 @@
  * that throw (by file-name prefix), DynamoDB throttling on every UpdateItem, SNS deliveries
  * duplicated for chosen files, short retry delays and a fast dead-letter schedule. Every
  * assertion is about what a client or an operator can see: the API, subscriptions, the bucket,
- * the queues, and the functions' JSON log lines.
+ * the queues, the functions' JSON log lines and the stack's own lines (the SNS stand-in's
+ * notifications).
  */
-import { createDeflate, crc32 } from 'node:zlib';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -17,6 +18,7 @@ import { deadLetterQueues, peek, redrive } from '../../scripts/dlq.js';
 import { type GraphQLResponse, graphql } from '../support/graphql-client.js';
 import { RealtimeClient } from '../support/realtime-client.js';
 import { CREATE_UPLOAD, FILE, ON_FILE_EVENT, type Ticket } from '../support/files.js';
+import { makeJpeg, pixelBombPng } from '../support/images.js';
 
 type Json = Record<string, unknown>;
 interface FileView {
@@ -35,6 +37,8 @@ let owner: string;
 let s3: S3Client;
 let sqs: SQSClient;
 const output: string[] = [];
+/** The stack's own log lines (not the functions'). */
+const stackLog: string[] = [];
 let bucket: string;
 
 /** The functions' JSON log lines so far. */
@@ -52,6 +56,13 @@ function logs(): Json[] {
     });
 }
 const logsOf = (fileId: string) => logs().filter((l) => JSON.stringify(l).includes(fileId));
+/**
+ * The user notifications about a file: the notifications topic has no subscribers locally, so the
+ * SNS stand-in logs each message published to it as
+ * `sns <topic>: no subscribers; <subject> | <message> [owner=..., fileId=..., status=...]`.
+ */
+const notificationsOf = (fileId: string) =>
+  stackLog.filter((line) => /^sns \S+: no subscribers; /.test(line) && line.includes(`fileId=${fileId}`));
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 50_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -129,36 +140,11 @@ async function subscribe(id: string, name: string): Promise<RealtimeClient> {
 const events = (client: RealtimeClient, name: string) =>
   client.data(name).map((d) => d['onFileEvent'] as { status: string; step: string; message: string | null });
 
-/** A PNG of width x height black pixels, deflated: small on disk, huge decoded. */
-async function hugePng(width: number, height: number): Promise<Buffer> {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const deflate = createDeflate({ level: 9 });
-  const parts: Buffer[] = [];
-  deflate.on('data', (part: Buffer) => parts.push(part));
-  const ended = new Promise((resolve) => deflate.on('end', resolve));
-  const row = Buffer.alloc(1 + width * 3);
-  for (let y = 0; y < height; y += 1) {
-    if (!deflate.write(row)) await new Promise((resolve) => deflate.once('drain', resolve));
-  }
-  deflate.end();
-  await ended;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', Buffer.concat(parts)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+/** The notifications about a file once the first has come and a second had time to follow. */
+async function settledNotifications(fileId: string): Promise<string[]> {
+  await until(() => (notificationsOf(fileId).length > 0 ? true : undefined), `a notification about ${fileId}`);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  return notificationsOf(fileId);
 }
 
 const jpeg = (width = 320, height = 240) =>
@@ -189,6 +175,7 @@ beforeAll(async () => {
       ],
     },
     log: (line) => {
+      stackLog.push(line);
       if (process.env['E2E_VERBOSE']) console.log(line);
     },
     functionOutput: (text) => {
@@ -260,6 +247,8 @@ describe('fault injection', () => {
     const lines = logsOf(id);
     expect(lines.filter((l) => l['message'] === 'Metadata recorded')).toHaveLength(1);
     expect(lines.filter((l) => l['message'] === 'Thumbnails recorded')).toHaveLength(1);
+    // The status message is delivered twice to notify too: the user is still told once.
+    expect(await settledNotifications(id)).toHaveLength(1);
   });
 
   it('given a duplicate that runs out of receives while the other delivery is still working, then the file ends READY, never FAILED', async () => {
@@ -310,8 +299,24 @@ describe('fault injection', () => {
     try {
       await dropped.until(() => (events(dropped, 'a').length >= 2 ? true : undefined), 30_000, 'two events');
       dropped.socket.terminate();
+      const received = events(dropped, 'a').map(({ status, step, message }) => ({ status, step, message }));
       await kept.until(() => events(kept, 'b').find((e) => e.status === 'READY'), 30_000, 'READY');
-      expect(events(kept, 'b')[0]?.status).toBe('PROCESSING');
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // nothing may follow READY
+      const all = events(kept, 'b').map(({ status, step, message }) => ({ status, step, message }));
+      // Every event of a good upload (docs/pipeline.md), each once: each step's `started` before
+      // its `completed` (the two steps run side by side, so they interleave), then one READY.
+      expect(all).toHaveLength(5);
+      const processing = all.slice(0, 4);
+      expect(processing.every((e) => e.status === 'PROCESSING')).toBe(true);
+      expect(processing.map((e) => `${e.step} ${e.message}`).sort()).toEqual(['PROCESS completed', 'PROCESS started', 'THUMBNAIL completed', 'THUMBNAIL started']);
+      for (const step of ['PROCESS', 'THUMBNAIL']) {
+        const at = (message: string) => processing.findIndex((e) => e.step === step && e.message === message);
+        expect(at('started'), step).toBeLessThan(at('completed'));
+      }
+      expect(all[4]).toEqual({ status: 'READY', step: 'NOTIFY', message: null });
+      // What the dropped socket got before it went is where the kept one's list begins.
+      expect(received.length).toBeGreaterThanOrEqual(2);
+      expect(all.slice(0, received.length)).toEqual(received);
       expect((await file(id))?.status).toBe('READY');
     } finally {
       kept.close();
@@ -344,7 +349,7 @@ describe('bad files', () => {
   });
 
   it('given a 14000x14000 PNG of about 600 KB, then FAILED with TOO_MANY_PIXELS from its header, never decoded', async () => {
-    const png = await hugePng(14_000, 14_000);
+    const png = await pixelBombPng(14_000, 14_000);
     expect(png.length).toBeLessThan(1_000_000);
     const { id } = await upload('huge.png', png, { contentType: 'image/png' });
     await rejected(id, 'TOO_MANY_PIXELS');
@@ -384,7 +389,77 @@ describe('bad files', () => {
   });
 });
 
+describe('thumbnails', () => {
+  it('given a 1600x1200 JPEG, then the 800-wide thumbnails are 800x600 and the cover crops 200x200, as the API says and in their bytes', async () => {
+    const { id } = await upload('wide.jpg', await makeJpeg(1600, 1200));
+    const ready = await finished(id);
+    expect(ready.status).toBe('READY');
+    const sizes = ready.thumbnails.map((t) => `${t.width}x${t.height} ${t.format}`).sort();
+    expect(sizes).toEqual(['200x200 jpeg', '200x200 webp', '800x600 jpeg', '800x600 webp']);
+    for (const thumbnail of ready.thumbnails) {
+      const response = await fetch(thumbnail.url);
+      expect(response.status).toBe(200);
+      const metadata = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+      expect({ width: metadata.width, height: metadata.height, format: metadata.format }).toEqual({
+        width: thumbnail.width,
+        height: thumbnail.height,
+        format: thumbnail.format,
+      });
+    }
+  });
+});
+
 describe('operations', () => {
+  it('given a READY upload, then the notify adapter sends exactly one notification for it (locally the SNS stand-in logs it)', async () => {
+    const fileName = `notified-${randomUUID()}.jpg`;
+    const { id } = await upload(fileName, await jpeg());
+    expect((await finished(id)).status).toBe('READY');
+    const lines = await settledNotifications(id);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^sns \\S+: no subscribers; Your file is ready \\| Your file "${fileName}" is ready\\. \\[.*status=READY`));
+    expect(lines[0]).toContain(`owner=${owner}`);
+  });
+
+  it("given alice's READY file, when another user reprocesses it, then the same error as for a missing file and nothing changes", async () => {
+    const { id } = await upload('not-yours.jpg', await jpeg());
+    expect((await finished(id)).status).toBe('READY');
+    const state = async () => {
+      const response = await graphql<{ file: Json }>(stack.graphqlUrl, credentials(), FILE, { id });
+      const { thumbnails, ...rest } = response.data!.file;
+      // Thumbnail URLs are signed per request; what they point at is what must not change.
+      return { ...rest, thumbnails: (thumbnails as Json[]).map(({ url, ...t }) => ({ ...t, path: new URL(String(url)).pathname })) };
+    };
+    // notify writes to the record after the file is READY (it records the announcement): done
+    // once the notification is out and a moment has passed.
+    await settledNotifications(id);
+    const before = await state();
+    const original = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `uploads/${owner}/${id}` }));
+
+    const other = await stack.issueTokens('reprocess-intruder');
+    const reprocess = (fileId: string): Promise<GraphQLResponse> =>
+      graphql(stack.graphqlUrl, { kind: 'userPool', token: other.idToken }, 'mutation R($id: ID!) { reprocessFile(id: $id) { id status } }', { id: fileId });
+    const foreign = await reprocess(id);
+    const missingId = randomUUID();
+    const missing = await reprocess(missingId);
+    expect(foreign.data?.['reprocessFile'] ?? null).toBeNull();
+    expect(missing.errors?.[0]?.errorType).toBe('NotFoundError');
+    expect({ errorType: foreign.errors?.[0]?.errorType, message: foreign.errors?.[0]?.message?.replace(id, '<id>') }).toEqual({
+      errorType: missing.errors?.[0]?.errorType,
+      message: missing.errors?.[0]?.message?.replace(missingId, '<id>'),
+    });
+
+    // Nothing ran again: no second metadata write, the record and the original are untouched.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(logsOf(id).filter((l) => l['message'] === 'Metadata recorded')).toHaveLength(1);
+    expect(await state()).toEqual(before);
+    const after = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `uploads/${owner}/${id}` }));
+    expect({ etag: after.ETag, modified: after.LastModified, metadata: after.Metadata }).toEqual({
+      etag: original.ETag,
+      modified: original.LastModified,
+      metadata: original.Metadata,
+    });
+  });
+
   it('given an upload, then every pipeline log line about it carries the correlation id of the createUpload request', async () => {
     const { id, correlationId } = await upload('traced.jpg', await jpeg());
     expect(correlationId).toMatch(/[0-9a-f-]{36}/);
