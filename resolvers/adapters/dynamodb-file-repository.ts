@@ -1,7 +1,9 @@
 /**
  * FileRepository on DynamoDB. Table: partition key `id` (S); GSI `byOwner`: partition key
  * `owner` (S), sort key `createdAt` (S), projection ALL. Absent optional fields are not stored
- * (rather than stored as NULL) and read back as null.
+ * (rather than stored as NULL) and read back as null. The notify step's bookkeeping lives in
+ * attributes the FileRecord does not show: `announcing` (the claim on an announcement, a map
+ * `{key, until}`) and `announcedEvent` (the announcement whose FileEvent was published).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -24,7 +26,14 @@ import type {
   ThumbnailRecord,
 } from '../files/model.js';
 import { FILE_STATUSES, REQUIRED_STEPS } from '../files/model.js';
-import type { BeginStepOutcome, FilePage, FileRepository, PipelineRepository } from '../files/ports.js';
+import type {
+  AnnouncementClaim,
+  AnnouncementRepository,
+  BeginStepOutcome,
+  FilePage,
+  FileRepository,
+  PipelineRepository,
+} from '../files/ports.js';
 import { RETRIES_EXHAUSTED } from '../shared/errors.js';
 
 /** Each step's state is a top-level attribute (a nested path could not be SET on items without the parent map). */
@@ -47,7 +56,7 @@ export class CorruptFileRecordError extends Error {
 
 type Item = Record<string, unknown>;
 
-export class DynamoDbFileRepository implements FileRepository, PipelineRepository {
+export class DynamoDbFileRepository implements FileRepository, PipelineRepository, AnnouncementRepository {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
 
@@ -136,7 +145,7 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
           TableName: this.#tableName,
           Key: { id },
           UpdateExpression:
-            'SET #status = :processing, supersededSequencer = sequencer, correlationId = :cid, updatedAt = :at REMOVE sequencer, #error, notified, #process, #thumbnail',
+            'SET #status = :processing, supersededSequencer = sequencer, correlationId = :cid, updatedAt = :at REMOVE sequencer, #error, notified, announcing, announcedEvent, #process, #thumbnail',
           ConditionExpression:
             '#owner = :owner AND #status IN (:ready, :failed) AND attribute_not_exists(quarantineKey) AND attribute_exists(sequencer)',
           ExpressionAttributeNames: {
@@ -310,11 +319,58 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
     });
   }
 
+  async claimAnnouncement(id: string, key: string, at: string, until: string): Promise<AnnouncementClaim> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { id },
+          UpdateExpression: 'SET announcing = :claim',
+          // ISO instants of one format order as strings do.
+          ConditionExpression:
+            'attribute_exists(id) AND (attribute_not_exists(notified) OR notified <> :key)' +
+            ' AND (attribute_not_exists(announcing) OR announcing.#key <> :key OR announcing.#until <= :at)',
+          ExpressionAttributeNames: { '#key': 'key', '#until': 'until' },
+          ExpressionAttributeValues: { ':claim': { key, until }, ':key': key, ':at': at },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { claimed: true, eventPublished: Attributes?.['announcedEvent'] === key };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: { id }, ConsistentRead: true }));
+    if (Item === undefined) return { claimed: false, reason: 'UNKNOWN_FILE' };
+    return { claimed: false, reason: Item['notified'] === key ? 'ALREADY_NOTIFIED' : 'IN_PROGRESS' };
+  }
+
+  async recordAnnouncementEvent(id: string, key: string): Promise<void> {
+    await this.#transition({
+      TableName: this.#tableName,
+      Key: { id },
+      UpdateExpression: 'SET announcedEvent = :key',
+      ConditionExpression: 'attribute_exists(id)',
+      ExpressionAttributeValues: { ':key': key },
+    });
+  }
+
+  async releaseAnnouncement(id: string, key: string, until: string): Promise<void> {
+    // Only the claim made with `until`: a later one (this claim lapsed) is another delivery's.
+    await this.#transition({
+      TableName: this.#tableName,
+      Key: { id },
+      UpdateExpression: 'REMOVE announcing',
+      ConditionExpression: 'announcing.#key = :key AND announcing.#until = :until',
+      ExpressionAttributeNames: { '#key': 'key', '#until': 'until' },
+      ExpressionAttributeValues: { ':key': key, ':until': until },
+    });
+  }
+
   markNotified(id: string, key: string, at: string): Promise<boolean> {
     return this.#transition({
       TableName: this.#tableName,
       Key: { id },
-      UpdateExpression: 'SET notified = :key, updatedAt = :at',
+      UpdateExpression: 'SET notified = :key, updatedAt = :at REMOVE announcing, announcedEvent',
       ConditionExpression: 'attribute_exists(id) AND (attribute_not_exists(notified) OR notified <> :key)',
       ExpressionAttributeValues: { ':key': key, ':at': at },
     });

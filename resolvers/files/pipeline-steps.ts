@@ -296,6 +296,14 @@ export class PipelineSteps {
     const { repository } = this.#deps;
     const failure: FileErrorRecord = { code: error.code, message: error.message, step };
     context.log.warn('File rejected', { fileId: record.id, step, code: error.code, error });
+    // PROCESS and THUMBNAIL run the same checks, so both reject a bad file: the one that comes
+    // second finds it finished and leaves the quarantine copy alone (rewriting it could hide it
+    // from a reader that was told FAILED).
+    const current = await repository.get(record.id);
+    if (current === null || isTerminal(current.status)) {
+      context.log.info('File already finished by another step', { fileId: record.id });
+      return { outcome: 'SKIPPED', reason: current === null ? 'UNKNOWN_FILE' : 'FINISHED' };
+    }
     // Copied before the file says FAILED, so a FAILED file's original is always in quarantine.
     const quarantined = await this.#copyToQuarantine(record);
     if (!(await repository.markFailed(record.id, sequencer, failure, this.#now(), quarantined ?? undefined))) {
@@ -317,14 +325,21 @@ export class PipelineSteps {
     await this.#announce(record, record.status as 'READY' | 'FAILED', record.sequencer, record.error);
   }
 
-  /** The quarantine key the original was copied to; null when the original is gone. */
+  /**
+   * The quarantine key holding a copy of the original; null when neither exists. Copied once:
+   * an existing copy (this rejection's own, before the move, or another step's or delivery's)
+   * is kept, since copying over it again is not atomic everywhere (s3rver rewrites the file in
+   * place) and a reader told FAILED could find it missing.
+   */
   async #copyToQuarantine(record: FileRecord): Promise<string | null> {
+    const { objectStore } = this.#deps;
     const target = quarantineKey(record.owner, record.id);
+    if ((await objectStore.headObject(target)) !== null) return target;
     try {
-      await this.#deps.objectStore.copyObject({ from: record.objectKey, to: target });
+      await objectStore.copyObject({ from: record.objectKey, to: target });
       return target;
     } catch (error) {
-      if (error instanceof ObjectNotFoundError) return (await this.#deps.objectStore.headObject(target)) === null ? null : target;
+      if (error instanceof ObjectNotFoundError) return (await objectStore.headObject(target)) === null ? null : target;
       throw error;
     }
   }

@@ -61,6 +61,33 @@ export interface PipelineRepository {
   markNotified(id: string, key: string, at: string): Promise<boolean>;
 }
 
+/** What a claim on an announcement found (see AnnouncementRepository). */
+export type AnnouncementClaim =
+  /** `eventPublished`: an earlier claim, released or lapsed, had published the FileEvent. */
+  | { readonly claimed: true; readonly eventPublished: boolean }
+  | { readonly claimed: false; readonly reason: 'ALREADY_NOTIFIED' | 'IN_PROGRESS' | 'UNKNOWN_FILE' };
+
+/**
+ * What the notify step needs of the files table: each announcement (`<status>#<sequencer>`)
+ * recorded in two phases, claimed before its effects and marked notified after them, so that
+ * deliveries of the same status message announce it once (resolvers/files/notifier.ts).
+ */
+export interface AnnouncementRepository {
+  get(id: string): Promise<FileRecord | null>;
+  /**
+   * Claims the announcement `key` until `until` (ISO instants, as `at`), with a conditional
+   * write: refused when `key` was announced (ALREADY_NOTIFIED), when another claim on it has not
+   * lapsed by `at` (IN_PROGRESS) or when the record is gone (UNKNOWN_FILE).
+   */
+  claimAnnouncement(id: string, key: string, at: string, until: string): Promise<AnnouncementClaim>;
+  /** Records that the FileEvent of `key` was published, so a later claim does not publish it again. */
+  recordAnnouncementEvent(id: string, key: string): Promise<void>;
+  /** Ends the claim made with `until` early (its effects failed): the next delivery may claim at once. */
+  releaseAnnouncement(id: string, key: string, until: string): Promise<void>;
+  /** Records that `key` was announced, ending its claim. False when it already was. */
+  markNotified(id: string, key: string, at: string): Promise<boolean>;
+}
+
 export interface PresignPutRequest {
   readonly key: string;
   readonly contentType: string;

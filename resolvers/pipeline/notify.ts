@@ -7,13 +7,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AppSyncEventPublisher } from '../adapters/appsync-event-publisher.js';
 import { documentClient, dynamoDbClient, snsClient } from '../adapters/clients.js';
 import { DynamoDbFileRepository } from '../adapters/dynamodb-file-repository.js';
 import { CORRELATION_ATTRIBUTE, SnsNotificationSender } from '../adapters/sns-publishers.js';
-import { Notifier, type NotifyOutcome } from '../files/notifier.js';
-import type { PipelineLog, PipelineMetrics } from '../files/pipeline-steps.js';
+import { Notifier, type NotifyContext, type NotifyOutcome } from '../files/notifier.js';
 import { type FileStatusMessage, systemClock } from '../files/ports.js';
 import { requireEnv } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
@@ -21,52 +21,75 @@ import { createMetrics, createTracer, metricsPort, traced } from '../shared/obse
 import { IDEMPOTENCY_TTL_SECONDS } from './step-handler.js';
 import { messageAttributeOf, statusMessageOf } from './sqs-messages.js';
 
-const SERVICE = 'notify';
-const logger = createLogger(SERVICE);
-const metrics = createMetrics(SERVICE);
-const tracer = createTracer(SERVICE);
-const processor = new BatchProcessor(EventType.SQS);
-// One announcement per file, status and run, whoever re-sent it.
-const config = new IdempotencyConfig({
-  expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
-  eventKeyJmesPath: '[fileId, status, sequencer]',
-});
+/** What the notify function runs on: the real adapters in AWS, fakes in tests. */
+export interface NotifyRuntime {
+  readonly notifier: Pick<Notifier, 'notify'>;
+  readonly persistence: BasePersistenceLayer;
+}
 
-type Announce = (message: FileStatusMessage, context: { log: PipelineLog; metrics: PipelineMetrics }) => Promise<NotifyOutcome>;
-let announce: Announce | undefined;
+export type NotifyHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-function announcer(): Announce {
-  if (announce === undefined) {
-    const notifier = new Notifier({
+/** A margin on the claim, for clocks that differ between invocations. */
+const CLAIM_MARGIN_MS = 1_000;
+
+export function createNotifyHandler(serviceName: string, runtime: () => NotifyRuntime): NotifyHandler {
+  const logger = createLogger(serviceName);
+  const metrics = createMetrics(serviceName);
+  const tracer = createTracer(serviceName);
+  const processor = new BatchProcessor(EventType.SQS);
+  // One announcement per file, status and run, whoever re-sent it.
+  const config = new IdempotencyConfig({
+    expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
+    eventKeyJmesPath: '[fileId, status, sequencer]',
+  });
+  let announce: ((message: FileStatusMessage, context: NotifyContext) => Promise<NotifyOutcome>) | undefined;
+
+  const recordHandler = async (record: SQSRecord, lambdaContext?: Context): Promise<void> => {
+    const rt = runtime();
+    announce ??= makeIdempotent((message: FileStatusMessage, context: NotifyContext) => rt.notifier.notify(message, context), {
+      persistenceStore: rt.persistence,
+      config,
+    });
+    const message = statusMessageOf(record.body);
+    const log = logger.createChild();
+    log.setCorrelationId(messageAttributeOf(record, CORRELATION_ATTRIBUTE) ?? message.correlationId ?? record.messageId);
+    log.appendPersistentKeys({ messageId: record.messageId, fileId: message.fileId });
+    metricsPort(metrics).count('Messages');
+    // The claim on the announcement lasts as long as this invocation can.
+    const remaining = lambdaContext?.getRemainingTimeInMillis();
+    try {
+      const outcome = await announce(message, {
+        log,
+        metrics: metricsPort(metrics),
+        ...(remaining === undefined ? {} : { claimMs: remaining + CLAIM_MARGIN_MS }),
+      });
+      log.info('Notify outcome', { outcome });
+    } catch (error) {
+      log.error('Announcement failed; the message returns to the queue', { error });
+      throw error;
+    }
+  };
+
+  return async (event, context) => {
+    logger.addContext(context);
+    config.registerLambdaContext(context);
+    return traced(tracer, metrics, serviceName, () => processPartialResponse(event, recordHandler, processor, { context }));
+  };
+}
+
+let notifyRuntime: NotifyRuntime | undefined;
+
+function awsRuntime(): NotifyRuntime {
+  notifyRuntime ??= {
+    notifier: new Notifier({
       repository: new DynamoDbFileRepository({ client: documentClient, tableName: requireEnv('FILES_TABLE') }),
       events: new AppSyncEventPublisher({ url: requireEnv('GRAPHQL_URL'), region: requireEnv('AWS_REGION') }),
       notifications: new SnsNotificationSender({ client: snsClient(), topicArn: requireEnv('NOTIFICATIONS_TOPIC_ARN') }),
       clock: systemClock,
-    });
-    announce = makeIdempotent((message: FileStatusMessage, context: { log: PipelineLog; metrics: PipelineMetrics }) => notifier.notify(message, context), {
-      persistenceStore: new DynamoDBPersistenceLayer({ tableName: requireEnv('IDEMPOTENCY_TABLE'), awsSdkV3Client: dynamoDbClient }),
-      config,
-    });
-  }
-  return announce;
+    }),
+    persistence: new DynamoDBPersistenceLayer({ tableName: requireEnv('IDEMPOTENCY_TABLE'), awsSdkV3Client: dynamoDbClient }),
+  };
+  return notifyRuntime;
 }
 
-async function recordHandler(record: SQSRecord): Promise<void> {
-  const message = statusMessageOf(record.body);
-  const log = logger.createChild();
-  log.setCorrelationId(messageAttributeOf(record, CORRELATION_ATTRIBUTE) ?? message.correlationId ?? record.messageId);
-  log.appendPersistentKeys({ messageId: record.messageId, fileId: message.fileId });
-  try {
-    const outcome = await announcer()(message, { log, metrics: metricsPort(metrics) });
-    log.info('Notify outcome', { outcome });
-  } catch (error) {
-    log.error('Announcement failed; the message returns to the queue', { error });
-    throw error;
-  }
-}
-
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  logger.addContext(context);
-  config.registerLambdaContext(context);
-  return traced(tracer, metrics, SERVICE, () => processPartialResponse(event, recordHandler, processor, { context }));
-}
+export const handler = createNotifyHandler('notify', awsRuntime);

@@ -7,13 +7,14 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CORRELATION_METADATA } from '../files/files-service.js';
 import type { RequiredStep } from '../files/model.js';
-import type { ObjectRef, StepContext, StepOutcome } from '../files/pipeline-steps.js';
+import type { ObjectRef, PipelineSteps, StepContext, StepOutcome } from '../files/pipeline-steps.js';
+import type { ObjectStore, PipelineRepository } from '../files/ports.js';
 import { type Logger, createLogger } from '../shared/logger.js';
 import { createMetrics, createTracer, metricsPort, traced } from '../shared/observability.js';
-import type { PipelineRuntime } from './runtime.js';
 import { objectRefsOf, receiveCountOf } from './sqs-messages.js';
 
 /** Idempotency records live a day: longer than any redelivery of the same event. */
@@ -21,7 +22,16 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 export type StepHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-export function createStepHandler(step: RequiredStep, serviceName: string, runtime: () => PipelineRuntime): StepHandler {
+/** What a step's function uses of the PipelineRuntime (./runtime.ts): fakes in tests. */
+export interface StepRuntime {
+  readonly bucket: string;
+  readonly repository: Pick<PipelineRepository, 'get'>;
+  readonly objectStore: Pick<ObjectStore, 'headObject'>;
+  readonly persistence: BasePersistenceLayer;
+  readonly steps: Pick<PipelineSteps, 'run'>;
+}
+
+export function createStepHandler(step: RequiredStep, serviceName: string, runtime: () => StepRuntime): StepHandler {
   const logger = createLogger(serviceName);
   const metrics = createMetrics(serviceName);
   const tracer = createTracer(serviceName);
@@ -71,7 +81,7 @@ export function createStepHandler(step: RequiredStep, serviceName: string, runti
 /** A child logger for one record: the correlation id from the object's metadata (or the message id). */
 async function recordLogger(
   logger: Logger,
-  rt: PipelineRuntime,
+  rt: StepRuntime,
   ref: ObjectRef,
   record: SQSRecord,
   step: RequiredStep,

@@ -1,7 +1,8 @@
 /**
  * The local SQS and SNS endpoint, from a small template, driven by the real AWS SDK clients:
  * the JSON protocol, MD5 checks, SigV4 with IAM from the template's role policies, SNS fan-out
- * with raw delivery and filter policies, redrive after maxReceiveCount and StartMessageMoveTask.
+ * with raw delivery and filter policies, redrive after maxReceiveCount and StartMessageMoveTask,
+ * and a Lambda event source mapping's partial batch responses (ReportBatchItemFailures).
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
@@ -10,9 +11,12 @@ import {
   GetQueueUrlCommand,
   ReceiveMessageCommand,
   SQSClient,
+  SendMessageBatchCommand,
   SendMessageCommand,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CfnTemplate } from '../../local/cdk/template.js';
 import { type Messaging, createMessaging } from '../../local/messaging/index.js';
@@ -30,6 +34,16 @@ const template: CfnTemplate = {
     },
     Dead: { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1_209_600 } },
     Filtered: { Type: 'AWS::SQS::Queue' },
+    Mapped: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 1 } },
+    MappedStep: {
+      Type: 'AWS::Lambda::EventSourceMapping',
+      Properties: {
+        EventSourceArn: { 'Fn::GetAtt': ['Mapped', 'Arn'] },
+        FunctionName: { Ref: 'StepFunction' },
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      },
+    },
     ToWork: { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: { Ref: 'Topic' }, Protocol: 'sqs', Endpoint: { 'Fn::GetAtt': ['Work', 'Arn'] }, RawMessageDelivery: 'true' } },
     ToFiltered: {
       Type: 'AWS::SNS::Subscription',
@@ -38,8 +52,19 @@ const template: CfnTemplate = {
   },
 };
 
+/** Polls until `check` holds (or fails after `ms`). */
+async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('the local SQS/SNS endpoint with the real SDK clients', () => {
   let messaging: Messaging;
+  /** What the mapped function `StepFunction` does; each test sets it. */
+  let stepFunction: (event: SQSEvent) => Promise<unknown> = async () => ({ batchItemFailures: [] });
   let sqs: SQSClient;
   let sns: SNSClient;
   const urlOf = async (name: string) => (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? '';
@@ -50,8 +75,9 @@ describe('the local SQS/SNS endpoint with the real SDK clients', () => {
       roles: new Map([['ReaderRole', { logicalId: 'ReaderRole', statements: [{ Effect: 'Allow', Action: 'sqs:ReceiveMessage', Resource: '*' }] }]]),
       values: { region: REGION, accountId: '123456789012', ref: (id) => id, getAtt: (id, a) => `${id}.${a}` },
       bucketName: (id) => id,
-      functionExists: () => false,
-      invoke: async () => null,
+      functionExists: (id) => id === 'StepFunction',
+      invoke: async (id, event) => (id === 'StepFunction' ? stepFunction(event as SQSEvent) : null),
+      pollersPerMapping: 1,
       asyncRetryDelaysMs: [],
     });
     const config = { endpoint: messaging.endpoint, region: REGION, credentials: developer };
@@ -102,6 +128,40 @@ describe('the local SQS/SNS endpoint with the real SDK clients', () => {
     expect(Attributes?.['ApproximateNumberOfMessages']).toBe('0');
     const back = await sqs.send(new ReceiveMessageCommand({ QueueUrl: work, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
     expect(back.Messages?.map((m) => [m.Body, m.Attributes?.['ApproximateReceiveCount']])).toEqual([['poison', '1']]);
+  });
+
+  it('given an event source mapping with ReportBatchItemFailures, when the function reports one of a batch of three, then only that one comes back, after the visibility timeout, with receive count 2; the others are deleted', async () => {
+    const url = await urlOf('Mapped');
+    const invocations: { at: number; records: string[][] }[] = [];
+    const processor = new BatchProcessor(EventType.SQS);
+    // As the pipeline's functions answer: Powertools `batch` reports the records that threw.
+    stepFunction = async (event) => {
+      invocations.push({ at: Date.now(), records: event.Records.map((r) => [r.body, r.attributes.ApproximateReceiveCount]) });
+      return processPartialResponse(event, async (record: SQSRecord) => {
+        if (record.body === 'b' && record.attributes.ApproximateReceiveCount === '1') throw new Error('b fails once');
+      }, processor);
+    };
+    const count = async () => {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      );
+      return Number(Attributes['ApproximateNumberOfMessages']) + Number(Attributes['ApproximateNumberOfMessagesNotVisible']);
+    };
+
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: ['a', 'b', 'c'].map((body) => ({ Id: body, MessageBody: body })) }));
+    // a and c would have come back with b had they not been deleted.
+    await until(async () => invocations.length >= 2 && (await count()) === 0);
+
+    expect(invocations.map((i) => i.records)).toEqual([
+      [
+        ['a', '1'],
+        ['b', '1'],
+        ['c', '1'],
+      ],
+      [['b', '2']],
+    ]);
+    // Back only once its visibility timeout (1 s) had passed.
+    expect(invocations[1]!.at - invocations[0]!.at).toBeGreaterThanOrEqual(900);
   });
 
   it('given a principal whose role may only receive, when it sends, then AccessDenied; a wrong secret fails the signature', async () => {

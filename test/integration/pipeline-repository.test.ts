@@ -86,4 +86,48 @@ describe('the pipeline state of a file in DynamoDB Local: conditional updates pe
     expect(await repository.delete(id, owner)).toMatchObject({ id });
     expect(await repository.get(id)).toBeNull();
   });
+
+  describe('an announcement, claimed before its effects and marked notified after them', () => {
+    const KEY = `READY#${SEQ}`;
+    const T0 = '2025-03-01T00:00:00.000Z';
+    const T0_PLUS_30S = '2025-03-01T00:00:30.000Z';
+    const T0_PLUS_31S = '2025-03-01T00:00:31.000Z';
+    const T0_PLUS_61S = '2025-03-01T00:01:01.000Z';
+
+    it('given a claim, when claimed again before it lapses, then IN_PROGRESS; after, claimed, with what the first published; once notified, ALREADY_NOTIFIED', async () => {
+      const { id } = await given();
+      expect(await repository.claimAnnouncement(id, KEY, T0, T0_PLUS_30S)).toEqual({ claimed: true, eventPublished: false });
+      expect(await repository.claimAnnouncement(id, KEY, T0, T0_PLUS_30S)).toEqual({ claimed: false, reason: 'IN_PROGRESS' });
+      await repository.recordAnnouncementEvent(id, KEY);
+
+      expect(await repository.claimAnnouncement(id, KEY, T0_PLUS_31S, T0_PLUS_61S)).toEqual({ claimed: true, eventPublished: true });
+      expect([await repository.markNotified(id, KEY, T0_PLUS_31S), await repository.markNotified(id, KEY, T0_PLUS_31S)]).toEqual([true, false]);
+      expect(await repository.claimAnnouncement(id, KEY, T0_PLUS_61S, T0_PLUS_61S)).toEqual({ claimed: false, reason: 'ALREADY_NOTIFIED' });
+      expect((await repository.get(id))?.notified).toBe(KEY);
+    });
+
+    it('given a released claim, then the next claim succeeds at once; an old claim is not released by its lapsed owner', async () => {
+      const { id } = await given();
+      await repository.claimAnnouncement(id, KEY, T0, T0_PLUS_30S);
+      await repository.releaseAnnouncement(id, KEY, T0_PLUS_30S);
+      expect(await repository.claimAnnouncement(id, KEY, T0, T0_PLUS_30S)).toEqual({ claimed: true, eventPublished: false });
+
+      // That claim lapses and another delivery takes over; the first one's late release leaves the new claim alone.
+      await repository.claimAnnouncement(id, KEY, T0_PLUS_31S, T0_PLUS_61S);
+      await repository.releaseAnnouncement(id, KEY, T0_PLUS_30S);
+      expect(await repository.claimAnnouncement(id, KEY, T0_PLUS_31S, T0_PLUS_61S)).toEqual({ claimed: false, reason: 'IN_PROGRESS' });
+    });
+
+    it('given a claim on another announcement (an earlier run), then it does not block; a missing file is UNKNOWN_FILE and is not created', async () => {
+      const { id } = await given();
+      await repository.claimAnnouncement(id, 'FAILED#0055AED6DCD90281E4', T0, T0_PLUS_30S);
+      expect(await repository.claimAnnouncement(id, KEY, T0, T0_PLUS_30S)).toEqual({ claimed: true, eventPublished: false });
+
+      const missing = randomUUID();
+      expect(await repository.claimAnnouncement(missing, KEY, T0, T0_PLUS_30S)).toEqual({ claimed: false, reason: 'UNKNOWN_FILE' });
+      await repository.recordAnnouncementEvent(missing, KEY);
+      await repository.releaseAnnouncement(missing, KEY, T0_PLUS_30S);
+      expect(await repository.get(missing)).toBeNull();
+    });
+  });
 });

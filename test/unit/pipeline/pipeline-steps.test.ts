@@ -2,34 +2,35 @@ import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { originalKey, quarantineKey } from '../../../resolvers/files/keys.js';
 import { Notifier } from '../../../resolvers/files/notifier.js';
-import { type ObjectRef, PipelineSteps, compareSequencers } from '../../../resolvers/files/pipeline-steps.js';
+import { inspectImage } from '../../../resolvers/files/image-inspection.js';
+import { type ImageFunctions, type ObjectRef, PipelineSteps, compareSequencers } from '../../../resolvers/files/pipeline-steps.js';
 import { createFaults } from '../../../resolvers/shared/faults.js';
 import { OWNER, pendingRecord } from '../resolvers/helpers/factories.js';
 import {
   FixedClock,
-  InMemoryFileRepository,
-  InMemoryObjectStore,
   MemoryLog,
   RecordingNotifications,
   RecordingPublisher,
   RecordingStatusPublisher,
 } from '../resolvers/helpers/fakes.js';
 import * as images from '../resolvers/helpers/images.js';
+import { AnnouncingFileRepository, CountingObjectStore } from './fakes.js';
 
 const ID = '3f2b8c1e-5a6d-4e7f-8a9b-0c1d2e3f4a5b';
 const KEY = originalKey(OWNER, ID);
 const ref: ObjectRef = { bucket: 'uploads', key: KEY, sequencer: '0055AED6DCD90281E5', versionId: null };
 
 describe('the pipeline steps, over in-memory ports', () => {
-  let repository: InMemoryFileRepository;
-  let store: InMemoryObjectStore;
+  let repository: AnnouncingFileRepository;
+  let store: CountingObjectStore;
   let events: RecordingPublisher;
   let status: RecordingStatusPublisher;
   let log: MemoryLog;
   const clock = new FixedClock();
-  const steps = (faults = createFaults(null), stepTimeoutMs?: number) =>
+  const steps = (faults = createFaults(null), stepTimeoutMs?: number, imageFunctions?: Partial<ImageFunctions>) =>
     new PipelineSteps({
       stepTimeoutMs,
+      images: imageFunctions,
       repository,
       objectStore: store,
       events,
@@ -46,8 +47,8 @@ describe('the pipeline steps, over in-memory ports', () => {
   }
 
   beforeEach(() => {
-    repository = new InMemoryFileRepository();
-    store = new InMemoryObjectStore();
+    repository = new AnnouncingFileRepository();
+    store = new CountingObjectStore();
     events = new RecordingPublisher();
     status = new RecordingStatusPublisher();
     log = new MemoryLog();
@@ -117,8 +118,49 @@ describe('the pipeline steps, over in-memory ports', () => {
     expect(store.objects.has(KEY)).toBe(false);
     expect(store.objects.has(quarantineKey(OWNER, ID))).toBe(true);
     expect(await steps().run('THUMBNAIL', ref, context())).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
+    expect(store.copies).toHaveLength(1);
     // Re-announcements repeat the same status of the same run; notify delivers it once.
     expect(new Set(status.messages.map((m) => `${m.status}#${m.sequencer}`))).toEqual(new Set([`FAILED#${ref.sequencer}`]));
+  });
+
+  it('given a file both steps reject, when THUMBNAIL rejects it after PROCESS failed it, then the original is copied to quarantine once', async () => {
+    await upload(images.html);
+    let thumbnailInspecting!: () => void;
+    const inspecting = new Promise<void>((resolve) => (thumbnailInspecting = resolve));
+    let processFinished!: () => void;
+    const finished = new Promise<void>((resolve) => (processFinished = resolve));
+    // THUMBNAIL has begun and read the bytes; its checks end only once PROCESS has failed the file.
+    const heldThumbnail = steps(createFaults(null), undefined, {
+      inspect: async (bytes, size) => {
+        thumbnailInspecting();
+        await finished;
+        return inspectImage(bytes, size);
+      },
+    }).run('THUMBNAIL', ref, context());
+    await inspecting;
+
+    expect(await steps().run('PROCESS', ref, context())).toMatchObject({ outcome: 'FAILED', code: 'UNSUPPORTED_TYPE' });
+    processFinished();
+    expect(await heldThumbnail).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
+
+    expect(store.copies).toEqual([{ from: KEY, to: quarantineKey(OWNER, ID) }]);
+    expect(await repository.get(ID)).toMatchObject({ status: 'FAILED', error: { code: 'UNSUPPORTED_TYPE', step: 'PROCESS' }, quarantineKey: quarantineKey(OWNER, ID) });
+    expect(store.objects.has(quarantineKey(OWNER, ID))).toBe(true);
+    expect(store.objects.has(KEY)).toBe(false);
+  });
+
+  it('given a rejection whose FAILED write fails after the quarantine copy, when retried, then the original is not copied again and the file ends FAILED', async () => {
+    await upload(images.html);
+    repository.failures.markFailed = [Object.assign(new Error('Throughput exceeded'), { name: 'ProvisionedThroughputExceededException' })];
+
+    await expect(steps().run('PROCESS', ref, context(1))).rejects.toThrow('Throughput exceeded');
+    expect(store.copies).toHaveLength(1);
+    expect(await steps().run('PROCESS', ref, context(2))).toMatchObject({ outcome: 'FAILED', code: 'UNSUPPORTED_TYPE' });
+
+    expect(store.copies).toHaveLength(1);
+    expect(await repository.get(ID)).toMatchObject({ status: 'FAILED', quarantineKey: quarantineKey(OWNER, ID) });
+    expect(store.objects.has(quarantineKey(OWNER, ID))).toBe(true);
+    expect(store.objects.has(KEY)).toBe(false);
   });
 
   it('given more bytes than declared, when PROCESS runs, then FAILED with SIZE_MISMATCH', async () => {
