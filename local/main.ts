@@ -2,35 +2,93 @@
  * `npm start`: the whole system on this machine, wired from the synthesized CDK app.
  * Options: --port N (GraphQL, default 4000 or $PORT), --s3-port N (default 4569 or $S3_PORT),
  * --sqs-port N (SQS and SNS, default 4576 or $SQS_PORT), --sfn-port N (Step Functions, default
- * 8083 or $SFN_PORT).
+ * 8083 or $SFN_PORT); 0 picks a free port. --state-dir DIR (data, keys, certificate; default
+ * .local/ or $LOCAL_STATE_DIR, as `npm run token` reads it), --outputs FILE (the client
+ * configuration; default amplify_outputs.json at the repository root).
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { type EarlyStart, beginStart } from './startup/early.js';
 import { Timeline, writeTimelineIfAsked } from './startup/timeline.js';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    's3-port': { type: 'string' },
-    'sqs-port': { type: 'string' },
-    'sfn-port': { type: 'string' },
-  },
-});
+/** Each port `npm start` opens that a person chooses: its flag, its variable, its default. */
+const PORTS = {
+  graphql: { service: 'GraphQL', flag: '--port', env: 'PORT', fallback: 4000 },
+  s3: { service: 'S3', flag: '--s3-port', env: 'S3_PORT', fallback: 4569 },
+  messaging: { service: 'SQS and SNS', flag: '--sqs-port', env: 'SQS_PORT', fallback: 4576 },
+  stepFunctions: { service: 'Step Functions', flag: '--sfn-port', env: 'SFN_PORT', fallback: 8083 },
+} as const;
+
+/** A one-line message and exit 1: what a person fixes needs no stack trace. */
+const fail = (message: string): never => {
+  console.error(message);
+  process.exit(1);
+};
+
+const readArguments = () => {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string' },
+        's3-port': { type: 'string' },
+        'sqs-port': { type: 'string' },
+        'sfn-port': { type: 'string' },
+        'state-dir': { type: 'string' },
+        outputs: { type: 'string' },
+      },
+    }).values;
+  } catch (error) {
+    return fail(`${(error as Error).message}. Options: --port, --s3-port, --sqs-port, --sfn-port, --state-dir, --outputs.`);
+  }
+};
+const values: Readonly<Record<string, string | undefined>> = readArguments();
+
+const portOf = ({ flag, env, fallback }: (typeof PORTS)[keyof typeof PORTS]): number => {
+  const text = values[flag.slice(2)] ?? process.env[env];
+  if (text === undefined || text === '') return fallback;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535) {
+    return fail(`${flag} (or ${env}) must be a port number from 0 to 65535 (0 picks a free one), not "${text}".`);
+  }
+  return port;
+};
 
 // Lambda runs Node 22; the AWS SDK's warning about this machine's Node 20 is noise locally.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
-const port = Number(values.port ?? process.env['PORT'] ?? 4000);
-const s3Port = Number(values['s3-port'] ?? process.env['S3_PORT'] ?? 4569);
-const messagingPort = Number(values['sqs-port'] ?? process.env['SQS_PORT'] ?? 4576);
-const stepFunctionsPort = Number(values['sfn-port'] ?? process.env['SFN_PORT'] ?? 8083);
+const port = portOf(PORTS.graphql);
+const s3Port = portOf(PORTS.s3);
+const messagingPort = portOf(PORTS.messaging);
+const stepFunctionsPort = portOf(PORTS.stepFunctions);
+const chosen = [
+  { port, owner: PORTS.graphql },
+  { port: s3Port, owner: PORTS.s3 },
+  { port: messagingPort, owner: PORTS.messaging },
+  { port: stepFunctionsPort, owner: PORTS.stepFunctions },
+];
+for (const [i, a] of chosen.entries()) {
+  const b = chosen.slice(i + 1).find((other) => other.port === a.port && a.port !== 0);
+  if (b) fail(`${a.owner.flag} and ${b.owner.flag} both ask for port ${a.port}; give each its own.`);
+}
 const projectDir = fileURLToPath(new URL('..', import.meta.url));
+const stateDirText = values['state-dir'] ?? process.env['LOCAL_STATE_DIR'];
+const stateDir = stateDirText ? resolve(stateDirText) : undefined;
+const outputsPath = resolve(projectDir, values['outputs'] ?? 'amplify_outputs.json');
 const started = Date.now();
 const timeline = new Timeline();
 // Before this line: node and tsx starting.
 timeline.record('node + tsx start', 0, performance.now());
-const options = { projectDir, port, s3Port, stepFunctionsPort, messaging: { port: messagingPort }, timeline };
+const options = {
+  projectDir,
+  port,
+  s3Port,
+  stepFunctionsPort,
+  messaging: { port: messagingPort },
+  outputsPath,
+  ...(stateDir ? { stateDir } : {}),
+  timeline,
+};
 let early: EarlyStart | undefined;
 
 try {
@@ -49,24 +107,30 @@ Local stack ready in ${seconds} s.
   DynamoDB    ${stack.dynamodbEndpoint}  (DynamoDB Local listens on all interfaces; see docs/local-stack.md)
   SQS + SNS   ${stack.messagingEndpoint}  (dead letters: npm run dlq)
   Step Fns    ${stack.stepFunctionsEndpoint}  (execution history: docs/orders.md)
-  Client config written to amplify_outputs.json
+  State       ${stack.stateDir}
+  Client config written to ${outputsPath}
   A user token:   npm run token -- alice
   IAM (full access): AWS_ACCESS_KEY_ID=${stack.developerCredentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${stack.developerCredentials.secretAccessKey}
 Ctrl-C stops everything.`);
   let stopping = false;
   const shutdown = () => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C does not wait: the exit hook still kills DynamoDB Local's JVM.
+      process.exit(130);
+    }
     stopping = true;
-    console.log('\nStopping...');
+    console.log('\nStopping... (Ctrl-C again to quit at once)');
     void stack.stop().then(() => process.exit(0));
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 } catch (error) {
   await early?.stop();
-  const { PortInUseError } = await import('./http/dual-server.js');
+  const { PortInUseError, portInUseMessage } = await import('./http/dual-server.js');
   if (error instanceof PortInUseError) {
-    console.error(error.message);
+    // The listener knows its port; this command knows which flag set it.
+    const owner = chosen.find((c) => c.port === error.port && c.port !== 0)?.owner;
+    console.error(owner ? portInUseMessage(error.port, owner) : error.message);
   } else {
     console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   }

@@ -13,12 +13,39 @@ export interface DualServer {
   close(): Promise<void>;
 }
 
+/** What listens on a port, and how `npm start` moves it (local/main.ts knows its flags). */
+export interface PortOwner {
+  /** e.g. "GraphQL", "SQS and SNS" */
+  readonly service: string;
+  /** The command-line flag that sets the port, e.g. `--sqs-port`; none when the port is chosen free. */
+  readonly flag?: string;
+  /** The environment variable that sets it, e.g. `SQS_PORT`. */
+  readonly env?: string;
+}
+
+/** The one line a person reads when a port is taken: which port, what wanted it, how to move it. */
+export function portInUseMessage(port: number, owner?: PortOwner): string {
+  if (owner === undefined) return `Port ${port} is already in use. Stop what holds it or choose another port.`;
+  const service = `Port ${port} (${owner.service}) is already in use.`;
+  if (owner.flag === undefined) return `${service} Stop what holds it and start again.`;
+  const env = owner.env === undefined ? '' : ` or ${owner.env}=<port>`;
+  return `${service} Stop what holds it or choose another port with ${owner.flag} <port>${env}.`;
+}
+
+/** A listener could not bind its port (EADDRINUSE). Every listener of the local stack throws this. */
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
-  constructor(readonly port: number) {
-    super(`Port ${port} is already in use. Stop what holds it or choose another port (--port or PORT).`);
+  constructor(
+    readonly port: number,
+    readonly owner?: PortOwner,
+  ) {
+    super(portInUseMessage(port, owner));
   }
 }
+
+/** `error` as a PortInUseError when it is EADDRINUSE, else unchanged. */
+export const asPortInUse = (error: NodeJS.ErrnoException, port: number, owner?: PortOwner): Error =>
+  error.code === 'EADDRINUSE' ? new PortInUseError(port, owner) : error;
 
 const TLS_HANDSHAKE = 0x16;
 
@@ -49,7 +76,7 @@ export function createDualServer(tls: { key: string; cert: string }, onRequest: 
     https,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
-        const onError = (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error);
+        const onError = (error: NodeJS.ErrnoException) => reject(asPortInUse(error, port, { service: 'GraphQL' }));
         net.once('error', onError);
         net.listen(port, host, () => {
           net.off('error', onError);

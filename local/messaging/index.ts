@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { S3Event } from 'aws-lambda';
 import type { SigningCredential } from '../auth/sigv4.js';
+import { asPortInUse } from '../http/dual-server.js';
 import { isAllowed } from '../cdk/iam-policy.js';
 import { type CfnTemplate, type LocalValues, resolveIntrinsics } from '../cdk/template.js';
 import type { RoleSpec } from '../cdk/topology.js';
@@ -81,7 +82,7 @@ export async function createMessaging(options: MessagingOptions): Promise<Messag
   const topology = readMessaging(template);
   const server = createServer();
   const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(asPortInUse(error, options.port ?? 0, { service: 'SQS and SNS' })));
     server.listen(options.port ?? 0, '127.0.0.1', () => {
       const address = server.address();
       resolve(typeof address === 'object' && address !== null ? address.port : 0);

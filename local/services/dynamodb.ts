@@ -83,6 +83,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   child.stderr?.on('data', collect);
 
   let exited = false;
+  // 'close' comes after 'exit', once the pipes are drained: the output is complete then.
+  const closed = new Promise<void>((resolveClosed) => child.once('close', () => resolveClosed()));
   const exit = new Promise<void>((resolveExit) => {
     child.once('exit', () => {
       exited = true;
@@ -113,6 +115,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     options.signal?.removeEventListener('abort', killOnExit);
   } catch (error) {
     await stop();
+    await Promise.race([closed, sleep(1_000)]);
+    // The port was free when it was chosen; something took it before the JVM bound it.
+    if (/java\.net\.BindException|Failed to bind to/.test(output)) {
+      const { PortInUseError } = await import('../http/dual-server.js');
+      throw new PortInUseError(port, { service: 'DynamoDB Local' });
+    }
     throw new Error(
       `DynamoDB Local did not start on ${endpoint}: ${(error as Error).message}\n${output.trim()}`,
       { cause: error },
