@@ -9,15 +9,18 @@
  * 64 MB of growth, sits between the two with room on both sides: a tenth of any decode (even a
  * decode into a 16-bit grey buffer would be 392 MB), while leaving 60-odd MB for libvips'
  * thread pool, its operation cache and allocator slack in this process, which vary with the
- * machine. The memory is the process's own: the unit project runs each test file in a forked
- * child (vitest's default `forks` pool), so other test files do not share this RSS.
+ * machine. The memory is the test worker process's (vitest's `forks` pool), which may have run
+ * other files before this one: hence the reset of the high-water mark below.
  *
  * Peak, not end state: libvips frees what it decoded before the promise settles, so an RSS read
- * after the call could miss the whole bomb. `process.resourceUsage().maxRSS` is the kernel's
- * high-water mark of the resident set; the growth measured is how far the call raised it above
- * the resident set just before (conservative: an earlier, higher peak counts against the call).
+ * after the call could miss the whole bomb. The kernel keeps a high-water mark of the resident
+ * set (VmHWM in /proc/self/status); it is reset just before the call (writing 5 to
+ * /proc/self/clear_refs), because the process already peaked higher making the bomb and, in a
+ * reused test worker, running other files. The growth is the mark after the call over the
+ * resident set just before.
  * A control at the end decodes a smaller image for real, to show the same meter sees a decode.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import sharp from 'sharp';
@@ -50,8 +53,19 @@ interface Measured<T> {
   readonly externalGrowth: number;
 }
 
+/** Linux: resets VmHWM to the current resident set. */
+const resetHighWaterMark = () => writeFileSync('/proc/self/clear_refs', '5');
+
+/** Linux: the resident set's high-water mark since the last reset, in bytes. */
+function highWaterMark(): number {
+  const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  if (kb === undefined) throw new Error('No VmHWM in /proc/self/status');
+  return Number(kb) * 1024;
+}
+
 async function measured<T>(call: () => Promise<T>): Promise<Measured<T>> {
   gc();
+  resetHighWaterMark();
   const before = process.memoryUsage();
   let externalPeak = before.external;
   // maxRSS catches any peak between samples; the samples follow `external`, which has no high-water mark.
@@ -66,7 +80,7 @@ async function measured<T>(call: () => Promise<T>): Promise<Measured<T>> {
   }
   const after = process.memoryUsage();
   externalPeak = Math.max(externalPeak, after.external);
-  const peakRss = Math.max(process.resourceUsage().maxRSS * 1024, after.rss);
+  const peakRss = Math.max(highWaterMark(), after.rss);
   return { result, rssGrowth: peakRss - before.rss, externalGrowth: externalPeak - before.external };
 }
 
