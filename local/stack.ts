@@ -185,7 +185,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     );
     cleanups.push(() => s3rver.stop());
     const credentialsByKey = new Map(principals.map((p) => [p.accessKeyId, p]));
-    const gateway = createS3Gateway({ upstream: s3rver.endpoint, credentials: (id) => credentialsByKey.get(id) });
+    const gateway = createS3Gateway({ upstream: s3rver.handle, credentials: (id) => credentialsByKey.get(id) });
     const s3Port = await gateway.listen(options.s3Port ?? 4569);
     cleanups.push(() => new Promise((done) => gateway.server.close(() => done())));
 

@@ -1,9 +1,11 @@
-import { createServer, request as forward, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { isPresignedUrl, type PresignedCredentialLookup, verifyPresignedRequest } from '../auth/presigned-url.js';
 import { PortInUseError } from './dual-server.js';
 
 /**
- * The local S3 endpoint: checks what s3rver does not, then forwards to it.
+ * The local S3 endpoint: checks what s3rver does not, then hands the request to it in-process
+ * (s3rver is a Koa application: its request listener runs on this server's request), so the
+ * bytes of an object cross one socket, not two.
  * - A presigned URL (what clients get from `createUpload`) must verify: signature, expiry and
  *   the signed headers' values, so a PUT with another content type or length is refused as S3
  *   refuses it.
@@ -12,8 +14,8 @@ import { PortInUseError } from './dual-server.js';
  * - Anything else is anonymous, and the buckets are private: 403 AccessDenied.
  */
 export interface S3GatewayOptions {
-  /** s3rver's address, e.g. http://127.0.0.1:5000. */
-  readonly upstream: string;
+  /** s3rver's request listener (`RunningS3rver.handle`). */
+  readonly upstream: RequestListener;
   readonly credentials: PresignedCredentialLookup;
 }
 
@@ -38,7 +40,6 @@ const CORS_HEADERS = {
 };
 
 export function createS3Gateway(options: S3GatewayOptions): { server: Server; listen(port: number): Promise<number> } {
-  const upstream = new URL(options.upstream);
   const server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) s3Error(response, 500, 'InternalError', String(error));
@@ -66,23 +67,8 @@ export function createS3Gateway(options: S3GatewayOptions): { server: Server; li
       s3Error(response, 403, 'AccessDenied', 'Access Denied');
       return;
     }
-    const proxied = forward(
-      {
-        hostname: upstream.hostname,
-        port: upstream.port,
-        method: request.method,
-        path: url,
-        headers: request.headers,
-      },
-      (upstreamResponse) => {
-        response.writeHead(upstreamResponse.statusCode ?? 502, { ...upstreamResponse.headers, ...(isPresignedUrl(url) ? CORS_HEADERS : {}) });
-        upstreamResponse.pipe(response);
-      },
-    );
-    proxied.on('error', (error) => {
-      if (!response.headersSent) s3Error(response, 502, 'ServiceUnavailable', error.message);
-    });
-    request.pipe(proxied);
+    if (isPresignedUrl(url)) for (const [name, value] of Object.entries(CORS_HEADERS)) response.setHeader(name, value);
+    options.upstream(request, response);
   }
 
   return {

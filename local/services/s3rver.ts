@@ -11,7 +11,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { EventEmitter } from 'node:events';
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 
@@ -21,7 +21,19 @@ const require = createRequire(import.meta.url);
 interface S3rverInstance extends EventEmitter {
   run(): Promise<{ address: string; port: number }>;
   close(): Promise<void>;
+  /** Koa's request listener: s3rver's whole middleware stack, for a server of ours to call. */
+  callback(): RequestListener;
   httpServer?: Server;
+  store: SubresourceStore;
+}
+
+/** The part of s3rver's FilesystemStore that holds bucket configurations (CORS, website, ...). */
+interface SubresourceStore {
+  getSubresource(bucket: string, key: string | undefined, type: string): Promise<unknown>;
+  putSubresource(bucket: string, key: string | undefined, resource: { type: string }): Promise<void>;
+  deleteSubresource(bucket: string, key: string | undefined, type: string): Promise<void>;
+  deleteBucket(bucket: string): Promise<void>;
+  reset(): void;
 }
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
 interface S3rverAccountModule {
@@ -58,6 +70,8 @@ export interface RunningS3rver {
   readonly endpoint: string;
   readonly port: number;
   readonly server: S3rverInstance;
+  /** s3rver's request listener, for a server in this process to hand requests to without a socket hop. */
+  readonly handle: RequestListener;
   /**
    * Calls `listener` with an S3 event for every object created (Put, Post, Copy, multipart).
    * A listener's error (or rejection) is reported with console.error and does not affect the
@@ -96,6 +110,7 @@ export async function startS3rver(options: S3rverOptions): Promise<RunningS3rver
       configs: cors ? [CORS_ANY_ORIGIN] : [],
     })),
   });
+  cacheBucketConfigurations(server.store);
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const region = options.region ?? process.env['AWS_REGION'] ?? 'us-east-1';
@@ -122,7 +137,48 @@ export async function startS3rver(options: S3rverOptions): Promise<RunningS3rver
     await server.close();
   };
 
-  return { endpoint, port, server, onObjectCreated, stop };
+  return { endpoint, port, server, handle: server.callback(), onObjectCreated, stop };
+}
+
+/**
+ * s3rver's CORS and website middleware read the bucket's configuration file from disk on every
+ * request (a quarter of its file system calls under load). Bucket configurations change only
+ * through s3rver's own API, which goes through this store: keep them in memory and forget one
+ * when it is written or deleted.
+ */
+function cacheBucketConfigurations(store: SubresourceStore): void {
+  const cache = new Map<string, Promise<unknown>>();
+  const keyOf = (bucket: string, type: string) => `${bucket}\u0000${type}`;
+  const { getSubresource, putSubresource, deleteSubresource, deleteBucket, reset } = store;
+  store.getSubresource = (bucket, key, type) => {
+    if (key !== undefined) return getSubresource.call(store, bucket, key, type);
+    const cacheKey = keyOf(bucket, type);
+    let config = cache.get(cacheKey);
+    if (config === undefined) {
+      config = getSubresource.call(store, bucket, key, type);
+      cache.set(cacheKey, config);
+      config.catch(() => cache.delete(cacheKey));
+    }
+    return config;
+  };
+  store.putSubresource = async (bucket, key, resource) => {
+    if (key === undefined) cache.delete(keyOf(bucket, resource.type));
+    await putSubresource.call(store, bucket, key, resource);
+    if (key === undefined) cache.delete(keyOf(bucket, resource.type));
+  };
+  store.deleteSubresource = async (bucket, key, type) => {
+    if (key === undefined) cache.delete(keyOf(bucket, type));
+    await deleteSubresource.call(store, bucket, key, type);
+    if (key === undefined) cache.delete(keyOf(bucket, type));
+  };
+  store.deleteBucket = async (bucket) => {
+    await deleteBucket.call(store, bucket);
+    for (const cacheKey of cache.keys()) if (cacheKey.startsWith(keyOf(bucket, ''))) cache.delete(cacheKey);
+  };
+  store.reset = () => {
+    cache.clear();
+    reset.call(store);
+  };
 }
 
 /** S3's encoding of keys in notifications: URL-encoded per segment, `+` for spaces. */

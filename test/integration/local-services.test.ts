@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteBucketCorsCommand, DeleteObjectCommand, GetBucketCorsCommand, PutBucketCorsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,31 @@ describe('startS3rver', () => {
     expect(record?.s3.object.key).toBe('uploads/a+user/%C3%A9t%C3%A9%2B1.png');
     expect(decodeS3EventKey(record?.s3.object.key ?? '')).toBe(key);
     expect(encodeS3EventKey(key)).toBe(record?.s3.object.key);
+  });
+
+  it('given the bucket configurations kept in memory, when the CORS configuration is replaced and then deleted, then every request sees the change at once', async () => {
+    const client = createS3Client({ endpoint: s3.endpoint, region: REGION, credentials: { ...CREDENTIALS, accessKeyId: 'events-key' } });
+    const preflight = () =>
+      fetch(`${s3.endpoint}/events/some-key`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT' },
+      });
+    // The start-up configuration (any origin) is read, and so cached, by the first requests.
+    expect((await preflight()).headers.get('access-control-allow-origin')).toBe('*');
+    expect((await client.send(new GetBucketCorsCommand({ Bucket: 'events' }))).CORSRules?.[0]?.AllowedOrigins).toEqual(['*']);
+
+    await client.send(
+      new PutBucketCorsCommand({
+        Bucket: 'events',
+        CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['https://other.example'], AllowedMethods: ['GET'] }] },
+      }),
+    );
+    expect((await client.send(new GetBucketCorsCommand({ Bucket: 'events' }))).CORSRules?.[0]?.AllowedOrigins).toEqual(['https://other.example']);
+    expect((await preflight()).status).toBe(403);
+
+    await client.send(new DeleteBucketCorsCommand({ Bucket: 'events' }));
+    await expect(client.send(new GetBucketCorsCommand({ Bucket: 'events' }))).rejects.toMatchObject({ name: 'NoSuchCORSConfiguration' });
+    expect((await preflight()).headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('given an access key id it was not told about, when a request is signed with it, then s3rver refuses it', async () => {

@@ -54,7 +54,7 @@ describe('every listener the local stack opens, given its port is held', () => {
 
   it('when the S3 gateway listens, then it rejects with PortInUseError for that port', async () => {
     held = await holdPort();
-    const gateway = createS3Gateway({ upstream: 'http://127.0.0.1:1', credentials: () => undefined });
+    const gateway = createS3Gateway({ upstream: () => undefined, credentials: () => undefined });
 
     await expect(gateway.listen(held.port)).rejects.toMatchObject({ name: 'PortInUseError', port: held.port });
   });
