@@ -6,6 +6,7 @@ import { orderIdFor } from '../../resolvers/orders/domain/identity.js';
 import { CREATE_UPLOAD, FILE, FILES, ON_FILE_EVENT, PUBLISH_FILE_EVENT, type Ticket } from '../support/files.js';
 import { type Credentials, graphql } from '../support/graphql-client.js';
 import { expiredTokenFor, subOf, withForgedClaims } from '../support/identity.js';
+import type { OrderEvent } from '../support/orders.js';
 import { RealtimeClient } from '../support/realtime-client.js';
 import { target, tokenFor } from '../support/target.js';
 
@@ -23,14 +24,6 @@ interface FileEvent {
   at: string;
 }
 
-interface OrderEvent {
-  orderId: string;
-  owner: string;
-  status: string;
-  step: string;
-  message: string | null;
-  at: string;
-}
 
 const PLACE_ORDER = print(PlaceOrderDocument);
 const PUBLISH_ORDER_EVENT = print(PublishOrderEventDocument);

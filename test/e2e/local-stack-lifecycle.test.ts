@@ -9,7 +9,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
-import { type Server, type Socket, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import { createLocalIssuer } from '../../local/auth/local-issuer.js';
 import type { AmplifyOutputs } from '../../local/outputs.js';
 import { CREATE_UPLOAD, FILE, FILES, type Ticket } from '../support/files.js';
 import { graphql } from '../support/graphql-client.js';
+import { holdPort } from '../support/ports.js';
 
 const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = join(PROJECT_DIR, 'node_modules', '.bin', 'tsx');
@@ -187,20 +187,6 @@ async function leftInGroup(pgrp: number): Promise<Proc[]> {
 }
 
 /** A port held by another program, on every interface. */
-async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address !== null ? address.port : 0,
-    release: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const FREE_PORTS = ['--port', '0', '--s3-port', '0', '--sqs-port', '0', '--sfn-port', '0'];
 

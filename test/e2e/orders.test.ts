@@ -20,6 +20,7 @@ import {
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { type Credentials, type GraphQLResponse, graphql } from '../support/graphql-client.js';
 import { subOf } from '../support/identity.js';
+import type { OrderEvent } from '../support/orders.js';
 import { RealtimeClient } from '../support/realtime-client.js';
 
 /**
@@ -30,14 +31,6 @@ import { RealtimeClient } from '../support/realtime-client.js';
  * definition's seconds (`stepFunctionsRetryIntervalMs`); everything else is as `npm start` runs.
  */
 
-interface OrderEvent {
-  orderId: string;
-  owner: string;
-  status: string;
-  step: string;
-  message: string | null;
-  at: string;
-}
 
 type Order = OrderFieldsFragment;
 

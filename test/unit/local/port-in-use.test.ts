@@ -1,26 +1,12 @@
-import { type Socket, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PortInUseError, createDualServer, portInUseMessage } from '../../../local/http/dual-server.js';
 import { createS3Gateway } from '../../../local/http/s3-gateway.js';
 import { createMessaging } from '../../../local/messaging/index.js';
 import { startDynamoDbLocal } from '../../../local/services/dynamodb.js';
 import { listenStepFunctionsApi } from '../../../local/stepfunctions/api.js';
+import { holdPort } from '../../support/ports.js';
 
 /** Holds a port on every interface, as another program would; `release` drops it and its connections. */
-async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address !== null ? address.port : 0,
-    release: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('the message of a port in use', () => {
   it('given the flag that sets the port, when it is built, then it is one line naming the port, the service and how to move it', () => {
