@@ -213,17 +213,30 @@ describe('fault injection', () => {
     }
   });
 
-  it('given PROCESS always throws, then 3 receives, the dead-letter queue, FAILED with the cause and exactly one FAILED event', async () => {
-    const { id } = await upload('always-process-a.jpg', await jpeg());
-    const realtime = await subscribe(id, 'always');
+  // Its waits add up to more than the project's 60 s per test when the machine is busy (each
+  // `until` may take its 50 s): the test's own budget covers them.
+  it('given PROCESS always throws, then 3 receives, the dead-letter queue, FAILED with the cause and exactly one FAILED event', { timeout: 240_000 }, async () => {
+    // Subscribed before the PUT, so the FAILED event cannot come before the subscription.
+    const subscribers: RealtimeClient[] = [];
+    const { id } = await upload('always-process-a.jpg', await jpeg(), {
+      before: async (fileId) => {
+        subscribers.push(await subscribe(fileId, 'always'));
+      },
+    });
+    const [realtime] = subscribers;
+    if (realtime === undefined) throw new Error('not subscribed');
     try {
       const failed = await finished(id);
       expect(failed).toMatchObject({ status: 'FAILED', error: { code: 'RETRIES_EXHAUSTED', step: 'PROCESS' } });
       expect(failed.error?.message).toContain('InjectedFault');
-      const receives = logsOf(id)
-        .filter((l) => l['message'] === 'Step failed; the message returns to the queue' && l['step'] === 'PROCESS')
-        .map((l) => l['receiveCount']);
-      expect(receives).toEqual([1, 2, 3]);
+      const receivesOf = () =>
+        logsOf(id)
+          .filter((l) => l['message'] === 'Step failed; the message returns to the queue' && l['step'] === 'PROCESS')
+          .map((l) => l['receiveCount']);
+      // The functions' output reaches the test asynchronously: wait for the third line, then
+      // require exactly receives 1, 2 and 3.
+      await until(() => (receivesOf().length >= 3 ? true : undefined), 'the third PROCESS failure in the logs', 10_000);
+      expect(receivesOf()).toEqual([1, 2, 3]);
       // Later dead-letter runs see the message again and change nothing.
       await until(() => (logsOf(id).filter((l) => l['message'] === 'Dead letter handled').length >= 3 ? true : undefined), 'later dead-letter runs');
       // The dead-letter consumer holds messages while it runs; a listing between runs sees them.
