@@ -30,7 +30,8 @@ export interface AppSyncLambdaStackProps extends StackProps {
 
 /**
  * The whole service: users (Cognito), the files table, the uploads bucket, the GraphQL API with
- * its files API Lambda, and the upload pipeline. Its outputs are what a client config needs.
+ * its files API and file changes API Lambdas, and the upload pipeline. Its outputs are what a
+ * client config needs.
  */
 export class AppSyncLambdaStack extends Stack {
   public readonly stage: Stage;
@@ -61,7 +62,7 @@ export class AppSyncLambdaStack extends Stack {
 
     this.uploadPipeline = new UploadPipeline(this, 'UploadPipeline', {
       bucket: this.uploadsBucket.bucket,
-      filesApi: this.graphqlApi.filesApi,
+      fileChangesApi: this.graphqlApi.fileChangesApi,
       table: this.filesTable.table,
       api: this.graphqlApi.api,
       graphqlUrl: this.graphqlApi.graphqlUrl,

@@ -22,7 +22,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag/index.js';
 import { ServiceFunction } from './service-function.js';
-import { UPLOADS_PREFIX } from './uploads-bucket.js';
+import { THUMBNAILS_PREFIX, UPLOADS_PREFIX } from './uploads-bucket.js';
 
 /** The schema deployed as is. */
 export const SCHEMA_PATH = fileURLToPath(new URL('../../schema/schema.graphql', import.meta.url));
@@ -30,12 +30,25 @@ export const SCHEMA_PATH = fileURLToPath(new URL('../../schema/schema.graphql', 
 /** The files API handler, relative to the project root. */
 export const FILES_API_ENTRY = 'resolvers/api/files-handler.ts';
 
-/** The fields resolved by the files API Lambda, as direct Lambda resolvers. */
+/**
+ * The fields resolved by the files API Lambda, as direct Lambda resolvers: the latency-critical
+ * ones, which read the table and only sign S3 URLs (no S3 client in the bundle).
+ */
 export const FILES_API_FIELDS = [
   { typeName: 'Query', fieldName: 'file' },
   { typeName: 'Query', fieldName: 'files' },
   { typeName: 'Query', fieldName: 'uploadPolicy' },
   { typeName: 'Mutation', fieldName: 'createUpload' },
+] as const;
+
+/** The file changes API handler, relative to the project root. */
+export const FILE_CHANGES_API_ENTRY = 'resolvers/api/file-changes-handler.ts';
+
+/**
+ * The fields resolved by the file changes API Lambda: the ones that call S3 (reprocessFile
+ * copies an original onto itself, deleteFile deletes a file's objects).
+ */
+export const FILE_CHANGES_API_FIELDS = [
   { typeName: 'Mutation', fieldName: 'reprocessFile' },
   { typeName: 'Mutation', fieldName: 'deleteFile' },
 ] as const;
@@ -65,7 +78,11 @@ export interface FilesGraphqlApiProps {
   readonly userPool: IUserPool;
   /** The files' metadata, read and written by the files API. */
   readonly table: ITable;
-  /** The uploads bucket: the files API presigns PUTs under `uploads/` and GETs. */
+  /**
+   * The uploads bucket: the files API presigns PUTs under `uploads/` and GETs under
+   * `thumbnails/`. The file changes API's copy and delete grants are the upload pipeline's to
+   * give (UploadPipelineProps.fileChangesApi), which knows its prefixes.
+   */
   readonly bucket: IBucket;
 
   /**
@@ -138,7 +155,8 @@ export interface FilesGraphqlApiProps {
 /**
  * The GraphQL API, schema first: `schema/schema.graphql` deployed as is, Cognito user pools by
  * default with API key and IAM as additional modes. The file queries and `createUpload` go to
- * the files API Lambda as direct Lambda resolvers; `publishFileEvent` and `onFileEvent` are
+ * the files API Lambda as direct Lambda resolvers, `reprocessFile` and `deleteFile` to the file
+ * changes API Lambda (the one with the S3 client); `publishFileEvent` and `onFileEvent` are
  * APPSYNC_JS unit resolvers on a NONE data source, their code inline in the template.
  */
 export class FilesGraphqlApi extends Construct {
@@ -147,8 +165,10 @@ export class FilesGraphqlApi extends Construct {
   public readonly graphqlUrl: string;
   /** The API key's value. */
   public readonly apiKey: string;
-  /** The Lambda function behind the direct Lambda resolvers. */
+  /** The Lambda function behind the files queries and createUpload (FILES_API_FIELDS). */
   public readonly filesApi: ServiceFunction;
+  /** The Lambda function behind reprocessFile and deleteFile (FILE_CHANGES_API_FIELDS). */
+  public readonly fileChangesApi: ServiceFunction;
 
   constructor(scope: Construct, id: string, props: FilesGraphqlApiProps) {
     super(scope, id);
@@ -231,8 +251,20 @@ export class FilesGraphqlApi extends Construct {
       },
     })
       .bindTable(props.table, 'RW', 'FILES_TABLE')
+      // A presigned URL acts with the signer's permissions: PUTs of originals, GETs of thumbnails.
       .bindBucket(props.bucket, 'PUT', 'UPLOADS_BUCKET', `${UPLOADS_PREFIX}*`)
-      .bindBucket(props.bucket, 'READ', 'UPLOADS_BUCKET');
+      .bindBucket(props.bucket, 'READ', 'UPLOADS_BUCKET', `${THUMBNAILS_PREFIX}*`);
+
+    this.fileChangesApi = new ServiceFunction(this, 'FileChangesApi', {
+      entry: FILE_CHANGES_API_ENTRY,
+      serviceName: 'file-changes-api',
+      projectRoot: props.projectRoot,
+      logRetention,
+      removalPolicy,
+    })
+      .bindTable(props.table, 'RW', 'FILES_TABLE')
+      // The thumbnails' GET URLs of the File that reprocessFile returns.
+      .bindBucket(props.bucket, 'READ', 'UPLOADS_BUCKET', `${THUMBNAILS_PREFIX}*`);
 
     const provisioned = props.provisionedConcurrency ?? 0;
     const target: IFunction =
@@ -248,6 +280,12 @@ export class FilesGraphqlApi extends Construct {
     });
     for (const { typeName, fieldName } of FILES_API_FIELDS) {
       this.addResolver(typeName, fieldName, filesApiSource);
+    }
+    const fileChangesSource = this.api.addLambdaDataSource('FileChangesApiDataSource', this.fileChangesApi.fn, {
+      description: 'The file changes API Lambda: reprocessFile and deleteFile (direct Lambda resolvers)',
+    });
+    for (const { typeName, fieldName } of FILE_CHANGES_API_FIELDS) {
+      this.addResolver(typeName, fieldName, fileChangesSource);
     }
 
     const noneSource = this.api.addNoneDataSource('NoneDataSource', {

@@ -60,11 +60,11 @@ export interface UploadPipelineProps {
   readonly graphqlUrl: string;
 
   /**
-   * The files API function: it gets what reprocessFile and deleteFile need (copy an original
-   * onto itself, delete every object of a file).
+   * The function behind reprocessFile and deleteFile: it gets what they need (copy an original
+   * onto itself, delete every object of a file), and nothing else of the bucket from here.
    * @default no grants
    */
-  readonly filesApi?: ServiceFunction;
+  readonly fileChangesApi?: ServiceFunction;
 
   /**
    * E-mail addresses subscribed to the user notifications topic.
@@ -251,10 +251,11 @@ export class UploadPipeline extends Construct {
       prefix: UPLOADS_PREFIX,
     });
 
-    if (props.filesApi !== undefined) {
-      // reprocessFile copies an original onto itself; deleteFile removes every object of a file.
-      props.filesApi.bindBucket(bucket, 'READ_PUT', 'UPLOADS_BUCKET', `${UPLOADS_PREFIX}*`);
-      grantDelete(props.filesApi, bucket, [UPLOADS_PREFIX, PROCESSED_PREFIX, THUMBNAILS_PREFIX, QUARANTINE_PREFIX].map((p) => `${p}*`));
+    if (props.fileChangesApi !== undefined) {
+      // reprocessFile copies an original onto itself (GetObject and PutObject of uploads/);
+      // deleteFile removes every object of a file (resolvers/files/files-service.ts).
+      props.fileChangesApi.bindBucket(bucket, 'READ_PUT', 'UPLOADS_BUCKET', `${UPLOADS_PREFIX}*`);
+      grantDelete(props.fileChangesApi, bucket, [UPLOADS_PREFIX, PROCESSED_PREFIX, THUMBNAILS_PREFIX, QUARANTINE_PREFIX].map((p) => `${p}*`));
     }
   }
 }

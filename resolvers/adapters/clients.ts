@@ -25,7 +25,8 @@ export const documentClient = createDocumentClient(dynamoDbClient);
 /*
  * Marked pure so the bundler drops it (and with it the whole S3 client, ~120 KiB minified, which
  * V8 must compile on every cold start) from the functions that never import `s3Client`: the
- * orders saga and the notify function. A function that imports it still creates it at init.
+ * files API function (it presigns without it: s3-url-signer.ts), the orders
+ * saga and the notify function. A function that imports it still creates it at init.
  */
 export const s3Client = /* @__PURE__ */ createS3Client();
 

@@ -1,4 +1,8 @@
-/** ObjectStore on one S3 bucket (the uploads bucket). */
+/**
+ * ObjectStore on one S3 bucket (the uploads bucket), through the S3 client: the pipeline's and
+ * the file changes API's. It presigns too; the files API presigns without the client
+ * (s3-url-signer.ts).
+ */
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -10,7 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ObjectHead, ObjectStore, PresignPutRequest } from '../files/ports.js';
+import type { ObjectHead, ObjectStore, ObjectUrlSigner, PresignPutRequest } from '../files/ports.js';
 import { ObjectNotFoundError, SizeMismatchError } from '../shared/errors.js';
 
 const isMissing = (error: unknown): boolean =>
@@ -24,7 +28,7 @@ export interface S3ObjectStoreOptions {
   readonly bucket: string;
 }
 
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements ObjectStore, ObjectUrlSigner {
   readonly #client: S3Client;
   readonly #bucket: string;
 

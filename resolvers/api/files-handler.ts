@@ -1,11 +1,14 @@
 /**
- * Lambda entry for Query.file, Query.files, Query.uploadPolicy and Mutation.createUpload,
- * reprocessFile and deleteFile.
- * Env: FILES_TABLE, UPLOADS_BUCKET, UPLOAD_TICKET_TTL_SECONDS (default 900), plus the AWS SDK's.
+ * Lambda entry for Query.file, Query.files, Query.uploadPolicy and Mutation.createUpload: the
+ * latency-critical fields, which read DynamoDB and only SIGN S3 URLs (the upload's PUT, the
+ * thumbnails' GETs), locally, with no S3 client in the bundle. reprocessFile and deleteFile,
+ * which call S3, are file-changes-handler.ts.
+ * Env: FILES_TABLE, UPLOADS_BUCKET, UPLOAD_TICKET_TTL_SECONDS (default 900), plus the AWS SDK's
+ * (AWS_REGION, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL for a local S3, credentials).
  */
-import { documentClient, s3Client } from '../adapters/clients.js';
+import { documentClient } from '../adapters/clients.js';
 import { DynamoDbFileRepository } from '../adapters/dynamodb-file-repository.js';
-import { S3ObjectStore } from '../adapters/s3-object-store.js';
+import { S3UrlSigner, s3EndpointFromEnv } from '../adapters/s3-url-signer.js';
 import { FilesService } from '../files/files-service.js';
 import { systemClock } from '../files/ports.js';
 import { requireEnv, uploadTicketTtlSeconds } from '../shared/config.js';
@@ -20,7 +23,7 @@ let service: FilesService | undefined;
 function filesService(): FilesService {
   service ??= new FilesService({
     repository: new DynamoDbFileRepository({ client: documentClient, tableName: requireEnv('FILES_TABLE') }),
-    objectStore: new S3ObjectStore({ client: s3Client, bucket: requireEnv('UPLOADS_BUCKET') }),
+    urls: new S3UrlSigner({ bucket: requireEnv('UPLOADS_BUCKET'), region: requireEnv('AWS_REGION'), endpoint: s3EndpointFromEnv() }),
     clock: systemClock,
     ticketTtlSeconds: uploadTicketTtlSeconds(),
   });

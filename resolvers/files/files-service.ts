@@ -1,6 +1,9 @@
 /**
- * The API's use cases: read one file, list files, describe the upload policy, reserve an
- * upload. Depends on ports only; the owner is always the authenticated caller.
+ * The API's use cases. FilesService, the hot path: read one file, list files, describe the
+ * upload policy, reserve an upload; it only signs URLs (no call to S3). FileChangesService:
+ * reprocess and delete a file, which call S3. Two services so that each Lambda wires only the
+ * ports it uses (resolvers/api/files-handler.ts, resolvers/api/file-changes-handler.ts). Depends
+ * on ports only; the owner is always the authenticated caller.
  */
 import { randomUUID } from 'node:crypto';
 import type { CreateUploadInput, ResolversTypes, UploadPolicy } from '../generated/graphql.js';
@@ -10,15 +13,21 @@ import { isFileId, isKeySafeOwner, originalKey } from './keys.js';
 import { type FileRecord, NO_PIPELINE_STATE, isTerminal } from './model.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { MAX_UPLOAD_BYTES, THUMBNAIL_URL_TTL_SECONDS, uploadPolicy } from './policy.js';
-import type { Clock, FileRepository, ObjectStore } from './ports.js';
+import type { Clock, FileRepository, ObjectStore, ObjectUrlSigner } from './ports.js';
 import { validateCreateUpload, validatePageSize } from './validation.js';
 
 /** The object metadata (`x-amz-meta-correlation-id`) that carries the correlation id into the pipeline. */
 export const CORRELATION_METADATA = 'correlation-id';
 
+/** A record as the API returns it, thumbnails with freshly signed GET URLs. */
+function viewOf(record: FileRecord, urls: ObjectUrlSigner): Promise<FileView> {
+  return toGraphQLFile(record, (key) => urls.presignGet(key, THUMBNAIL_URL_TTL_SECONDS));
+}
+
 export interface FilesServiceDeps {
   readonly repository: FileRepository;
-  readonly objectStore: ObjectStore;
+  /** Signs the upload's PUT and the thumbnails' GETs. */
+  readonly urls: ObjectUrlSigner;
   readonly clock: Clock;
   readonly ticketTtlSeconds: number;
   readonly newId?: () => string;
@@ -26,14 +35,14 @@ export interface FilesServiceDeps {
 
 export class FilesService {
   readonly #repository: FileRepository;
-  readonly #objectStore: ObjectStore;
+  readonly #urls: ObjectUrlSigner;
   readonly #clock: Clock;
   readonly #ticketTtlSeconds: number;
   readonly #newId: () => string;
 
   constructor(deps: FilesServiceDeps) {
     this.#repository = deps.repository;
-    this.#objectStore = deps.objectStore;
+    this.#urls = deps.urls;
     this.#clock = deps.clock;
     this.#ticketTtlSeconds = deps.ticketTtlSeconds;
     this.#newId = deps.newId ?? randomUUID;
@@ -101,7 +110,7 @@ export class FilesService {
     };
     await this.#repository.create(record);
     const metadata: Record<string, string> = correlationId === null ? {} : { [CORRELATION_METADATA]: correlationId };
-    const uploadUrl = await this.#objectStore.presignPut({
+    const uploadUrl = await this.#urls.presignPut({
       key: record.objectKey,
       contentType: upload.contentType,
       contentLength: upload.size,
@@ -118,6 +127,34 @@ export class FilesService {
       }),
       expiresAt: new Date(now.getTime() + this.#ticketTtlSeconds * 1000).toISOString(),
     };
+  }
+
+  #view(record: FileRecord): Promise<FileView> {
+    return viewOf(record, this.#urls);
+  }
+}
+
+export interface FileChangesServiceDeps {
+  readonly repository: FileRepository;
+  /** Signs the thumbnails' GETs of the file reprocessFile returns. */
+  readonly urls: ObjectUrlSigner;
+  /** Copies an original onto itself (reprocess) and deletes a file's objects. */
+  readonly objects: Pick<ObjectStore, 'copyObject' | 'deleteObject'>;
+  readonly clock: Clock;
+}
+
+/** What changes a file's objects in S3: reprocessFile and deleteFile. */
+export class FileChangesService {
+  readonly #repository: FileRepository;
+  readonly #urls: ObjectUrlSigner;
+  readonly #objects: Pick<ObjectStore, 'copyObject' | 'deleteObject'>;
+  readonly #clock: Clock;
+
+  constructor(deps: FileChangesServiceDeps) {
+    this.#repository = deps.repository;
+    this.#urls = deps.urls;
+    this.#objects = deps.objects;
+    this.#clock = deps.clock;
   }
 
   /**
@@ -138,7 +175,7 @@ export class FilesService {
     const reset = await this.#repository.resetForReprocess(id, owner, correlationId ?? record.correlationId ?? id, at);
     if (reset === null) throw new ValidationError(`File ${id} changed meanwhile; try again`);
     try {
-      await this.#objectStore.copyObject({
+      await this.#objects.copyObject({
         from: record.objectKey,
         to: record.objectKey,
         metadata: { [CORRELATION_METADATA]: reset.correlationId ?? id },
@@ -146,7 +183,7 @@ export class FilesService {
     } catch (error) {
       throw new InternalError({ cause: error });
     }
-    return this.#view(reset);
+    return viewOf(reset, this.#urls);
   }
 
   /** Removes the record, the original, the sanitized copy, the thumbnails and any quarantined copy. */
@@ -159,13 +196,7 @@ export class FilesService {
       ...(record.quarantineKey === null ? [] : [record.quarantineKey]),
       ...record.thumbnails.map((t) => t.key),
     ]);
-    await Promise.all([...keys].map((key) => this.#objectStore.deleteObject(key)));
+    await Promise.all([...keys].map((key) => this.#objects.deleteObject(key)));
     return record.id;
-  }
-
-  #view(record: FileRecord): Promise<FileView> {
-    return toGraphQLFile(record, (key) =>
-      this.#objectStore.presignGet(key, THUMBNAIL_URL_TTL_SECONDS),
-    );
   }
 }

@@ -103,11 +103,18 @@ export interface ObjectHead {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-/** The uploads bucket. */
-export interface ObjectStore {
+/**
+ * Presigned URLs of the uploads bucket's objects. Signing is local (no call to S3), so the API's
+ * hot fields (createUpload, file, files) need this and no S3 client.
+ */
+export interface ObjectUrlSigner {
   /** A URL for a PUT whose content type, length and metadata are bound into the signature. */
   presignPut(request: PresignPutRequest): Promise<string>;
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** The uploads bucket's objects: calls to S3. */
+export interface ObjectStore {
   /**
    * The object's bytes. Reads at most `maxBytes`: a longer object throws SizeMismatchError
    * without being downloaded in full.

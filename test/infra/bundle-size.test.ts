@@ -3,6 +3,7 @@ import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleBudgetKib } from '../../infra/bundle-budgets.js';
+import { FILE_CHANGES_API_ENTRY, FILES_API_ENTRY } from '../../infra/constructs/graphql-api.js';
 import { ServiceFunction } from '../../infra/constructs/service-function.js';
 import { synthesize } from './synth.js';
 
@@ -91,6 +92,16 @@ describe('given every function of the stack bundled as NodejsFunction bundles it
       expect(packages.has('@aws-sdk/client-s3'), `${entry}: @aws-sdk/client-s3`).toBe(sources.has('resolvers/adapters/s3-object-store.ts'));
       expect(packages.has('aws-xray-sdk-core'), `${entry}: aws-xray-sdk-core`).toBe(sources.has('resolvers/shared/observability.ts'));
     }
+  });
+
+  it('then the files API function, which only presigns, does not carry the S3 client; the file changes function, which copies and deletes, does', () => {
+    const carries = (entry: string) => {
+      const bundle = bundles.find((b) => b.entry === entry);
+      expect(bundle, entry).toBeDefined();
+      return bundle?.packages.has('@aws-sdk/client-s3');
+    };
+    expect(carries(FILES_API_ENTRY)).toBe(false);
+    expect(carries(FILE_CHANGES_API_ENTRY)).toBe(true);
   });
 
   it('then the orders functions, which use neither S3 nor the tracer, carry neither', () => {

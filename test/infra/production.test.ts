@@ -225,7 +225,7 @@ describe('3. Observability', () => {
         const logGroup = logGroups[refOf((fn.Properties?.['LoggingConfig'] as { LogGroup?: unknown }).LogGroup) ?? ''];
         expect(typeof logGroup?.Properties?.['RetentionInDays'], `${stage} ${id}`).toBe('number');
         // A function that sets none gets the stage's.
-        if (/files-handler|process-upload/.test(String(fn.Metadata?.[LOCAL_ENTRY_METADATA]))) {
+        if (/files-handler|file-changes-handler|process-upload/.test(String(fn.Metadata?.[LOCAL_ENTRY_METADATA]))) {
           expect(logGroup?.Properties?.['RetentionInDays'], `${stage} ${id}`).toBe(stage === 'prod' ? 90 : 14);
         }
       }

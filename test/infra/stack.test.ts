@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FILES_API_ENTRY, FILES_API_FIELDS, JS_RESOLVERS } from '../../infra/constructs/graphql-api.js';
+import {
+  FILE_CHANGES_API_ENTRY,
+  FILE_CHANGES_API_FIELDS,
+  FILES_API_ENTRY,
+  FILES_API_FIELDS,
+  JS_RESOLVERS,
+} from '../../infra/constructs/graphql-api.js';
 import { LOCAL_ENTRY_METADATA, LOCAL_HANDLER_METADATA } from '../../infra/constructs/service-function.js';
 import { PIPELINE_ENTRIES, PROCESS_UPLOAD_ENTRY } from '../../infra/constructs/upload-pipeline.js';
 import { repoPath } from '../../infra/paths.js';
@@ -56,10 +62,10 @@ describe('given the dev stack synthesized with bundling skipped', () => {
   }, 120_000);
 
   describe('when looking at the Lambda functions', () => {
-    it('then the files API and the upload processor are service functions, each with its entry and handler metadata', () => {
+    it('then the files API, the file changes API and the upload processor are service functions, each with its entry and handler metadata', () => {
       const functions = Object.values(serviceFunctions(template));
       expect(functions.map((fn) => fn.Metadata?.[LOCAL_ENTRY_METADATA])).toEqual(
-        expect.arrayContaining([FILES_API_ENTRY, PROCESS_UPLOAD_ENTRY]),
+        expect.arrayContaining([FILES_API_ENTRY, FILE_CHANGES_API_ENTRY, PROCESS_UPLOAD_ENTRY]),
       );
       for (const fn of functions) {
         expect(fn.Metadata?.[LOCAL_HANDLER_METADATA]).toBe('handler');
@@ -113,6 +119,17 @@ describe('given the dev stack synthesized with bundling skipped', () => {
       });
     });
 
+    it('then the file changes API gets the table and the bucket, and no ticket lifetime', () => {
+      const fn = template.toJSON()['Resources'][logicalIdOfEntry(template, FILE_CHANGES_API_ENTRY)] as CfnResource;
+      const variables = (fn.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables;
+      expect(variables).toMatchObject({
+        FILES_TABLE: { Ref: expect.stringMatching(/^FilesTable/) },
+        UPLOADS_BUCKET: { Ref: expect.stringMatching(/^UploadsBucket/) },
+        POWERTOOLS_SERVICE_NAME: 'file-changes-api',
+      });
+      expect(variables).not.toHaveProperty('UPLOAD_TICKET_TTL_SECONDS');
+    });
+
     it('then the upload processor gets the table, the bucket and the GraphQL URL', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
@@ -145,6 +162,34 @@ describe('given the dev stack synthesized with bundling skipped', () => {
       const parts = (resources[0] as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
       expect(parts.at(-1)).toBe('/types/Mutation/fields/publishFileEvent');
       expect(JSON.stringify(parts)).toContain(':apis/');
+    });
+  });
+
+  describe('when looking at the files API roles', () => {
+    /** Each S3 action the function's role allows, with the object key patterns it allows it on. */
+    function s3Grants(entry: string): Record<string, string[]> {
+      const grants: Record<string, string[]> = {};
+      for (const statement of statementsOfFunction(template, logicalIdOfEntry(template, entry))) {
+        const actions = asArray(statement['Action'] as string | string[]).filter((action) => action.startsWith('s3:') || action === '*');
+        const patterns = asArray(statement['Resource'] as unknown).map(
+          (resource) => JSON.stringify(resource).match(/"\/([^"]*)"\]\]\}$/)?.[1] ?? `bucket-level ${JSON.stringify(resource)}`,
+        );
+        for (const action of actions) (grants[action] ??= []).push(...patterns);
+      }
+      for (const patterns of Object.values(grants)) patterns.sort();
+      return grants;
+    }
+
+    it('then the files API may only presign: PUT originals and GET thumbnails', () => {
+      expect(s3Grants(FILES_API_ENTRY)).toEqual({ 's3:PutObject': ['uploads/*'], 's3:GetObject': ['thumbnails/*'] });
+    });
+
+    it('then the file changes API may copy originals onto themselves, delete every object of a file, and presign thumbnail GETs', () => {
+      expect(s3Grants(FILE_CHANGES_API_ENTRY)).toEqual({
+        's3:GetObject': ['thumbnails/*', 'uploads/*'],
+        's3:PutObject': ['uploads/*'],
+        's3:DeleteObject': ['processed/*', 'quarantine/*', 'thumbnails/*', 'uploads/*'],
+      });
     });
   });
 
@@ -258,9 +303,12 @@ describe('given the dev stack synthesized with bundling skipped', () => {
       expect(days).toBeLessThanOrEqual(365);
     });
 
-    it.each(FILES_API_FIELDS)(
-      'then $typeName.$fieldName is a direct Lambda resolver on the files API',
-      ({ typeName, fieldName }) => {
+    it.each([
+      ...FILES_API_FIELDS.map((field) => ({ ...field, api: 'files API', entry: FILES_API_ENTRY })),
+      ...FILE_CHANGES_API_FIELDS.map((field) => ({ ...field, api: 'file changes API', entry: FILE_CHANGES_API_ENTRY })),
+    ])(
+      'then $typeName.$fieldName is a direct Lambda resolver on the $api',
+      ({ typeName, fieldName, entry }) => {
         const resolvers = Object.values(
           template.findResources('AWS::AppSync::Resolver', { Properties: { TypeName: typeName, FieldName: fieldName } }),
         ) as CfnResource[];
@@ -284,7 +332,7 @@ describe('given the dev stack synthesized with bundling skipped', () => {
           Name: dataSourceName,
           Type: 'AWS_LAMBDA',
           LambdaConfig: {
-            LambdaFunctionArn: { 'Fn::GetAtt': [logicalIdOfEntry(template, FILES_API_ENTRY), 'Arn'] },
+            LambdaFunctionArn: { 'Fn::GetAtt': [logicalIdOfEntry(template, entry), 'Arn'] },
           },
         });
       },
@@ -311,11 +359,11 @@ describe('given the dev stack synthesized with bundling skipped', () => {
       },
     );
 
-    it('then the six files resolvers are each defined once', () => {
+    it('then the eight files resolvers are each defined once', () => {
       const fields = (Object.values(template.findResources('AWS::AppSync::Resolver')) as CfnResource[]).map(
         (resolver) => `${String(resolver.Properties?.['TypeName'])}.${String(resolver.Properties?.['FieldName'])}`,
       );
-      for (const { typeName, fieldName } of [...FILES_API_FIELDS, ...JS_RESOLVERS]) {
+      for (const { typeName, fieldName } of [...FILES_API_FIELDS, ...FILE_CHANGES_API_FIELDS, ...JS_RESOLVERS]) {
         expect(fields.filter((field) => field === `${typeName}.${fieldName}`)).toHaveLength(1);
       }
     });

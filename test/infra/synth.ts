@@ -5,12 +5,12 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { buildApp } from '../../infra/build-app.js';
-import { FILES_API_ENTRY } from '../../infra/constructs/graphql-api.js';
+import { FILE_CHANGES_API_ENTRY, FILES_API_ENTRY } from '../../infra/constructs/graphql-api.js';
 import { PROCESS_UPLOAD_ENTRY } from '../../infra/constructs/upload-pipeline.js';
 import { REPO_ROOT, repoPath } from '../../infra/paths.js';
 import type { AppSyncLambdaStack } from '../../infra/stack.js';
 
-export const HANDLER_ENTRIES = [FILES_API_ENTRY, PROCESS_UPLOAD_ENTRY] as const;
+export const HANDLER_ENTRIES = [FILES_API_ENTRY, FILE_CHANGES_API_ENTRY, PROCESS_UPLOAD_ENTRY] as const;
 
 /** Whether the real handler entries exist in the repository. */
 export function realEntriesExist(): boolean {

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { File, FileConnection, UploadPolicy, UploadTicket } from '../../../resolvers/generated/graphql.js';
-import { createFilesApi, type FilesApiHandler } from '../../../resolvers/api/files-api.js';
-import { FilesService } from '../../../resolvers/files/files-service.js';
-import { thumbnailKey } from '../../../resolvers/files/keys.js';
+import { createFileChangesApi, createFilesApi, type FilesApiHandler } from '../../../resolvers/api/files-api.js';
+import { FileChangesService, FilesService } from '../../../resolvers/files/files-service.js';
+import { processedKey, quarantineKey, thumbnailKey } from '../../../resolvers/files/keys.js';
 import { FixedClock, InMemoryFileRepository, InMemoryObjectStore } from './helpers/fakes.js';
 import { OTHER_OWNER, OWNER, appSyncEvent, cognitoIdentity, lambdaContext, pendingRecord } from './helpers/factories.js';
 
@@ -20,7 +20,7 @@ describe('files API handler (router + error mapping)', () => {
     objectStore = new InMemoryObjectStore();
     const service = new FilesService({
       repository,
-      objectStore,
+      urls: objectStore,
       clock: new FixedClock(),
       ticketTtlSeconds: 900,
       newId: () => NEW_ID,
@@ -32,6 +32,12 @@ describe('files API handler (router + error mapping)', () => {
 
   it('given an unknown field, when invoked, then it throws (never null or data)', async () => {
     await expect(call(appSyncEvent('Query', 'nope', {}))).rejects.toMatchObject({ name: 'InternalError' });
+  });
+
+  it.each(['reprocessFile', 'deleteFile'])('given Mutation.%s (the file changes API\'s), when invoked here, then it throws and changes nothing', async (field) => {
+    await repository.create(pendingRecord({ id: ID, status: 'READY' }));
+    await expect(call(appSyncEvent('Mutation', field, { id: ID }))).rejects.toMatchObject({ name: 'InternalError' });
+    expect((await repository.get(ID))?.status).toBe('READY');
   });
 
   it('given a resolver that fails validation, when invoked, then the named error is thrown, not returned as data', async () => {
@@ -200,5 +206,87 @@ describe('files API handler (router + error mapping)', () => {
     await expect(call(appSyncEvent('Query', 'files', { nextToken: theirs.nextToken }))).rejects.toMatchObject({
       name: 'ValidationError',
     });
+  });
+});
+
+describe('file changes API handler (reprocessFile, deleteFile)', () => {
+  let repository: InMemoryFileRepository;
+  let objectStore: InMemoryObjectStore;
+  let handle: FilesApiHandler;
+
+  beforeEach(() => {
+    repository = new InMemoryFileRepository();
+    objectStore = new InMemoryObjectStore();
+    const service = new FileChangesService({ repository, urls: objectStore, objects: objectStore, clock: new FixedClock() });
+    handle = createFileChangesApi(() => service, new Logger({ logLevel: 'SILENT' }));
+  });
+
+  const call = (event: unknown) => handle(event, lambdaContext());
+  const readyRecord = (overrides: Partial<Parameters<typeof pendingRecord>[0]> = {}) =>
+    pendingRecord({
+      id: ID,
+      status: 'READY',
+      sequencer: '0055AED6DCD90281E5',
+      correlationId: 'first-upload',
+      sanitizedKey: processedKey(OWNER, ID, 'jpeg'),
+      thumbnails: [{ key: thumbnailKey(OWNER, ID), width: 200, height: 200, format: 'jpeg' }],
+      ...overrides,
+    });
+
+  it.each([
+    ['Query', 'file'],
+    ['Query', 'files'],
+    ['Query', 'uploadPolicy'],
+    ['Mutation', 'createUpload'],
+  ])('given %s.%s (the files API\'s), when invoked here, then it throws', async (type, field) => {
+    await expect(call(appSyncEvent(type, field, {}))).rejects.toMatchObject({ name: 'InternalError' });
+  });
+
+  it('given my READY file, when reprocessed, then it is PROCESSING under the request\'s correlation id and its original is copied onto itself with it', async () => {
+    await repository.create(readyRecord());
+    const original = `uploads/${OWNER}/${ID}`;
+    objectStore.objects.set(original, { body: new Uint8Array([1, 2, 3]), contentType: 'image/jpeg', metadata: { 'correlation-id': 'first-upload' } });
+
+    const file = (await call(appSyncEvent('Mutation', 'reprocessFile', { id: ID }))) as File;
+
+    expect(file).toMatchObject({ id: ID, status: 'PROCESSING', thumbnails: [{ url: `https://uploads.example/${thumbnailKey(OWNER, ID)}?signed=get&expires=3600` }] });
+    expect((await repository.get(ID))?.correlationId).toBe('appsync-request-id');
+    expect(objectStore.objects.get(original)?.metadata).toEqual({ 'correlation-id': 'appsync-request-id' });
+  });
+
+  it.each([
+    ['still processing', { status: 'PROCESSING' as const }, 'ValidationError'],
+    ['quarantined', { status: 'FAILED' as const, quarantineKey: quarantineKey(OWNER, ID) }, 'ValidationError'],
+    ['another user\'s', { owner: OTHER_OWNER }, 'NotFoundError'],
+  ])('given a file %s, when reprocessed, then %s and nothing is copied', async (_case, overrides, name) => {
+    await repository.create(readyRecord(overrides));
+    objectStore.copyObject = () => Promise.reject(new Error('must not be called'));
+    await expect(call(appSyncEvent('Mutation', 'reprocessFile', { id: ID }))).rejects.toMatchObject({ name });
+  });
+
+  it('given a copy that fails, when reprocessed, then InternalError with the fixed message', async () => {
+    await repository.create(readyRecord());
+    await expect(call(appSyncEvent('Mutation', 'reprocessFile', { id: ID }))).rejects.toMatchObject({
+      name: 'InternalError',
+      message: 'An internal error occurred',
+    });
+  });
+
+  it('given my file, when deleted, then its record and every object of it are gone, and its id is returned', async () => {
+    const record = readyRecord({ quarantineKey: quarantineKey(OWNER, ID) });
+    await repository.create(record);
+    const keys = [record.objectKey, processedKey(OWNER, ID, 'jpeg'), thumbnailKey(OWNER, ID), quarantineKey(OWNER, ID)];
+    for (const key of [...keys, 'uploads/someone-else/x']) objectStore.objects.set(key, { body: new Uint8Array(1), contentType: 'image/jpeg', metadata: {} });
+
+    expect(await call(appSyncEvent('Mutation', 'deleteFile', { id: ID }))).toBe(ID);
+
+    expect(await repository.get(ID)).toBeNull();
+    expect([...objectStore.objects.keys()]).toEqual(['uploads/someone-else/x']);
+  });
+
+  it("given another user's file, when deleted, then NotFoundError and it stays", async () => {
+    await repository.create(readyRecord({ owner: OTHER_OWNER }));
+    await expect(call(appSyncEvent('Mutation', 'deleteFile', { id: ID }))).rejects.toMatchObject({ name: 'NotFoundError' });
+    expect(await repository.get(ID)).not.toBeNull();
   });
 });
