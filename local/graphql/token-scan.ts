@@ -163,16 +163,22 @@ export function scanTokens(body: string, limits: ScanLimits): ScanResult {
   return { kind: 'within' };
 }
 
-/** The 1-based line and column of `offset`, as graphql-js reports them (`\r\n` is one break). */
+/**
+ * The 1-based line and column of `offset`, as graphql-js reports them (`\r\n` is one break).
+ * indexOf rather than a loop over char codes: a refused document can be a megabyte on one line.
+ */
 export function locationOf(body: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
-  for (let i = 0; i < offset; i += 1) {
-    const c = body.charCodeAt(i);
-    if (c === Char.LineFeed || (c === Char.CarriageReturn && body.charCodeAt(i + 1) !== Char.LineFeed)) {
-      line += 1;
-      lineStart = i + 1;
-    }
+  for (let i = body.indexOf('\n'); i !== -1 && i < offset; i = body.indexOf('\n', i + 1)) {
+    line += 1;
+    lineStart = i + 1;
+  }
+  // A carriage return alone is a break too; before a line feed it is part of that one.
+  for (let i = body.indexOf('\r'); i !== -1 && i < offset; i = body.indexOf('\r', i + 1)) {
+    if (body.charCodeAt(i + 1) === Char.LineFeed) continue;
+    line += 1;
+    lineStart = Math.max(lineStart, i + 1);
   }
   return { line, column: offset - lineStart + 1 };
 }
