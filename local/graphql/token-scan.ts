@@ -9,6 +9,7 @@
  * It stops at the first character the GraphQL lexical grammar has no token for (or an unfinished
  * string) and says nothing more: the Lexer pass that follows reports the syntax error itself.
  */
+import { Source, getLocation } from 'graphql';
 
 export interface ScanLimits {
   readonly maxTokens: number;
@@ -163,22 +164,7 @@ export function scanTokens(body: string, limits: ScanLimits): ScanResult {
   return { kind: 'within' };
 }
 
-/**
- * The 1-based line and column of `offset`, as graphql-js reports them (`\r\n` is one break).
- * indexOf rather than a loop over char codes: a refused document can be a megabyte on one line.
- */
+/** The 1-based line and column of `offset`, as graphql-js reports them (`\r\n` is one break). */
 export function locationOf(body: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = body.indexOf('\n'); i !== -1 && i < offset; i = body.indexOf('\n', i + 1)) {
-    line += 1;
-    lineStart = i + 1;
-  }
-  // A carriage return alone is a break too; before a line feed it is part of that one.
-  for (let i = body.indexOf('\r'); i !== -1 && i < offset; i = body.indexOf('\r', i + 1)) {
-    if (body.charCodeAt(i + 1) === Char.LineFeed) continue;
-    line += 1;
-    lineStart = Math.max(lineStart, i + 1);
-  }
-  return { line, column: offset - lineStart + 1 };
+  return getLocation(new Source(body), offset);
 }

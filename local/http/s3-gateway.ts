@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { isPresignedUrl, type PresignedCredentialLookup, verifyPresignedRequest } from '../auth/presigned-url.js';
-import { PortInUseError } from './dual-server.js';
+import { asPortInUse } from './dual-server.js';
 
 /**
  * The local S3 endpoint: checks what s3rver does not, then hands the request to it in-process
@@ -75,7 +75,7 @@ export function createS3Gateway(options: S3GatewayOptions): { server: Server; li
     server,
     listen: (port) =>
       new Promise((resolve, reject) => {
-        server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
+        server.once('error', (error: NodeJS.ErrnoException) => reject(asPortInUse(error, port, { service: 'S3' })));
         server.listen(port, '127.0.0.1', () => {
           const address = server.address();
           resolve(typeof address === 'object' && address ? address.port : port);

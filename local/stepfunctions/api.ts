@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type SigningCredential, verifySigV4Request } from '../auth/sigv4.js';
-import { PortInUseError } from '../http/dual-server.js';
+import { asPortInUse } from '../http/dual-server.js';
 import { StepFunctionsApiError } from './errors.js';
 import { withoutExecutionData } from './history.js';
 import type { ExecutionRecord, LocalStepFunctions } from './service.js';
@@ -206,7 +206,7 @@ export async function listenStepFunctionsApi(options: StepFunctionsApiOptions & 
 
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new PortInUseError(options.port) : error);
+      reject(asPortInUse(error, options.port, { service: 'Step Functions' }));
     });
     server.listen(options.port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });

@@ -1,7 +1,6 @@
 /**
  * What the files API needs to presign S3 URLs without the S3 client (s3-url-signer.ts): where a
- * bucket's objects are, how a key is written in a URL path, and the SHA-256 the SigV4 signer
- * hashes with.
+ * bucket's objects are and how a key is written in a URL path.
  *
  * Addressing, as the S3 client does it for this project's buckets: with a custom endpoint
  * (`AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`: the local stack's `http://127.0.0.1:<port>`)
@@ -11,7 +10,6 @@
  * one DNS label. Not supported, as the project uses none: FIPS, dual-stack and accelerate
  * endpoints, access points, S3 Express directory buckets.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 
 /** The S3 endpoint the environment configures, as S3Client reads it; undefined on AWS. */
 export function s3EndpointFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -70,42 +68,5 @@ export class S3BucketAddress {
   /** The object's path, its key escaped. */
   pathOf(key: string): string {
     return `${this.#pathPrefix}${encodeKeyPath(key)}`;
-  }
-}
-
-/** What the SigV4 signer hashes and keys its HMACs with. */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-const bytesOf = (data: SourceData): string | Uint8Array =>
-  typeof data === 'string'
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-
-/** SHA-256 and HMAC-SHA-256 with node:crypto: the SigV4 signer's `sha256` (a Checksum). */
-export class NodeSha256 {
-  #hash: Hash | Hmac;
-  readonly #secret: SourceData | undefined;
-
-  constructor(secret?: SourceData) {
-    this.#secret = secret;
-    this.#hash = NodeSha256.#create(secret);
-  }
-
-  static #create(secret: SourceData | undefined): Hash | Hmac {
-    return secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
-  }
-
-  update(data: SourceData): void {
-    this.#hash.update(bytesOf(data));
-  }
-
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.#hash.digest()));
-  }
-
-  reset(): void {
-    this.#hash = NodeSha256.#create(this.#secret);
   }
 }

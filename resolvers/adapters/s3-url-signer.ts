@@ -11,7 +11,8 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { S3RequestPresigner, type S3RequestPresignerOptions } from '@aws-sdk/s3-request-presigner';
 import { HttpRequest } from '@smithy/protocol-http';
 import { type Clock, type ObjectUrlSigner, type PresignPutRequest, systemClock } from '../files/ports.js';
-import { NodeSha256, S3BucketAddress, escapeUriComponent } from './s3-addressing.js';
+import { NodeSha256 } from './node-sha256.js';
+import { S3BucketAddress, escapeUriComponent } from './s3-addressing.js';
 
 export { encodeKeyPath, s3EndpointFromEnv } from './s3-addressing.js';
 

@@ -1,8 +1,8 @@
 /**
  * Lambda entry for Mutation.reprocessFile (CopyObject of the original onto itself) and
  * Mutation.deleteFile (DeleteObject of each of the file's objects): the fields that call S3, so
- * the only files API function that carries the S3 client (its cold start is ~1.5x a DynamoDB-only
- * one; these mutations are rare). The other files fields are files-handler.ts.
+ * the only files API function that carries the S3 client (about 140 KiB more to compile at each
+ * cold start: docs/benchmarks.md; these mutations are rare). The other files fields are files-handler.ts.
  * Env: FILES_TABLE, UPLOADS_BUCKET, plus the AWS SDK's (AWS_REGION, AWS_ENDPOINT_URL_S3 or
  * AWS_ENDPOINT_URL for a local S3, credentials).
  */

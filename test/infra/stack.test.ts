@@ -359,7 +359,7 @@ describe('given the dev stack synthesized with bundling skipped', () => {
       },
     );
 
-    it('then the eight files resolvers are each defined once', () => {
+    it('then every files resolver (both Lambda functions\' fields and the APPSYNC_JS ones) is defined once', () => {
       const fields = (Object.values(template.findResources('AWS::AppSync::Resolver')) as CfnResource[]).map(
         (resolver) => `${String(resolver.Properties?.['TypeName'])}.${String(resolver.Properties?.['FieldName'])}`,
       );

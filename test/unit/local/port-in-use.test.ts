@@ -6,8 +6,6 @@ import { startDynamoDbLocal } from '../../../local/services/dynamodb.js';
 import { listenStepFunctionsApi } from '../../../local/stepfunctions/api.js';
 import { holdPort } from '../../support/ports.js';
 
-/** Holds a port on every interface, as another program would; `release` drops it and its connections. */
-
 describe('the message of a port in use', () => {
   it('given the flag that sets the port, when it is built, then it is one line naming the port, the service and how to move it', () => {
     const message = portInUseMessage(4576, { service: 'SQS and SNS', flag: '--sqs-port', env: 'SQS_PORT' });
@@ -38,11 +36,11 @@ describe('every listener the local stack opens, given its port is held', () => {
     await expect(server.listen(held.port, '127.0.0.1')).rejects.toEqual(new PortInUseError(held.port, { service: 'GraphQL' }));
   });
 
-  it('when the S3 gateway listens, then it rejects with PortInUseError for that port', async () => {
+  it('when the S3 gateway listens, then it rejects with PortInUseError naming the service', async () => {
     held = await holdPort();
     const gateway = createS3Gateway({ upstream: () => undefined, credentials: () => undefined });
 
-    await expect(gateway.listen(held.port)).rejects.toMatchObject({ name: 'PortInUseError', port: held.port });
+    await expect(gateway.listen(held.port)).rejects.toEqual(new PortInUseError(held.port, { service: 'S3' }));
   });
 
   it('when the SQS and SNS endpoint listens, then it rejects with PortInUseError naming the service, not a raw EADDRINUSE', async () => {
@@ -53,12 +51,12 @@ describe('every listener the local stack opens, given its port is held', () => {
     await expect(started).rejects.toEqual(new PortInUseError(held.port, { service: 'SQS and SNS' }));
   });
 
-  it('when the Step Functions API listens, then it rejects with PortInUseError for that port', async () => {
+  it('when the Step Functions API listens, then it rejects with PortInUseError naming the service', async () => {
     held = await holdPort();
 
     const started = listenStepFunctionsApi({ port: held.port, region: 'us-east-1', principal: () => undefined });
 
-    await expect(started).rejects.toMatchObject({ name: 'PortInUseError', port: held.port });
+    await expect(started).rejects.toEqual(new PortInUseError(held.port, { service: 'Step Functions' }));
   });
 
   it('when DynamoDB Local (a JVM) is started on it, then it rejects with PortInUseError, not the JVM stack trace', async () => {

@@ -68,7 +68,7 @@ async function measured<T>(call: () => Promise<T>): Promise<Measured<T>> {
   resetHighWaterMark();
   const before = process.memoryUsage();
   let externalPeak = before.external;
-  // maxRSS catches any peak between samples; the samples follow `external`, which has no high-water mark.
+  // VmHWM catches any peak between samples; the samples follow `external`, which has no high-water mark.
   const sampler = setInterval(() => {
     externalPeak = Math.max(externalPeak, process.memoryUsage().external);
   }, 1);
@@ -123,7 +123,6 @@ describe('a 14000x14000 PNG of about 600 KB', () => {
     expect(externalGrowth).toBeLessThan(BOUND);
   });
 
-  // Last: maxRSS is a high-water mark, so this peak must come after the measurements above.
   it('control: when a smaller bomb (6000x6000, 108 MB of RGB) is really decoded, then the same meter sees more than the bound', async () => {
     const smaller = await pixelBombPng(6000, 6000);
     const { result, rssGrowth } = await measured(async () => (await sharp(smaller, { limitInputPixels: false }).raw().toBuffer()).length);
