@@ -3,8 +3,13 @@
  * thread, and of the whole machine, sampled at an interval so that idle stretches show.
  * Thread names come from the kernel (`comm`): the local stack names each function's thread
  * after its entry (local/lambda/worker-entry.ts) and libvips names its own ("libvips worker").
+ *
+ * The /proc files are read synchronously: a sample reads a few hundred of them, and through the
+ * promise API (a thread-pool hop each) the sampler itself took a visible share of the 2 cores it
+ * is measuring.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 /** USER_HZ: the unit of /proc's CPU times, 100 on every Linux Node supports. */
 const TICK_MS = 10;
@@ -16,10 +21,10 @@ interface Stat {
   readonly ms: number;
 }
 
-async function readStat(path: string): Promise<Stat | undefined> {
+function readStat(path: string): Stat | undefined {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     return undefined; // gone since it was listed
   }
@@ -45,11 +50,11 @@ export interface ProcessTimes {
 }
 
 /** `root` and every process below it. */
-async function processTree(root: number): Promise<number[]> {
+function processTree(root: number): number[] {
   const parents = new Map<number, number>();
-  for (const entry of await readdir('/proc')) {
+  for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = await readStat(`/proc/${entry}/stat`);
+    const stat = readStat(`/proc/${entry}/stat`);
     if (stat) parents.set(Number(entry), stat.ppid);
   }
   const tree = [root];
@@ -59,14 +64,19 @@ async function processTree(root: number): Promise<number[]> {
   return tree;
 }
 
-async function processTimes(pid: number, withThreads: boolean): Promise<ProcessTimes | undefined> {
-  const stat = await readStat(`/proc/${pid}/stat`);
+function processTimes(pid: number, withThreads: boolean): ProcessTimes | undefined {
+  const stat = readStat(`/proc/${pid}/stat`);
   if (!stat) return undefined;
   const threads = new Map<number, { comm: string; ms: number }>();
   if (withThreads) {
-    const tids = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      // the process ended since it was listed
+    }
     for (const tid of tids) {
-      const thread = await readStat(`/proc/${pid}/task/${tid}/stat`);
+      const thread = readStat(`/proc/${pid}/task/${tid}/stat`);
       if (thread) threads.set(Number(tid), { comm: thread.comm, ms: thread.ms });
     }
   }
@@ -74,8 +84,8 @@ async function processTimes(pid: number, withThreads: boolean): Promise<ProcessT
 }
 
 /** Busy and total jiffies of the whole machine (/proc/stat's first line), in ms of CPU. */
-async function machineTimes(): Promise<{ busyMs: number; totalMs: number }> {
-  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+function machineTimes(): { busyMs: number; totalMs: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
   const values = line.trim().split(/\s+/).slice(1).map(Number);
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = values;
   const busy = user + nice + system + irq + softirq + steal;
@@ -112,9 +122,10 @@ export async function sampleTree(root: number, everyMs = 250): Promise<TreeSampl
   const cores = (await readFile('/proc/cpuinfo', 'utf8')).split('\n').filter((l) => l.startsWith('processor')).length || 1;
   const started = performance.now();
   const snapshot = async () => {
-    const pids = await processTree(root);
-    const processes = (await Promise.all(pids.map((pid) => processTimes(pid, pid === root)))).filter((p): p is ProcessTimes => p !== undefined);
-    return { at: performance.now() - started, machine: await machineTimes(), processes };
+    const processes = processTree(root)
+      .map((pid) => processTimes(pid, pid === root))
+      .filter((p): p is ProcessTimes => p !== undefined);
+    return { at: performance.now() - started, machine: machineTimes(), processes };
   };
   const first = await snapshot();
   let last = first;
