@@ -7,18 +7,18 @@
  *
  * Today's weights, each budget ~8% above: the files API ~390 KiB (the DynamoDB client; it presigns
  * S3 URLs with the SigV4 signer, no S3 client); the file changes API ~530 KiB (the S3 client, for
- * its copy and deletes); the
- * saga's functions ~415 KiB (the DynamoDB and Step Functions clients, the SigV4 signer); notify
- * ~586 KiB (Powertools Tracer brings aws-xray-sdk-core, ~100 KiB, and idempotency ~40 KiB); the
- * pipeline's steps ~745-760 KiB (the S3 client among them). An S3 client or X-Ray SDK reaching a
- * function that does not use it (~100-120 KiB) is over budget.
+ * its copy and deletes); the saga's functions ~415 KiB (the DynamoDB and Step Functions clients,
+ * the SigV4 signer); notify ~547 KiB (Powertools Tracer brings aws-xray-sdk-core, ~100 KiB; no
+ * idempotency: its claim is on the file record); the pipeline's steps ~745-760 KiB (the S3
+ * client among them). An S3 client or X-Ray SDK reaching a function that does not use it
+ * (~100-120 KiB) is over budget.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<string, number>> = {
   'resolvers/api/files-handler.ts': 420,
   'resolvers/api/file-changes-handler.ts': 576,
   'resolvers/pipeline/process-upload.ts': 808,
   'resolvers/pipeline/make-thumbnails.ts': 808,
-  'resolvers/pipeline/notify.ts': 636,
+  'resolvers/pipeline/notify.ts': 592,
   'resolvers/pipeline/dead-letters.ts': 824,
   'resolvers/orders/handlers/api.ts': 456,
   'resolvers/orders/handlers/validate-order.ts': 448,

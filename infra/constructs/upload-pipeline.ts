@@ -184,8 +184,12 @@ export class UploadPipeline extends Construct {
     });
 
     for (const fn of [this.processUpload, this.makeThumbnails, this.notify, this.deadLetters]) {
-      fn.bindTable(props.table, 'RW', 'FILES_TABLE').bindTable(this.idempotency.table, 'RW', 'IDEMPOTENCY_TABLE');
+      fn.bindTable(props.table, 'RW', 'FILES_TABLE');
       props.api.grantMutation(fn.fn, PUBLISH_MUTATION);
+    }
+    // Notify needs none: its claim on the file record makes each announcement once.
+    for (const fn of [this.processUpload, this.makeThumbnails, this.deadLetters]) {
+      fn.bindTable(this.idempotency.table, 'RW', 'IDEMPOTENCY_TABLE');
     }
     for (const fn of [this.processUpload, this.makeThumbnails, this.deadLetters]) {
       // Read originals; a rejected one moves to quarantine (copy, then delete).

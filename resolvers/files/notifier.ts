@@ -18,8 +18,8 @@
  * write is logged, not thrown: the effects happened, and a retry could only repeat them. So an
  * effect is repeated only when what follows it is lost: a crash (or a failed write) between the
  * FileEvent and its record, or between the notification and `notified`, followed by another
- * delivery once the claim has lapsed (in the notify function, Powertools idempotency also drops
- * deliveries of a completed announcement for a day).
+ * delivery once the claim has lapsed. This claim is the notify function's only de-duplication
+ * (no Powertools idempotency record on top of it).
  */
 import type { FileStep } from '../generated/graphql.js';
 import { isTerminal } from './model.js';

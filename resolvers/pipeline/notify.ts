@@ -2,29 +2,27 @@
  * Lambda entry of the notify function: its queue is subscribed to the status topic with a filter
  * policy on `status` (READY, FAILED). Publishes the terminal FileEvent to the owner's
  * subscriptions and a notification to the notifications topic (e-mail or SMS subscribers on AWS).
- * Env: FILES_TABLE, IDEMPOTENCY_TABLE, GRAPHQL_URL, NOTIFICATIONS_TOPIC_ARN, AWS_REGION.
+ * Each announcement is made once by the notifier's own claim on the file record
+ * (resolvers/files/notifier.ts), which also holds off a concurrent duplicate: no Powertools
+ * idempotency record on top of it (two more writes per message, and ~40 KiB of bundle).
+ * Env: FILES_TABLE, GRAPHQL_URL, NOTIFICATIONS_TOPIC_ARN, AWS_REGION.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AppSyncEventPublisher } from '../adapters/appsync-event-publisher.js';
-import { documentClient, dynamoDbClient, snsClient } from '../adapters/clients.js';
+import { documentClient, snsClient } from '../adapters/clients.js';
 import { DynamoDbFileRepository } from '../adapters/dynamodb-file-repository.js';
 import { CORRELATION_ATTRIBUTE, SnsNotificationSender } from '../adapters/sns-publishers.js';
-import { Notifier, type NotifyContext, type NotifyOutcome } from '../files/notifier.js';
-import { type FileStatusMessage, systemClock } from '../files/ports.js';
+import { Notifier } from '../files/notifier.js';
+import { systemClock } from '../files/ports.js';
 import { requireEnv } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
 import { createMetrics, createTracer, metricsPort, traced } from '../shared/observability.js';
-import { IDEMPOTENCY_TTL_SECONDS } from './step-handler.js';
 import { messageAttributeOf, statusMessageOf } from './sqs-messages.js';
 
 /** What the notify function runs on: the real adapters in AWS, fakes in tests. */
 export interface NotifyRuntime {
   readonly notifier: Pick<Notifier, 'notify'>;
-  readonly persistence: BasePersistenceLayer;
 }
 
 export type NotifyHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -37,19 +35,9 @@ export function createNotifyHandler(serviceName: string, runtime: () => NotifyRu
   const metrics = createMetrics(serviceName);
   const tracer = createTracer(serviceName);
   const processor = new BatchProcessor(EventType.SQS);
-  // One announcement per file, status and run, whoever re-sent it.
-  const config = new IdempotencyConfig({
-    expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
-    eventKeyJmesPath: '[fileId, status, sequencer]',
-  });
-  let announce: ((message: FileStatusMessage, context: NotifyContext) => Promise<NotifyOutcome>) | undefined;
 
   const recordHandler = async (record: SQSRecord, lambdaContext?: Context): Promise<void> => {
-    const rt = runtime();
-    announce ??= makeIdempotent((message: FileStatusMessage, context: NotifyContext) => rt.notifier.notify(message, context), {
-      persistenceStore: rt.persistence,
-      config,
-    });
+    const { notifier } = runtime();
     const message = statusMessageOf(record.body);
     const log = logger.createChild();
     log.setCorrelationId(messageAttributeOf(record, CORRELATION_ATTRIBUTE) ?? message.correlationId ?? record.messageId);
@@ -58,7 +46,7 @@ export function createNotifyHandler(serviceName: string, runtime: () => NotifyRu
     // The claim on the announcement lasts as long as this invocation can.
     const remaining = lambdaContext?.getRemainingTimeInMillis();
     try {
-      const outcome = await announce(message, {
+      const outcome = await notifier.notify(message, {
         log,
         metrics: metricsPort(metrics),
         ...(remaining === undefined ? {} : { claimMs: remaining + CLAIM_MARGIN_MS }),
@@ -72,7 +60,6 @@ export function createNotifyHandler(serviceName: string, runtime: () => NotifyRu
 
   return async (event, context) => {
     logger.addContext(context);
-    config.registerLambdaContext(context);
     return traced(tracer, metrics, serviceName, () => processPartialResponse(event, recordHandler, processor, { context }));
   };
 }
@@ -87,7 +74,6 @@ function awsRuntime(): NotifyRuntime {
       notifications: new SnsNotificationSender({ client: snsClient(), topicArn: requireEnv('NOTIFICATIONS_TOPIC_ARN') }),
       clock: systemClock,
     }),
-    persistence: new DynamoDBPersistenceLayer({ tableName: requireEnv('IDEMPOTENCY_TABLE'), awsSdkV3Client: dynamoDbClient }),
   };
   return notifyRuntime;
 }

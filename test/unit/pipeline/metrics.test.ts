@@ -141,7 +141,7 @@ describe('EMF metrics per invocation of the pipeline functions', () => {
     await repository.create(pendingRecord({ id: ID, status: 'READY', sequencer }));
     const notifications = new RecordingNotifications();
     const notifier = new Notifier({ repository, events: new RecordingPublisher(), notifications, clock: new FixedClock() });
-    const handler = createNotifyHandler('notify', () => ({ notifier, persistence: new InMemoryPersistenceLayer() }));
+    const handler = createNotifyHandler('notify', () => ({ notifier }));
     const message: FileStatusMessage = { fileId: ID, owner: OWNER, status: 'READY', sequencer, correlationId: 'c-1', error: null };
 
     expect(await handler({ Records: [sqsRecord('n-1', JSON.stringify(message))] }, lambdaContext({ functionName: 'notify' }))).toEqual({
