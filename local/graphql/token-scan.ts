@@ -164,7 +164,11 @@ export function scanTokens(body: string, limits: ScanLimits): ScanResult {
   return { kind: 'within' };
 }
 
-/** The 1-based line and column of `offset`, as graphql-js reports them (`\r\n` is one break). */
+/**
+ * The 1-based line and column of `offset`, as graphql-js reports them (`\r\n` is one break).
+ * Only the text up to it is searched (a slice is not a copy in V8): the rest of a refused
+ * document can be a megabyte on one line.
+ */
 export function locationOf(body: string, offset: number): { line: number; column: number } {
-  return getLocation(new Source(body), offset);
+  return getLocation(new Source(body.slice(0, offset + 1)), offset);
 }
