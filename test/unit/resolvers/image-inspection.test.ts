@@ -7,6 +7,7 @@ import {
   sniffImageFormat,
 } from '../../../resolvers/files/image-inspection.js';
 import { type ProcessingError } from '../../../resolvers/shared/errors.js';
+import { rgbPng } from '../../support/images.js';
 import * as images from './helpers/images.js';
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
@@ -22,33 +23,7 @@ async function failureCode(promise: Promise<unknown>): Promise<string> {
 
 /** A tiny PNG that declares huge dimensions: a header and one row of pixel data. */
 function pngHeader(width: number, height: number): Uint8Array {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc32 = (bytes: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of bytes) c = (crcTable[(c ^ b) & 0xff] as number) ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  const oneRow = deflateSync(Buffer.alloc(1 + width * 3));
-  return new Uint8Array(
-    Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', oneRow), chunk('IEND', Buffer.alloc(0))]),
-  );
+  return new Uint8Array(rgbPng(width, height, deflateSync(Buffer.alloc(1 + width * 3))));
 }
 
 describe('sniffImageFormat (magic bytes, before any decoding)', () => {
