@@ -95,12 +95,16 @@ class ExecutionEnvironment {
           }
         }
       });
+      // A dead environment is never handed out again, whichever of `exit` and the invoker's
+      // release comes first.
       worker.on('error', (error) => {
+        this.stale = true;
         const payload = { errorType: 'Runtime.ExitError', errorMessage: error.message, trace: [] };
         reject(new FunctionError(functionName, payload));
         this.fail(payload);
       });
       worker.on('exit', (code) => {
+        this.stale = true;
         this.fail({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with code ${code}`, trace: [] });
         onExit(this);
       });
@@ -292,6 +296,7 @@ export class LocalFunction {
       // The host runs TypeScript through a loader; the bundles are plain JavaScript. Only the
       // profiler's flags carry over, so `node --cpu-prof` profiles the functions too.
       execArgv: [...PROFILER_FLAGS],
+      resourceLimits: heapLimits(this.#options.memoryMb),
       stdout: this.#options.onOutput !== undefined,
       stderr: this.#options.onOutput !== undefined,
     });
@@ -309,6 +314,18 @@ export class LocalFunction {
     this.#all.add(env);
     return env;
   }
+}
+
+/**
+ * The heap Lambda's Node.js bootstrap gives a function of `memoryMb`: a tenth of the memory for
+ * the young generation (`--max-semi-space-size` = memory / 20) and the rest for the old one
+ * (`--max-old-space-size` = memory - memory / 10). V8's young generation is three semi-spaces
+ * (two, plus as much for new large objects).
+ */
+export function heapLimits(memoryMb: number): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
+  const newSpaceMb = Math.floor(memoryMb / 10);
+  const semiSpaceMb = Math.floor(newSpaceMb / 2);
+  return { maxYoungGenerationSizeMb: semiSpaceMb * 3, maxOldGenerationSizeMb: memoryMb - newSpaceMb };
 }
 
 /** Builds the worker bootstrap once; every function's environments run it. */
