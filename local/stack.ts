@@ -36,6 +36,7 @@ import {
   localNames,
   localValues,
 } from './wiring.js';
+import { tuneHeapsForThroughput } from './heap-tuning.js';
 
 export interface LocalStackOptions {
   /** The repository root (cdk.json, infra/, schema/). */
@@ -126,6 +127,7 @@ const valueOf = <T>(part: PromiseSettledResult<T>): T => {
 };
 
 export async function startLocalStack(options: LocalStackOptions, early?: EarlyStart): Promise<LocalStack> {
+  tuneHeapsForThroughput();
   const log = options.log ?? ((line: string) => console.log(line));
   const region = options.region ?? 'us-east-1';
   const timeline = options.timeline ?? new Timeline();
