@@ -1,14 +1,15 @@
 /**
  * 1. HTTP: the same schema, query and handler on the local stack (user pool and API key), the
  * simulator (same two modes) and bare graphql-js (no auth; `graphql()` per request, and
- * `execute()` of cached documents). autocannon, 50 connections; medians of the runs.
+ * `execute()` of cached documents). wrk (or autocannon without it; see http-load.ts), 50
+ * connections; medians of the runs.
  */
-import autocannon from 'autocannon';
 import type { BenchContext } from '../lib/context.js';
 import { unverifiedUserPoolToken, userPoolToken } from '../lib/auth.js';
 import { type Comparison, type SectionReport, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
 import { median } from '../lib/stats.js';
 import { startBareTarget } from '../lib/targets.js';
+import { type LoadRun, loadTool, runLoad } from '../lib/http-load.js';
 
 export const UPLOAD_POLICY_QUERY = 'query UploadPolicy { uploadPolicy { contentTypes maxBytes ticketTtlSeconds } }';
 
@@ -26,16 +27,15 @@ export interface HttpRow extends LoadResult {
   readonly auth: 'user pool' | 'API key' | 'none';
 }
 
-/** One autocannon run against a GraphQL endpoint; the body of a first checked request is expected. */
-export async function load(url: string, headers: Record<string, string>, durationS: number, connections: number, expectBody?: string): Promise<autocannon.Result> {
-  return autocannon({
+/** One load run against a GraphQL endpoint; with `expectBody`, every answer must be that body. */
+export function load(url: string, headers: Record<string, string>, durationS: number, connections: number, expectBody?: string): Promise<LoadRun> {
+  return runLoad({
     url,
-    method: 'POST',
-    connections,
-    duration: durationS,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers,
     body: JSON.stringify({ query: UPLOAD_POLICY_QUERY }),
-    ...(expectBody ? { expectBody } : {}),
+    durationS,
+    connections,
+    ...(expectBody === undefined ? {} : { expectBody }),
   });
 }
 
@@ -46,7 +46,7 @@ interface Endpoint {
   readonly headers: Record<string, string>;
   /** The checked answer every measured response must match. */
   body?: string;
-  readonly results: autocannon.Result[];
+  readonly results: LoadRun[];
 }
 
 const labelOf = (e: Endpoint) => (e.auth === 'none' ? e.target : `${e.target}, ${e.auth}`);
@@ -71,11 +71,11 @@ function summary(endpoint: Endpoint): HttpRow {
   return {
     target: endpoint.target,
     auth: endpoint.auth,
-    reqPerSec: median(results.map((r) => r.requests.average)),
-    p50: median(results.map((r) => r.latency.p50)),
-    p99: median(results.map((r) => r.latency.p99)),
-    errors: results.reduce((sum, r) => sum + r.errors + r.non2xx + r.mismatches, 0),
-    requests: results.reduce((sum, r) => sum + r.requests.total, 0),
+    reqPerSec: median(results.map((r) => r.reqPerSec)),
+    p50: median(results.map((r) => r.p50Ms)),
+    p99: median(results.map((r) => r.p99Ms)),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    requests: results.reduce((sum, r) => sum + r.requests, 0),
   };
 }
 
@@ -118,7 +118,7 @@ export async function runHttp(ctx: BenchContext): Promise<SectionReport> {
     for (let run = 0; run < runs; run += 1) {
       for (const e of endpoints) {
         const result = await load(e.url, e.headers, durationS, connections, e.body);
-        ctx.log(`  ${labelOf(e)} run ${run + 1}/${runs}: ${fmtInt(result.requests.average)} req/s, p99 ${result.latency.p99} ms`);
+        ctx.log(`  ${labelOf(e)} run ${run + 1}/${runs}: ${fmtInt(result.reqPerSec)} req/s, p99 ${fmtMs(result.p99Ms)} ms`);
         e.results.push(result);
       }
     }
@@ -172,7 +172,7 @@ function httpReport(ctx: BenchContext, rows: readonly HttpRow[]): SectionReport 
   const details = [
     `Query \`${UPLOAD_POLICY_QUERY}\`, resolved by the function the template wires to \`Query.uploadPolicy\` ` +
       `(direct Lambda resolver locally; VTL request/response templates on a Lambda data source in the simulator; a field resolver calling the same handler bundle in bare graphql-js). ` +
-      `autocannon, ${connections} connections, ${runs} run(s) of ${durationS} s after a warm-up, medians; every target in its own process on 127.0.0.1, plain HTTP; the runs interleaved (each round loads every endpoint once, in turn), so that drift in the machine's speed falls on every target alike.`,
+      `${loadTool()} (http-load.ts says why wrk when it is there, and why the simulator's p99 is longer under it than under autocannon), ${connections} connections, ${runs} run(s) of ${durationS} s after a warm-up, medians; every target in its own process on 127.0.0.1, plain HTTP; the runs interleaved (each round loads every endpoint once, in turn), so that drift in the machine's speed falls on every target alike.`,
     '',
     markdownTable(
       ['target', 'auth', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'requests'],

@@ -53,7 +53,7 @@ function httpLoad(ctx: BenchContext, mode: 'user pool' | 'API key') {
     window.startUs = profileClockUs();
     const result = await load(stack.graphqlUrl, headers, ctx.options.profile.durationS, ctx.options.http.connections);
     window.endUs = profileClockUs();
-    return `${fmtInt(result.requests.average)} req/s`;
+    return `${fmtInt(result.reqPerSec)} req/s`;
   };
 }
 
