@@ -1,7 +1,7 @@
 /**
  * ObjectStore on one S3 bucket (the uploads bucket), through the S3 client: the pipeline's and
- * the file changes API's. It presigns too; the files API presigns without the client
- * (s3-url-signer.ts).
+ * the file changes API's. It does not presign: presigned URLs come from s3-url-signer.ts, which
+ * needs no S3 client.
  */
 import {
   CopyObjectCommand,
@@ -13,8 +13,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ObjectHead, ObjectStore, ObjectUrlSigner, PresignPutRequest } from '../files/ports.js';
+import type { ObjectHead, ObjectStore } from '../files/ports.js';
 import { ObjectNotFoundError, SizeMismatchError } from '../shared/errors.js';
 
 const isMissing = (error: unknown): boolean =>
@@ -23,49 +22,21 @@ const isMissing = (error: unknown): boolean =>
   (error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound'));
 
 export interface S3ObjectStoreOptions {
-  /** Create it with `createS3Client` (clients.ts) so presigned PUTs carry no checksum. */
+  /**
+   * Create it with `createS3Client` (clients.ts), as the handlers do: checksums only when an
+   * operation requires them, and path-style addressing on an IP endpoint (the local stack).
+   */
   readonly client: S3Client;
   readonly bucket: string;
 }
 
-export class S3ObjectStore implements ObjectStore, ObjectUrlSigner {
+export class S3ObjectStore implements ObjectStore {
   readonly #client: S3Client;
   readonly #bucket: string;
 
   constructor(options: S3ObjectStoreOptions) {
     this.#client = options.client;
     this.#bucket = options.bucket;
-  }
-
-  /**
-   * Content-Type, Content-Length and the metadata are signed headers: a PUT with another type,
-   * length or metadata fails the signature check. The metadata headers stay headers (not hoisted
-   * into the query string), so the client sends them as `uploadHeaders` lists them.
-   */
-  presignPut(request: PresignPutRequest): Promise<string> {
-    const metadata = request.metadata ?? {};
-    const metadataHeaders = Object.keys(metadata).map((name) => `x-amz-meta-${name.toLowerCase()}`);
-    return getSignedUrl(
-      this.#client,
-      new PutObjectCommand({
-        Bucket: this.#bucket,
-        Key: request.key,
-        ContentType: request.contentType,
-        ContentLength: request.contentLength,
-        ...(metadataHeaders.length > 0 ? { Metadata: { ...metadata } } : {}),
-      }),
-      {
-        expiresIn: request.expiresInSeconds,
-        signableHeaders: new Set(['content-type', 'content-length', ...metadataHeaders]),
-        unhoistableHeaders: new Set(metadataHeaders),
-      },
-    );
-  }
-
-  presignGet(key: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.#client, new GetObjectCommand({ Bucket: this.#bucket, Key: key }), {
-      expiresIn: expiresInSeconds,
-    });
   }
 
   async getObject(key: string, options: { maxBytes: number }): Promise<Uint8Array> {

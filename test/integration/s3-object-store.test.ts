@@ -2,23 +2,31 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { S3ObjectStore } from '../../resolvers/adapters/s3-object-store.js';
+import { S3UrlSigner } from '../../resolvers/adapters/s3-url-signer.js';
 import { SizeMismatchError } from '../../resolvers/shared/errors.js';
 import * as images from '../unit/resolvers/helpers/images.js';
-import { s3Client } from './helpers.js';
+import { CREDENTIALS, REGION, s3Client } from './helpers.js';
 
-describe('S3ObjectStore against s3rver', () => {
+/**
+ * The store, and the production signer's URLs (s3-url-signer.ts, built as the files API builds
+ * it but pointed at s3rver) on the same bucket: what a presigned PUT uploads, the store and a
+ * presigned GET read back.
+ */
+describe('S3ObjectStore and S3UrlSigner against s3rver', () => {
   let store: S3ObjectStore;
+  let signer: S3UrlSigner;
   const bucket = inject('uploadsBucket');
   const endpoint = inject('s3Endpoint');
 
   beforeAll(() => {
     store = new S3ObjectStore({ client: s3Client(), bucket });
+    signer = new S3UrlSigner({ bucket, region: REGION, endpoint, credentials: CREDENTIALS });
   });
 
   it('given a presigned PUT, then it is path-style on the IP endpoint, signs content-type and content-length, and carries no checksum', async () => {
     const key = `uploads/user-1/${randomUUID()}`;
     const url = new URL(
-      await store.presignPut({ key, contentType: 'image/jpeg', contentLength: 10, expiresInSeconds: 900 }),
+      await signer.presignPut({ key, contentType: 'image/jpeg', contentLength: 10, expiresInSeconds: 900 }),
     );
     expect(`${url.origin}${url.pathname}`).toBe(`${endpoint}/${bucket}/${key}`);
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
@@ -29,7 +37,7 @@ describe('S3ObjectStore against s3rver', () => {
   it('given a presigned PUT, when fetch PUTs the bytes with the ticket headers, then it succeeds and the bytes read back (store and presigned GET)', async () => {
     const key = `uploads/user-1/${randomUUID()}`;
     const bytes = await images.jpeg();
-    const url = await store.presignPut({
+    const url = await signer.presignPut({
       key,
       contentType: 'image/jpeg',
       contentLength: bytes.length,
@@ -44,7 +52,7 @@ describe('S3ObjectStore against s3rver', () => {
     expect(put.status).toBe(200);
 
     expect(Buffer.from(await store.getObject(key, { maxBytes: bytes.length }))).toEqual(Buffer.from(bytes));
-    const get = await fetch(await store.presignGet(key, 60));
+    const get = await fetch(await signer.presignGet(key, 60));
     expect(get.status).toBe(200);
     expect(get.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await get.arrayBuffer())).toEqual(Buffer.from(bytes));

@@ -3,12 +3,12 @@
  * configured as createS3Client configures it): for the same bucket, key, headers, clock and
  * credentials, the URLs must be the same string. No network: presigning is a local computation.
  */
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createS3Client } from '../../../resolvers/adapters/clients.js';
-import { S3ObjectStore } from '../../../resolvers/adapters/s3-object-store.js';
 import { S3UrlSigner, encodeKeyPath, s3EndpointFromEnv } from '../../../resolvers/adapters/s3-url-signer.js';
+import type { PresignPutRequest } from '../../../resolvers/files/ports.js';
 import { FixedClock } from './helpers/fakes.js';
 
 const AT = new Date('2025-03-04T05:06:07.000Z');
@@ -71,11 +71,9 @@ describe.each(TARGETS)('S3UrlSigner for $name', (target) => {
       ['with the correlation id as metadata', { 'correlation-id': 'appsync-request-id' }],
       ['with two metadata entries, one upper case', { 'correlation-id': 'c0ffee', Origin: 'web app' }],
       ['without metadata', {}],
-    ])('then its presigned PUT %s is the S3 client\'s (S3ObjectStore.presignPut), byte for byte', async (_case, metadata) => {
+    ])('then its presigned PUT %s is the S3 client\'s, byte for byte', async (_case, metadata) => {
       const request = { key: KEYS[0] as string, contentType: 'image/jpeg', contentLength: 12_345, expiresInSeconds: 900, metadata };
-      const store = new S3ObjectStore({ client: sdk(target, credentials), bucket: target.bucket });
-      // S3ObjectStore presigns with getSignedUrl; pin its clock to the signer's.
-      const viaClient = await withSigningDate(() => store.presignPut(request));
+      const viaClient = await sdkPresignPut(sdk(target, credentials), target.bucket, request);
       const url = await signer(target, credentials).presignPut(request);
       expect(url).toBe(viaClient);
       const signedHeaders = new URL(url).searchParams.get('X-Amz-SignedHeaders')?.split(';');
@@ -90,14 +88,29 @@ describe.each(TARGETS)('S3UrlSigner for $name', (target) => {
   });
 });
 
-/** Runs `fn` with the clock frozen at AT, so the S3 client's presigner signs at AT too. */
-async function withSigningDate<T>(fn: () => Promise<T>): Promise<T> {
-  vi.useFakeTimers({ now: AT, toFake: ['Date'] });
-  try {
-    return await fn();
-  } finally {
-    vi.useRealTimers();
-  }
+/**
+ * The oracle: a presigned PUT as getSignedUrl makes it with an S3Client, with the same signed and
+ * unhoisted headers the signer promises, at AT.
+ */
+function sdkPresignPut(client: S3Client, bucket: string, request: PresignPutRequest): Promise<string> {
+  const metadata = request.metadata ?? {};
+  const metadataHeaders = Object.keys(metadata).map((name) => `x-amz-meta-${name.toLowerCase()}`);
+  return getSignedUrl(
+    client,
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: request.key,
+      ContentType: request.contentType,
+      ContentLength: request.contentLength,
+      ...(metadataHeaders.length > 0 ? { Metadata: { ...metadata } } : {}),
+    }),
+    {
+      expiresIn: request.expiresInSeconds,
+      signableHeaders: new Set(['content-type', 'content-length', ...metadataHeaders]),
+      unhoistableHeaders: new Set(metadataHeaders),
+      signingDate: AT,
+    },
+  );
 }
 
 describe('S3UrlSigner addressing', () => {
