@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import sharp from 'sharp';
+import { NO_SUBSCRIBERS, parseUnsubscribedNotificationLine } from '../local/messaging/notification-line.js';
 import { startLocalStack } from '../local/stack.js';
 import { fractionOf } from '../resolvers/shared/faults.js';
 import { ON_FILE_EVENT } from '../test/support/files.js';
@@ -158,8 +159,9 @@ try {
   // `sns <topic>: no subscribers; <subject> | <message> [owner=..., fileId=..., status=...]`
   const notifications = new Map<string, number>();
   for (const line of stackLines) {
-    const id = /^sns \S+: no subscribers; .*\[.*\bfileId=([^,\]]+)/.exec(line)?.[1];
-    if (id !== undefined) notifications.set(id, (notifications.get(id) ?? 0) + 1);
+    const notification = parseUnsubscribedNotificationLine(line);
+    const id = notification?.reason === NO_SUBSCRIBERS ? notification.attributes['fileId'] : undefined;
+    if (id) notifications.set(id, (notifications.get(id) ?? 0) + 1);
   }
   const repeated = (counts: Map<string, number>) => [...counts.values()].filter((n) => n > 1).length;
   const duplicates = {

@@ -4,12 +4,14 @@
  * (RawMessageDelivery) or SNS's JSON envelope; to a Lambda function an asynchronous
  * invocation with an SNS event; to e-mail and SMS a log line. A message no subscription receives
  * (a topic without subscribers, as the user notifications topic is locally) is a log line too:
- * `sns <topic>: no subscribers; <subject> | <message> [attributes]`. SNS delivers at least once:
+ * `sns <topic>: no subscribers; <subject> | <message> [attributes]` (notification-line.ts formats
+ * it and parses it back, for the tests and scripts that read the log). SNS delivers at least once:
  * the `duplicateDelivery` fault makes that visible by delivering some messages twice.
  */
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue } from './md5.js';
 import { type FilterPolicyScope, matchesFilterPolicy } from './filter-policy.js';
+import { NO_SUBSCRIBERS, NO_SUBSCRIPTION_MATCHED, SUBJECT_SEPARATOR, formatUnsubscribedNotificationLine } from './notification-line.js';
 import type { LocalQueue } from './queue.js';
 
 export interface PublishInput {
@@ -68,21 +70,23 @@ export class LocalTopic {
       // SNS drops such a message without a trace. Locally it is a log line instead, so that a
       // topic nobody subscribed to (the user notifications topic, unless the stack subscribes
       // e-mail addresses to it) still shows in `npm start`'s output what it would have sent.
-      const why = this.subscriptions.length === 0 ? 'no subscribers' : 'no subscription matched';
-      this.hooks.log(`sns ${this.name}: ${why}; ${this.#text(input)}${LocalTopic.#describe(attributes)}`);
+      this.hooks.log(
+        formatUnsubscribedNotificationLine({
+          topic: this.name,
+          reason: this.subscriptions.length === 0 ? NO_SUBSCRIBERS : NO_SUBSCRIPTION_MATCHED,
+          subject: input.subject,
+          message: input.message,
+          // Which file, whose, what status.
+          attributes: Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, value.StringValue ?? value.BinaryValue ?? ''])),
+        }),
+      );
     }
     return messageId;
   }
 
-  /** `<subject> | <message>`, or the message alone: how the e-mail and SMS log lines read too. */
+  /** `<subject> | <message>`, or the message alone: how the e-mail and SMS log lines read. */
   #text(input: PublishInput): string {
-    return `${input.subject ?? ''}${input.subject ? ' | ' : ''}${input.message}`;
-  }
-
-  /** ` [name=value, ...]` of the message attributes (which file, whose, what status), or nothing. */
-  static #describe(attributes: Readonly<Record<string, AttributeValue>>): string {
-    const entries = Object.entries(attributes).map(([name, value]) => `${name}=${value.StringValue ?? value.BinaryValue ?? ''}`);
-    return entries.length === 0 ? '' : ` [${entries.join(', ')}]`;
+    return `${input.subject ?? ''}${input.subject ? SUBJECT_SEPARATOR : ''}${input.message}`;
   }
 
   #envelope(subscription: LocalSubscription, messageId: string, timestamp: string, input: PublishInput, attributes: Readonly<Record<string, AttributeValue>>) {

@@ -12,6 +12,7 @@ import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/cli
 import { SQSClient } from '@aws-sdk/client-sqs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_SUBSCRIBERS, type UnsubscribedNotification, parseUnsubscribedNotificationLine } from '../../local/messaging/notification-line.js';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { createS3Client } from '../../resolvers/adapters/clients.js';
 import { deadLetterQueues, peek, redrive } from '../../scripts/dlq.js';
@@ -61,8 +62,10 @@ const logsOf = (fileId: string) => logs().filter((l) => JSON.stringify(l).includ
  * SNS stand-in logs each message published to it as
  * `sns <topic>: no subscribers; <subject> | <message> [owner=..., fileId=..., status=...]`.
  */
-const notificationsOf = (fileId: string) =>
-  stackLog.filter((line) => /^sns \S+: no subscribers; /.test(line) && line.includes(`fileId=${fileId}`));
+const notificationsOf = (fileId: string): UnsubscribedNotification[] =>
+  stackLog
+    .map(parseUnsubscribedNotificationLine)
+    .filter((n): n is UnsubscribedNotification => n?.reason === NO_SUBSCRIBERS && n.attributes['fileId'] === fileId);
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 50_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -141,7 +144,7 @@ const events = (client: RealtimeClient, name: string) =>
   client.data(name).map((d) => d['onFileEvent'] as { status: string; step: string; message: string | null });
 
 /** The notifications about a file once the first has come and a second had time to follow. */
-async function settledNotifications(fileId: string): Promise<string[]> {
+async function settledNotifications(fileId: string): Promise<UnsubscribedNotification[]> {
   await until(() => (notificationsOf(fileId).length > 0 ? true : undefined), `a notification about ${fileId}`);
   await new Promise((resolve) => setTimeout(resolve, 1500));
   return notificationsOf(fileId);
@@ -427,10 +430,13 @@ describe('operations', () => {
     const fileName = `notified-${randomUUID()}.jpg`;
     const { id } = await upload(fileName, await jpeg());
     expect((await finished(id)).status).toBe('READY');
-    const lines = await settledNotifications(id);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^sns \\S+: no subscribers; Your file is ready \\| Your file "${fileName}" is ready\\. \\[.*status=READY`));
-    expect(lines[0]).toContain(`owner=${owner}`);
+    const notifications = await settledNotifications(id);
+    expect(notifications).toHaveLength(1);
+    expect(notifications[0]).toMatchObject({
+      subject: 'Your file is ready',
+      message: `Your file "${fileName}" is ready.`,
+      attributes: { status: 'READY', owner },
+    });
   });
 
   it("given alice's READY file, when another user reprocesses it, then the same error as for a missing file and nothing changes", async () => {
