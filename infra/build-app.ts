@@ -1,10 +1,10 @@
 import { CfnOutput, type App } from 'aws-cdk-lib';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
-import { ProductionPosture } from './aspects/production-posture.js';
+import { ProductionPosture, requireAlarmTarget } from './aspects/production-posture.js';
 import { AUTH_MODES } from './constructs/graphql-api.js';
 import { addNagPlugins } from './nag/index.js';
 import { AppSyncLambdaStack } from './stack.js';
-import { isStage, requireAlarmTarget, settingsFor, STAGES, type StageSettings } from './stage.js';
+import { isStage, settingsFor, STAGES, type StageSettings } from './stage.js';
 
 export const DEFAULT_STACK_NAME = 'AppsyncLambdaStack';
 
@@ -81,6 +81,7 @@ export function buildApp(app: App, options: BuildAppOptions = {}): AppSyncLambda
     alarmEmail: optionalString(app, 'alarmEmail'),
     provisionedConcurrency: optionalInteger(app, 'provisionedConcurrency'),
   });
+  // The posture refuses these settings too; checked here first, before any function is bundled.
   requireAlarmTarget(settings);
 
   const stack = new AppSyncLambdaStack(app, stackName, {

@@ -35,23 +35,10 @@ export interface StageSettings {
   readonly provisionedConcurrency: number;
   /**
    * Where alarm notifications are e-mailed. Optional in dev (the alarm topic then has no
-   * subscriber); required in prod, where an alarm nobody hears is no alarm (`requireAlarmTarget`).
+   * subscriber); required in prod, where an alarm nobody hears is no alarm: `ProductionPosture`,
+   * which makes the alarm topic, refuses prod settings without it (infra/aspects/production-posture.ts).
    */
   readonly alarmEmail: string | undefined;
-}
-
-/**
- * Refuses prod settings without an alarm target: the alarm topic would have no subscriber, and
- * every alarm of the stack would fire in silence. The message says how to give one.
- */
-export function requireAlarmTarget(settings: StageSettings): void {
-  if (settings.stage !== 'prod' || settings.alarmEmail !== undefined) return;
-  throw new Error(
-    'The prod stage needs an alarm target: without one the alarm topic has no subscriber and every alarm fires in silence. ' +
-      'Give the on-call e-mail with the alarmEmail context, e.g. ' +
-      '`npm run deploy -- -c stage=prod -c alarmEmail=oncall@example.com` (the same for synth, diff and destroy). ' +
-      'See docs/operations.md#deploying.',
-  );
 }
 
 /** Limits AppSync enforces on every request, in both stages. */

@@ -43,8 +43,10 @@ export class ProductionPosture extends Construct {
   public alarms: StandardAlarms | undefined;
   private readonly settings: StageSettings;
 
+  /** @throws when `props.settings` are prod's without an alarm e-mail (see `requireAlarmTarget`). */
   constructor(scope: Stack, id: string, props: ProductionPostureProps) {
     super(scope, id);
+    requireAlarmTarget(props.settings);
     this.settings = props.settings;
     const removalPolicy = props.settings.removalPolicy;
 
@@ -119,6 +121,22 @@ export class ProductionPosture extends Construct {
       alarms: alarms.alarms,
     });
   }
+}
+
+/**
+ * Refuses prod settings without an alarm target: the alarm topic would have no subscriber, and
+ * every alarm of the stack would fire in silence. The message, one line, says how to give one.
+ * The posture checks its settings; `buildApp` also calls this before the stack is built, so a
+ * synth without the e-mail fails before any function is bundled.
+ */
+export function requireAlarmTarget(settings: StageSettings): void {
+  if (settings.stage !== 'prod' || settings.alarmEmail !== undefined) return;
+  throw new Error(
+    'The prod stage needs an alarm target: without one the alarm topic has no subscriber and every alarm fires in silence. ' +
+      'Give the on-call e-mail with the alarmEmail context, e.g. ' +
+      '`npm run deploy -- -c stage=prod -c alarmEmail=oncall@example.com` (the same for synth, diff and destroy). ' +
+      'See docs/operations.md#deploying.',
+  );
 }
 
 /** Applies the posture to `stack` once, when aspects run (before cdk-nag validates). */

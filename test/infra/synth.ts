@@ -43,7 +43,7 @@ export interface Synthesized {
   readonly template: Template;
 }
 
-/** The alarm target tests give prod, which refuses to build without one (infra/stage.ts). */
+/** The alarm target tests give prod, which refuses to build without one (ProductionPosture). */
 export const TEST_ALARM_EMAIL = 'oncall@example.com';
 
 /**
