@@ -177,3 +177,25 @@ export async function sampleTree(root: number, everyMs = 250): Promise<TreeSampl
     },
   };
 }
+
+/**
+ * Several runs' usage as one run of their summed time: CPU ms per process (by pid) and per root
+ * thread (by tid) and the machine's busy ms are summed, and the intervals laid end to end.
+ * For one process sampled in separate windows (bare sharp measured in parts); the gaps between
+ * the windows are left out.
+ */
+export function mergeUsage(runs: readonly TreeUsage[]): TreeUsage {
+  const processes = new Map<number, TreeUsage['processes'][number]>();
+  const rootThreads = new Map<number, TreeUsage['rootThreads'][number]>();
+  const intervals: Interval[] = [];
+  let wallMs = 0;
+  let machineBusyMs = 0;
+  for (const run of runs) {
+    for (const p of run.processes) processes.set(p.pid, { ...p, ms: (processes.get(p.pid)?.ms ?? 0) + p.ms });
+    for (const t of run.rootThreads) rootThreads.set(t.tid, { ...t, ms: (rootThreads.get(t.tid)?.ms ?? 0) + t.ms });
+    for (const i of run.intervals) intervals.push({ ...i, at: wallMs + i.at });
+    wallMs += run.wallMs;
+    machineBusyMs += run.machineBusyMs;
+  }
+  return { wallMs, cores: runs[0]?.cores ?? 1, machineBusyMs, processes: [...processes.values()], rootThreads: [...rootThreads.values()], intervals };
+}

@@ -1,7 +1,7 @@
 /**
  * 3. Pipeline: N uploads of real photographs through `createUpload` and the signed PUT, timed
  * from the first PUT to the last READY event on the uploader's `onFileEvent` subscription;
- * against the same image work done by sharp in one process.
+ * against the same image work done by sharp in one process, half before the local run and half after.
  */
 import { Agent, request } from 'node:http';
 import { basename, extname } from 'node:path';
@@ -11,7 +11,7 @@ import type { Target } from '../lib/child.js';
 import type { LocalStackInfo } from '../lib/targets.js';
 import { app } from '../lib/app.js';
 import { userPoolToken } from '../lib/auth.js';
-import { type TreeUsage, sampleTree } from '../lib/cpu-sampler.js';
+import { type TreeUsage, mergeUsage, sampleTree } from '../lib/cpu-sampler.js';
 import { pipelineImageWork } from '../lib/image-work.js';
 import { type Photo, loadPhotos } from '../lib/photos.js';
 import { type Comparison, type SectionReport, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
@@ -170,28 +170,45 @@ async function uploadAll(
   }
 }
 
-async function runBareSharp(ctx: BenchContext, photos: readonly Photo[], work: (bytes: Buffer) => Promise<void>): Promise<PipelineRun> {
-  const { uploads, sharpInFlight } = ctx.options.pipeline;
-  const items = Array.from({ length: uploads }, (_, i) => photos[i % photos.length] as Photo);
-  await work(items[0]!.bytes); // load libvips and its codecs before timing
+/** Bare sharp's image list: the same photographs, in the same order, as the local run's uploads. */
+function bareSharpItems(ctx: BenchContext, photos: readonly Photo[]): Photo[] {
+  return Array.from({ length: ctx.options.pipeline.uploads }, (_, i) => photos[i % photos.length] as Photo);
+}
+
+interface BarePart {
+  readonly seconds: number;
+  readonly perImage: readonly number[];
+  readonly usage: TreeUsage;
+}
+
+/** One timed part of the bare sharp reference: `items`, `sharpInFlight` at a time. */
+async function runBareSharp(ctx: BenchContext, items: readonly Photo[], work: (bytes: Buffer) => Promise<void>): Promise<BarePart> {
   const sampler = await sampleTree(process.pid);
   const first = performance.now();
-  const perImage = await mapLimit(items, sharpInFlight, async (photo) => {
+  const perImage = await mapLimit(items, ctx.options.pipeline.sharpInFlight, async (photo) => {
     const started = performance.now();
     await work(photo.bytes);
     return performance.now() - started;
   });
   const usage = await sampler.stop();
+  return { usage, seconds: (performance.now() - first) / 1000, perImage };
+}
+
+/** The parts as one run: their images over their summed seconds, per-image times and CPU pooled. */
+function combineBare(parts: readonly BarePart[]): PipelineRun {
+  const perImage = parts.flatMap((p) => p.perImage);
   return {
-    usage,
-    images: uploads,
-    ready: uploads,
+    images: perImage.length,
+    ready: perImage.length,
     failed: [],
-    seconds: (performance.now() - first) / 1000,
+    seconds: parts.reduce((sum, p) => sum + p.seconds, 0),
     perImageP50: percentile(perImage, 50),
     perImageMax: max(perImage),
+    usage: mergeUsage(parts.map((p) => p.usage)),
   };
 }
+
+const imagesPerSecond = (part: BarePart) => part.perImage.length / part.seconds;
 
 /** CPU ms per image of each part, over the timed window. */
 interface Breakdown {
@@ -258,12 +275,22 @@ export async function runPipeline(ctx: BenchContext): Promise<SectionReport> {
   const { photos, source } = await loadPhotos(ctx.log);
   ctx.log(`Pipeline: ${source}`);
   const work = pipelineImageWork((await app()).topology);
-  ctx.log('Pipeline: bare sharp');
-  const bare = await runBareSharp(ctx, photos, (bytes) => work.run(bytes));
-  ctx.log(`  bare sharp: ${(bare.images / bare.seconds).toFixed(1)} images/s`);
+  // The machine's speed drifts by up to 2x within minutes, so bare sharp runs half its images
+  // before the local run and half after, and the reference spans the same stretch of time.
+  const items = bareSharpItems(ctx, photos);
+  const half = Math.ceil(items.length / 2);
+  ctx.log(`Pipeline: bare sharp, first half (${half} images)`);
+  await work.run(items[0]!.bytes); // load libvips and its codecs before timing
+  const bareBefore = await runBareSharp(ctx, items.slice(0, half), (bytes) => work.run(bytes));
+  ctx.log(`  bare sharp, first half: ${imagesPerSecond(bareBefore).toFixed(1)} images/s`);
   ctx.log('Pipeline: local stack');
   const local = await runThroughStack(ctx, await ctx.localStack(), photos);
   ctx.log(`  local: ${(local.ready / local.seconds).toFixed(1)} images/s, ${local.failed.length} failed`);
+  ctx.log(`Pipeline: bare sharp, second half (${items.length - half} images)`);
+  const bareAfter = await runBareSharp(ctx, items.slice(half), (bytes) => work.run(bytes));
+  ctx.log(`  bare sharp, second half: ${imagesPerSecond(bareAfter).toFixed(1)} images/s`);
+  const bare = combineBare([bareBefore, bareAfter]);
+  ctx.log(`  bare sharp, both halves: ${(bare.images / bare.seconds).toFixed(1)} images/s`);
   const functionNames = new Set([...(await app()).topology.functions.values()].map((fn: FunctionSpec) => basename(fn.entry, extname(fn.entry)).slice(0, 15)));
   const localCpu = stackBreakdown(local.usage, local.images, functionNames);
   const bareCpu = bareBreakdown(bare.usage, bare.images);
@@ -287,7 +314,10 @@ export async function runPipeline(ctx: BenchContext): Promise<SectionReport> {
   const details = [
     `Images: ${source}. Each upload is a \`createUpload\` (user pool) and then the signed PUT (${putsInFlight} in flight); ` +
       `the clock runs from the first PUT to the last READY event on the uploader's \`onFileEvent\` subscription. ` +
-      `Bare sharp: ${work.description}; ${sharpInFlight} images in flight, in the harness process.`,
+      `Bare sharp: ${work.description}; ${sharpInFlight} images in flight, in the harness process. ` +
+      `Bare sharp ran in two halves, ${bareBefore.perImage.length} images before the local run and ${bareAfter.perImage.length} after it ` +
+      `(${imagesPerSecond(bareBefore).toFixed(1)} and ${imagesPerSecond(bareAfter).toFixed(1)} images/s), and its row pools them (images over summed seconds, CPU summed), ` +
+      `because this machine's speed drifts by up to 2x within minutes and a reference measured wholly before the local run would put that drift into the ratio.`,
     '',
     markdownTable(
       ['target', 'images', 'READY', 'FAILED', 'seconds', 'images/s', 'per image p50 ms', 'per image max ms'],
