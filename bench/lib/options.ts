@@ -14,7 +14,7 @@ export interface BenchOptions {
   /** Where the Markdown report goes. */
   readonly out: string;
   readonly http: { readonly durationS: number; readonly warmupS: number; readonly runs: number; readonly connections: number };
-  readonly fanout: { readonly subscribers: number; readonly publishes: number; readonly drainMs: number };
+  readonly fanout: { readonly subscribers: number; readonly publishes: number; readonly drainMs: number; readonly rounds: number };
   readonly pipeline: { readonly uploads: number; readonly putsInFlight: number; readonly sharpInFlight: number };
   readonly coldstart: { readonly runs: number; readonly mapRuns: number };
   readonly hostile: { readonly reps: number; readonly budgetMs: number; readonly timeoutMs: number };
@@ -53,7 +53,9 @@ export function readOptions(argv: readonly string[]): BenchOptions {
     http: quick
       ? { durationS: 2, warmupS: 1, runs: 1, connections: 50 }
       : { durationS: 10, warmupS: 1, runs: 3, connections: 50 },
-    fanout: quick ? { subscribers: 100, publishes: 100, drainMs: 5_000 } : { subscribers: 1_000, publishes: 100, drainMs: 10_000 },
+    fanout: quick
+      ? { subscribers: 100, publishes: 100, drainMs: 5_000, rounds: 1 }
+      : { subscribers: 1_000, publishes: 100, drainMs: 10_000, rounds: 3 },
     pipeline: quick ? { uploads: 10, putsInFlight: 4, sharpInFlight: 2 } : { uploads: 200, putsInFlight: 4, sharpInFlight: 2 },
     coldstart: quick ? { runs: 3, mapRuns: 1 } : { runs: 7, mapRuns: 3 },
     hostile: quick ? { reps: 2, budgetMs: 3_000, timeoutMs: 15_000 } : { reps: 5, budgetMs: 3_000, timeoutMs: 30_000 },

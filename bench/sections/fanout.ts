@@ -2,14 +2,15 @@
  * 2. Fan-out: N subscribers on real sockets to `onFileEvent` of one file, 100 IAM publishes of
  * `publishFileEvent` back to back (each awaited). Locally the owner filter comes from the
  * subscription resolver (APPSYNC_JS, enhanced filter); the simulator filters on the argument;
- * the bare `ws` server broadcasts to every socket.
+ * the bare `ws` server broadcasts to every socket. Rounds interleave the three targets and the
+ * rows are their medians (see runFanout).
  */
 import { randomUUID } from 'node:crypto';
 import type { BenchContext } from '../lib/context.js';
 import { type IamCredentials, signedHeaders, unverifiedUserPoolToken, userPoolToken } from '../lib/auth.js';
 import { MARKER, type SubscriberSpec, SubscriberFleet } from '../lib/realtime.js';
 import { type Comparison, type SectionReport, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
-import { max, percentile } from '../lib/stats.js';
+import { max, median, percentile } from '../lib/stats.js';
 import { type LocalStackInfo, startBroadcastTarget } from '../lib/targets.js';
 
 const ON_FILE_EVENT = 'subscription OnFileEvent($fileId: ID) { onFileEvent(fileId: $fileId) { fileId owner status step message at } }';
@@ -51,6 +52,8 @@ async function measure(
   phase: { start?: () => void; end?: () => void } = {},
   /** A subscriber to another file, which must receive nothing: checks that the filter applies. */
   decoy?: SubscriberSpec,
+  /** How the log names this measurement (e.g. with its round); the target by default. */
+  label: string = target,
 ): Promise<FanoutRow> {
   const { subscribers, publishes, drainMs } = ctx.options.fanout;
   const fleet = new SubscriberFleet(subscribers, publishes);
@@ -60,7 +63,7 @@ async function measure(
     const opening = performance.now();
     await fleet.open(spec);
     if (decoy) await other.open(() => decoy);
-    ctx.log(`  ${target}: ${subscribers} subscribers live in ${fmtInt(performance.now() - opening)} ms`);
+    ctx.log(`  ${label}: ${subscribers} subscribers live in ${fmtInt(performance.now() - opening)} ms`);
     phase.start?.();
     const started = performance.now();
     for (let i = 0; i < publishes; i += 1) {
@@ -85,7 +88,10 @@ async function measure(
       publishMs: published - started,
       leaked: decoy ? other.delivered : undefined,
     };
-    ctx.log(`  ${target}: ${fmtInt(row.msgPerSec)} msg/s, p95 ${fmtMs(row.p95)} ms, lost ${row.lost}`);
+    ctx.log(
+      `  ${label}: ${fmtInt(row.msgPerSec)} msg/s, p50 ${fmtMs(row.p50)} / p95 ${fmtMs(row.p95)} / max ${fmtMs(row.max)} ms, ` +
+        `lost ${row.lost}, duplicates ${row.duplicates}, leaked ${row.leaked ?? 'n/a'}, publishing ${fmtInt(row.publishMs)} ms`,
+    );
     return row;
   } finally {
     fleet.close();
@@ -94,7 +100,13 @@ async function measure(
 }
 
 /** The local stack: user-pool subscribers, the owner filter set by the subscription resolver. */
-export async function measureLocalFanout(ctx: BenchContext, stack: LocalStackInfo, fileId: string, phase: { start?: () => void; end?: () => void } = {}): Promise<FanoutRow> {
+export async function measureLocalFanout(
+  ctx: BenchContext,
+  stack: LocalStackInfo,
+  fileId: string,
+  phase: { start?: () => void; end?: () => void } = {},
+  label = 'local',
+): Promise<FanoutRow> {
   const { token, sub } = await userPoolToken(stack, 'bench-fanout');
   const header = base64Url({ host: stack.host, Authorization: token });
   const start = startMessage(stack.host, token, fileId);
@@ -108,6 +120,7 @@ export async function measureLocalFanout(ctx: BenchContext, stack: LocalStackInf
     (f) => graphqlPublisher(f, stack.graphqlUrl, credentials, fileId, sub),
     phase,
     { url: stack.realtimeUrl, protocols, start: startMessage(stack.host, token, randomUUID()) },
+    label,
   );
 }
 
@@ -126,49 +139,87 @@ function graphqlPublisher(fleet: SubscriberFleet, url: string, credentials: IamC
   };
 }
 
+/** One target's rounds as one row: medians of the figures, sums of the counts. */
+function mergeRounds(rounds: readonly FanoutRow[]): FanoutRow {
+  const first = rounds[0];
+  if (!first) throw new Error('fan-out: no rounds to merge');
+  const mid = (pick: (r: FanoutRow) => number) => median(rounds.map(pick));
+  const sum = (pick: (r: FanoutRow) => number) => rounds.reduce((total, r) => total + pick(r), 0);
+  return {
+    target: first.target,
+    filter: first.filter,
+    subscribers: first.subscribers,
+    publishes: first.publishes,
+    msgPerSec: mid((r) => r.msgPerSec),
+    p50: mid((r) => r.p50),
+    p95: mid((r) => r.p95),
+    max: mid((r) => r.max),
+    lost: sum((r) => r.lost),
+    duplicates: sum((r) => r.duplicates),
+    publishMs: mid((r) => r.publishMs),
+    leaked: rounds.some((r) => r.leaked === undefined) ? undefined : sum((r) => r.leaked ?? 0),
+  };
+}
+
+/**
+ * Every target is started first; then each round measures local, simulator and bare `ws` once,
+ * in turn, each with a fresh fleet of subscribers, and each round on a fresh file id so that no
+ * round's subscribers can see another round's events. This machine's speed drifts by up to 2x
+ * over minutes (a shared VM; our p95 over the simulator's moved between 0.39x and 0.56x across
+ * single back-to-back runs), so measuring one target and then the next put the drift into the
+ * ratios; interleaved, each round samples every target under the same conditions, and the
+ * medians compare like with like (see http.ts).
+ */
 export async function runFanout(ctx: BenchContext): Promise<SectionReport> {
-  const rows: FanoutRow[] = [];
-  const fileId = randomUUID();
-
-  ctx.log('Fan-out: local stack');
-  rows.push(await measureLocalFanout(ctx, (await ctx.localStack()).info, fileId));
-
-  ctx.log('Fan-out: amplify-appsync-simulator');
-  const simulator = await ctx.simulator();
-  {
-    const { token, sub } = await unverifiedUserPoolToken('bench-fanout');
-    const header = base64({ host: simulator.info.host, Authorization: token });
-    const url = `${simulator.info.realtimeUrl}?header=${encodeURIComponent(header)}&payload=e30%3D`;
-    const start = startMessage(simulator.info.host, token, fileId);
-    const credentials = { accessKeyId: simulator.info.accessKeyId, secretAccessKey: 'bench', region: 'us-east-1' };
-    rows.push(
-      await measure(
-        ctx,
-        'simulator',
-        'fileId (argument)',
-        () => ({ url, protocols: ['graphql-ws'], start }),
-        (f) => graphqlPublisher(f, simulator.info.graphqlUrl, credentials, fileId, sub),
-        {},
-        { url, protocols: ['graphql-ws'], start: startMessage(simulator.info.host, token, randomUUID()) },
-      ),
-    );
-  }
-
-  ctx.log('Fan-out: bare ws broadcast');
+  const { rounds } = ctx.options.fanout;
+  const stack = (await ctx.localStack()).info;
+  const simulator = (await ctx.simulator()).info;
+  const { token: simulatorToken, sub: simulatorSub } = await unverifiedUserPoolToken('bench-fanout');
+  const simulatorHeader = base64({ host: simulator.host, Authorization: simulatorToken });
+  const simulatorUrl = `${simulator.realtimeUrl}?header=${encodeURIComponent(simulatorHeader)}&payload=e30%3D`;
+  const simulatorCredentials = { accessKeyId: simulator.accessKeyId, secretAccessKey: 'bench', region: 'us-east-1' };
   const broadcast = await startBroadcastTarget();
+  const results: { local: FanoutRow[]; simulator: FanoutRow[]; bare: FanoutRow[] } = { local: [], simulator: [], bare: [] };
   try {
-    rows.push(
-      await measure(ctx, 'bare ws', 'none', () => ({ url: broadcast.info.realtimeUrl, protocols: [], start: undefined }), (f) => async (index) => {
-        const body = JSON.stringify({ fileId, owner: 'bench', status: 'PROCESSING', step: 'PROCESS', message: `${MARKER}${index}` });
-        f.sentAt[index] = performance.now();
-        const response = await fetch(broadcast.info.publishUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        await response.text();
-      }),
-    );
+    ctx.log(`Fan-out: local stack, amplify-appsync-simulator and bare ws broadcast, ${rounds} round(s) interleaved`);
+    for (let round = 0; round < rounds; round += 1) {
+      const fileId = randomUUID();
+      const of = `round ${round + 1}/${rounds}`;
+      results.local.push(await measureLocalFanout(ctx, stack, fileId, {}, `local ${of}`));
+      results.simulator.push(
+        await measure(
+          ctx,
+          'simulator',
+          'fileId (argument)',
+          () => ({ url: simulatorUrl, protocols: ['graphql-ws'], start: startMessage(simulator.host, simulatorToken, fileId) }),
+          (f) => graphqlPublisher(f, simulator.graphqlUrl, simulatorCredentials, fileId, simulatorSub),
+          {},
+          { url: simulatorUrl, protocols: ['graphql-ws'], start: startMessage(simulator.host, simulatorToken, randomUUID()) },
+          `simulator ${of}`,
+        ),
+      );
+      results.bare.push(
+        await measure(
+          ctx,
+          'bare ws',
+          'none',
+          () => ({ url: broadcast.info.realtimeUrl, protocols: [], start: undefined }),
+          (f) => async (index) => {
+            const body = JSON.stringify({ fileId, owner: 'bench', status: 'PROCESSING', step: 'PROCESS', message: `${MARKER}${index}` });
+            f.sentAt[index] = performance.now();
+            const response = await fetch(broadcast.info.publishUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+            await response.text();
+          },
+          {},
+          undefined,
+          `bare ws ${of}`,
+        ),
+      );
+    }
   } finally {
     await broadcast.stop();
   }
-  return fanoutReport(ctx, rows);
+  return fanoutReport(ctx, [mergeRounds(results.local), mergeRounds(results.simulator), mergeRounds(results.bare)]);
 }
 
 function fanoutReport(ctx: BenchContext, rows: readonly FanoutRow[]): SectionReport {
@@ -191,14 +242,17 @@ function fanoutReport(ctx: BenchContext, rows: readonly FanoutRow[]): SectionRep
       met: ours.lost === 0 && ours.duplicates === 0 && (ours.leaked ?? 0) === 0,
     });
   }
-  const { subscribers, publishes } = ctx.options.fanout;
+  const { subscribers, publishes, rounds } = ctx.options.fanout;
   const details = [
     `${fmtInt(subscribers)} subscribers, one WebSocket each (plain \`ws://\` on 127.0.0.1), all subscribed to \`onFileEvent(fileId)\` of one file as one user; ` +
       `${publishes} \`publishFileEvent\` mutations signed with SigV4 (IAM), sent back to back (each awaited). ` +
       'Delivered msg/s counts from the first publish sent to the last message received; latency is from just before a publish leaves to its receipt by each subscriber; ' +
       'loss is what had not arrived when the drain timeout passed. One more subscriber, to another file of the same user, checks that the filter applies: it should receive nothing ' +
       '(a non-zero count means the target delivered every event to every subscriber of the field, whatever its arguments). ' +
-      'The bare `ws` target receives a plain POST and sends one pre-serialized frame to every socket.',
+      'The bare `ws` target receives a plain POST and sends one pre-serialized frame to every socket. ' +
+      `${rounds} round(s), interleaved (each round measures local, simulator and bare \`ws\` in turn, with fresh subscribers and a fresh file id), ` +
+      'so that drift in the machine\'s speed (up to 2x over minutes on this shared VM) falls on every target alike; ' +
+      'msg/s, latencies and publishing time are the medians of the rounds, lost, duplicates and the other file\'s count are summed over them.',
     '',
     markdownTable(
       ['target', 'filter', 'delivered msg/s', 'p50 ms', 'p95 ms', 'max ms', 'lost', 'duplicates', 'to another file\'s subscriber', 'publishing took ms'],
