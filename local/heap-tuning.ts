@@ -14,7 +14,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
-export const HEAP_FLAGS: readonly string[] = [
+const HEAP_FLAGS: readonly string[] = [
   '--initial-old-space-size=128',
   '--heap-growing-percent=200',
   '--no-memory-reducer',
