@@ -43,14 +43,32 @@ const ESM_REQUIRE_BANNER =
 export const EXTERNAL_MODULES: readonly string[] = [];
 
 /**
- * How a function's entry is bundled (what NodejsFunction passes to esbuild). Exported so the
- * bundle-size test builds each entry exactly this way.
+ * The AWS SDK's default credential chain, replaced in the bundles by its first link, the
+ * environment: the only one Lambda ever reaches, without ~130 KiB of the others (the module says
+ * why). The credential chain of the SDK's clients is this package's `defaultProvider`.
  */
-export function bundlingOptions(needsSharp: boolean): BundlingOptions & {
+export const CREDENTIAL_CHAIN_PACKAGE = '@aws-sdk/credential-provider-node';
+export const LAMBDA_CREDENTIALS_MODULE = path.join(REPO_ROOT, 'resolvers', 'adapters', 'lambda-credentials.ts');
+
+/**
+ * How a function's entry is bundled (what NodejsFunction passes to esbuild). Exported so the
+ * bundle-size test and the benchmark build each entry exactly this way; `alias` is the esbuild
+ * API's form of the `--alias` in `esbuildArgs`.
+ */
+export function bundlingOptions(
+  needsSharp: boolean,
+  projectRoot: string = REPO_ROOT,
+): BundlingOptions & {
   readonly externalModules: string[];
   readonly nodeModules: string[];
+  readonly alias: Readonly<Record<string, string>>;
 } {
+  // esbuild resolves an alias's target from its working directory, the project root (mounted
+  // as such when bundling in Docker), so the CLI form is relative to it.
+  const credentialsModule = `./${toPosixRelative(projectRoot, LAMBDA_CREDENTIALS_MODULE)}`;
   return {
+    alias: { [CREDENTIAL_CHAIN_PACKAGE]: LAMBDA_CREDENTIALS_MODULE },
+    esbuildArgs: { '--alias': `${CREDENTIAL_CHAIN_PACKAGE}=${credentialsModule}` },
     minify: true,
     sourceMap: true,
     // Stack traces need the mappings, not the sources: without them the map of a bundle holding
@@ -65,6 +83,11 @@ export function bundlingOptions(needsSharp: boolean): BundlingOptions & {
     // npm picks sharp's prebuilt binaries for the Lambda platform (linux-arm64), not the host's.
     ...(needsSharp ? { environment: { npm_config_os: 'linux', npm_config_cpu: 'arm64', npm_config_libc: 'glibc' } } : {}),
   };
+}
+
+/** NodejsFunction's props know the alias only as its esbuild argument. */
+function nodeJsBundling({ alias: _alias, ...options }: ReturnType<typeof bundlingOptions>): BundlingOptions & { nodeModules: string[] } {
+  return options;
 }
 
 export interface ServiceFunctionProps {
@@ -160,7 +183,7 @@ export class ServiceFunction extends Construct {
     this.handlerName = props.handler ?? 'handler';
     const needsSharp = props.needsSharp ?? false;
     this.needsSharp = needsSharp;
-    this.bundling = bundlingOptions(needsSharp);
+    this.bundling = bundlingOptions(needsSharp, projectRoot);
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? RetentionDays.INFINITE,
@@ -185,7 +208,7 @@ export class ServiceFunction extends Construct {
         ...props.environment,
       },
       bundling: {
-        ...this.bundling,
+        ...nodeJsBundling(this.bundling),
         nodeModules: this.bundling.nodeModules.length > 0 ? this.bundling.nodeModules : undefined,
       },
     });

@@ -36,6 +36,7 @@ async function bundle(fn: ServiceFunction): Promise<Bundle> {
     mainFields: options.mainFields,
     banner: options.banner === undefined ? {} : { js: options.banner },
     external: [...options.externalModules, ...options.nodeModules],
+    alias: { ...options.alias },
     logLevel: 'silent',
   });
   const [code] = (result.outputFiles ?? []).filter((file) => file.path.endsWith('.mjs'));
@@ -102,6 +103,16 @@ describe('given every function of the stack bundled as NodejsFunction bundles it
     };
     expect(carries(FILES_API_ENTRY)).toBe(false);
     expect(carries(FILE_CHANGES_API_ENTRY)).toBe(true);
+  });
+
+  it('then each bundle resolves credentials from the environment only: none carries the rest of the SDK default chain', () => {
+    // SSO, ini files, credential processes, web identity, instance metadata and the STS/SSO
+    // clients: ~130 KiB that Lambda, which sets the role's credentials in the environment, never reaches.
+    const chain = /^@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|login|http)|nested-clients|token-providers)$|^@smithy\/credential-provider-imds$/;
+    for (const { entry, packages } of bundles) {
+      expect([...packages].filter((name) => chain.test(name)), entry).toEqual([]);
+      expect(packages.has('@aws-sdk/credential-provider-env'), entry).toBe(true);
+    }
   });
 
   it('then the orders functions, which use neither S3 nor the tracer, carry neither', () => {
