@@ -226,7 +226,8 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
     });
   }
 
-  completeStep(id: string, sequencer: string, done: StepDetails, at: string): Promise<boolean> {
+  /** The record as updated (ALL_NEW), so the caller knows without another read whether every step is DONE. */
+  async completeStep(id: string, sequencer: string, done: StepDetails, at: string): Promise<FileRecord | null> {
     const results =
       done.step === 'PROCESS'
         ? {
@@ -245,7 +246,7 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
             names: {} as Record<string, string>,
             values: { ':thumbnails': done.details.thumbnails.map((t) => ({ ...t })) },
           };
-    return this.#transition({
+    return this.#update({
       TableName: this.#tableName,
       Key: { id },
       UpdateExpression: `SET #step = :done, updatedAt = :at${results.expression}`,
@@ -259,6 +260,7 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
         ':running': 'RUNNING',
         ...results.values,
       },
+      ReturnValues: 'ALL_NEW',
     });
   }
 
@@ -374,6 +376,17 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
       ConditionExpression: 'attribute_exists(id) AND (attribute_not_exists(notified) OR notified <> :key)',
       ExpressionAttributeValues: { ':key': key, ':at': at },
     });
+  }
+
+  /** A conditional update returning the record as updated; null when the condition did not hold (nothing was written). */
+  async #update(input: UpdateCommandInput & { ReturnValues: 'ALL_NEW' }): Promise<FileRecord | null> {
+    try {
+      const { Attributes } = await this.#client.send(new UpdateCommand(input));
+      return Attributes === undefined ? null : fromItem(Attributes);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return null;
+      throw error;
+    }
   }
 
   /** A conditional update; false when the condition did not hold (nothing was written). */

@@ -27,7 +27,7 @@ import {
   sanitizeImage as defaultSanitize,
 } from './image-inspection.js';
 import { parseOriginalKey, processedKey, quarantineKey, thumbnailKey, type ThumbnailFormat, type ThumbnailSpec } from './keys.js';
-import { type FileErrorRecord, type FileRecord, type RequiredStep, type StepDetails, isTerminal } from './model.js';
+import { type FileErrorRecord, type FileRecord, REQUIRED_STEPS, type RequiredStep, type StepDetails, isTerminal } from './model.js';
 import type { Clock, FileEventPublisher, ObjectStore, PipelineRepository, StatusPublisher } from './ports.js';
 
 export interface PipelineLog {
@@ -94,6 +94,13 @@ export interface StepContext {
   readonly metrics?: PipelineMetrics;
   /** The SQS message's ApproximateReceiveCount. */
   readonly receiveCount: number;
+  /**
+   * The file record as this delivery read it (null: none), just before the idempotency claim;
+   * `run` reads it itself when absent. Reading it a moment early decides nothing a fresh read
+   * would not: every later write (beginStep, completeStep, markReady, markFailed) is
+   * conditional, and a refused begin re-reads the record (#onRejectedBegin).
+   */
+  readonly record?: FileRecord | null;
 }
 
 /**
@@ -135,7 +142,7 @@ export class PipelineSteps {
     const { repository } = this.#deps;
     const { log } = context;
     const metrics = context.metrics ?? noMetrics;
-    const found = await this.#findRecord(ref, log);
+    const found = await this.#findRecord(ref, log, context.record);
     if ('outcome' in found) return found;
     const record = found.record;
 
@@ -179,7 +186,8 @@ export class PipelineSteps {
       throw error;
     }
 
-    if (!(await repository.completeStep(record.id, ref.sequencer, done, this.#now()))) {
+    const completed = await repository.completeStep(record.id, ref.sequencer, done, this.#now());
+    if (completed === null) {
       const current = await repository.get(record.id);
       if (current === null) {
         log.info('The file was deleted while the step ran; removing what it wrote', { fileId: record.id });
@@ -198,7 +206,9 @@ export class PipelineSteps {
     }
     await this.#event(record, 'PROCESSING', step, 'completed', log);
 
-    if (await repository.markReady(record.id, ref.sequencer, this.#now())) {
+    // DynamoDB serializes the steps' updates, so the step completing second sees the other DONE:
+    // exactly one of them tries (markReady is still conditional and guards the transition).
+    if (this.#everyStepDone(completed) && (await repository.markReady(record.id, ref.sequencer, this.#now()))) {
       log.info('File ready', { fileId: record.id });
       metrics.count('FilesReady');
       await this.#announce(record, 'READY', ref.sequencer, null);
@@ -252,13 +262,14 @@ export class PipelineSteps {
     return { outcome: 'FAILED', fileId: record.id, code: error.code };
   }
 
-  async #findRecord(ref: ObjectRef, log: PipelineLog): Promise<{ record: FileRecord } | StepOutcome> {
+  /** The event's file record: `given` when the caller read it already (see StepContext.record), else read. */
+  async #findRecord(ref: ObjectRef, log: PipelineLog, given?: FileRecord | null): Promise<{ record: FileRecord } | StepOutcome> {
     const parsed = parseOriginalKey(ref.key);
     if (parsed === null) {
       log.info('Ignoring an object that is not an original upload', { key: ref.key });
       return { outcome: 'SKIPPED', reason: 'NOT_AN_UPLOAD' };
     }
-    const record = await this.#deps.repository.get(parsed.fileId);
+    const record = given !== undefined ? given : await this.#deps.repository.get(parsed.fileId);
     if (record === null) {
       log.warn('No file record for the object (unknown or deleted); skipping', { key: ref.key });
       return { outcome: 'SKIPPED', reason: 'UNKNOWN_FILE' };
@@ -281,8 +292,20 @@ export class PipelineSteps {
       await this.#settle(current, context.log);
       return { outcome: 'SKIPPED', reason: 'FINISHED' };
     }
+    // Only the step completing second tries markReady: had it crashed right after its
+    // completeStep, the file would wait for a READY no one else sends. Its redelivery sends it.
+    if (this.#everyStepDone(current) && (await this.#deps.repository.markReady(id, ref.sequencer, this.#now()))) {
+      context.log.info('File ready (a delivery that completed the last step stopped before marking it)', { fileId: id, step });
+      context.metrics?.count('FilesReady');
+      await this.#announce(current, 'READY', ref.sequencer, null);
+      return { outcome: 'READY', fileId: id };
+    }
     context.log.info('Duplicate delivery of a finished step; ignored', { fileId: id, step });
     return { outcome: 'SKIPPED', reason: 'DUPLICATE' };
+  }
+
+  #everyStepDone(record: FileRecord): boolean {
+    return REQUIRED_STEPS.every((s) => record.steps[s]?.status === 'DONE');
   }
 
   /** The file's fault: FAILED now (no retry), original to quarantine, status announced. */

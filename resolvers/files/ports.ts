@@ -47,8 +47,12 @@ export interface PipelineRepository {
   beginStep(id: string, step: RequiredStep, sequencer: string, at: string): Promise<BeginStepOutcome>;
   /** Remembers the last transient error of a running step, for the DLQ consumer's report. */
   recordStepError(id: string, step: RequiredStep, error: { name: string; message: string }, at: string): Promise<void>;
-  /** RUNNING -> DONE with the step's results (the one metadata write). False when not running in this run. */
-  completeStep(id: string, sequencer: string, done: StepDetails, at: string): Promise<boolean>;
+  /**
+   * RUNNING -> DONE with the step's results (the one metadata write). The record as updated (so
+   * the caller sees whether every required step is now DONE); null when the step is not running
+   * in this run (nothing changed).
+   */
+  completeStep(id: string, sequencer: string, done: StepDetails, at: string): Promise<FileRecord | null>;
   /** PROCESSING -> READY when every required step is DONE in this run. False otherwise. */
   markReady(id: string, sequencer: string, at: string): Promise<boolean>;
   /**

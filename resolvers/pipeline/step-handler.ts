@@ -3,16 +3,18 @@
  * step's own queue, subscribed to the uploads topic) processed with Powertools `batch`, so a
  * failed record is reported in `batchItemFailures` and only it is retried; each S3 object event
  * run once per (bucket, key, version/sequencer) with Powertools `idempotency`; every log line of
- * a record under the upload's correlation id (the object's `x-amz-meta-correlation-id`).
+ * a record under the upload's correlation id (the file record's, the same value the object's
+ * `x-amz-meta-correlation-id` carries). The record is read once per delivery, here, and handed to
+ * the step, which does not read it again.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { CORRELATION_METADATA } from '../files/files-service.js';
-import type { RequiredStep } from '../files/model.js';
+import { parseOriginalKey } from '../files/keys.js';
+import type { FileRecord, RequiredStep } from '../files/model.js';
 import type { ObjectRef, PipelineSteps, StepContext, StepOutcome } from '../files/pipeline-steps.js';
-import type { ObjectStore, PipelineRepository } from '../files/ports.js';
+import type { PipelineRepository } from '../files/ports.js';
 import { type Logger, createLogger } from '../shared/logger.js';
 import { createMetrics, createTracer, metricsPort, traced } from '../shared/observability.js';
 import { objectRefsOf, receiveCountOf } from './sqs-messages.js';
@@ -26,7 +28,6 @@ export type StepHandler = (event: SQSEvent, context: Context) => Promise<SQSBatc
 export interface StepRuntime {
   readonly bucket: string;
   readonly repository: Pick<PipelineRepository, 'get'>;
-  readonly objectStore: Pick<ObjectStore, 'headObject'>;
   readonly persistence: BasePersistenceLayer;
   readonly steps: Pick<PipelineSteps, 'run'>;
 }
@@ -51,13 +52,15 @@ export function createStepHandler(step: RequiredStep, serviceName: string, runti
       return;
     }
     for (const ref of refs) {
-      const log = await recordLogger(logger, rt, ref, record, step);
+      const file = await readRecord(rt, ref);
+      const log = recordLogger(logger, ref, record, step, file);
       metricsPort(metrics).count('Messages');
       try {
         const outcome = await runOnce(
           // Exactly the idempotency key: bucket, key and the version (or, unversioned, the sequencer).
           { bucket: ref.bucket, key: ref.key, sequencer: ref.sequencer, versionId: ref.versionId },
-          { log, metrics: metricsPort(metrics), receiveCount: receiveCountOf(record) },
+          // Not part of the key (Powertools hashes the first argument only).
+          { log, metrics: metricsPort(metrics), receiveCount: receiveCountOf(record), record: file },
         );
         log.info('Step outcome', { outcome });
       } catch (error) {
@@ -78,20 +81,21 @@ export function createStepHandler(step: RequiredStep, serviceName: string, runti
   };
 }
 
-/** A child logger for one record: the correlation id from the object's metadata (or the message id). */
-async function recordLogger(
-  logger: Logger,
-  rt: StepRuntime,
-  ref: ObjectRef,
-  record: SQSRecord,
-  step: RequiredStep,
-): Promise<Logger> {
-  const head = await rt.objectStore.headObject(ref.key).catch(() => null);
-  const correlationId = head?.metadata[CORRELATION_METADATA] ?? (await rt.repository.get(idOf(ref.key)))?.correlationId ?? record.messageId;
+/**
+ * The file record of an original upload's event (null: there is none), read once for the
+ * correlation id and handed to the step. Undefined for any other key, or when the read failed:
+ * the step then reads (and reports a failure) itself.
+ */
+async function readRecord(rt: StepRuntime, ref: ObjectRef): Promise<FileRecord | null | undefined> {
+  const parsed = parseOriginalKey(ref.key);
+  if (parsed === null) return undefined;
+  return rt.repository.get(parsed.fileId).catch(() => undefined);
+}
+
+/** A child logger for one record: the correlation id from the file record (or the message id). */
+function recordLogger(logger: Logger, ref: ObjectRef, record: SQSRecord, step: RequiredStep, file: FileRecord | null | undefined): Logger {
   const log = logger.createChild();
-  log.setCorrelationId(correlationId);
+  log.setCorrelationId(file?.correlationId ?? record.messageId);
   log.appendPersistentKeys({ step, messageId: record.messageId, key: ref.key, sequencer: ref.sequencer });
   return log;
 }
-
-const idOf = (key: string): string => key.split('/').at(-1) ?? '';

@@ -33,9 +33,9 @@ describe('the pipeline state of a file in DynamoDB Local: conditional updates pe
     await repository.beginStep(id, 'THUMBNAIL', SEQ, AT);
     expect(await repository.markReady(id, SEQ, AT)).toBe(false);
 
-    expect(await repository.completeStep(id, SEQ, processed, AT)).toBe(true);
-    expect(await repository.completeStep(id, SEQ, processed, AT)).toBe(false);
-    expect(await repository.completeStep(id, SEQ, thumbnails, AT)).toBe(true);
+    expect(await repository.completeStep(id, SEQ, processed, AT)).not.toBeNull();
+    expect(await repository.completeStep(id, SEQ, processed, AT)).toBeNull();
+    expect(await repository.completeStep(id, SEQ, thumbnails, AT)).not.toBeNull();
 
     expect([await repository.markReady(id, SEQ, AT), await repository.markReady(id, SEQ, AT)]).toEqual([true, false]);
     expect(await repository.get(id)).toMatchObject({
@@ -46,6 +46,51 @@ describe('the pipeline state of a file in DynamoDB Local: conditional updates pe
       steps: { PROCESS: { status: 'DONE' }, THUMBNAIL: { status: 'DONE' } },
     });
     expect(await repository.beginStep(id, 'PROCESS', SEQ, AT)).toEqual({ started: false });
+  });
+
+  it('given both steps running, when each completes, then it returns the record as updated: the first with the other step still RUNNING, the second with both DONE and both results', async () => {
+    const { id } = await given();
+    await repository.beginStep(id, 'PROCESS', SEQ, AT);
+    await repository.beginStep(id, 'THUMBNAIL', SEQ, AT);
+    const LATER = '2025-03-01T00:00:05.000Z';
+
+    const first = await repository.completeStep(id, SEQ, processed, AT);
+    expect(first).toMatchObject({
+      id,
+      status: 'PROCESSING',
+      width: 640,
+      height: 480,
+      format: 'jpeg',
+      sha256: 'a'.repeat(64),
+      sanitizedKey: 'processed/o/f/image.jpg',
+      thumbnails: [],
+      steps: { PROCESS: { status: 'DONE', at: AT }, THUMBNAIL: { status: 'RUNNING' } },
+    });
+    const second = await repository.completeStep(id, SEQ, thumbnails, LATER);
+    expect(second).toMatchObject({
+      status: 'PROCESSING',
+      width: 640,
+      thumbnails: thumbnails.details.thumbnails,
+      updatedAt: LATER,
+      steps: { PROCESS: { status: 'DONE', at: AT }, THUMBNAIL: { status: 'DONE', at: LATER } },
+    });
+    expect(second).toEqual(await repository.get(id));
+  });
+
+  it('given a step not running in this run (not begun, another run, another step, no file), when completed, then null and nothing is written', async () => {
+    const { id } = await given();
+    expect(await repository.completeStep(id, SEQ, processed, AT)).toBeNull();
+    await repository.beginStep(id, 'PROCESS', SEQ, AT);
+    expect(await repository.completeStep(id, '0055AED6DCD90281FF', processed, AT)).toBeNull();
+    const before = await repository.get(id);
+
+    expect(await repository.completeStep(id, SEQ, thumbnails, AT)).toBeNull();
+    const missing = randomUUID();
+    expect(await repository.completeStep(missing, SEQ, processed, AT)).toBeNull();
+
+    expect(await repository.get(id)).toEqual(before);
+    expect(await repository.get(missing)).toBeNull();
+    expect(before).toMatchObject({ width: null, steps: { PROCESS: { status: 'RUNNING' } } });
   });
 
   it('given a run in progress, when an event of another version begins a step, then it is refused', async () => {

@@ -109,7 +109,6 @@ describe('EMF metrics per invocation of the pipeline functions', () => {
     const runtime = {
       bucket: BUCKET,
       repository,
-      objectStore: store,
       persistence: new InMemoryPersistenceLayer(),
       steps: new PipelineSteps({
         repository,

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { originalKey, quarantineKey } from '../../../resolvers/files/keys.js';
 import { Notifier } from '../../../resolvers/files/notifier.js';
 import { inspectImage } from '../../../resolvers/files/image-inspection.js';
-import { type ImageFunctions, type ObjectRef, PipelineSteps, compareSequencers } from '../../../resolvers/files/pipeline-steps.js';
+import { type ImageFunctions, type ObjectRef, PipelineSteps, type StepContext, compareSequencers } from '../../../resolvers/files/pipeline-steps.js';
 import { createFaults } from '../../../resolvers/shared/faults.js';
 import { OWNER, pendingRecord } from '../resolvers/helpers/factories.js';
 import {
@@ -259,5 +259,100 @@ describe('the pipeline steps, over in-memory ports', () => {
 
     expect(userEvents.events).toEqual([{ fileId: ID, owner: OWNER, status: 'READY', step: 'NOTIFY', message: null }]);
     expect(notifications.sent).toHaveLength(1);
+  });
+
+  it.each([
+    ['PROCESS', 'THUMBNAIL'],
+    ['THUMBNAIL', 'PROCESS'],
+  ] as const)('given %s finishing first, when both steps run, then only %s (the second) calls markReady, once, and the file ends READY', async (first, second) => {
+    await upload(await images.jpeg());
+    const markReady = vi.spyOn(repository, 'markReady');
+
+    expect(await steps().run(first, ref, context())).toEqual({ outcome: 'DONE', fileId: ID });
+    expect(markReady).not.toHaveBeenCalled();
+    expect(await steps().run(second, ref, context())).toEqual({ outcome: 'READY', fileId: ID });
+
+    expect(markReady).toHaveBeenCalledTimes(1);
+    expect(markReady).toHaveResolvedWith(true);
+    expect((await repository.get(ID))?.status).toBe('READY');
+    expect(status.messages.map((m) => m.status)).toEqual(['READY']);
+  });
+
+  it('given the last step completed by a delivery that stopped before markReady (a crash), when it is delivered again, then the file ends READY, announced once', async () => {
+    await upload(await images.jpeg());
+    expect(await steps().run('PROCESS', ref, context())).toEqual({ outcome: 'DONE', fileId: ID });
+    // The crash: the THUMBNAIL delivery's markReady never runs.
+    vi.spyOn(repository, 'markReady').mockResolvedValueOnce(false);
+    expect(await steps().run('THUMBNAIL', ref, context())).toEqual({ outcome: 'DONE', fileId: ID });
+    expect((await repository.get(ID))?.status).toBe('PROCESSING');
+
+    expect(await steps().run('THUMBNAIL', ref, context(2))).toEqual({ outcome: 'READY', fileId: ID });
+    expect(await steps().run('PROCESS', ref, context(2))).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
+
+    expect((await repository.get(ID))?.status).toBe('READY');
+    expect(status.messages.map((m) => m.status)).toEqual(['READY', 'READY']);
+  });
+
+  it('given one step done and the other still running, when the done one is delivered again, then it is a duplicate and the file stays PROCESSING', async () => {
+    await upload(await images.jpeg());
+    expect(await steps().run('PROCESS', ref, context())).toEqual({ outcome: 'DONE', fileId: ID });
+    await repository.beginStep(ID, 'THUMBNAIL', ref.sequencer, clock.now().toISOString());
+
+    expect(await steps().run('PROCESS', ref, context(2))).toEqual({ outcome: 'SKIPPED', reason: 'DUPLICATE' });
+    expect((await repository.get(ID))?.status).toBe('PROCESSING');
+    expect(status.messages).toEqual([]);
+  });
+
+  it('given both steps running, when the first completes, then it does not call markReady even though the other began', async () => {
+    await upload(await images.jpeg());
+    await repository.beginStep(ID, 'THUMBNAIL', ref.sequencer, clock.now().toISOString());
+    const markReady = vi.spyOn(repository, 'markReady');
+
+    expect(await steps().run('PROCESS', ref, context())).toEqual({ outcome: 'DONE', fileId: ID });
+
+    expect(markReady).not.toHaveBeenCalled();
+    expect((await repository.get(ID))?.status).toBe('PROCESSING');
+  });
+
+  it('given the record the delivery read before (StepContext.record), when the step runs, then no get before beginStep, and the step completes', async () => {
+    await upload(await images.jpeg());
+    const record = await repository.get(ID);
+    const get = vi.spyOn(repository, 'get');
+    const beginStep = vi.spyOn(repository, 'beginStep');
+
+    const withRecord: StepContext = { ...context(), record };
+    expect(await steps().run('PROCESS', ref, withRecord)).toEqual({ outcome: 'DONE', fileId: ID });
+
+    expect(beginStep).toHaveBeenCalledTimes(1);
+    expect(get).not.toHaveBeenCalled();
+    expect((await repository.get(ID))?.steps.PROCESS?.status).toBe('DONE');
+  });
+
+  it('given no record in the context, when the step runs, then it reads the record once, before beginStep', async () => {
+    await upload(await images.jpeg());
+    const get = vi.spyOn(repository, 'get');
+    const beginStep = vi.spyOn(repository, 'beginStep');
+
+    expect(await steps().run('PROCESS', ref, context())).toEqual({ outcome: 'DONE', fileId: ID });
+
+    expect(get).toHaveBeenCalledTimes(1);
+    expect(get).toHaveBeenCalledWith(ID);
+    expect(get.mock.invocationCallOrder[0]).toBeLessThan(beginStep.mock.invocationCallOrder[0]!);
+  });
+
+  it('given a pre-read record that says none (null) or another owner\'s, when the step runs, then skipped with the same checks as a read, nothing begun or read', async () => {
+    await upload(await images.jpeg());
+    const record = (await repository.get(ID))!;
+    const get = vi.spyOn(repository, 'get');
+    const beginStep = vi.spyOn(repository, 'beginStep');
+
+    expect(await steps().run('PROCESS', ref, { ...context(), record: null })).toEqual({ outcome: 'SKIPPED', reason: 'UNKNOWN_FILE' });
+    expect(await steps().run('PROCESS', ref, { ...context(), record: { ...record, owner: 'someone-else' } })).toEqual({
+      outcome: 'SKIPPED',
+      reason: 'OWNER_MISMATCH',
+    });
+
+    expect(get).not.toHaveBeenCalled();
+    expect(beginStep).not.toHaveBeenCalled();
   });
 });

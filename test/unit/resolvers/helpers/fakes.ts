@@ -104,16 +104,17 @@ export class InMemoryFileRepository implements FileRepository, PipelineRepositor
     this.records.set(id, { ...r, steps: { ...r.steps, [step]: { ...state, lastError: error } } });
   }
 
-  async completeStep(id: string, sequencer: string, done: StepDetails, at: string): Promise<boolean> {
+  async completeStep(id: string, sequencer: string, done: StepDetails, at: string): Promise<FileRecord | null> {
     const r = this.records.get(id);
-    if (!r || r.status !== 'PROCESSING' || r.sequencer !== sequencer || r.steps[done.step]?.status !== 'RUNNING') return false;
+    if (!r || r.status !== 'PROCESSING' || r.sequencer !== sequencer || r.steps[done.step]?.status !== 'RUNNING') return null;
     const results =
       done.step === 'PROCESS'
         ? { width: done.details.width, height: done.details.height, format: done.details.format, sha256: done.details.sha256, sanitizedKey: done.details.sanitizedKey }
         : { thumbnails: done.details.thumbnails };
-    this.records.set(id, { ...r, ...results, steps: { ...r.steps, [done.step]: { status: 'DONE', at, lastError: null } }, updatedAt: at });
+    const updated: FileRecord = { ...r, ...results, steps: { ...r.steps, [done.step]: { status: 'DONE', at, lastError: null } }, updatedAt: at };
+    this.records.set(id, updated);
     this.writes.push(`complete:${done.step}:${id}`);
-    return true;
+    return updated;
   }
 
   async markReady(id: string, sequencer: string, at: string): Promise<boolean> {
