@@ -3,10 +3,10 @@
  * with the function's own credentials, which is how IAM-only mutations are reached. A GraphQL
  * `errors` array counts as a failure, as does any HTTP status but 2xx.
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from './node-sha256.js';
 
 export type SignerCredentials = ConstructorParameters<typeof SignatureV4>[0]['credentials'];
 
@@ -41,7 +41,7 @@ export class AppSyncIamClient {
       service: 'appsync',
       region: options.region,
       credentials: options.credentials ?? defaultProvider(),
-      sha256: Sha256,
+      sha256: NodeSha256,
     });
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMs = options.timeoutMs ?? 10_000;

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppSyncEventPublisher, EventPublishError } from '../../../resolvers/adapters/appsync-event-publisher.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
@@ -37,6 +40,32 @@ describe('AppSyncEventPublisher', () => {
     const body = JSON.parse(String(call?.init.body));
     expect(body.query).toContain('publishFileEvent(input: $input)');
     expect(body.variables).toEqual({ input: event });
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('given a fixed clock, when published, then the signature is the one the SDK signer computes with its own (pure-JS) SHA-256', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-27T12:00:00Z'));
+    const { fetch, calls } = fakeFetch(200, { data: { publishFileEvent: { fileId: 'f1' } } });
+    await new AppSyncEventPublisher({ url: 'http://127.0.0.1:20002/graphql', region: 'eu-west-1', credentials, fetch }).publish(event);
+    const sent = calls[0]?.init;
+
+    const reference = await new SignatureV4({ service: 'appsync', region: 'eu-west-1', credentials, sha256: Sha256 }).sign(
+      new HttpRequest({
+        method: 'POST',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        port: 20002,
+        path: '/graphql',
+        headers: { host: '127.0.0.1:20002', 'content-type': 'application/json' },
+        body: String(sent?.body),
+      }),
+    );
+
+    expect((sent?.headers as Record<string, string>)['authorization']).toBe(reference.headers['authorization']);
   });
 
   it('given a GraphQL errors array in a 200 response, when published, then EventPublishError', async () => {
