@@ -1,9 +1,52 @@
 /** In-memory ports for the pipeline's tests, beyond the shared ones in ../resolvers/helpers/fakes.ts. */
 import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from '@aws-lambda-powertools/idempotency';
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
+import type { SQSRecord } from 'aws-lambda';
 import type { FileErrorRecord } from '../../../resolvers/files/model.js';
+import { PipelineSteps } from '../../../resolvers/files/pipeline-steps.js';
 import type { AnnouncementClaim, AnnouncementRepository } from '../../../resolvers/files/ports.js';
-import { InMemoryFileRepository, InMemoryObjectStore } from '../resolvers/helpers/fakes.js';
+import type { StepRuntime } from '../../../resolvers/pipeline/step-handler.js';
+import { createFaults } from '../../../resolvers/shared/faults.js';
+import {
+  FixedClock,
+  InMemoryFileRepository,
+  InMemoryObjectStore,
+  RecordingPublisher,
+  RecordingStatusPublisher,
+} from '../resolvers/helpers/fakes.js';
+
+/** An SQS record as Lambda hands it to a function, delivered once. */
+export function sqsRecord(messageId: string, body: string): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `${messageId}-handle`,
+    body,
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 's', ApproximateFirstReceiveTimestamp: '0' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:queue',
+    awsRegion: 'eu-west-1',
+  };
+}
+
+/** What a step function's handler runs on, over in-memory ports: one 200x200 JPEG thumbnail. */
+export function inMemoryStepRuntime(bucket: string, repository: AnnouncingFileRepository, objectStore: InMemoryObjectStore): StepRuntime {
+  return {
+    bucket,
+    repository,
+    persistence: new InMemoryPersistenceLayer(),
+    steps: new PipelineSteps({
+      repository,
+      objectStore,
+      events: new RecordingPublisher(),
+      status: new RecordingStatusPublisher(),
+      clock: new FixedClock(),
+      faults: createFaults(null),
+      thumbnails: { sizes: [{ width: 200, height: 200 }], formats: ['jpeg'] },
+    }),
+  };
+}
 
 type FailingMethod = 'markNotified' | 'releaseAnnouncement' | 'recordAnnouncementEvent' | 'markFailed';
 

@@ -3,25 +3,22 @@
  * metric format (EMF) document to stdout, in the POWERTOOLS_METRICS_NAMESPACE namespace, with the
  * function's service (and step) as dimensions. Runs the real handlers over in-memory ports.
  */
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { originalKey } from '../../../resolvers/files/keys.js';
 import { Notifier } from '../../../resolvers/files/notifier.js';
-import { PipelineSteps } from '../../../resolvers/files/pipeline-steps.js';
 import type { FileStatusMessage } from '../../../resolvers/files/ports.js';
 import { createNotifyHandler } from '../../../resolvers/pipeline/notify.js';
 import { createStepHandler } from '../../../resolvers/pipeline/step-handler.js';
-import { createFaults } from '../../../resolvers/shared/faults.js';
 import { OWNER, lambdaContext, pendingRecord, s3Event } from '../resolvers/helpers/factories.js';
 import {
   FixedClock,
   InMemoryObjectStore,
   RecordingNotifications,
   RecordingPublisher,
-  RecordingStatusPublisher,
 } from '../resolvers/helpers/fakes.js';
 import * as images from '../resolvers/helpers/images.js';
-import { AnnouncingFileRepository, InMemoryPersistenceLayer } from './fakes.js';
+import { AnnouncingFileRepository, inMemoryStepRuntime, sqsRecord } from './fakes.js';
 
 const NAMESPACE = 'UploadPipeline';
 const BUCKET = 'uploads';
@@ -37,19 +34,6 @@ interface EmfDocument {
   readonly [name: string]: unknown;
 }
 
-function sqsRecord(messageId: string, body: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `${messageId}-handle`,
-    body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 's', ApproximateFirstReceiveTimestamp: '0' },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:queue',
-    awsRegion: 'eu-west-1',
-  };
-}
 
 describe('EMF metrics per invocation of the pipeline functions', () => {
   const saved: Partial<Record<(typeof ENV)[number], string>> = {};
@@ -106,20 +90,7 @@ describe('EMF metrics per invocation of the pipeline functions', () => {
     const bytes = await images.jpeg();
     await repository.create(pendingRecord({ id: ID, size: bytes.length }));
     await store.putObject({ key: KEY, body: bytes, contentType: 'image/jpeg' });
-    const runtime = {
-      bucket: BUCKET,
-      repository,
-      persistence: new InMemoryPersistenceLayer(),
-      steps: new PipelineSteps({
-        repository,
-        objectStore: store,
-        events: new RecordingPublisher(),
-        status: new RecordingStatusPublisher(),
-        clock: new FixedClock(),
-        faults: createFaults(null),
-        thumbnails: { sizes: [{ width: 200, height: 200 }], formats: ['jpeg'] },
-      }),
-    };
+    const runtime = inMemoryStepRuntime(BUCKET, repository, store);
     const handler = createStepHandler('PROCESS', 'process-upload', () => runtime);
     const event: SQSEvent = { Records: [sqsRecord('m-1', JSON.stringify(s3Event(BUCKET, KEY)))] };
 

@@ -3,34 +3,18 @@
  * (the file record read once, no HEAD on the object) and the correlation id its log lines carry.
  * Log lines are observed on stdout, as Powertools writes them.
  */
-import type { SQSRecord } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { originalKey, thumbnailKey } from '../../../resolvers/files/keys.js';
-import { PipelineSteps } from '../../../resolvers/files/pipeline-steps.js';
 import { createStepHandler } from '../../../resolvers/pipeline/step-handler.js';
-import { createFaults } from '../../../resolvers/shared/faults.js';
 import { OWNER, lambdaContext, pendingRecord, s3Event } from '../resolvers/helpers/factories.js';
-import { FixedClock, InMemoryObjectStore, RecordingPublisher, RecordingStatusPublisher } from '../resolvers/helpers/fakes.js';
+import { InMemoryObjectStore } from '../resolvers/helpers/fakes.js';
 import * as images from '../resolvers/helpers/images.js';
-import { AnnouncingFileRepository, InMemoryPersistenceLayer } from './fakes.js';
+import { AnnouncingFileRepository, inMemoryStepRuntime, sqsRecord } from './fakes.js';
 
 const BUCKET = 'uploads';
 const ID = '8e7d6c5b-4a39-4281-9f0e-1d2c3b4a5968';
 const KEY = originalKey(OWNER, ID);
 
-function sqsRecord(messageId: string, body: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `${messageId}-handle`,
-    body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 's', ApproximateFirstReceiveTimestamp: '0' },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:queue',
-    awsRegion: 'eu-west-1',
-  };
-}
 
 describe('the step handler: one delivery of an S3 event', () => {
   let stdout: string[];
@@ -72,20 +56,7 @@ describe('the step handler: one delivery of an S3 event', () => {
   }
 
   function handler() {
-    const runtime = {
-      bucket: BUCKET,
-      repository,
-      persistence: new InMemoryPersistenceLayer(),
-      steps: new PipelineSteps({
-        repository,
-        objectStore: store,
-        events: new RecordingPublisher(),
-        status: new RecordingStatusPublisher(),
-        clock: new FixedClock(),
-        faults: createFaults(null),
-        thumbnails: { sizes: [{ width: 200, height: 200 }], formats: ['jpeg'] },
-      }),
-    };
+    const runtime = inMemoryStepRuntime(BUCKET, repository, store);
     return createStepHandler('PROCESS', 'process-upload', () => runtime);
   }
 
