@@ -17,7 +17,7 @@ export interface BenchOptions {
   readonly fanout: { readonly subscribers: number; readonly publishes: number; readonly drainMs: number; readonly rounds: number };
   readonly pipeline: { readonly uploads: number; readonly putsInFlight: number; readonly sharpInFlight: number; readonly warmUploads: number };
   readonly coldstart: { readonly runs: number; readonly mapRuns: number };
-  readonly hostile: { readonly reps: number; readonly budgetMs: number; readonly timeoutMs: number };
+  readonly hostile: { readonly reps: number; readonly httpReps: number; readonly budgetMs: number; readonly timeoutMs: number };
   readonly startup: { readonly editTimeoutMs: number };
   readonly profile: { readonly durationS: number };
 }
@@ -58,7 +58,7 @@ export function readOptions(argv: readonly string[]): BenchOptions {
       : { subscribers: 1_000, publishes: 100, drainMs: 10_000, rounds: 3 },
     pipeline: quick ? { uploads: 10, putsInFlight: 4, sharpInFlight: 2, warmUploads: 4 } : { uploads: 200, putsInFlight: 4, sharpInFlight: 2, warmUploads: 32 },
     coldstart: quick ? { runs: 3, mapRuns: 1 } : { runs: 7, mapRuns: 3 },
-    hostile: quick ? { reps: 2, budgetMs: 3_000, timeoutMs: 15_000 } : { reps: 5, budgetMs: 3_000, timeoutMs: 30_000 },
+    hostile: quick ? { reps: 2, httpReps: 2, budgetMs: 3_000, timeoutMs: 15_000 } : { reps: 5, httpReps: 9, budgetMs: 3_000, timeoutMs: 30_000 },
     startup: { editTimeoutMs: 10_000 },
     profile: { durationS: quick ? 3 : 5 },
   };
