@@ -6,13 +6,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { Agent, request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import type { BenchContext } from '../lib/context.js';
 import { app } from '../lib/app.js';
-import { type ProfileSummary, profileClockUs, summarizeProfile } from '../lib/cpuprofile.js';
-import { type HostileCase, HOSTILE_CASES, type HostileKind, hostileDocument } from '../lib/hostile-docs.js';
+import { type ProfileSummary, summarizeProfile } from '../lib/cpuprofile.js';
+import { type HostileCase, HOSTILE_CASES, type HostileKind } from '../lib/hostile-docs.js';
 import { CACHE_DIR, PROJECT_DIR } from '../lib/paths.js';
 import { type Comparison, type SectionReport, fmtBytes, fmtKiB, fmtMs, markdownTable } from '../lib/report.js';
 import { median } from '../lib/stats.js';
@@ -94,103 +92,66 @@ function runWorker(ctx: BenchContext, engine: 'local' | 'bare', c: HostileCase, 
   });
 }
 
-interface HttpAnswer {
-  readonly status: number;
-  readonly text: string;
-  /** From the first byte written to the end of the answer. */
-  readonly ms: number;
+interface HttpClientRun {
+  readonly times: number[];
+  readonly last: { readonly status: number; readonly text: string } | { readonly error: string };
+  readonly documentBytes: number;
+  readonly window: { readonly startUs: number; readonly endUs: number };
 }
 
-/**
- * One POST with node:http, timed to the end of the answer. A server may answer (413) before the
- * body is all sent; fetch (undici) shows no response until it has written the whole body, which
- * for a 3 MiB body times the client's upload, not the server's rejection. The request still runs
- * to its end before the next one starts.
- */
-function post(url: URL, headers: Record<string, string>, body: Buffer, agent: Agent): Promise<HttpAnswer> {
+/** Benign requests the client process sends before its measured ones (see hostile-http-client.ts). */
+const HTTP_WARM_UP = 30;
+
+/** The documents of one case posted to a stack by a fresh client process (bench/targets/hostile-http-client.ts). */
+function httpClient(ctx: BenchContext, info: { graphqlUrl: string; apiKey: string }, c: HostileCase, reps: number): Promise<HttpClientRun> {
   return new Promise((resolve, reject) => {
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    let answer: HttpAnswer | undefined;
-    let closed = false;
-    const settle = () => {
-      if (answer && closed) resolve(answer);
-    };
-    const started = performance.now();
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        answer = { status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started };
-        // Answered before the body was all sent (a 413): stop sending, as curl and browsers do,
-        // rather than hand the server megabytes to drain while the next request is timed.
-        if (!req.writableFinished) req.destroy();
-        settle();
-      });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/targets/hostile-http-client.ts',
+        ...['--url', info.graphqlUrl, '--api-key', info.apiKey, '--kind', c.kind, '--size', String(c.size)],
+        ...['--reps', String(reps), '--warm-up', String(HTTP_WARM_UP)],
+      ],
+      { cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (err += t));
+    const timer = setTimeout(() => child.kill('SIGKILL'), ctx.options.hostile.timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('{"times"'));
+      if (line) resolve(JSON.parse(line) as HttpClientRun);
+      else reject(new Error(`the HTTP client failed (${code}): ${err.trim().split('\n').slice(-1)[0] ?? ''}`));
     });
-    req.on('close', () => {
-      closed = true;
-      if (!answer) reject(new Error('the connection closed before an answer'));
-      settle();
-    });
-    // An error after the answer (the server closing while the body is still being sent) changes nothing.
-    req.on('error', (error) => {
-      if (!answer) reject(error);
-    });
-    req.end(body);
   });
 }
 
-/** Benign requests sent to a stack before its first measured one: its start-up work is not the documents'. */
-const HTTP_WARM_UP = 30;
-let warmedUp: string | undefined;
-
 async function overHttp(ctx: BenchContext, c: HostileCase): Promise<Measurement> {
   const stack = await ctx.localStack();
-  const url = new URL(stack.info.graphqlUrl);
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const headers = { 'content-type': 'application/json', 'x-api-key': stack.info.apiKey };
-  if (warmedUp !== stack.info.graphqlUrl) {
-    for (let i = 0; i < HTTP_WARM_UP; i += 1) {
-      await post(url, headers, Buffer.from(JSON.stringify({ query: `# warm ${i}\nquery { uploadPolicy { maxBytes } }` })), agent);
-    }
-    warmedUp = stack.info.graphqlUrl;
-  }
-  const times: number[] = [];
-  let outcome = '';
-  let rejected = false;
-  let documentBytes = 0;
   const before = await stack.memory();
-  for (let rep = 0; rep < ctx.options.hostile.httpReps; rep += 1) {
-    // Encoded before the clock starts: the client's own JSON and UTF-8 work is not the server's.
-    const body = Buffer.from(JSON.stringify({ query: hostileDocument(c.kind, c.size, `http ${rep} ${Date.now()}`) }));
-    documentBytes = body.length;
-    let answer: HttpAnswer;
-    const started = performance.now();
-    try {
-      // A connection of its own: one the previous request ended early (see post) cannot be reused.
-      const own = new Agent({ keepAlive: false });
-      answer = await post(url, headers, body, own).finally(() => own.destroy());
-    } catch (error) {
-      // A reset connection is no answer: the client cannot tell a refusal from a crash.
-      times.push(performance.now() - started);
-      rejected = false;
-      outcome = `no response: ${String((error as { code?: string }).code ?? error)}`.slice(0, 120);
-      continue;
-    }
-    times.push(answer.ms);
+  const run = await httpClient(ctx, stack.info, c, ctx.options.hostile.httpReps);
+  const after = await stack.memory();
+  let outcome: string;
+  let rejected: boolean;
+  if ('error' in run.last) {
+    rejected = false;
+    outcome = `no response: ${run.last.error}`.slice(0, 120);
+  } else {
     let parsed: { data?: unknown; errors?: { message?: string; errorType?: string }[] } = {};
     try {
-      parsed = JSON.parse(answer.text) as typeof parsed;
+      parsed = JSON.parse(run.last.text) as typeof parsed;
     } catch {
-      parsed = { errors: [{ message: answer.text.slice(0, 80) }] };
+      parsed = { errors: [{ message: run.last.text.slice(0, 80) }] };
     }
     const first = parsed.errors?.[0];
-    rejected = answer.status !== 200 || ((parsed.errors?.length ?? 0) > 0 && (parsed.data === null || parsed.data === undefined));
-    outcome = `${answer.status} ${first ? `${first.errorType ?? ''}: ${first.message ?? ''}` : 'executed'}`.slice(0, 120);
+    rejected = run.last.status !== 200 || ((parsed.errors?.length ?? 0) > 0 && (parsed.data === null || parsed.data === undefined));
+    outcome = `${run.last.status} ${first ? `${first.errorType ?? ''}: ${first.message ?? ''}` : 'executed'}`.slice(0, 120);
   }
-  agent.destroy();
-  const after = await stack.memory();
-  return { ms: median(times), bestMs: Math.min(...times), rejected, outcome, peakKiB: after.hwmKiB - before.hwmKiB, heapKiB: Number.NaN, documentBytes };
+  return { ms: median(run.times), bestMs: Math.min(...run.times), rejected, outcome, peakKiB: after.hwmKiB - before.hwmKiB, heapKiB: Number.NaN, documentBytes: run.documentBytes };
 }
 
 /** Profiled engine runs per case (more than the measured runs, for enough samples). */
@@ -226,21 +187,10 @@ async function profileHttp(ctx: BenchContext, cases: readonly CaseResult[], dir:
   const stack = await startLocalStackTarget({ nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100'] });
   const windows: { label: string; times: number[]; window: { startUs: number; endUs: number } }[] = [];
   try {
-    const url = new URL(stack.info.graphqlUrl);
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const headers = { 'content-type': 'application/json', 'x-api-key': stack.info.apiKey };
-    for (let i = 0; i < HTTP_WARM_UP; i += 1) {
-      await post(url, headers, Buffer.from(JSON.stringify({ query: `# warm ${i}\nquery { uploadPolicy { maxBytes } }` })), agent);
-    }
     for (const c of cases) {
-      const bodies = Array.from({ length: PROFILE_REPS }, (_, i) => Buffer.from(JSON.stringify({ query: hostileDocument(c.kind, c.size, `profile ${i}`) })));
-      const times: number[] = [];
-      const window = { startUs: profileClockUs(), endUs: 0 };
-      for (const body of bodies) times.push((await post(url, headers, body, agent).catch(() => ({ ms: Number.NaN }))).ms);
-      window.endUs = profileClockUs();
-      windows.push({ label: c.label, times, window });
+      const run = await httpClient(ctx, stack.info, c, PROFILE_REPS);
+      windows.push({ label: c.label, times: run.times, window: run.window });
     }
-    agent.destroy();
   } finally {
     await stack.stop();
   }
@@ -319,8 +269,9 @@ function hostileReport(ctx: BenchContext, results: readonly CaseResult[]): { rep
   const details = [
     `Each document at the issue's size and ten times it (a comment makes every request's text unique, so no document cache helps). ` +
       `Median of up to ${reps} runs (fewer when one run takes seconds; a run over ${timeoutMs / 1000} s is stopped); "best ms" is the fastest of them, what the code costs when nothing else takes the CPU (on a loaded machine the median is mostly scheduling). ` +
-      `"HTTP" is a POST with the API key to the local stack (node:http, median of ${httpReps}, each on a connection of its own; a client answered before its body is all sent (a 413) stops sending, as curl and browsers do, so the server is not left draining megabytes while the next request is timed; ` +
-      `the body encoded before the clock starts, after ${HTTP_WARM_UP} benign requests to the fresh stack), timed at the client from the first byte sent (connecting included) to the end of the answer; the server may answer a body over its limit before the body is all sent. ` +
+      `"HTTP" is a POST with the API key to the local stack (node:http from a fresh client process, bench/targets/hostile-http-client.ts, so the harness's own garbage collections stay out of the timings; median of ${httpReps}, ` +
+      `each on a connection of its own; a client answered before its body is all sent (a 413) stops sending, as curl and browsers do, so the server is not left draining megabytes while the next request is timed; ` +
+      `the body encoded before the clock starts, after ${HTTP_WARM_UP} benign requests from the same client), timed at the client from the first byte sent (connecting included) to the end of the answer; the server may answer a body over its limit before the body is all sent. ` +
       '"engine" is local/graphql/engine.ts in a fresh process with the template\'s API and a stub for functions, given each document as one flat string (through JSON, as the HTTP handler gets it); ' +
       '"graphql-js" is `graphql()` over the same schema in a fresh process. ' +
       'Peak RSS growth is how far the document raised the process\'s peak resident set (the stack process\'s VmHWM over HTTP); 0 means it stayed under the peak the process had already reached (start-up included). ' +
