@@ -108,6 +108,7 @@ function httpClient(ctx: BenchContext, info: { graphqlUrl: string; apiKey: strin
     const child = spawn(
       process.execPath,
       [
+        '--expose-gc',
         '--import',
         'tsx',
         'bench/targets/hostile-http-client.ts',
@@ -270,8 +271,8 @@ function hostileReport(ctx: BenchContext, results: readonly CaseResult[]): { rep
     `Each document at the issue's size and ten times it (a comment makes every request's text unique, so no document cache helps). ` +
       `Median of up to ${reps} runs (fewer when one run takes seconds; a run over ${timeoutMs / 1000} s is stopped); "best ms" is the fastest of them, what the code costs when nothing else takes the CPU (on a loaded machine the median is mostly scheduling). ` +
       `"HTTP" is a POST with the API key to the local stack (node:http from a fresh client process, bench/targets/hostile-http-client.ts, so the harness's own garbage collections stay out of the timings; median of ${httpReps}, ` +
-      `each on a connection of its own; a client answered before its body is all sent (a 413) stops sending, as curl and browsers do, so the server is not left draining megabytes while the next request is timed; ` +
-      `the body encoded before the clock starts, after ${HTTP_WARM_UP} benign requests from the same client), timed at the client from the first byte sent (connecting included) to the end of the answer; the server may answer a body over its limit before the body is all sent. ` +
+      `each on a keep-alive connection of its own, the body in parts of 256 KiB; a client answered before its body is all sent (a 413) stops sending, as curl and browsers do, so the server is not left draining megabytes while the next request is timed; ` +
+      `the body encoded before the clock starts and its garbage collected, after ${HTTP_WARM_UP} benign requests from the same client), timed at the client from the first byte sent (connecting included) to the end of the answer; the server may answer a body over its limit before the body is all sent. ` +
       '"engine" is local/graphql/engine.ts in a fresh process with the template\'s API and a stub for functions, given each document as one flat string (through JSON, as the HTTP handler gets it); ' +
       '"graphql-js" is `graphql()` over the same schema in a fresh process. ' +
       'Peak RSS growth is how far the document raised the process\'s peak resident set (the stack process\'s VmHWM over HTTP); 0 means it stayed under the peak the process had already reached (start-up included). ' +

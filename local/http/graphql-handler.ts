@@ -44,24 +44,63 @@ class BodyTooLargeError extends Error {
   override readonly name = 'BodyTooLargeError';
 }
 
-function readBody(request: IncomingMessage, limit: number): Promise<string> {
+/** The most of a refused body read before answering a connection that closes after the answer. */
+const LINGER_BYTES = 16 * 1024 * 1024;
+const LINGER_MS = 2_000;
+
+/**
+ * Throws away the rest of a refused body, so the client reads the 413 rather than a connection
+ * reset. On a keep-alive connection it is drained after the answer. On one that closes after the
+ * answer (`Connection: close`, HTTP/1.0), Node closes the socket as soon as the answer is sent,
+ * and closing with the body still arriving sends a reset that can reach the client before the
+ * 413 does: there the rest is read first (up to LINGER_BYTES or LINGER_MS), then answered.
+ */
+function discardBody(request: IncomingMessage, response: ServerResponse, alreadyRead: number): Promise<void> {
+  request.removeAllListeners('data');
+  if (response.shouldKeepAlive || request.readableEnded) {
+    request.resume();
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    let read = alreadyRead;
+    const done = () => {
+      clearTimeout(timer);
+      request.removeListener('data', count);
+      resolve();
+    };
+    const count = (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > LINGER_BYTES) done();
+    };
+    const timer = setTimeout(done, LINGER_MS);
+    request.on('data', count);
+    request.once('end', done);
+    request.once('close', done);
+    request.once('error', done);
+    request.resume();
+  });
+}
+
+function readBody(request: IncomingMessage, response: ServerResponse, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        // Drain the rest instead of destroying the socket, so the client reads the 413 rather
-        // than a connection reset.
-        request.removeAllListeners('data');
-        request.resume();
-        reject(new BodyTooLargeError(`Request body over ${limit} bytes`));
+        refused = true;
+        void discardBody(request, response, size).then(() => reject(new BodyTooLargeError(`Request body over ${limit} bytes`)));
         return;
       }
       chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
+    request.on('end', () => {
+      if (!refused) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    request.on('error', (error) => {
+      if (!refused) reject(error);
+    });
   });
 }
 
@@ -116,13 +155,13 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
     }
     let body: string;
     try {
-      // A declared length over the limit is refused before a byte of the body is read.
+      // A declared length over the limit is refused before a byte of the body is used.
       const declared = Number(request.headers['content-length']);
       if (declared > limit) {
-        request.resume();
+        await discardBody(request, response, 0);
         throw new BodyTooLargeError(`Request body over ${limit} bytes`);
       }
-      body = await readBody(request, limit);
+      body = await readBody(request, response, limit);
     } catch (error) {
       const tooLarge = error instanceof BodyTooLargeError;
       send(response, tooLarge ? 413 : 400, requestError('BadRequestException', tooLarge ? error.message : 'Could not read the request body.'), requestId);
