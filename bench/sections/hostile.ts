@@ -47,20 +47,46 @@ function inProcess(ctx: BenchContext, engine: 'local' | 'bare', c: HostileCase, 
 
 function runWorker(ctx: BenchContext, engine: 'local' | 'bare', c: HostileCase, templateDir: string, reps: number, profile?: string): Promise<WorkerRun> {
   const { timeoutMs } = ctx.options.hostile;
+  return runChild(
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      'bench/targets/hostile-worker.ts',
+      ...['--engine', engine, '--kind', c.kind, '--size', String(c.size), '--reps', String(reps)],
+      ...['--budget-ms', String(ctx.options.hostile.budgetMs), '--template', templateDir],
+      ...(profile ? ['--profile', profile] : []),
+    ],
+    timeoutMs,
+  ).then((child) => {
+    if (child.line === undefined) {
+      const why = child.killed ? `not done after ${timeoutMs / 1000} s` : `crashed (${child.code}): ${child.lastError}`;
+      const ms = child.killed ? Number.POSITIVE_INFINITY : Number.NaN;
+      return { measurement: { ms, bestMs: ms, rejected: false, outcome: why, peakKiB: Number.NaN, heapKiB: Number.NaN, documentBytes: Number.NaN }, window: undefined };
+    }
+    const r = JSON.parse(child.line) as {
+      times: number[];
+      rejected: boolean;
+      outcome: string;
+      documentBytes: number;
+      peakGrowthKiB: number;
+      heapKiB: number;
+      window?: { startUs: number; endUs: number };
+    };
+    return {
+      measurement: { ms: median(r.times), bestMs: Math.min(...r.times), rejected: r.rejected, outcome: r.outcome, peakKiB: r.peakGrowthKiB, heapKiB: r.heapKiB, documentBytes: r.documentBytes },
+      window: r.window,
+    };
+  });
+}
+
+/**
+ * A node process of the project (the harness's workers and clients), killed after `timeoutMs`:
+ * its result line (`{"times"...}` on stdout), or how it ended without one.
+ */
+function runChild(args: readonly string[], timeoutMs: number): Promise<{ line: string | undefined; code: number | null; killed: boolean; lastError: string }> {
   return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--expose-gc',
-        '--import',
-        'tsx',
-        'bench/targets/hostile-worker.ts',
-        ...['--engine', engine, '--kind', c.kind, '--size', String(c.size), '--reps', String(reps)],
-        ...['--budget-ms', String(ctx.options.hostile.budgetMs), '--template', templateDir],
-        ...(profile ? ['--profile', profile] : []),
-      ],
-      { cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [...args], { cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
@@ -68,25 +94,11 @@ function runWorker(ctx: BenchContext, engine: 'local' | 'bare', c: HostileCase, 
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      const line = out.split('\n').find((l) => l.startsWith('{"times"'));
-      if (!line) {
-        const why = signal === 'SIGKILL' ? `not done after ${timeoutMs / 1000} s` : `crashed (${code}): ${err.trim().split('\n').slice(-1)[0] ?? ''}`;
-        const ms = signal === 'SIGKILL' ? Number.POSITIVE_INFINITY : Number.NaN;
-        resolve({ measurement: { ms, bestMs: ms, rejected: false, outcome: why, peakKiB: Number.NaN, heapKiB: Number.NaN, documentBytes: Number.NaN }, window: undefined });
-        return;
-      }
-      const r = JSON.parse(line) as {
-        times: number[];
-        rejected: boolean;
-        outcome: string;
-        documentBytes: number;
-        peakGrowthKiB: number;
-        heapKiB: number;
-        window?: { startUs: number; endUs: number };
-      };
       resolve({
-        measurement: { ms: median(r.times), bestMs: Math.min(...r.times), rejected: r.rejected, outcome: r.outcome, peakKiB: r.peakGrowthKiB, heapKiB: r.heapKiB, documentBytes: r.documentBytes },
-        window: r.window,
+        line: out.split('\n').find((l) => l.startsWith('{"times"')),
+        code,
+        killed: signal === 'SIGKILL',
+        lastError: err.trim().split('\n').slice(-1)[0] ?? '',
       });
     });
   });
@@ -104,30 +116,19 @@ const HTTP_WARM_UP = 30;
 
 /** The documents of one case posted to a stack by a fresh client process (bench/targets/hostile-http-client.ts). */
 function httpClient(ctx: BenchContext, info: { graphqlUrl: string; apiKey: string }, c: HostileCase, reps: number): Promise<HttpClientRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--expose-gc',
-        '--import',
-        'tsx',
-        'bench/targets/hostile-http-client.ts',
-        ...['--url', info.graphqlUrl, '--api-key', info.apiKey, '--kind', c.kind, '--size', String(c.size)],
-        ...['--reps', String(reps), '--warm-up', String(HTTP_WARM_UP)],
-      ],
-      { cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (err += t));
-    const timer = setTimeout(() => child.kill('SIGKILL'), ctx.options.hostile.timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      const line = out.split('\n').find((l) => l.startsWith('{"times"'));
-      if (line) resolve(JSON.parse(line) as HttpClientRun);
-      else reject(new Error(`the HTTP client failed (${code}): ${err.trim().split('\n').slice(-1)[0] ?? ''}`));
-    });
+  return runChild(
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      'bench/targets/hostile-http-client.ts',
+      ...['--url', info.graphqlUrl, '--api-key', info.apiKey, '--kind', c.kind, '--size', String(c.size)],
+      ...['--reps', String(reps), '--warm-up', String(HTTP_WARM_UP)],
+    ],
+    ctx.options.hostile.timeoutMs,
+  ).then((child) => {
+    if (child.line === undefined) throw new Error(`the HTTP client failed (${child.code}): ${child.lastError}`);
+    return JSON.parse(child.line) as HttpClientRun;
   });
 }
 

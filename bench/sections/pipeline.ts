@@ -91,16 +91,15 @@ async function graphqlCall<T>(url: string, token: string, query: string, variabl
 }
 
 /**
- * Uploads `count` photographs and waits for them to end. Untimed when `warm`: it starts the
- * functions' execution environments, as bare sharp's first image loads libvips.
+ * The local run: `warmUploads` untimed uploads (every execution environment started and its code
+ * hot), then `uploads` timed ones, with the stack's CPU sampled over the timed window.
  */
 export async function runThroughStack(ctx: Pick<BenchContext, 'options' | 'log'>, stack: Target<LocalStackInfo>, photos: readonly Photo[]): Promise<PipelineRun> {
   const { uploads, putsInFlight, warmUploads } = ctx.options.pipeline;
   // Several per PUT in flight: every environment the timed run uses starts and gets hot (V8 optimizes its code).
   await uploadAll(ctx, stack, warmUpPhotos(photos, warmUploads), putsInFlight, 'warm-up');
-  const work = Array.from({ length: uploads }, (_, i) => photos[i % photos.length] as Photo);
   const sampler = await sampleTree(stack.pid);
-  const run = await uploadAll(ctx, stack, work, putsInFlight, 'timed');
+  const run = await uploadAll(ctx, stack, timedPhotos(photos, uploads), putsInFlight, 'timed');
   return { ...run, usage: await sampler.stop() };
 }
 
@@ -174,10 +173,9 @@ async function uploadAll(
 const warmUpPhotos = (photos: readonly Photo[], count: number): Photo[] =>
   Array.from({ length: count }, (_, i) => photos[photos.length - 1 - (i % photos.length)] as Photo);
 
-/** Bare sharp's image list: the same photographs, in the same order, as the local run's uploads. */
-function bareSharpItems(ctx: BenchContext, photos: readonly Photo[]): Photo[] {
-  return Array.from({ length: ctx.options.pipeline.uploads }, (_, i) => photos[i % photos.length] as Photo);
-}
+/** The timed images, the same for the local run and bare sharp: the photographs in turn from the head of the list. */
+const timedPhotos = (photos: readonly Photo[], count: number): Photo[] =>
+  Array.from({ length: count }, (_, i) => photos[i % photos.length] as Photo);
 
 interface BarePart {
   readonly seconds: number;
@@ -281,7 +279,7 @@ export async function runPipeline(ctx: BenchContext): Promise<SectionReport> {
   const work = pipelineImageWork((await app()).topology);
   // The machine's speed drifts by up to 2x within minutes, so bare sharp runs half its images
   // before the local run and half after, and the reference spans the same stretch of time.
-  const items = bareSharpItems(ctx, photos);
+  const items = timedPhotos(photos, ctx.options.pipeline.uploads);
   const half = Math.ceil(items.length / 2);
   ctx.log(`Pipeline: bare sharp, first half (${half} images)`);
   // Untimed, as many images as the local run's warm-up: libvips and its codecs loaded, the JS hot.

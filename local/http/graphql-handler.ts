@@ -65,7 +65,7 @@ function discardBody(request: IncomingMessage, response: ServerResponse, already
     let read = alreadyRead;
     const done = () => {
       clearTimeout(timer);
-      request.removeListener('data', count);
+      request.off('data', count).off('end', done).off('close', done).off('error', done);
       resolve();
     };
     const count = (chunk: Buffer) => {
@@ -73,10 +73,7 @@ function discardBody(request: IncomingMessage, response: ServerResponse, already
       if (read > LINGER_BYTES) done();
     };
     const timer = setTimeout(done, LINGER_MS);
-    request.on('data', count);
-    request.once('end', done);
-    request.once('close', done);
-    request.once('error', done);
+    request.on('data', count).on('end', done).on('close', done).on('error', done);
     request.resume();
   });
 }
