@@ -19,7 +19,6 @@ import { runHostile } from './sections/hostile.js';
 import { runStartup } from './sections/startup.js';
 import { runProfile } from './sections/profile.js';
 
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 const options = readOptions(process.argv.slice(2));
 const ctx = createContext(options);

@@ -54,9 +54,6 @@ const portOf = ({ flag, env, fallback }: (typeof PORTS)[keyof typeof PORTS]): nu
   return port;
 };
 
-// Lambda runs Node 22; the AWS SDK's warning about this machine's Node 20 is noise locally.
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-
 const port = portOf(PORTS.graphql);
 const s3Port = portOf(PORTS.s3);
 const messagingPort = portOf(PORTS.messaging);

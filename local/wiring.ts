@@ -198,8 +198,6 @@ export function functionEnvironment(
       ? {}
       : { AWS_ENDPOINT_URL_SQS: endpoints.messaging, AWS_ENDPOINT_URL_SNS: endpoints.messaging }),
     AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
-    // Lambda runs Node 22; the SDK's warning about this machine's Node 20 is noise here.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // Keep a developer's ~/.aws from leaking into functions.
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',

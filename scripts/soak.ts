@@ -30,7 +30,6 @@ const concurrency = Number(values.concurrency);
 const SEED = 'soak';
 const DUPLICATED = 0.1;
 const FAILING = 0.05;
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 const output: string[] = [];
 /** The stack's own log lines (the SNS stand-in logs each user notification here). */

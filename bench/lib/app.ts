@@ -76,7 +76,7 @@ export async function bundleForInProcess(fn: FunctionSpec): Promise<string> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     packages: 'external',
     logLevel: 'silent',
   });

@@ -92,7 +92,6 @@ async function bundle(
 const processEnvironment = (item: Bundle): Record<string, string> => ({
   PATH: process.env['PATH'] ?? '',
   TZ: 'UTC',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   ...item.env,
 });
 

@@ -209,7 +209,7 @@ export class LocalFunction {
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: 'node20',
+      target: 'node22',
       packages: 'external',
       sourcemap: 'inline',
       logLevel: 'silent',
@@ -338,7 +338,7 @@ export async function buildWorkerEntry(buildDir: string): Promise<string> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     logLevel: 'silent',
   });
   return outfile;

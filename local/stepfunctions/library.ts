@@ -1,8 +1,6 @@
 /**
- * `aws-local-stepfunctions`, loaded after the Node 20 polyfill, and the types it uses but does
- * not export.
+ * `aws-local-stepfunctions`, and the types it uses but does not export.
  */
-import './polyfill.js';
 import { ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 
 export { ExecutionTimeoutError, StateMachine };

@@ -109,7 +109,6 @@ export function startFixtureStack(
 }
 
 export default async function setup(project: TestProject) {
-  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const outputsPath = process.env['CONFORMANCE_OUTPUTS'];
   if (outputsPath) {
     project.provide('conformanceTarget', await deployedTarget(outputsPath));

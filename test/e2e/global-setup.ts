@@ -8,7 +8,6 @@ import type { E2eTarget } from '../support/target.js';
  * ports, thrown away afterwards. Tests reach it only over HTTP and WebSocket.
  */
 export default async function setup(project: TestProject) {
-  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const stack: LocalStack = await startLocalStack({
     projectDir: fileURLToPath(new URL('../..', import.meta.url)),
     port: 0,

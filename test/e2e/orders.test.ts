@@ -57,7 +57,6 @@ describe('orders through the API and subscriptions', () => {
   let stateMachineArn: string;
 
   beforeAll(async () => {
-    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
     stack = await startLocalStack({
       projectDir: fileURLToPath(new URL('../..', import.meta.url)),
       port: 0,

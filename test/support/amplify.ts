@@ -4,8 +4,9 @@ import { decodeJWT } from 'aws-amplify/auth';
 import WebSocket, { type ClientOptions } from 'ws';
 
 /**
- * Makes the unmodified aws-amplify v6 client usable from Node 20 against the local stack:
- * a global `WebSocket` (Node 20 has none) that trusts the stack's self-signed certificate, and
+ * Makes the unmodified aws-amplify v6 client usable from Node against the local stack:
+ * a global `WebSocket` that trusts the stack's self-signed certificate (Node's own trusts only
+ * the system's authorities, read at start), and
  * `Amplify.configure` with the stack's `amplify_outputs.json` and a token provider that hands
  * out a local user-pool token instead of signing in to Cognito.
  */

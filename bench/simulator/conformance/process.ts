@@ -22,7 +22,7 @@ export async function serveSimulator(timeoutMs: number): Promise<ServedSimulator
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', join(SIMULATOR_DIR, 'conformance', 'serve.ts'), '--port', String(port), '--control-port', String(controlPort)],
-    { cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+    { cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const served: ServedSimulator = {
     endpoint: endpointAt(port),

@@ -11,8 +11,9 @@ import { target } from './target.js';
 /**
  * The two off-the-shelf AppSync clients, unmodified, pointed at the target: aws-amplify v6
  * (configured from amplify_outputs.json) and Apollo Client with aws-appsync-auth-link and
- * aws-appsync-subscription-link. Both open WebSockets through the global `WebSocket`, which
- * Node 20 lacks: `installWebSocket` provides `ws`, trusting the local stack's certificate.
+ * aws-appsync-subscription-link. Both open WebSockets through the global `WebSocket`, whose
+ * Node version trusts only the system's authorities: `installWebSocket` provides `ws`, trusting
+ * the local stack's certificate.
  */
 
 export function installWebSocket(): () => void {

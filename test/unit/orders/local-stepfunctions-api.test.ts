@@ -155,12 +155,3 @@ describe('given the local Step Functions API', () => {
     await expect(forged.send(new ListExecutionsCommand({ stateMachineArn: MACHINE_ARN }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
   });
 });
-
-describe('given Node 20', () => {
-  it('when the local Step Functions is loaded, then Promise.withResolvers exists and behaves as in Node 22', async () => {
-    await import('../../../local/stepfunctions/library.js');
-    const { promise, resolve } = (Promise as unknown as { withResolvers<T>(): { promise: Promise<T>; resolve(v: T): void } }).withResolvers<number>();
-    resolve(42);
-    expect(await promise).toBe(42);
-  });
-});
