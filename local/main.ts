@@ -6,6 +6,8 @@
  * .local/ or $LOCAL_STATE_DIR, as `npm run token` reads it), --outputs FILE (the client
  * configuration; default amplify_outputs.json at the repository root).
  */
+// First: on too old a Node, one line says which is needed before anything else loads.
+import './startup/require-node.js';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';

@@ -25,6 +25,7 @@ import { FunctionNotFoundError, startLocalStepFunctions } from './stepfunctions/
 import { Timeline } from './startup/timeline.js';
 import { type EarlyStart, beginStart } from './startup/early.js';
 import { watchedPaths } from './startup/synth-cache.js';
+import { runtimeMismatch } from './startup/node-runtime.js';
 import { ensureLocalCertificate } from './tls.js';
 import {
   ACCOUNT_ID,
@@ -175,6 +176,8 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     const template = await phase('wait for the synthesis', () => begun.template);
     const topology = await phase('read topology', () => readTopology(template));
     const names = localNames(topology, seed, region);
+    const runtimeNote = runtimeMismatch(topology.functions.values(), process.version);
+    if (runtimeNote) log(runtimeNote);
 
     const principals: IamPrincipal[] = [...names.functionPrincipals.values(), names.developer];
     const s3rver = await phase('s3rver', () =>

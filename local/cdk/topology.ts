@@ -20,6 +20,8 @@ export interface FunctionSpec {
   /** Repository-relative source entry, from the `local:entry` metadata the CDK construct sets. */
   readonly entry: string;
   readonly handlerName: string;
+  /** The template's `Runtime`, e.g. `nodejs22.x`; undefined when it states none. */
+  readonly runtime: string | undefined;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly environment: Readonly<Record<string, unknown>>;
@@ -147,6 +149,7 @@ function readFunctions(template: CfnTemplate): Map<string, FunctionSpec> {
       logicalId,
       entry,
       handlerName: typeof resource.Metadata?.['local:handler'] === 'string' ? resource.Metadata['local:handler'] : 'handler',
+      runtime: typeof properties['Runtime'] === 'string' ? properties['Runtime'] : undefined,
       timeoutSeconds: Number(properties['Timeout'] ?? 3),
       memoryMb: Number(properties['MemorySize'] ?? 128),
       environment: environment ?? {},
