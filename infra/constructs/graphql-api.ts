@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { bundleAppSyncJs } from '../appsync-code.js';
 import { Duration, Expiration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AuthorizationType,
@@ -58,12 +58,12 @@ export const JS_RESOLVERS = [
   {
     typeName: 'Mutation',
     fieldName: 'publishFileEvent',
-    codePath: fileURLToPath(new URL('../../resolvers/appsync/publish-file-event.js', import.meta.url)),
+    codePath: fileURLToPath(new URL('../../resolvers/appsync/publish-file-event.ts', import.meta.url)),
   },
   {
     typeName: 'Subscription',
     fieldName: 'onFileEvent',
-    codePath: fileURLToPath(new URL('../../resolvers/appsync/on-file-event.js', import.meta.url)),
+    codePath: fileURLToPath(new URL('../../resolvers/appsync/on-file-event.ts', import.meta.url)),
   },
 ] as const;
 
@@ -292,7 +292,7 @@ export class FilesGraphqlApi extends Construct {
       description: 'Local resolvers: publishFileEvent and the onFileEvent subscription',
     });
     for (const { typeName, fieldName, codePath } of JS_RESOLVERS) {
-      this.addResolver(typeName, fieldName, noneSource, readFileSync(codePath, 'utf8'));
+      this.addResolver(typeName, fieldName, noneSource, bundleAppSyncJs(codePath));
     }
   }
 

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { bundleAppSyncJs } from '../appsync-code.js';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Code, FunctionRuntime, type GraphqlApi, Resolver } from 'aws-cdk-lib/aws-appsync';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -26,12 +26,12 @@ export const ORDERS_JS_RESOLVERS = [
   {
     typeName: 'Mutation',
     fieldName: 'publishOrderEvent',
-    codePath: fileURLToPath(new URL('../../resolvers/appsync/publish-order-event.js', import.meta.url)),
+    codePath: fileURLToPath(new URL('../../resolvers/appsync/publish-order-event.ts', import.meta.url)),
   },
   {
     typeName: 'Subscription',
     fieldName: 'onOrderEvent',
-    codePath: fileURLToPath(new URL('../../resolvers/appsync/on-order-event.js', import.meta.url)),
+    codePath: fileURLToPath(new URL('../../resolvers/appsync/on-order-event.ts', import.meta.url)),
   },
 ] as const;
 
@@ -99,7 +99,7 @@ export class OrdersApi extends Construct {
         fieldName,
         dataSource: noneSource,
         runtime: FunctionRuntime.JS_1_0_0,
-        code: Code.fromInline(readFileSync(codePath, 'utf8')),
+        code: Code.fromInline(bundleAppSyncJs(codePath)),
       });
     }
   }

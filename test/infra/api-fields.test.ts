@@ -25,7 +25,7 @@ const apis: [string, FilesApiHandler, readonly { typeName: string; fieldName: st
 const allFields = [...FILES_API_FIELDS, ...FILE_CHANGES_API_FIELDS];
 
 describe.each(apis)('the %s handler', (_name, handler, fields) => {
-  it.each(allFields)('given $typeName.$fieldName, then it resolves it exactly when the template routes it here', async ({ typeName, fieldName }) => {
+  it.each(allFields)('given $typeName $fieldName, then it resolves it exactly when the template routes it here', async ({ typeName, fieldName }) => {
     const result = handler(appSyncEvent(typeName, fieldName, { id: 'x', input: {} }), lambdaContext());
     if (fields.some((field) => field.typeName === typeName && field.fieldName === fieldName)) {
       await expect(result).resolves.toBe(RESOLVED);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCT_CATALOG } from '../../infra/constructs/orders-catalog.js';
@@ -8,6 +7,7 @@ import { LAMBDA_SERVICE_ERRORS, ORDER_STEPS } from '../../infra/constructs/order
 import { LOCAL_ENTRY_METADATA } from '../../infra/constructs/service-function.js';
 import { SAGA_OUTCOME_ERRORS } from '../../resolvers/orders/domain/errors.js';
 import { synthesize } from './synth.js';
+import { bundleAppSyncJs } from '../../infra/appsync-code.js';
 
 interface CfnResource {
   readonly Type: string;
@@ -216,7 +216,7 @@ describe('given the dev stack synthesized with bundling skipped', () => {
       });
     });
 
-    it.each(ORDERS_API_FIELDS)('then $typeName.$fieldName is a direct Lambda resolver on the orders API', ({ typeName, fieldName }) => {
+    it.each(ORDERS_API_FIELDS)('then $typeName $fieldName is a direct Lambda resolver on the orders API', ({ typeName, fieldName }) => {
       const [resolver, ...more] = Object.values(
         template.findResources('AWS::AppSync::Resolver', { Properties: { TypeName: typeName, FieldName: fieldName } }),
       ) as CfnResource[];
@@ -229,11 +229,11 @@ describe('given the dev stack synthesized with bundling skipped', () => {
       });
     });
 
-    it.each(ORDERS_JS_RESOLVERS)('then $typeName.$fieldName is an APPSYNC_JS resolver on a NONE data source, its code inline', ({ typeName, fieldName, codePath }) => {
+    it.each(ORDERS_JS_RESOLVERS)('then $typeName $fieldName is an APPSYNC_JS resolver on a NONE data source, its code inline', ({ typeName, fieldName, codePath }) => {
       const [resolver] = Object.values(
         template.findResources('AWS::AppSync::Resolver', { Properties: { TypeName: typeName, FieldName: fieldName } }),
       ) as CfnResource[];
-      expect(resolver?.Properties).toMatchObject({ Runtime: { Name: 'APPSYNC_JS' }, Code: readFileSync(codePath, 'utf8') });
+      expect(resolver?.Properties).toMatchObject({ Runtime: { Name: 'APPSYNC_JS' }, Code: bundleAppSyncJs(codePath) });
       template.hasResourceProperties('AWS::AppSync::DataSource', { Name: resolver?.Properties?.['DataSourceName'], Type: 'NONE' });
     });
   });

@@ -12,6 +12,7 @@ import { LOCAL_ENTRY_METADATA, LOCAL_HANDLER_METADATA } from '../../infra/constr
 import { PIPELINE_ENTRIES, PROCESS_UPLOAD_ENTRY } from '../../infra/constructs/upload-pipeline.js';
 import { repoPath } from '../../infra/paths.js';
 import { synthesize } from './synth.js';
+import { bundleAppSyncJs } from '../../infra/appsync-code.js';
 
 interface CfnResource {
   readonly Type: string;
@@ -307,7 +308,7 @@ describe('given the dev stack synthesized with bundling skipped', () => {
       ...FILES_API_FIELDS.map((field) => ({ ...field, api: 'files API', entry: FILES_API_ENTRY })),
       ...FILE_CHANGES_API_FIELDS.map((field) => ({ ...field, api: 'file changes API', entry: FILE_CHANGES_API_ENTRY })),
     ])(
-      'then $typeName.$fieldName is a direct Lambda resolver on the $api',
+      'then $typeName $fieldName is a direct Lambda resolver on the $api',
       ({ typeName, fieldName, entry }) => {
         const resolvers = Object.values(
           template.findResources('AWS::AppSync::Resolver', { Properties: { TypeName: typeName, FieldName: fieldName } }),
@@ -339,7 +340,7 @@ describe('given the dev stack synthesized with bundling skipped', () => {
     );
 
     it.each(JS_RESOLVERS)(
-      'then $typeName.$fieldName is an APPSYNC_JS unit resolver on a NONE data source with its code inline',
+      'then $typeName $fieldName is an APPSYNC_JS unit resolver on a NONE data source with its code inline',
       ({ typeName, fieldName, codePath }) => {
         const resolvers = Object.values(
           template.findResources('AWS::AppSync::Resolver', { Properties: { TypeName: typeName, FieldName: fieldName } }),
@@ -349,7 +350,7 @@ describe('given the dev stack synthesized with bundling skipped', () => {
         expect(properties).toMatchObject({
           Kind: 'UNIT',
           Runtime: { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' },
-          Code: readFileSync(codePath, 'utf8'),
+          Code: bundleAppSyncJs(codePath),
         });
         expect(properties).not.toHaveProperty('CodeS3Location');
         template.hasResourceProperties('AWS::AppSync::DataSource', {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { bundleAppSyncJs } from '../../infra/appsync-code.js';
 
 /**
  * Runs APPSYNC_JS resolver files in the test process. `@aws-appsync/utils` on npm is type stubs
@@ -45,12 +46,11 @@ export function makeStubs(): Stubs {
 
 /** Loads the resolver at `codePath` with `@aws-appsync/utils` replaced by `stubs`. */
 export async function loadResolver(codePath: string, stubs: Stubs): Promise<ResolverModule> {
-  const code = readFileSync(codePath, 'utf8').replace(
-    /^import \{([^}]*)\} from '@aws-appsync\/utils';$/m,
-    'const {$1} = globalThis.__appsyncStubs;',
-  );
+  // What is deployed: the bundle for a TypeScript resolver, the file itself for plain JS.
+  const source = codePath.endsWith('.ts') ? bundleAppSyncJs(codePath) : readFileSync(codePath, 'utf8');
+  const code = source.replace(/^import \{([^}]*)\} from ['"]@aws-appsync\/utils['"];$/m, 'const {$1} = globalThis.__appsyncStubs;');
   if (!code.includes('globalThis.__appsyncStubs')) throw new Error(`${codePath} does not import @aws-appsync/utils`);
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'appsync-js-')), path.basename(codePath).replace(/\.js$/, '.mjs'));
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'appsync-js-')), path.basename(codePath).replace(/\.[jt]s$/, '.mjs'));
   writeFileSync(file, code);
   globals.__appsyncStubs = stubs;
   return (await import(pathToFileURL(file).href)) as ResolverModule;
