@@ -10,6 +10,6 @@ export function request(ctx: Context<MutationPublishFileEventArgs>): NONERequest
   return { payload: { ...ctx.arguments.input, at: util.time.nowISO8601() } };
 }
 
-export function response(ctx: Context<MutationPublishFileEventArgs, Record<string, unknown>, unknown, undefined, FileEvent>): FileEvent {
+export function response(ctx: Context<MutationPublishFileEventArgs, Record<string, unknown>, undefined, undefined, FileEvent>): FileEvent {
   return ctx.result;
 }

@@ -10,6 +10,6 @@ export function request(ctx: Context<MutationPublishOrderEventArgs>): NONEReques
   return { payload: { ...ctx.arguments.input, at: util.time.nowISO8601() } };
 }
 
-export function response(ctx: Context<MutationPublishOrderEventArgs, Record<string, unknown>, unknown, undefined, OrderEvent>): OrderEvent {
+export function response(ctx: Context<MutationPublishOrderEventArgs, Record<string, unknown>, undefined, undefined, OrderEvent>): OrderEvent {
   return ctx.result;
 }
