@@ -33,6 +33,17 @@ export default defineConfig({
         },
       },
       {
+        // The web console (console/) in Debian's Chromium, driven by playwright-core, against a
+        // local stack of its own.
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/browser/global-setup.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
         // The local stack against AppSync's documented behaviour (docs/conformance.md), on its
         // own fixture app; `npm run test:conformance -- --outputs <file>` runs it against AWS.
         test: {

@@ -99,6 +99,7 @@ try {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`
 Local stack ready in ${seconds} s.
+  Console     ${stack.consoleUrl}  (open it in a browser)
   GraphQL     ${stack.graphqlUrl}
   Real time   ${stack.realtimeUrl}  (also ws://; TLS certificate: ${stack.caPath})
   API key     ${stack.apiKey ?? '(none)'}

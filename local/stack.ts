@@ -19,6 +19,7 @@ import { type LocalMessagingOptions, type Messaging, createMessaging } from './m
 import type { FaultConfig } from '../resolvers/shared/faults.js';
 import { amplifyOutputs, type AmplifyOutputs } from './outputs.js';
 import { REALTIME_PATHS, createRealtimeServer } from './realtime/index.js';
+import { createConsoleSite } from './console/site.js';
 import { startS3rver } from './services/s3rver.js';
 import { seedTables } from './services/table-seed.js';
 import { FunctionNotFoundError, startLocalStepFunctions } from './stepfunctions/index.js';
@@ -90,6 +91,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   readonly graphqlUrl: string;
+  /** The web console (console/), on the GraphQL port. */
+  readonly consoleUrl: string;
   readonly realtimeUrl: string;
   readonly s3Endpoint: string;
   readonly dynamodbEndpoint: string;
@@ -138,6 +141,8 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
   const begun = early ?? (await beginStart(options, timeline));
   const { projectDir, stateDir, ephemeral } = begun;
   const cleanups: (() => Promise<void>)[] = [() => begun.stop()];
+  // Built (or found in the cache) while everything else starts.
+  const consoleSite = createConsoleSite({ projectDir, log });
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
       await cleanup().catch((error: unknown) => log(`stop: ${String(error)}`));
@@ -337,6 +342,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
         void graphql(request, response).catch((error: unknown) => {
           log(`graphql: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
           if (!response.headersSent) {
+      if (consoleSite.serve(request, response)) return;
             response.writeHead(500, { 'content-type': 'application/json' });
             response.end(JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] }));
           }
@@ -405,6 +411,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       `${JSON.stringify({ userPoolId: names.userPoolId, userPoolClientId: names.userPoolClientId, region, graphqlUrl: endpoints.graphqlUrl }, null, 2)}\n`,
     );
 
+    consoleSite.configure({ outputs, region, developer: names.developer, messagingEndpoint: messaging.endpoint, stepFunctionsEndpoint: stepFunctions.url });
     return {
       graphqlUrl: endpoints.graphqlUrl,
       realtimeUrl: endpoints.realtimeUrl,
@@ -413,6 +420,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       stepFunctionsEndpoint: endpoints.stepFunctions,
       region,
       apiKey,
+      consoleUrl: `http://localhost:${port}/`,
       userPoolId: names.userPoolId,
       userPoolClientId: names.userPoolClientId,
       caPath: certificate.caPath,

@@ -1,0 +1,91 @@
+import { useState } from 'react';
+import type { FileFieldsFragment } from '../../../client/generated/operations.ts';
+import { eventKey, timeOf } from '../lib/timeline.ts';
+import type { FileEvent } from './Files.tsx';
+import { formatBytes } from './upload.ts';
+
+export interface Transfer {
+  readonly sent: number;
+  readonly total: number;
+  readonly error?: string;
+}
+
+interface Props {
+  readonly file: FileFieldsFragment;
+  readonly events: readonly FileEvent[];
+  readonly transfer: Transfer | undefined;
+  readonly onReprocess: () => void;
+  readonly onDelete: () => void;
+}
+
+/** One file: its upload's progress, its steps as they arrive, then its thumbnails or its error. */
+export function FileCard({ file, events, transfer, onReprocess, onDelete }: Props) {
+  const [large, setLarge] = useState(false);
+  const small = file.thumbnails.filter((t) => t.width === 200);
+  const wide = file.thumbnails.find((t) => t.width === 800) ?? file.thumbnails.find((t) => t.width > 200);
+  const percent = transfer ? Math.round((transfer.sent / Math.max(transfer.total, 1)) * 100) : undefined;
+  const headingId = `file-${file.id}`;
+  return (
+    <li className="card" aria-labelledby={headingId} data-file-id={file.id} data-status={file.status}>
+      <h3 id={headingId}>{file.fileName}</h3>
+      <p className="meta">
+        <span className={`status status-${file.status.toLowerCase()}`}>{file.status}</span> {formatBytes(file.size)}
+        {file.width && file.height ? ` · ${file.width}×${file.height}` : ''}
+      </p>
+      {percent !== undefined && (
+        <p className="progress">
+          <label htmlFor={`${headingId}-progress`}>Upload</label>{' '}
+          <progress id={`${headingId}-progress`} max={100} value={percent}>
+            {percent}%
+          </progress>{' '}
+          <output>{percent}%</output>
+          {transfer?.error && <span role="alert"> {transfer.error}</span>}
+        </p>
+      )}
+      {events.length > 0 && (
+        <ol className="steps" aria-label={`Steps of ${file.fileName}`}>
+          {events.map((event) => (
+            <li key={eventKey(event)} data-step={event.step} data-status={event.status}>
+              <time dateTime={event.at}>{timeOf(event.at)}</time> {event.step} {event.status}
+              {event.message ? `: ${event.message}` : ''}
+            </li>
+          ))}
+        </ol>
+      )}
+      {file.status === 'FAILED' && file.error && (
+        <p className="error" role="status">
+          Failed{file.error.step ? ` at ${file.error.step.toLowerCase()}` : ''}: {file.error.message}
+        </p>
+      )}
+      {small.length > 0 && (
+        <div className="thumbs">
+          {small.map((thumb) => (
+            <button key={thumb.url} type="button" className="thumb" onClick={() => setLarge(true)} aria-label={`Show ${file.fileName} larger`}>
+              <img src={thumb.url} width={thumb.width} height={thumb.height} alt={`${file.fileName}, ${thumb.width}×${thumb.height}`} />
+            </button>
+          ))}
+        </div>
+      )}
+      {large && wide && (
+        <figure className="large">
+          <img src={wide.url} width={wide.width} height={wide.height} alt={`${file.fileName}, ${wide.width} wide`} />
+          <figcaption>
+            <button type="button" onClick={() => setLarge(false)}>
+              Close
+            </button>
+          </figcaption>
+        </figure>
+      )}
+      <p className="actions">
+        {(file.status === 'FAILED' || file.status === 'READY') && (
+          <button type="button" onClick={onReprocess}>
+            Reprocess <span className="visually-hidden">{file.fileName}</span>
+          </button>
+        )}
+        <button type="button" onClick={onDelete}>
+          Delete <span className="visually-hidden">{file.fileName}</span>
+        </button>
+      </p>
+    </li>
+  );
+}
