@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  CfnUserPoolGroup,
   FeaturePlan,
   Mfa,
   UserPool,
@@ -18,9 +19,13 @@ export interface UsersProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** The group whose members may approve orders (their tokens carry it in `cognito:groups`). */
+export const APPROVERS_GROUP = 'approvers';
+
 /**
- * The API's users: a Cognito user pool where administrators create the accounts (no self
- * sign-up), users sign in with their e-mail address, and one public client for the web app.
+ * The API's users: a Cognito user pool where people sign up themselves (e-mail verified with a
+ * code) or administrators create accounts, users sign in with their e-mail address, one public
+ * client for the web app, and the `approvers` group.
  */
 export class Users extends Construct {
   public readonly userPool: IUserPool;
@@ -33,7 +38,7 @@ export class Users extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     const userPool = new UserPool(this, 'UserPool', {
-      selfSignUpEnabled: false,
+      selfSignUpEnabled: true,
       signInAliases: { email: true },
       signInCaseSensitive: false,
       autoVerify: { email: true },
@@ -57,18 +62,24 @@ export class Users extends Construct {
     acknowledge(
       userPool,
       'AwsSolutions-COG2',
-      'MFA is offered (TOTP, optional) but not required: accounts are created by administrators only, and requiring it is a product decision for the user base',
+      'MFA is offered (TOTP, optional) but not required: requiring it is a product decision for the user base; sign-up verifies the e-mail address and the password policy asks for 12 characters of every class',
     );
     acknowledge(
       userPool,
       'AwsSolutions-COG8',
-      'Threat protection needs the Plus feature plan, billed per active user; admin-created accounts with a 12-character password policy start on Essentials. Switch featurePlan when the user base warrants it',
+      'Threat protection needs the Plus feature plan, billed per active user; accounts with a verified e-mail and a 12-character password policy start on Essentials. Switch featurePlan when the user base warrants it',
     );
 
     const client = userPool.addClient('WebClient', {
       generateSecret: false,
       authFlows: { userPassword: true, userSrp: true },
       preventUserExistenceErrors: true,
+    });
+
+    new CfnUserPoolGroup(this, 'ApproversGroup', {
+      userPoolId: userPool.userPoolId,
+      groupName: APPROVERS_GROUP,
+      description: 'May approve orders',
     });
 
     this.userPool = userPool;

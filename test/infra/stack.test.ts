@@ -185,12 +185,22 @@ describe('given the dev stack synthesized with bundling skipped', () => {
       expect(s3Grants(FILES_API_ENTRY)).toEqual({ 's3:PutObject': ['uploads/*'], 's3:GetObject': ['thumbnails/*'] });
     });
 
-    it('then the file changes API may copy originals onto themselves, delete every object of a file, and presign thumbnail GETs', () => {
-      expect(s3Grants(FILE_CHANGES_API_ENTRY)).toEqual({
+    it('then the file changes API may copy originals onto themselves, delete every version of every object of a file, and presign thumbnail GETs', () => {
+      const grants = s3Grants(FILE_CHANGES_API_ENTRY);
+      expect({ ...grants, 's3:ListBucketVersions': undefined }).toEqual({
         's3:GetObject': ['thumbnails/*', 'uploads/*'],
         's3:PutObject': ['uploads/*'],
         's3:DeleteObject': ['processed/*', 'quarantine/*', 'thumbnails/*', 'uploads/*'],
+        's3:DeleteObjectVersion': ['processed/*', 'quarantine/*', 'thumbnails/*', 'uploads/*'],
+        's3:ListBucketVersions': undefined,
       });
+      // Listed on the bucket, for the file's prefixes only.
+      const listing = statementsOfFunction(template, logicalIdOfEntry(template, FILE_CHANGES_API_ENTRY)).filter(
+        (statement) => statement['Action'] === 's3:ListBucketVersions',
+      );
+      expect(listing.map((statement) => statement['Condition'])).toEqual([
+        { StringLike: { 's3:prefix': ['uploads/*', 'processed/*', 'thumbnails/*', 'quarantine/*'] } },
+      ]);
     });
   });
 
@@ -371,9 +381,10 @@ describe('given the dev stack synthesized with bundling skipped', () => {
   });
 
   describe('when looking at users and data', () => {
-    it('then the user pool has no self sign-up, e-mail sign-in and a strong password policy', () => {
+    it('then the user pool has self sign-up, e-mail sign-in with verification and a strong password policy', () => {
       template.hasResourceProperties('AWS::Cognito::UserPool', {
-        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
+        AutoVerifiedAttributes: ['email'],
         UsernameAttributes: ['email'],
         Policies: {
           PasswordPolicy: Match.objectLike({
@@ -385,6 +396,11 @@ describe('given the dev stack synthesized with bundling skipped', () => {
           }),
         },
       });
+    });
+
+    it('then the pool has the approvers group', () => {
+      template.resourceCountIs('AWS::Cognito::UserPoolGroup', 1);
+      template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'approvers' });
     });
 
     it('then the client has no secret and allows password and SRP sign-in', () => {
