@@ -5,7 +5,8 @@
  * function may only do what its CDK grants say (the developer credentials may do anything).
  *
  * Operations: StartExecution, DescribeExecution, GetExecutionHistory, ListExecutions,
- * StopExecution, DescribeStateMachine, ListStateMachines. Times are epoch seconds, as the
+ * StopExecution, DescribeStateMachine, ListStateMachines, SendTaskSuccess, SendTaskFailure,
+ * SendTaskHeartbeat (authorized on the state machine of the token's execution, as IAM does). Times are epoch seconds, as the
  * protocol sends them.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,7 +16,9 @@ import { type SigningCredential, verifySigV4Request } from '../auth/sigv4.js';
 import { asPortInUse } from '../http/dual-server.js';
 import { StepFunctionsApiError } from './errors.js';
 import { withoutExecutionData } from './history.js';
-import type { ExecutionRecord, LocalStepFunctions } from './service.js';
+import type { TaskAnswerOperation } from './callbacks.js';
+import type { ExecutionRecord } from './records.js';
+import type { LocalStepFunctions } from './service.js';
 
 export const TARGET_PREFIX = 'AWSStepFunctions.';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -121,6 +124,23 @@ function operations(service: LocalStepFunctions): Record<string, { action: strin
         };
       },
     },
+    ...Object.fromEntries(
+      (['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'] as const satisfies readonly TaskAnswerOperation[]).map((operation) => [
+        operation,
+        {
+          action: `states:${operation}`,
+          resource: (b: Body) => {
+            try {
+              return service.stateMachineOfToken(b['taskToken']);
+            } catch {
+              // A malformed token: authorized as any token is, then answered InvalidToken.
+              return '*';
+            }
+          },
+          run: (b: Body) => service.answerTask(operation, b),
+        },
+      ]),
+    ),
     ListStateMachines: {
       action: 'states:ListStateMachines',
       resource: () => '*',

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveStateDir } from '../cli/token.js';
 import type { HistoryEvent } from './history.js';
-import type { ExecutionRecord } from './service.js';
+import type { ExecutionRecord } from './records.js';
 import { fileExecutionStore } from './store.js';
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 23);

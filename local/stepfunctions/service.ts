@@ -1,9 +1,9 @@
 /**
  * Step Functions, locally: the template's state machines run by `aws-local-stepfunctions` (an
- * Amazon States Language interpreter: Task, Retry, Catch, Choice, Map, ... and definition
- * validation), with every Task that invokes a Lambda function sent to the local function of
- * the same name. Executions are kept, with their history, and answer the API's questions
- * (api.ts serves them over HTTP).
+ * Amazon States Language interpreter: Task, Retry, Catch, Choice, Parallel, Map, ... and
+ * definition validation), with every Task that invokes a Lambda function sent to the local
+ * function of the same name (tasks.ts). Executions are kept, with their history, and answer the
+ * API's questions (api.ts serves them over HTTP).
  *
  * Faithful where it matters to callers:
  * - a standard execution's name is unique: StartExecution with the name and input of a running
@@ -12,53 +12,37 @@
  * - a Lambda function's error reaches Retry and Catch under its `errorType`, with the function's
  *   error payload as JSON in `Cause`; the `lambda:invoke` integration returns
  *   `{ExecutedVersion, Payload, StatusCode, ...}`;
+ * - `.waitForTaskToken` tasks wait for SendTaskSuccess / SendTaskFailure, with heartbeats and
+ *   timeouts (callbacks.ts, tasks.ts);
  * - the state machine's role must allow `lambda:InvokeFunction` on the function;
- * - a Task without TimeoutSeconds has (practically) no timeout, as on AWS.
+ * - a Task without TimeoutSeconds has (practically) no timeout, as on AWS;
+ * - a standard execution outlives the process: each top-level state's entry is written to the
+ *   state folder before the state acts, and a stack started again on that folder goes on from
+ *   there (a waiting task waits on for the same token). See docs/orders.md for what differs.
  * Retry intervals are the definition's, unless `retryIntervalMs` shortens them (tests).
  */
 import { randomUUID } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ExecutionTimeoutError, type JSONValue, StateMachine } from './library.js';
-import { FunctionError } from '../lambda/local-function.js';
-import { type AslDefinition, type AslState, type StateMachineSpec, allStates } from './definitions.js';
+import { type TaskAnswerOperation, WaitingTasks, answerTask, executionOfToken } from './callbacks.js';
+import { localDefinition, page } from './paging.js';
+import { type StateMachineSpec, allStates } from './definitions.js';
 import {
-  StepFunctionsApiError,
   executionAlreadyExists,
   executionDoesNotExist,
   invalidArn,
   invalidExecutionInput,
   invalidName,
-  invalidToken,
   stateMachineDoesNotExist,
 } from './errors.js';
 import { type HistoryEvent, type PendingEvent, fromLibraryEvent } from './history.js';
-import { executionArnOf, lambdaFunctionName } from './names.js';
-import { type ExecutionStore, memoryExecutionStore } from './store.js';
+import { executionArnOf } from './names.js';
+import { type ExecutionRecord, appendEvent, finishRecord } from './records.js';
+import { type Resumption, resumption } from './resume.js';
+import { type ExecutionStore, RecordSaver, memoryExecutionStore } from './store.js';
+import { type TaskRun, TaskRunner, contextObject, integrationOf } from './tasks.js';
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-
-/** One execution, as kept and persisted. Times are epoch milliseconds. */
-export interface ExecutionRecord {
-  readonly executionArn: string;
-  readonly stateMachineArn: string;
-  readonly name: string;
-  status: ExecutionStatus;
-  readonly startDate: number;
-  stopDate: number | null;
-  readonly input: string;
-  output: string | null;
-  error: string | null;
-  cause: string | null;
-  readonly events: HistoryEvent[];
-}
-
-/** No local function has this name. */
-export class FunctionNotFoundError extends Error {
-  override readonly name = 'FunctionNotFoundError';
-  constructor(readonly functionName: string) {
-    super(`Function not found: ${functionName}`);
-  }
-}
+export type { ExecutionRecord, ExecutionStatus } from './records.js';
+export { FunctionNotFoundError } from './tasks.js';
 
 export interface LocalStepFunctionsOptions {
   readonly stateMachines: readonly StateMachineSpec[];
@@ -81,33 +65,16 @@ export interface StartExecutionRequest {
   readonly input?: unknown;
 }
 
-/** setTimeout's limit: a Task without TimeoutSeconds waits this long (AWS: 99999999 s, i.e. none). */
-const NO_TASK_TIMEOUT_SECONDS = 2_147_483;
 const MAX_INPUT_BYTES = 256 * 1024;
-const SAVE_DELAY_MS = 100;
 const NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+$/;
 
-type Integration =
-  | { readonly kind: 'invoke' }
-  | { readonly kind: 'function'; readonly functionName: string }
-  | { readonly kind: 'unsupported' };
-
-function integrationOf(resource: string): Integration {
-  if (/^arn:aws[a-z-]*:states:::lambda:invoke$/.test(resource)) return { kind: 'invoke' };
-  if (/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[^:]+(:[^:]+)?$/.test(resource)) {
-    return { kind: 'function', functionName: lambdaFunctionName(resource) };
-  }
-  return { kind: 'unsupported' };
-}
-
-/** An error as Retry and Catch see it: `name` is the error, `message` the cause. */
-const taskError = (name: string, cause: string): Error => Object.assign(new Error(cause), { name });
-
 interface Running {
   readonly record: ExecutionRecord;
   readonly closed: Promise<void>;
+  readonly task: TaskRun;
+  readonly cancel: AbortController;
   abort?: () => void;
   stopRequested?: { error: string | null; cause: string | null };
 }
@@ -121,13 +88,24 @@ export class LocalStepFunctions {
   readonly #store: ExecutionStore;
   readonly #log: (line: string) => void;
   readonly #created = Date.now();
-  readonly #saveScheduled = new Set<string>();
-  readonly #saving = new Map<string, Promise<void>>();
+  readonly #saver: RecordSaver;
+  readonly #waiting = new WaitingTasks();
+  readonly #tasks: TaskRunner;
 
   constructor(options: LocalStepFunctionsOptions) {
     this.#options = options;
     this.#store = options.store ?? memoryExecutionStore();
     this.#log = options.log ?? (() => undefined);
+    this.#saver = new RecordSaver(this.#store, this.#log);
+    this.#tasks = new TaskRunner({
+      region: options.region,
+      accountId: options.accountId,
+      invokeFunction: options.invokeFunction,
+      ...(options.roleAllows === undefined ? {} : { roleAllows: options.roleAllows }),
+      waiting: this.#waiting,
+      append: (record, type, details) => this.#append(record, { type, details }),
+      saveNow: (record) => this.#saver.saveNow(record),
+    });
     for (const machine of options.stateMachines) {
       this.#machines.set(machine.arn, machine);
       // Validates the definition now: a broken one stops the local stack at start, as a
@@ -141,20 +119,28 @@ export class LocalStepFunctions {
     }
   }
 
-  /** Loads the executions kept from earlier runs. One that was running then was lost with that process: ABORTED. */
+  /**
+   * Loads the executions kept from earlier runs. One that was running when the stack stopped
+   * goes on from the state it had entered last; one whose state machine is gone is ABORTED.
+   */
   async restore(): Promise<void> {
     for (const record of await this.#store.load()) {
-      if (record.status === 'RUNNING') {
-        Object.assign(record, {
-          status: 'ABORTED',
-          stopDate: Date.now(),
-          error: 'Local.StackStopped',
-          cause: 'The local stack stopped while the execution ran; local executions do not resume',
-        });
-        this.#append(record, { type: 'ExecutionAborted', details: { executionAbortedEventDetails: { error: record.error, cause: record.cause } } });
-        await this.#store.save(record);
-      }
       this.#executions.set(record.executionArn, record);
+      if (record.status !== 'RUNNING') continue;
+      const machine = this.#machines.get(record.stateMachineArn);
+      const resumed = machine === undefined ? null : resumption(machine.definition, record, Date.now());
+      if (machine === undefined || resumed === null) {
+        finishRecord(record, 'ABORTED', { error: 'Local.StateMachineGone', cause: 'The state machine is no longer in the template' });
+        this.#append(record, { type: 'ExecutionAborted', details: { executionAbortedEventDetails: { error: record.error, cause: record.cause } } });
+        this.#saver.save(record);
+      } else if (resumed === 'TIMED_OUT') {
+        this.#append(record, { type: 'ExecutionTimedOut', details: { executionTimedOutEventDetails: { error: 'States.Timeout' } } });
+        finishRecord(record, 'TIMED_OUT', { error: 'States.Timeout', cause: null });
+        this.#saver.save(record);
+      } else {
+        this.#log(`stepfunctions: ${record.executionArn} goes on at ${resumed.resumedAt}`);
+        this.#launch(machine, record, resumed.input, resumed);
+      }
     }
   }
 
@@ -206,10 +192,13 @@ export class LocalStepFunctions {
       error: null,
       cause: null,
       events: [],
+      checkpoint: null,
+      waiting: [],
+      closedTokens: [],
     };
     this.#executions.set(executionArn, record);
-    this.#save(record);
-    this.#launch(machine, record, parsed);
+    this.#saver.save(record);
+    this.#launch(machine, record, parsed, null);
     return { executionArn, startDate: record.startDate };
   }
 
@@ -251,9 +240,22 @@ export class LocalStepFunctions {
         error: typeof request.error === 'string' ? request.error : null,
         cause: typeof request.cause === 'string' ? request.cause : null,
       };
+      running.cancel.abort();
       running.abort?.();
     }
     return { stopDate: record.stopDate ?? Date.now() };
+  }
+
+  /** The state machine a task token's execution belongs to (what IAM authorizes SendTask* on). */
+  stateMachineOfToken(token: unknown): string {
+    const executionArn = executionOfToken(token);
+    const record = this.#executions.get(executionArn);
+    return record?.stateMachineArn ?? '*';
+  }
+
+  /** SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat (callbacks.ts). */
+  answerTask(operation: TaskAnswerOperation, request: Record<string, unknown>): Record<string, never> {
+    return answerTask(operation, request, (arn) => this.#executions.get(arn), this.#waiting);
   }
 
   stateMachine(arn: unknown): StateMachineSpec {
@@ -269,40 +271,67 @@ export class LocalStepFunctions {
     return this.describeExecution(executionArn);
   }
 
-  /** Stops every running execution (ABORTED) and saves it. */
+  /**
+   * Stops interpreting: every running execution is written as it stands (RUNNING, with its
+   * checkpoint and waiting tasks) for the next start to go on with.
+   */
   async close(): Promise<void> {
     const running = [...this.#running.values()];
     for (const run of running) {
-      run.stopRequested = { error: 'Local.StackStopped', cause: 'The local stack stopped while the execution ran' };
+      run.task.detached = true;
+      run.cancel.abort();
       run.abort?.();
     }
     await Promise.race([Promise.all(running.map((r) => r.closed)), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     await this.flush();
   }
 
-  #launch(machine: StateMachineSpec, record: ExecutionRecord, input: JSONValue): void {
+  #launch(machine: StateMachineSpec, record: ExecutionRecord, input: JSONValue, resumed: Resumption | null): void {
     let close!: () => void;
-    const running: Running = { record, closed: new Promise<void>((resolve) => (close = resolve)) };
+    const cancel = new AbortController();
+    const task: TaskRun = {
+      record,
+      machine,
+      pendingToken: null,
+      resumedWaits: new Map((resumed?.waits ?? []).map((wait) => [wait.stateName, wait])),
+      detached: false,
+      signal: cancel.signal,
+    };
+    const running: Running = { record, task, cancel, closed: new Promise<void>((resolve) => (close = resolve)) };
+    // A resumed task waits from now on, before its state is reached again: an answer is kept for it.
+    for (const wait of task.resumedWaits.values()) {
+      this.#waiting.register(wait.token, {
+        answer: (answer) => {
+          wait.answer = answer;
+          void this.#saver.saveNow(record);
+        },
+        heartbeat: () => (wait.heartbeatAt = Date.now()),
+      });
+    }
     this.#running.set(record.executionArn, running);
-    void this.#run(machine, running, input)
+    void this.#run(machine, running, input, resumed)
       .catch((error: unknown) => {
         // A failure of the interpreter itself, not of the execution's states.
-        this.#finish(record, 'FAILED', { error: 'States.Runtime', cause: error instanceof Error ? error.message : String(error) });
+        if (!task.detached) finishRecord(record, 'FAILED', { error: 'States.Runtime', cause: error instanceof Error ? error.message : String(error) });
       })
       .finally(() => {
         this.#running.delete(record.executionArn);
-        this.#save(record);
+        this.#saver.save(record);
         close();
       });
   }
 
-  async #run(machine: StateMachineSpec, running: Running, input: JSONValue): Promise<void> {
-    const { record } = running;
-    const compiled = this.#compiled.get(machine.arn)!;
+  async #run(machine: StateMachineSpec, running: Running, input: JSONValue, resumed: Resumption | null): Promise<void> {
+    const { record, task } = running;
+    const definition = resumed === null ? machine.definition : resumed.definition;
+    const compiled =
+      resumed === null
+        ? this.#compiled.get(machine.arn)!
+        : new StateMachine(localDefinition(resumed.definition) as never, { validationOptions: { noValidate: true } });
     const taskResourceLocalHandlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
     const retryIntervalOverrides: Record<string, number> = {};
-    for (const [stateName, state] of allStates(machine.definition)) {
-      if (state.Type === 'Task') taskResourceLocalHandlers[stateName] = this.#taskHandler(machine, stateName, state, running);
+    for (const [stateName, state] of allStates(definition)) {
+      if (state.Type === 'Task') taskResourceLocalHandlers[stateName] = this.#tasks.handler(stateName, state, task);
       if (state.Retry !== undefined && this.#options.retryIntervalMs !== undefined) {
         retryIntervalOverrides[stateName] = this.#options.retryIntervalMs;
       }
@@ -310,22 +339,25 @@ export class LocalStepFunctions {
     const execution = compiled.run(input, {
       overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
       noThrowOnAbort: true,
-      context: {
-        Execution: {
-          Id: record.executionArn,
-          Input: input,
-          Name: record.name,
-          RoleArn: machine.roleArn,
-          StartTime: new Date(record.startDate).toISOString(),
-          RedriveCount: 0,
-        },
-        StateMachine: { Id: machine.arn, Name: machine.name },
-      },
+      context: contextObject(record, machine, task),
     });
     running.abort = execution.abort;
 
     const consumed = (async () => {
+      // A resumed run repeats the start and the entry of the state it goes on at: the history has both.
+      let skipEntry = resumed !== null;
       for await (const event of execution.eventLogs) {
+        if (task.detached) continue;
+        if (resumed !== null && event.type === 'ExecutionStarted') continue;
+        if (event.type === 'StateEntered' && machine.definition.States[event.state.name] !== undefined) {
+          if (skipEntry && event.state.name === resumed?.resumedAt) {
+            skipEntry = false;
+            continue;
+          }
+          // A top-level state's entry is where a restarted stack goes on.
+          record.checkpoint = { stateName: event.state.name, input: JSON.stringify(event.state.input ?? null) };
+          this.#saver.save(record);
+        }
         const pending = fromLibraryEvent(event, machine.roleArn);
         if (pending !== null && record.status === 'RUNNING') this.#append(record, pending);
         if (event.type === 'ExecutionFailed') {
@@ -343,250 +375,34 @@ export class LocalStepFunctions {
     }
     await consumed;
 
+    if (task.detached) return;
     if (running.stopRequested !== undefined) {
       const { error, cause } = running.stopRequested;
       if (!record.events.some((e) => e.type === 'ExecutionAborted')) {
         this.#append(record, { type: 'ExecutionAborted', details: { executionAbortedEventDetails: { ...(error ? { error } : {}), ...(cause ? { cause } : {}) } } });
       }
-      this.#finish(record, 'ABORTED', { error, cause });
+      finishRecord(record, 'ABORTED', { error, cause });
     } else if (outcome.ok) {
-      this.#finish(record, 'SUCCEEDED', { output: JSON.stringify(outcome.value) });
+      finishRecord(record, 'SUCCEEDED', { output: JSON.stringify(outcome.value) });
     } else if (outcome.error instanceof ExecutionTimeoutError) {
-      this.#finish(record, 'TIMED_OUT', { error: 'States.Timeout', cause: null });
+      finishRecord(record, 'TIMED_OUT', { error: 'States.Timeout', cause: null });
     } else {
       const cause = (outcome.error as { cause?: unknown }).cause;
-      this.#finish(record, 'FAILED', {
+      finishRecord(record, 'FAILED', {
         error: record.error ?? (cause instanceof Error ? cause.name : 'States.Runtime'),
         cause: record.cause ?? (cause instanceof Error ? cause.message : String(outcome.error)),
       });
     }
   }
 
-  /** Runs one attempt of a Task state, recording its events as AWS does. */
-  #taskHandler(machine: StateMachineSpec, stateName: string, state: AslState, running: Running) {
-    const resource = state.Resource ?? '';
-    const integration = integrationOf(resource);
-    const timeoutSeconds =
-      typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : state.TimeoutSecondsPath === undefined ? NO_TASK_TIMEOUT_SECONDS : null;
-    const { record } = running;
-
-    return async (input: JSONValue): Promise<JSONValue> => {
-      let abandoned = false;
-      const add = (type: string, details: Record<string, unknown>) => {
-        if (!abandoned && record.status === 'RUNNING') this.#append(record, { type, details });
-      };
-      const timer =
-        timeoutSeconds === null
-          ? undefined
-          : setTimeout(() => {
-              // The interpreter fails the state with States.Timeout at the same moment.
-              add(integration.kind === 'function' ? 'LambdaFunctionTimedOut' : 'TaskTimedOut', {
-                [integration.kind === 'function' ? 'lambdaFunctionTimedOutEventDetails' : 'taskTimedOutEventDetails']: {
-                  ...(integration.kind === 'function' ? {} : { resourceType: 'lambda', resource: 'invoke' }),
-                  error: 'States.Timeout',
-                },
-              });
-              abandoned = true;
-            }, timeoutSeconds * 1000);
-      // Set before the interpreter sets its own (it calls this first), so it fires first.
-      timer?.unref();
-      try {
-        // Let the interpreter's own events (this state's entry) reach the history first.
-        await nextTurn();
-        switch (integration.kind) {
-          case 'invoke':
-            return await this.#invokeIntegration(machine, stateName, input, timeoutSeconds, add);
-          case 'function':
-            return await this.#invokeFunctionResource(machine, integration.functionName, resource, input, timeoutSeconds, add);
-          case 'unsupported':
-            throw taskError('Local.UnsupportedResource', `The local Step Functions cannot run the resource ${resource} (state ${stateName})`);
-        }
-      } finally {
-        if (timer !== undefined) clearTimeout(timer);
-      }
-    };
-  }
-
-  /** `arn:aws:states:::lambda:invoke`: Parameters {FunctionName, Payload, InvocationType?}. */
-  async #invokeIntegration(
-    machine: StateMachineSpec,
-    stateName: string,
-    input: JSONValue,
-    timeoutSeconds: number | null,
-    add: (type: string, details: Record<string, unknown>) => void,
-  ): Promise<JSONValue> {
-    const parameters = (typeof input === 'object' && input !== null && !Array.isArray(input) ? input : {}) as Record<string, JSONValue>;
-    const common = { resourceType: 'lambda', resource: 'invoke' };
-    add('TaskScheduled', {
-      taskScheduledEventDetails: {
-        ...common,
-        region: this.#options.region,
-        parameters: JSON.stringify(parameters),
-        ...(timeoutSeconds === null || timeoutSeconds === NO_TASK_TIMEOUT_SECONDS ? {} : { timeoutInSeconds: timeoutSeconds }),
-      },
-    });
-    add('TaskStarted', { taskStartedEventDetails: common });
-    const functionName = parameters['FunctionName'];
-    try {
-      if (typeof functionName !== 'string') {
-        throw taskError('States.Runtime', `State ${stateName}: lambda:invoke needs Parameters.FunctionName`);
-      }
-      const requestId = randomUUID();
-      let payload: JSONValue;
-      if (parameters['InvocationType'] === 'Event') {
-        void this.#invoke(machine, functionName, parameters['Payload'] ?? {}).catch(() => undefined);
-        payload = '';
-      } else {
-        payload = await this.#invoke(machine, functionName, parameters['Payload'] ?? {});
-      }
-      const statusCode = parameters['InvocationType'] === 'Event' ? 202 : 200;
-      const output: JSONValue = {
-        ExecutedVersion: '$LATEST',
-        Payload: payload,
-        SdkHttpMetadata: {
-          AllHttpHeaders: { 'X-Amz-Executed-Version': ['$LATEST'], 'x-amzn-RequestId': [requestId] },
-          HttpHeaders: { 'X-Amz-Executed-Version': '$LATEST', 'x-amzn-RequestId': requestId },
-          HttpStatusCode: statusCode,
-        },
-        SdkResponseMetadata: { RequestId: requestId },
-        StatusCode: statusCode,
-      };
-      add('TaskSucceeded', { taskSucceededEventDetails: { ...common, output: JSON.stringify(output), outputDetails: { truncated: false } } });
-      return output;
-    } catch (error) {
-      const failure = error instanceof Error ? error : taskError('States.Runtime', String(error));
-      add('TaskFailed', { taskFailedEventDetails: { ...common, error: failure.name, cause: failure.message } });
-      throw failure;
-    }
-  }
-
-  /** A Lambda function ARN as the Resource: the state's input is the payload, the result the output. */
-  async #invokeFunctionResource(
-    machine: StateMachineSpec,
-    functionName: string,
-    resource: string,
-    input: JSONValue,
-    timeoutSeconds: number | null,
-    add: (type: string, details: Record<string, unknown>) => void,
-  ): Promise<JSONValue> {
-    add('LambdaFunctionScheduled', {
-      lambdaFunctionScheduledEventDetails: {
-        resource,
-        input: JSON.stringify(input),
-        inputDetails: { truncated: false },
-        ...(timeoutSeconds === null || timeoutSeconds === NO_TASK_TIMEOUT_SECONDS ? {} : { timeoutInSeconds: timeoutSeconds }),
-      },
-    });
-    add('LambdaFunctionStarted', {});
-    try {
-      const output = await this.#invoke(machine, functionName, input);
-      add('LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: JSON.stringify(output), outputDetails: { truncated: false } } });
-      return output;
-    } catch (error) {
-      const failure = error instanceof Error ? error : taskError('States.Runtime', String(error));
-      add('LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: { error: failure.name, cause: failure.message } });
-      throw failure;
-    }
-  }
-
-  /** Invokes as the state machine's role: its policy must allow it, and errors are named as Step Functions names them. */
-  async #invoke(machine: StateMachineSpec, nameOrArn: string, payload: JSONValue): Promise<JSONValue> {
-    const name = lambdaFunctionName(nameOrArn);
-    const functionArn = `arn:aws:lambda:${this.#options.region}:${this.#options.accountId}:function:${name}`;
-    const allows = this.#options.roleAllows ?? (() => true);
-    if (!allows(machine.roleLogicalId, 'lambda:InvokeFunction', functionArn)) {
-      throw taskError(
-        'Lambda.AWSLambdaException',
-        `User: ${machine.roleArn} is not authorized to perform: lambda:InvokeFunction on resource: ${functionArn} because no identity-based policy allows the lambda:InvokeFunction action (Service: Lambda, Status Code: 403)`,
-      );
-    }
-    try {
-      const result = await this.#options.invokeFunction(name, JSON.parse(JSON.stringify(payload ?? null)));
-      return (result === undefined ? null : JSON.parse(JSON.stringify(result))) as JSONValue;
-    } catch (error) {
-      if (error instanceof FunctionError) {
-        // What Lambda returns for a function error, and Step Functions passes on as the cause.
-        const { errorType, errorMessage, trace } = error.payload;
-        throw taskError(errorType, JSON.stringify({ errorType, errorMessage, trace }));
-      }
-      if (error instanceof FunctionNotFoundError) {
-        throw taskError('Lambda.ResourceNotFoundException', `Function not found: ${functionArn} (Service: Lambda, Status Code: 404)`);
-      }
-      throw taskError('Lambda.ServiceException', error instanceof Error ? error.message : String(error));
-    }
-  }
-
   #append(record: ExecutionRecord, event: PendingEvent): void {
-    const id = record.events.length + 1;
-    record.events.push({ timestamp: event.timestamp ?? Date.now(), type: event.type, id, previousEventId: id - 1, ...event.details });
+    appendEvent(record, event);
     // A running execution's history is readable from disk too (local/stepfunctions/cli.ts), a moment later.
-    if (!this.#saveScheduled.has(record.executionArn)) {
-      this.#saveScheduled.add(record.executionArn);
-      setTimeout(() => {
-        this.#saveScheduled.delete(record.executionArn);
-        this.#save(record);
-      }, SAVE_DELAY_MS).unref();
-    }
-  }
-
-  /** Saves in order: a save starts once the previous save of the same execution is done. */
-  #save(record: ExecutionRecord): void {
-    const previous = this.#saving.get(record.executionArn) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.#store.save(record))
-      .catch((error: unknown) => this.#log(`stepfunctions: could not save ${record.executionArn}: ${String(error)}`));
-    this.#saving.set(record.executionArn, next);
-    void next.finally(() => {
-      if (this.#saving.get(record.executionArn) === next) this.#saving.delete(record.executionArn);
-    });
+    this.#saver.saveSoon(record);
   }
 
   /** Resolves when every save started so far is done. */
-  async flush(): Promise<void> {
-    await Promise.all([...this.#saving.values()]);
+  flush(): Promise<void> {
+    return this.#saver.flush();
   }
-
-  #finish(
-    record: ExecutionRecord,
-    status: Exclude<ExecutionStatus, 'RUNNING'>,
-    fields: { output?: string; error?: string | null; cause?: string | null },
-  ): void {
-    if (record.status !== 'RUNNING') return;
-    record.status = status;
-    record.stopDate = Date.now();
-    record.output = fields.output ?? null;
-    record.error = fields.error ?? null;
-    record.cause = fields.cause ?? null;
-  }
-}
-
-/**
- * The definition as the interpreter runs it: a Task without a timeout gets the longest one a
- * timer allows (the interpreter would otherwise apply 60 s; AWS applies none).
- */
-function localDefinition(definition: AslDefinition): AslDefinition {
-  const copy = JSON.parse(JSON.stringify(definition)) as AslDefinition;
-  for (const [, state] of allStates(copy)) {
-    if (state.Type === 'Task' && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
-      (state as { TimeoutSeconds?: number }).TimeoutSeconds = NO_TASK_TIMEOUT_SECONDS;
-    }
-  }
-  return copy;
-}
-
-/** Offset paging with an opaque token; `maxResults` 1..1000, default 100 (0 means the default). */
-function page<T>(items: readonly T[], maxResults: unknown, nextToken: unknown): { items: T[]; nextToken: string | null } {
-  const size = maxResults === undefined || maxResults === null || maxResults === 0 ? 100 : Number(maxResults);
-  if (!Number.isInteger(size) || size < 1 || size > 1000) {
-    throw new StepFunctionsApiError('ValidationException', `1 validation error detected: Value '${String(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`);
-  }
-  let start = 0;
-  if (nextToken !== undefined && nextToken !== null) {
-    const text = typeof nextToken === 'string' && /^[A-Za-z0-9_-]+$/.test(nextToken) ? Buffer.from(nextToken, 'base64url').toString('utf8') : '';
-    if (!/^\d+$/.test(text)) throw invalidToken(`Invalid Token: '${String(nextToken)}'`);
-    start = Number(text);
-  }
-  const slice = items.slice(start, start + size);
-  const next = start + size < items.length ? Buffer.from(String(start + size)).toString('base64url') : null;
-  return { items: slice, nextToken: next };
 }

@@ -1,12 +1,14 @@
 /**
  * Executions kept on disk, one JSON file each, so that history stays queryable and execution
  * names stay taken across restarts of the local stack (as Step Functions keeps a standard
- * execution's name for 90 days). Written when an execution starts and when it closes.
+ * execution's name for 90 days), and a running execution goes on after a restart. Written when
+ * an execution starts, when it enters a top-level state, when a task starts waiting or is
+ * answered, and when it closes.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExecutionRecord } from './service.js';
+import type { ExecutionRecord } from './records.js';
 
 export interface ExecutionStore {
   load(): Promise<ExecutionRecord[]>;
@@ -46,3 +48,49 @@ export const memoryExecutionStore = (): ExecutionStore => ({
   load: async () => [],
   save: async () => undefined,
 });
+
+const SAVE_DELAY_MS = 100;
+
+/** Writes records through a store, each record's writes in order. */
+export class RecordSaver {
+  readonly #saving = new Map<string, Promise<void>>();
+  readonly #scheduled = new Set<string>();
+
+  constructor(
+    private readonly store: ExecutionStore,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Saves in order: a save starts once the previous save of the same execution is done. */
+  save(record: ExecutionRecord): void {
+    const previous = this.#saving.get(record.executionArn) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.store.save(record))
+      .catch((error: unknown) => this.log(`stepfunctions: could not save ${record.executionArn}: ${String(error)}`));
+    this.#saving.set(record.executionArn, next);
+    void next.finally(() => {
+      if (this.#saving.get(record.executionArn) === next) this.#saving.delete(record.executionArn);
+    });
+  }
+
+  /** Saves now, after any earlier save of the record; resolves once written. */
+  async saveNow(record: ExecutionRecord): Promise<void> {
+    this.save(record);
+    await this.#saving.get(record.executionArn);
+  }
+
+  /** Saves a moment later, once for many changes. */
+  saveSoon(record: ExecutionRecord): void {
+    if (this.#scheduled.has(record.executionArn)) return;
+    this.#scheduled.add(record.executionArn);
+    setTimeout(() => {
+      this.#scheduled.delete(record.executionArn);
+      this.save(record);
+    }, SAVE_DELAY_MS).unref();
+  }
+
+  /** Resolves when every save started so far is done. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#saving.values()]);
+  }
+}

@@ -1,0 +1,325 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FunctionError } from '../../../local/lambda/local-function.js';
+import type { AslDefinition, StateMachineSpec } from '../../../local/stepfunctions/definitions.js';
+import { FunctionNotFoundError, LocalStepFunctions } from '../../../local/stepfunctions/service.js';
+import { type ExecutionStore, fileExecutionStore } from '../../../local/stepfunctions/store.js';
+
+/**
+ * The local Step Functions' callback tasks (`.waitForTaskToken` with SendTaskSuccess,
+ * SendTaskFailure, SendTaskHeartbeat, heartbeat and task timeouts), Parallel and Choice, and
+ * executions that go on after a restart: functions faked in-process.
+ */
+
+const REGION = 'us-east-1';
+const ACCOUNT = '123456789012';
+const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+const ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:Machine`;
+
+const invokeTask = (name: string, extra: Record<string, unknown> = {}) => ({
+  Type: 'Task',
+  Resource: 'arn:aws:states:::lambda:invoke',
+  Parameters: { FunctionName: fnArn(name), 'Payload.$': '$' },
+  ResultSelector: { 'result.$': '$.Payload' },
+  ResultPath: `$.${name}`,
+  ...extra,
+});
+
+const waitTask = (name: string, extra: Record<string, unknown> = {}) => ({
+  Type: 'Task',
+  Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+  Parameters: { FunctionName: fnArn(name), Payload: { 'orderId.$': '$.orderId', 'token.$': '$$.Task.Token' } },
+  ResultPath: '$.answer',
+  ...extra,
+});
+
+const machine = (definition: AslDefinition): StateMachineSpec => ({
+  logicalId: 'Machine',
+  name: 'Machine',
+  arn: ARN,
+  type: 'STANDARD',
+  definitionString: JSON.stringify(definition),
+  definition,
+  roleArn: `arn:aws:iam::${ACCOUNT}:role/MachineRole`,
+  roleLogicalId: 'MachineRole',
+  loggingConfiguration: null,
+  tracingEnabled: true,
+});
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+type Handlers = Record<string, (payload: Record<string, unknown>) => unknown>;
+
+function service(definition: AslDefinition, handlers: Handlers, store?: ExecutionStore) {
+  const calls: Record<string, Record<string, unknown>[]> = {};
+  const sfn = new LocalStepFunctions({
+    stateMachines: [machine(definition)],
+    region: REGION,
+    accountId: ACCOUNT,
+    invokeFunction: async (name, payload) => {
+      const handler = handlers[name];
+      if (!handler) throw new FunctionNotFoundError(name);
+      (calls[name] ??= []).push(payload as Record<string, unknown>);
+      return handler(payload as Record<string, unknown>);
+    },
+    retryIntervalMs: 5,
+    ...(store === undefined ? {} : { store }),
+  });
+  cleanups.push(() => sfn.close());
+  return { sfn, calls };
+}
+
+/** A function that hands the token it was given to the test. */
+function tokenCatcher() {
+  const tokens: string[] = [];
+  let notify: (() => void) | undefined;
+  return {
+    tokens,
+    handler: (payload: Record<string, unknown>) => {
+      tokens.push(String(payload['token']));
+      notify?.();
+      return { requested: true };
+    },
+    async next(count = tokens.length + 1): Promise<string> {
+      while (tokens.length < count) await new Promise<void>((resolve) => (notify = resolve));
+      return tokens[count - 1]!;
+    },
+  };
+}
+
+const approval: AslDefinition = {
+  StartAt: 'Approve',
+  States: {
+    Approve: waitTask('approve', {
+      TimeoutSeconds: 60,
+      Next: 'Done',
+      Catch: [{ ErrorEquals: ['Rejected'], ResultPath: '$.error', Next: 'WasRejected' }],
+    }),
+    Done: { Type: 'Succeed' },
+    WasRejected: { Type: 'Fail', Error: 'Rejected', Cause: 'caught' },
+  },
+};
+
+describe('given a .waitForTaskToken task', () => {
+  it('when SendTaskSuccess answers its token, then the output is the task result and a second answer gets TaskTimedOut', async () => {
+    const catcher = tokenCatcher();
+    const { sfn, calls } = service(approval, { approve: catcher.handler });
+    const { executionArn } = sfn.startExecution({ stateMachineArn: ARN, input: '{"orderId":"o-1"}' });
+    const token = await catcher.next();
+
+    sfn.answerTask('SendTaskSuccess', { taskToken: token, output: '{"approvedBy":"bob"}' });
+    const done = await sfn.waitForExecution(executionArn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual({ orderId: 'o-1', answer: { approvedBy: 'bob' } });
+    expect(calls['approve']).toEqual([{ orderId: 'o-1', token }]);
+    expect(done.events.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ]);
+    expect(() => sfn.answerTask('SendTaskSuccess', { taskToken: token, output: '{}' })).toThrow(expect.objectContaining({ type: 'TaskTimedOut' }));
+    expect(() => sfn.answerTask('SendTaskFailure', { taskToken: token })).toThrow(expect.objectContaining({ type: 'TaskTimedOut' }));
+  });
+
+  it('when SendTaskFailure answers, then Catch sees its error and cause', async () => {
+    const catcher = tokenCatcher();
+    const { sfn } = service(approval, { approve: catcher.handler });
+    const { executionArn } = sfn.startExecution({ stateMachineArn: ARN, input: '{"orderId":"o-2"}' });
+
+    sfn.answerTask('SendTaskFailure', { taskToken: await catcher.next(), error: 'Rejected', cause: 'too dear' });
+    const done = await sfn.waitForExecution(executionArn);
+
+    expect(done).toMatchObject({ status: 'FAILED', error: 'Rejected' });
+    const failed = done.events.find((e) => e.type === 'TaskFailed');
+    expect(failed?.['taskFailedEventDetails']).toMatchObject({ error: 'Rejected', cause: 'too dear', resource: 'invoke.waitForTaskToken' });
+    expect(done.events.find((e) => e.type === 'FailStateEntered')?.['stateEnteredEventDetails']).toMatchObject({
+      input: JSON.stringify({ orderId: 'o-2', error: { Error: 'Rejected', Cause: 'too dear' } }),
+    });
+  });
+
+  it('when an answer is malformed or names nothing, then the API errors say which', async () => {
+    const catcher = tokenCatcher();
+    const { sfn } = service(approval, { approve: catcher.handler });
+    sfn.startExecution({ stateMachineArn: ARN, input: '{"orderId":"o-3"}' });
+    const token = await catcher.next();
+    const otherExecution = token.replace(/^[^.]+/, Buffer.from(`${ARN.replace('stateMachine', 'execution')}:nope`).toString('base64url'));
+
+    expect(() => sfn.answerTask('SendTaskSuccess', { taskToken: 'garbage', output: '{}' })).toThrow(expect.objectContaining({ type: 'InvalidToken' }));
+    expect(() => sfn.answerTask('SendTaskSuccess', { taskToken: token, output: 'not json' })).toThrow(expect.objectContaining({ type: 'InvalidOutput' }));
+    expect(() => sfn.answerTask('SendTaskSuccess', { taskToken: otherExecution, output: '{}' })).toThrow(expect.objectContaining({ type: 'TaskDoesNotExist' }));
+    expect(() => sfn.answerTask('SendTaskFailure', { taskToken: token, error: 'x'.repeat(257) })).toThrow(expect.objectContaining({ type: 'ValidationException' }));
+  });
+
+  it('when the function fails, then the task fails with its error and the token is closed', async () => {
+    const catcher = tokenCatcher();
+    const { sfn } = service(approval, {
+      approve: (payload) => {
+        catcher.handler(payload);
+        throw new FunctionError('approve', { errorType: 'Boom', errorMessage: 'no', trace: [] });
+      },
+    });
+    const { executionArn } = sfn.startExecution({ stateMachineArn: ARN, input: '{"orderId":"o-4"}' });
+
+    const done = await sfn.waitForExecution(executionArn);
+
+    expect(done).toMatchObject({ status: 'FAILED', error: 'Boom' });
+    expect(() => sfn.answerTask('SendTaskSuccess', { taskToken: catcher.tokens[0], output: '{}' })).toThrow(expect.objectContaining({ type: 'TaskTimedOut' }));
+  });
+
+  it('when no heartbeat comes within HeartbeatSeconds, then the task fails with States.HeartbeatTimeout; heartbeats keep it waiting', async () => {
+    const definition: AslDefinition = {
+      StartAt: 'Approve',
+      States: {
+        Approve: waitTask('approve', {
+          TimeoutSeconds: 30,
+          HeartbeatSeconds: 1,
+          End: true,
+          Catch: [{ ErrorEquals: ['States.HeartbeatTimeout'], ResultPath: '$.error', Next: 'TimedOut' }],
+        }),
+        TimedOut: { Type: 'Pass', End: true },
+      },
+    };
+    const catcher = tokenCatcher();
+    const { sfn } = service(definition, { approve: catcher.handler });
+    const silent = sfn.startExecution({ stateMachineArn: ARN, name: 'silent', input: '{"orderId":"a"}' });
+    const kept = sfn.startExecution({ stateMachineArn: ARN, name: 'kept', input: '{"orderId":"b"}' });
+    await catcher.next(2);
+    const keptToken = catcher.tokens.find((t) => t.startsWith(`${Buffer.from(kept.executionArn).toString('base64url')}.`))!;
+
+    for (let i = 0; i < 6; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      sfn.answerTask('SendTaskHeartbeat', { taskToken: keptToken });
+    }
+    sfn.answerTask('SendTaskSuccess', { taskToken: keptToken, output: '"ok"' });
+    const [timedOut, answered] = await Promise.all([sfn.waitForExecution(silent.executionArn), sfn.waitForExecution(kept.executionArn)]);
+
+    expect(timedOut.status).toBe('SUCCEEDED');
+    expect(JSON.parse(timedOut.output!)).toMatchObject({ error: { Error: 'States.HeartbeatTimeout' } });
+    expect(timedOut.events.find((e) => e.type === 'TaskTimedOut')?.['taskTimedOutEventDetails']).toMatchObject({ error: 'States.HeartbeatTimeout' });
+    expect(answered.status).toBe('SUCCEEDED');
+    expect(JSON.parse(answered.output!)).toEqual({ orderId: 'b', answer: 'ok' });
+  });
+
+  it('when TimeoutSeconds pass, then the task fails with States.Timeout and a late answer gets TaskTimedOut', async () => {
+    const definition: AslDefinition = { StartAt: 'Approve', States: { Approve: waitTask('approve', { TimeoutSeconds: 1, End: true }) } };
+    const catcher = tokenCatcher();
+    const { sfn } = service(definition, { approve: catcher.handler });
+    const { executionArn } = sfn.startExecution({ stateMachineArn: ARN, input: '{"orderId":"c"}' });
+    const token = await catcher.next();
+
+    const done = await sfn.waitForExecution(executionArn);
+
+    expect(done).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(done.events.map((e) => e.type)).toContain('TaskTimedOut');
+    expect(() => sfn.answerTask('SendTaskSuccess', { taskToken: token, output: '{}' })).toThrow(expect.objectContaining({ type: 'TaskTimedOut' }));
+  });
+});
+
+describe('given Parallel and Choice states', () => {
+  const definition: AslDefinition = {
+    StartAt: 'Route',
+    States: {
+      Route: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.total', NumericGreaterThanEquals: 100, Next: 'Both' }],
+        Default: 'Small',
+      },
+      Small: { Type: 'Pass', Result: 'small', ResultPath: '$.route', End: true },
+      Both: {
+        Type: 'Parallel',
+        Branches: [
+          { StartAt: 'Left', States: { Left: invokeTask('left', { End: true }) } },
+          { StartAt: 'Right', States: { Right: invokeTask('right', { End: true }) } },
+        ],
+        ResultPath: '$.branches',
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'BranchFailed' }],
+        End: true,
+      },
+      BranchFailed: { Type: 'Pass', End: true },
+    },
+  };
+
+  it('when the rule matches, then every branch gets the input and the output lists their results in branch order', async () => {
+    const { sfn, calls } = service(definition, { left: () => 'L', right: () => 'R' });
+
+    const big = await sfn.waitForExecution(sfn.startExecution({ stateMachineArn: ARN, input: '{"total":150}' }).executionArn);
+    const small = await sfn.waitForExecution(sfn.startExecution({ stateMachineArn: ARN, input: '{"total":5}' }).executionArn);
+
+    expect(JSON.parse(big.output!)).toEqual({ total: 150, branches: [{ total: 150, left: { result: 'L' } }, { total: 150, right: { result: 'R' } }] });
+    expect(calls['left']).toEqual([{ total: 150 }]);
+    expect(calls['right']).toEqual([{ total: 150 }]);
+    expect(JSON.parse(small.output!)).toEqual({ total: 5, route: 'small' });
+    expect(big.events.map((e) => e.type)).toEqual(expect.arrayContaining(['ChoiceStateEntered', 'ParallelStateEntered', 'ParallelStateExited']));
+  });
+
+  it('when a branch fails, then the Parallel state fails and its Catch takes over', async () => {
+    const { sfn } = service(definition, {
+      left: () => 'L',
+      right: () => {
+        throw new FunctionError('right', { errorType: 'Broken', errorMessage: 'no', trace: [] });
+      },
+    });
+
+    const done = await sfn.waitForExecution(sfn.startExecution({ stateMachineArn: ARN, input: '{"total":150}' }).executionArn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toMatchObject({ error: { Error: 'Broken' } });
+  });
+});
+
+describe('given an execution waiting when the stack stops', () => {
+  const definition: AslDefinition = {
+    StartAt: 'Before',
+    States: {
+      Before: invokeTask('before', { Next: 'Approve' }),
+      Approve: waitTask('approve', { TimeoutSeconds: 60, Next: 'After' }),
+      After: invokeTask('after', { End: true }),
+    },
+  };
+
+  async function store() {
+    const dir = await mkdtemp(join(tmpdir(), 'sfn-resume-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    return fileExecutionStore(dir);
+  }
+
+  it.each([
+    ['stopped', true],
+    ['killed (nothing written at the end)', false],
+  ])('when it is %s and started again on the same folder, then the same token completes it and no completed state runs again', async (_how, closes) => {
+    const kept = await store();
+    const catcher = tokenCatcher();
+    const first = service(definition, { before: () => 'b', approve: catcher.handler, after: () => 'a' }, kept);
+    const { executionArn } = first.sfn.startExecution({ stateMachineArn: ARN, name: 'order-1', input: '{"orderId":"o-9"}' });
+    const token = await catcher.next();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (closes) await first.sfn.close();
+    else await first.sfn.flush();
+
+    const second = service(definition, { before: () => 'again', approve: () => 'again', after: () => 'a' }, kept);
+    await second.sfn.restore();
+    expect(second.sfn.describeExecution(executionArn).status).toBe('RUNNING');
+    second.sfn.answerTask('SendTaskSuccess', { taskToken: token, output: '{"ok":true}' });
+    const done = await second.sfn.waitForExecution(executionArn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual({ orderId: 'o-9', before: { result: 'b' }, answer: { ok: true }, after: { result: 'a' } });
+    expect(second.calls['before']).toBeUndefined();
+    expect(second.calls['approve']).toBeUndefined();
+    expect(done.events.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
+    expect(done.events.filter((e) => e.type === 'TaskStateEntered').map((e) => (e['stateEnteredEventDetails'] as { name: string }).name)).toEqual(['Before', 'Approve', 'After']);
+  });
+});
