@@ -23,6 +23,11 @@ export interface AmplifyOutputs {
     readonly default_authorization_type: AuthMode;
     readonly authorization_types: readonly AuthMode[];
   };
+  /**
+   * Not part of Amplify's schema: the local Cognito endpoint, for
+   * `Amplify.configure(config, ...)` with `Auth.Cognito.userPoolEndpoint` (README).
+   */
+  readonly custom?: { readonly user_pool_endpoint: string };
 }
 
 export interface OutputsInput {
@@ -33,6 +38,8 @@ export interface OutputsInput {
   readonly additionalModes: readonly AuthMode[];
   readonly userPoolId: string;
   readonly userPoolClientId: string;
+  /** The local stack's Cognito API (`custom.user_pool_endpoint`); absent for a deployed stack. */
+  readonly userPoolEndpoint?: string;
 }
 
 export function amplifyOutputs(input: OutputsInput): AmplifyOutputs {
@@ -54,5 +61,6 @@ export function amplifyOutputs(input: OutputsInput): AmplifyOutputs {
       default_authorization_type: input.defaultMode,
       authorization_types: input.additionalModes,
     },
+    ...(input.userPoolEndpoint === undefined ? {} : { custom: { user_pool_endpoint: input.userPoolEndpoint } }),
   };
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { createApiAuth } from './auth/api-auth.js';
 import { createLocalIssuer, type IssuedTokens } from './auth/local-issuer.js';
+import { startLocalCognito } from './cognito/index.js';
 import type { OidcTokenInput } from './auth/oidc-issuer.js';
 import { type LocalValues, resolveIntrinsics } from './cdk/template.js';
 import { type Topology, readTopology } from './cdk/topology.js';
@@ -336,7 +337,10 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       },
     });
     cleanups.push(() => realtime.close());
+    const cognito = await phase('Cognito user pools', () => startLocalCognito({ template, stateDir, region, accountId: ACCOUNT_ID, userPoolId: names.userPoolId, userPoolClientId: names.userPoolClientId, seed, administrators: [{ ...names.developer, arn: names.developer.identity.userArn }], log }));
+    cleanups.push(() => cognito.stop());
     requests.handle = (request, response) => {
+      if (cognito.handles(request.url ?? '/')) return void cognito.handle(request, response);
       const path = (request.url ?? '/').split('?')[0];
       if (path === '/graphql') {
         void graphql(request, response).catch((error: unknown) => {
@@ -403,6 +407,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       additionalModes: topology.api.additionalModes,
       userPoolId: names.userPoolId,
       userPoolClientId: names.userPoolClientId,
+      userPoolEndpoint: `http://localhost:${port}/cognito`,
     });
     const outputsPath = options.outputsPath === undefined ? (ephemeral ? null : join(projectDir, 'amplify_outputs.json')) : options.outputsPath;
     if (outputsPath) await writeFile(outputsPath, `${JSON.stringify(outputs, null, 2)}\n`);
