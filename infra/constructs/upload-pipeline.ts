@@ -200,6 +200,8 @@ export class UploadPipeline extends Construct {
     }
     this.processUpload.bindBucket(bucket, 'PUT', 'UPLOADS_BUCKET', `${PROCESSED_PREFIX}*`);
     grantDelete(this.processUpload, bucket, [`${PROCESSED_PREFIX}*`]);
+    // An upload whose file no longer exists (a ticket used after deleteFile) is removed by version.
+    grantDeleteVersions(this.processUpload, bucket, [`${UPLOADS_PREFIX}*`]);
     this.makeThumbnails.bindBucket(bucket, 'PUT', 'UPLOADS_BUCKET', `${THUMBNAILS_PREFIX}*`);
     grantDelete(this.makeThumbnails, bucket, [`${THUMBNAILS_PREFIX}*`]);
     this.notificationsTopic.grantPublish(this.notify.fn);
@@ -259,8 +261,28 @@ export class UploadPipeline extends Construct {
       // reprocessFile copies an original onto itself (GetObject and PutObject of uploads/);
       // deleteFile removes every object of a file (resolvers/files/files-service.ts).
       props.fileChangesApi.bindBucket(bucket, 'READ_PUT', 'UPLOADS_BUCKET', `${UPLOADS_PREFIX}*`);
-      grantDelete(props.fileChangesApi, bucket, [UPLOADS_PREFIX, PROCESSED_PREFIX, THUMBNAILS_PREFIX, QUARANTINE_PREFIX].map((p) => `${p}*`));
+      const filePatterns = [UPLOADS_PREFIX, PROCESSED_PREFIX, THUMBNAILS_PREFIX, QUARANTINE_PREFIX].map((p) => `${p}*`);
+      grantDelete(props.fileChangesApi, bucket, filePatterns);
+      // deleteFile erases every version (a plain delete only hides an object in this versioned bucket).
+      grantDeleteVersions(props.fileChangesApi, bucket, filePatterns);
+      props.fileChangesApi.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucketVersions'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': filePatterns } },
+        }),
+      );
+      // reprocessFile restarts a file PROCESSING for longer than this (a run nothing will finish).
+      props.fileChangesApi.addEnvironment('STEP_TIMEOUT_SECONDS', String(Math.max(TIMEOUTS.process.toSeconds(), TIMEOUTS.thumbnails.toSeconds())));
     }
+  }
+}
+
+/** s3:DeleteObjectVersion on the objects under each pattern: removes a version for good. */
+function grantDeleteVersions(fn: ServiceFunction, bucket: IBucket, patterns: readonly string[]): void {
+  for (const pattern of patterns) {
+    const objects = bucket.arnForObjects(pattern);
+    fn.fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:DeleteObjectVersion'], resources: [objects] }));
   }
 }
 

@@ -138,7 +138,7 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
     }
   }
 
-  async resetForReprocess(id: string, owner: string, correlationId: string, at: string): Promise<FileRecord | null> {
+  async resetForReprocess(id: string, owner: string, correlationId: string, at: string, stuckBefore?: string): Promise<FileRecord | null> {
     try {
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
@@ -147,7 +147,8 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
           UpdateExpression:
             'SET #status = :processing, supersededSequencer = sequencer, correlationId = :cid, updatedAt = :at REMOVE sequencer, #error, notified, announcing, announcedEvent, #process, #thumbnail',
           ConditionExpression:
-            '#owner = :owner AND #status IN (:ready, :failed) AND attribute_not_exists(quarantineKey) AND attribute_exists(sequencer)',
+            '#owner = :owner AND attribute_not_exists(quarantineKey) AND attribute_exists(sequencer)' +
+            ' AND (#status IN (:ready, :failed) OR (#status = :processing AND updatedAt < :stuckBefore))',
           ExpressionAttributeNames: {
             '#owner': 'owner',
             '#status': 'status',
@@ -162,6 +163,8 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
             ':failed': 'FAILED',
             ':cid': correlationId,
             ':at': at,
+            // No time sorts before '': without it, no PROCESSING file qualifies.
+            ':stuckBefore': stuckBefore ?? '',
           },
           ReturnValues: 'ALL_NEW',
         }),

@@ -6,8 +6,10 @@
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
@@ -101,5 +103,46 @@ export class S3ObjectStore implements ObjectStore {
 
   async deleteObject(key: string): Promise<void> {
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
+  }
+
+  async deleteVersion(key: string, versionId: string | null): Promise<void> {
+    await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key, ...(versionId === null ? {} : { VersionId: versionId }) }));
+  }
+
+  async deleteEveryVersion(scope: { readonly key: string } | { readonly prefix: string }): Promise<number> {
+    const prefix = 'key' in scope ? scope.key : scope.prefix;
+    // A key's prefix also matches longer keys (`uploads/o/a` and `uploads/o/ab`): keep the exact key only.
+    const wanted = (key: string | undefined) => key !== undefined && ('key' in scope ? key === scope.key : key.startsWith(scope.prefix));
+    let removed = 0;
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    // Each page is deleted before the next is listed; listing again from the start would work too,
+    // but the markers keep a bucket with many versions to one pass.
+    for (;;) {
+      const page = await this.#client.send(
+        new ListObjectVersionsCommand({
+          Bucket: this.#bucket,
+          Prefix: prefix,
+          ...(keyMarker === undefined ? {} : { KeyMarker: keyMarker }),
+          ...(versionIdMarker === undefined ? {} : { VersionIdMarker: versionIdMarker }),
+        }),
+      );
+      const versions = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
+        .filter((v) => wanted(v.Key))
+        .map((v) => ({ Key: v.Key ?? '', ...(v.VersionId === undefined ? {} : { VersionId: v.VersionId }) }));
+      for (let i = 0; i < versions.length; i += 1000) {
+        const batch = versions.slice(i, i + 1000);
+        const result = await this.#client.send(new DeleteObjectsCommand({ Bucket: this.#bucket, Delete: { Objects: batch, Quiet: true } }));
+        const failed = result.Errors ?? [];
+        if (failed.length > 0) {
+          const first = failed[0];
+          throw new Error(`Could not delete ${failed.length} object versions (first: ${first?.Key} ${first?.VersionId}: ${first?.Code} ${first?.Message})`);
+        }
+        removed += batch.length;
+      }
+      if (page.IsTruncated !== true) return removed;
+      keyMarker = page.NextKeyMarker;
+      versionIdMarker = page.NextVersionIdMarker;
+    }
   }
 }

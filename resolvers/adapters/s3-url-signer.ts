@@ -46,13 +46,15 @@ export class S3UrlSigner implements ObjectUrlSigner {
   }
 
   /**
-   * Content-Type, Content-Length and the metadata are signed headers: a PUT with another type,
-   * length or metadata fails the signature check. The metadata headers stay headers (not hoisted
-   * into the query string), so the client sends them as `uploadHeaders` lists them.
+   * Content-Type, Content-Length, the metadata and `If-None-Match` (onlyIfAbsent) are signed
+   * headers: a PUT with another type, length or metadata, or without the condition, fails the
+   * signature check. The metadata and condition stay headers (not hoisted into the query string),
+   * so the client sends them as `uploadHeaders` lists them.
    */
   presignPut(request: PresignPutRequest): Promise<string> {
     const metadata = Object.entries(request.metadata ?? {}).map(([name, value]) => [`x-amz-meta-${name.toLowerCase()}`, value] as const);
-    const metadataHeaders = metadata.map(([header]) => header);
+    // Headers, not query parameters: S3 reads the condition only from the header.
+    const unhoisted = [...metadata.map(([header]) => header), ...(request.onlyIfAbsent === true ? ['if-none-match'] : [])];
     return this.#sign(
       'PUT',
       'PutObject',
@@ -61,11 +63,12 @@ export class S3UrlSigner implements ObjectUrlSigner {
         'content-type': request.contentType,
         'content-length': String(request.contentLength),
         ...Object.fromEntries(metadata),
+        ...(request.onlyIfAbsent === true ? { 'if-none-match': '*' } : {}),
       },
       {
         expiresIn: request.expiresInSeconds,
-        signableHeaders: new Set(['content-type', 'content-length', ...metadataHeaders]),
-        unhoistableHeaders: new Set(metadataHeaders),
+        signableHeaders: new Set(['content-type', 'content-length', ...unhoisted]),
+        unhoistableHeaders: new Set(unhoisted),
       },
     );
   }

@@ -1,9 +1,9 @@
 /**
  * Lambda entry for Mutation.reprocessFile (CopyObject of the original onto itself) and
- * Mutation.deleteFile (DeleteObject of each of the file's objects): the fields that call S3, so
+ * Mutation.deleteFile (every version of each of the file's objects): the fields that call S3, so
  * the only files API function that carries the S3 client (about 140 KiB more to compile at each
  * cold start: docs/benchmarks.md; these mutations are rare). The other files fields are files-handler.ts.
- * Env: FILES_TABLE, UPLOADS_BUCKET, plus the AWS SDK's (AWS_REGION, AWS_ENDPOINT_URL_S3 or
+ * Env: FILES_TABLE, UPLOADS_BUCKET, STEP_TIMEOUT_SECONDS (when a PROCESSING file counts as stuck), plus the AWS SDK's (AWS_REGION, AWS_ENDPOINT_URL_S3 or
  * AWS_ENDPOINT_URL for a local S3, credentials).
  */
 import { documentClient, s3Client } from '../adapters/clients.js';
@@ -12,7 +12,7 @@ import { S3ObjectStore } from '../adapters/s3-object-store.js';
 import { S3UrlSigner, s3EndpointFromEnv } from '../adapters/s3-url-signer.js';
 import { FileChangesService } from '../files/files-service.js';
 import { systemClock } from '../files/ports.js';
-import { requireEnv } from '../shared/config.js';
+import { requireEnv, stepTimeoutMs } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
 import { createFileChangesApi } from './files-api.js';
 
@@ -30,6 +30,7 @@ function fileChangesService(): FileChangesService {
       urls: new S3UrlSigner({ bucket, region: requireEnv('AWS_REGION'), endpoint: s3EndpointFromEnv() }),
       objects: new S3ObjectStore({ client: s3Client, bucket }),
       clock: systemClock,
+      stepTimeoutMs: stepTimeoutMs(),
     });
   }
   return service;

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { CreateUploadInput, ResolversTypes, UploadPolicy } from '../generated/graphql.js';
 import { InternalError, NotFoundError, UnauthorizedException, ValidationError } from '../shared/errors.js';
 import { type FileView, toGraphQLFile } from './file-view.js';
-import { isFileId, isKeySafeOwner, originalKey } from './keys.js';
+import { fileObjectScopes, isFileId, isKeySafeOwner, originalKey } from './keys.js';
 import { type FileRecord, NO_PIPELINE_STATE, isTerminal } from './model.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { MAX_UPLOAD_BYTES, THUMBNAIL_URL_TTL_SECONDS, uploadPolicy } from './policy.js';
@@ -116,6 +116,9 @@ export class FilesService {
       contentLength: upload.size,
       expiresInSeconds: this.#ticketTtlSeconds,
       metadata,
+      // One object per ticket: a second PUT (or one racing the first) gets 412 and cannot
+      // replace the original whose sha256 the record will hold.
+      onlyIfAbsent: true,
     });
     return {
       file: await this.#view(record),
@@ -124,6 +127,7 @@ export class FilesService {
         'content-type': upload.contentType,
         'content-length': String(upload.size),
         ...Object.fromEntries(Object.entries(metadata).map(([name, value]) => [`x-amz-meta-${name}`, value])),
+        'if-none-match': '*',
       }),
       expiresAt: new Date(now.getTime() + this.#ticketTtlSeconds * 1000).toISOString(),
     };
@@ -138,23 +142,30 @@ export interface FileChangesServiceDeps {
   readonly repository: FileRepository;
   /** Signs the thumbnails' GETs of the file reprocessFile returns. */
   readonly urls: ObjectUrlSigner;
-  /** Copies an original onto itself (reprocess) and deletes a file's objects. */
-  readonly objects: Pick<ObjectStore, 'copyObject' | 'deleteObject'>;
+  /** Copies an original onto itself (reprocess) and deletes every version of a file's objects. */
+  readonly objects: Pick<ObjectStore, 'copyObject' | 'deleteEveryVersion'>;
   readonly clock: Clock;
+  /**
+   * The longest a pipeline step may run (STEP_TIMEOUT_SECONDS). A file PROCESSING with no change
+   * for longer is stuck and may be reprocessed. @default stuck files cannot be reprocessed
+   */
+  readonly stepTimeoutMs?: number | undefined;
 }
 
 /** What changes a file's objects in S3: reprocessFile and deleteFile. */
 export class FileChangesService {
   readonly #repository: FileRepository;
   readonly #urls: ObjectUrlSigner;
-  readonly #objects: Pick<ObjectStore, 'copyObject' | 'deleteObject'>;
+  readonly #objects: Pick<ObjectStore, 'copyObject' | 'deleteEveryVersion'>;
   readonly #clock: Clock;
+  readonly #stepTimeoutMs: number | undefined;
 
   constructor(deps: FileChangesServiceDeps) {
     this.#repository = deps.repository;
     this.#urls = deps.urls;
     this.#objects = deps.objects;
     this.#clock = deps.clock;
+    this.#stepTimeoutMs = deps.stepTimeoutMs;
   }
 
   /**
@@ -165,14 +176,19 @@ export class FileChangesService {
   async reprocessFile(owner: string, id: string, correlationId: string | null = null): Promise<FileView> {
     const record = isFileId(id) ? await this.#repository.get(id) : null;
     if (record === null || record.owner !== owner) throw new NotFoundError(`No file ${id}`);
-    if (!isTerminal(record.status)) {
-      throw new ValidationError(`File ${id} is ${record.status}; only a READY or FAILED file can be reprocessed`);
+    const now = this.#clock.now();
+    const stuckBefore = this.#stepTimeoutMs === undefined ? undefined : new Date(now.getTime() - this.#stepTimeoutMs).toISOString();
+    const stuck = record.status === 'PROCESSING' && record.sequencer !== null && stuckBefore !== undefined && record.updatedAt < stuckBefore;
+    if (!isTerminal(record.status) && !stuck) {
+      throw new ValidationError(
+        `File ${id} is ${record.status}; only a READY or FAILED file, or one PROCESSING for longer than its steps' time limit, can be reprocessed`,
+      );
     }
     if (record.quarantineKey !== null) {
       throw new ValidationError(`File ${id} was rejected (${record.error?.code ?? 'FAILED'}) and its original is in quarantine; upload it again instead`);
     }
-    const at = this.#clock.now().toISOString();
-    const reset = await this.#repository.resetForReprocess(id, owner, correlationId ?? record.correlationId ?? id, at);
+    const at = now.toISOString();
+    const reset = await this.#repository.resetForReprocess(id, owner, correlationId ?? record.correlationId ?? id, at, stuckBefore);
     if (reset === null) throw new ValidationError(`File ${id} changed meanwhile; try again`);
     try {
       await this.#objects.copyObject({
@@ -186,17 +202,17 @@ export class FileChangesService {
     return viewOf(reset, this.#urls);
   }
 
-  /** Removes the record, the original, the sanitized copy, the thumbnails and any quarantined copy. */
+  /**
+   * Removes the record, then every version of the original, of the sanitized copies, of the
+   * thumbnails and of any quarantined copy (a plain delete in the versioned bucket would only
+   * hide them, EXIF and GPS included, until the lifecycle rules expire them). By key, not by what
+   * the record lists: an earlier run's copies go too. An upload that lands after this (a ticket
+   * used late) finds no record, and the pipeline removes it (PipelineSteps).
+   */
   async deleteFile(owner: string, id: string): Promise<string> {
     const record = isFileId(id) ? await this.#repository.delete(id, owner) : null;
     if (record === null) throw new NotFoundError(`No file ${id}`);
-    const keys = new Set([
-      record.objectKey,
-      ...(record.sanitizedKey === null ? [] : [record.sanitizedKey]),
-      ...(record.quarantineKey === null ? [] : [record.quarantineKey]),
-      ...record.thumbnails.map((t) => t.key),
-    ]);
-    await Promise.all([...keys].map((key) => this.#objects.deleteObject(key)));
+    await Promise.all(fileObjectScopes(record.owner, record.id).map((scope) => this.#objects.deleteEveryVersion(scope)));
     return record.id;
   }
 }

@@ -50,6 +50,16 @@ export function quarantineKey(owner: string, fileId: string): string {
   return `${QUARANTINE_PREFIX}${owner}/${fileId}`;
 }
 
+/** Every object a file can have: its original and quarantined copy by key, its sanitized copies and thumbnails by prefix. */
+export function fileObjectScopes(owner: string, fileId: string): ({ readonly key: string } | { readonly prefix: string })[] {
+  return [
+    { key: originalKey(owner, fileId) },
+    { key: quarantineKey(owner, fileId) },
+    { prefix: `${PROCESSED_PREFIX}${owner}/${fileId}/` },
+    { prefix: `${THUMBNAILS_PREFIX}${owner}/${fileId}/` },
+  ];
+}
+
 /** `uploads/<owner>/<fileId>` -> its parts; null for any other key (thumbnails included). */
 export function parseOriginalKey(key: string): { owner: string; fileId: string } | null {
   if (!key.startsWith(ORIGINALS_PREFIX)) return null;

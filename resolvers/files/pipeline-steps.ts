@@ -28,6 +28,7 @@ import {
 } from './image-inspection.js';
 import { parseOriginalKey, processedKey, quarantineKey, thumbnailKey, type ThumbnailFormat, type ThumbnailSpec } from './keys.js';
 import { type FileErrorRecord, type FileRecord, REQUIRED_STEPS, type RequiredStep, type StepDetails, isTerminal } from './model.js';
+import { notifiedKey } from './notifier.js';
 import type { Clock, FileEventPublisher, ObjectStore, PipelineRepository, StatusPublisher } from './ports.js';
 
 export interface PipelineLog {
@@ -143,7 +144,15 @@ export class PipelineSteps {
     const { log } = context;
     const metrics = context.metrics ?? noMetrics;
     const found = await this.#findRecord(ref, log, context.record);
-    if ('outcome' in found) return found;
+    if ('outcome' in found) {
+      // An upload with no record: a ticket used after deleteFile (S3 cannot refuse it: the key
+      // has no current version). PROCESS removes the version so the original does not come back.
+      if (step === 'PROCESS' && found.outcome === 'SKIPPED' && found.reason === 'UNKNOWN_FILE') {
+        await this.#deps.objectStore.deleteVersion(ref.key, ref.versionId);
+        log.warn('Removed an upload whose file does not exist (deleted)', { key: ref.key, versionId: ref.versionId });
+      }
+      return found;
+    }
     const record = found.record;
 
     const run = runOf(record, ref.sequencer);
@@ -231,7 +240,7 @@ export class PipelineSteps {
       return { outcome: 'SKIPPED', reason: 'STALE' };
     }
     if (isTerminal(record.status)) {
-      await this.#settle(record, log);
+      await this.#reannounceOwnFailure(step, record);
       return { outcome: 'SKIPPED', reason: 'FINISHED' };
     }
     // A duplicate delivery that kept meeting the other one in progress runs out of receives
@@ -253,7 +262,7 @@ export class PipelineSteps {
     };
     if (!(await this.#deps.repository.markFailed(record.id, ref.sequencer, error, this.#now()))) {
       const current = await this.#deps.repository.get(record.id);
-      if (current !== null && isTerminal(current.status)) await this.#settle(current, log);
+      if (current !== null) await this.#reannounceOwnFailure(step, current);
       return { outcome: 'SKIPPED', reason: 'FINISHED' };
     }
     log.error('File failed: a step ran out of retries', { fileId: record.id, step, error });
@@ -340,6 +349,18 @@ export class PipelineSteps {
   }
 
   /** Finishes what a crash may have left undone after a terminal transition. */
+  /**
+   * A dead letter meeting a finished file announces only what a dead letter of its step did and
+   * notify has not delivered yet: the same dead letter handled again after a crash between the
+   * transition and the announcement. Any other terminal state was announced by whoever made it.
+   */
+  async #reannounceOwnFailure(step: RequiredStep, record: FileRecord): Promise<void> {
+    const { error, sequencer } = record;
+    if (record.status !== 'FAILED' || error === null || error.code !== RETRIES_EXHAUSTED || error.step !== step || sequencer === null) return;
+    if (record.notified === notifiedKey({ status: 'FAILED', sequencer })) return;
+    await this.#announce(record, 'FAILED', sequencer, error);
+  }
+
   async #settle(record: FileRecord, log: PipelineLog): Promise<void> {
     if (record.sequencer === null || !isTerminal(record.status)) return;
     if (record.status === 'FAILED' && record.error !== null && record.error.code !== RETRIES_EXHAUSTED) {

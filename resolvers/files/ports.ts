@@ -22,10 +22,11 @@ export interface FileRepository {
   delete(id: string, owner: string): Promise<FileRecord | null>;
   /**
    * READY or FAILED (and not quarantined) -> PROCESSING with the run's state cleared, so that the
-   * next S3 event of the object starts a new run. Null when the record is missing, not the
-   * owner's, still running, or quarantined: nothing changed.
+   * next S3 event of the object starts a new run; so is a PROCESSING file last changed before
+   * `stuckBefore` (a run whose steps outlived their time limit: nothing will finish it). Null
+   * when the record is missing, not the owner's, still running, or quarantined: nothing changed.
    */
-  resetForReprocess(id: string, owner: string, correlationId: string, at: string): Promise<FileRecord | null>;
+  resetForReprocess(id: string, owner: string, correlationId: string, at: string, stuckBefore?: string): Promise<FileRecord | null>;
 }
 
 export type BeginStepOutcome =
@@ -99,6 +100,11 @@ export interface PresignPutRequest {
   readonly expiresInSeconds: number;
   /** User metadata bound into the signature (`x-amz-meta-<name>` headers the PUT must carry). */
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * Binds `If-None-Match: *` into the signature: S3 answers 412 when the key already has an
+   * object, so the URL creates the object once and never replaces it.
+   */
+  readonly onlyIfAbsent?: boolean;
 }
 
 export interface ObjectHead {
@@ -131,6 +137,14 @@ export interface ObjectStore {
   copyObject(request: { from: string; to: string; metadata?: Readonly<Record<string, string>> }): Promise<void>;
   /** Deletes an object; no error when it does not exist. */
   deleteObject(key: string): Promise<void>;
+  /**
+   * Permanently removes every version and delete marker of the object `key`, or of every object
+   * under `prefix` (which ends in '/'): in a versioned bucket a plain delete only hides an object.
+   * Returns how many versions it removed.
+   */
+  deleteEveryVersion(scope: { readonly key: string } | { readonly prefix: string }): Promise<number>;
+  /** Permanently removes one version of an object (null: the unversioned object). */
+  deleteVersion(key: string, versionId: string | null): Promise<void>;
 }
 
 /** Announces a step of a file's processing to its owner's subscriptions. */

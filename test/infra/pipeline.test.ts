@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { VISIBILITY_TIMEOUT_FACTOR } from '../../infra/constructs/subscriber-queue.js';
+import { DEAD_LETTER_RETENTION, VISIBILITY_TIMEOUT_FACTOR } from '../../infra/constructs/subscriber-queue.js';
+import { DEAD_LETTER_HANDLED_TTL_SECONDS } from '../../resolvers/pipeline/dead-letter-consumer.js';
 import {
   DEAD_LETTERS_ENTRY,
   MAKE_THUMBNAILS_ENTRY,
@@ -136,6 +137,14 @@ describe('given the stack synthesized, when looking at the upload pipeline', () 
     const sqsActions = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('sqs:'));
     expect(sqsActions).toEqual(expect.arrayContaining(['sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage']));
     expect(sqsActions).not.toContain('sqs:DeleteMessage');
+  });
+
+  it("then the consumer's mark of a handled dead letter outlives the dead-letter queues' retention, so a kept message is never handled twice", () => {
+    const retentions = ofType('AWS::SQS::Queue')
+      .map(([, q]) => q.Properties?.['MessageRetentionPeriod'] as number | undefined)
+      .filter((seconds): seconds is number => seconds !== undefined);
+    expect(retentions).toContain(DEAD_LETTER_RETENTION.toSeconds());
+    expect(DEAD_LETTER_HANDLED_TTL_SECONDS).toBeGreaterThan(Math.max(...retentions));
   });
 
   it('then each step function has the idempotency table (notify, whose claim is on the file record, does not), and the fault-injection variable is set nowhere', () => {

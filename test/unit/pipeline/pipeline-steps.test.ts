@@ -194,14 +194,15 @@ describe('the pipeline steps, over in-memory ports', () => {
     await expect(steps(faults).run('THUMBNAIL', ref, context())).rejects.toThrow();
 
     const outcome = await steps().deadLetter('THUMBNAIL', ref, context(4));
-    const again = await steps().deadLetter('THUMBNAIL', ref, context(5));
+    // A dead letter of the other step (a duplicate PROCESS delivery) meets the finished file.
+    const other = await steps().deadLetter('PROCESS', ref, context(4));
 
     expect(outcome).toEqual({ outcome: 'FAILED', fileId: ID, code: 'RETRIES_EXHAUSTED' });
-    expect(again).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
+    expect(other).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
     const record = await repository.get(ID);
     expect(record).toMatchObject({ status: 'FAILED', width: 64, error: { code: 'RETRIES_EXHAUSTED', step: 'THUMBNAIL' } });
     expect(record?.error?.message).toContain('InjectedFault');
-    expect(new Set(status.messages.map((m) => `${m.status}#${m.sequencer}`))).toEqual(new Set([`FAILED#${ref.sequencer}`]));
+    expect(status.messages.map((m) => `${m.status}#${m.sequencer}`)).toEqual([`FAILED#${ref.sequencer}`]);
   });
 
   it('given a duplicate delivery dead-lettered after the other one completed the step, then the file is not failed', async () => {
@@ -235,6 +236,18 @@ describe('the pipeline steps, over in-memory ports', () => {
 
     expect(await steps().run('THUMBNAIL', ref, context(1))).toEqual({ outcome: 'READY', fileId: ID });
     expect((await repository.get(ID))?.error).toBeNull();
+  });
+
+  it('given an upload with no file record (a ticket used after deleteFile), when PROCESS runs, then that version is removed; THUMBNAIL leaves it to PROCESS', async () => {
+    await store.putObject({ key: KEY, body: await images.jpeg(), contentType: 'image/jpeg' });
+    const version = { ...ref, versionId: 'v-late' };
+
+    expect(await steps().run('THUMBNAIL', version, context())).toEqual({ outcome: 'SKIPPED', reason: 'UNKNOWN_FILE' });
+    expect(store.versionDeletes).toEqual([]);
+    expect(await steps().run('PROCESS', version, context())).toEqual({ outcome: 'SKIPPED', reason: 'UNKNOWN_FILE' });
+
+    expect(store.versionDeletes).toEqual([`${KEY}@v-late`]);
+    expect(store.objects.has(KEY)).toBe(false);
   });
 
   it('given an event older than the run the file is in, when delivered, then it is ignored', async () => {

@@ -140,6 +140,7 @@ describe('files API handler (router + error mapping)', () => {
       'content-type': 'image/png',
       'content-length': '2048',
       'x-amz-meta-correlation-id': 'appsync-request-id',
+      'if-none-match': '*',
     });
     expect(ticket.expiresAt).toBe('2025-01-02T03:19:05.678Z');
     expect(objectStore.presignedPuts).toEqual([
@@ -149,6 +150,7 @@ describe('files API handler (router + error mapping)', () => {
         contentLength: 2048,
         expiresInSeconds: 900,
         metadata: { 'correlation-id': 'appsync-request-id' },
+        onlyIfAbsent: true,
       },
     ]);
     expect((await repository.get(NEW_ID))?.status).toBe('PENDING_UPLOAD');
@@ -282,6 +284,49 @@ describe('file changes API handler (reprocessFile, deleteFile)', () => {
 
     expect(await repository.get(ID)).toBeNull();
     expect([...objectStore.objects.keys()]).toEqual(['uploads/someone-else/x']);
+  });
+
+  it("given my file with a sanitized copy of an earlier run the record no longer lists, when deleted, then every version under each of the file's keys and prefixes is removed", async () => {
+    await repository.create(readyRecord());
+    const earlier = processedKey(OWNER, ID, 'png');
+    objectStore.objects.set(earlier, { body: new Uint8Array(1), contentType: 'image/png', metadata: {} });
+
+    await call(appSyncEvent('Mutation', 'deleteFile', { id: ID }));
+
+    expect(objectStore.objects.has(earlier)).toBe(false);
+    expect(objectStore.versionDeletes.sort()).toEqual(
+      [`uploads/${OWNER}/${ID}`, quarantineKey(OWNER, ID), `processed/${OWNER}/${ID}/`, `thumbnails/${OWNER}/${ID}/`].sort(),
+    );
+  });
+
+  describe('a file stuck in PROCESSING', () => {
+    const clock = new FixedClock();
+    const STEP_TIMEOUT_MS = 30_000;
+    const since = (ms: number) => new Date(clock.now().getTime() - ms).toISOString();
+
+    beforeEach(() => {
+      const service = new FileChangesService({ repository, urls: objectStore, objects: objectStore, clock, stepTimeoutMs: STEP_TIMEOUT_MS });
+      handle = createFileChangesApi(() => service, new Logger({ logLevel: 'SILENT' }));
+      objectStore.objects.set(`uploads/${OWNER}/${ID}`, { body: new Uint8Array([1]), contentType: 'image/jpeg', metadata: {} });
+    });
+
+    it("given no change for longer than the steps' time limit, when reprocessed, then it restarts: a new run and a copy of the original", async () => {
+      await repository.create(readyRecord({ status: 'PROCESSING', updatedAt: since(STEP_TIMEOUT_MS + 1_000) }));
+
+      const file = (await call(appSyncEvent('Mutation', 'reprocessFile', { id: ID }))) as File;
+
+      expect(file.status).toBe('PROCESSING');
+      expect(await repository.get(ID)).toMatchObject({ sequencer: null, supersededSequencer: '0055AED6DCD90281E5' });
+      expect(objectStore.objects.get(`uploads/${OWNER}/${ID}`)?.metadata).toEqual({ 'correlation-id': 'appsync-request-id' });
+    });
+
+    it('given a change within the time limit (a step may still be running), when reprocessed, then ValidationError and nothing is copied', async () => {
+      await repository.create(readyRecord({ status: 'PROCESSING', updatedAt: since(STEP_TIMEOUT_MS - 1_000) }));
+      objectStore.copyObject = () => Promise.reject(new Error('must not be called'));
+
+      await expect(call(appSyncEvent('Mutation', 'reprocessFile', { id: ID }))).rejects.toMatchObject({ name: 'ValidationError' });
+      expect((await repository.get(ID))?.sequencer).toBe('0055AED6DCD90281E5');
+    });
   });
 
   it("given another user's file, when deleted, then NotFoundError and it stays", async () => {

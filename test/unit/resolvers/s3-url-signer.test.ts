@@ -71,8 +71,9 @@ describe.each(TARGETS)('S3UrlSigner for $name', (target) => {
       ['with the correlation id as metadata', { 'correlation-id': 'appsync-request-id' }],
       ['with two metadata entries, one upper case', { 'correlation-id': 'c0ffee', Origin: 'web app' }],
       ['without metadata', {}],
-    ])('then its presigned PUT %s is the S3 client\'s, byte for byte', async (_case, metadata) => {
-      const request = { key: KEYS[0] as string, contentType: 'image/jpeg', contentLength: 12_345, expiresInSeconds: 900, metadata };
+      ['only if absent (If-None-Match: *), with metadata', { 'correlation-id': 'c0ffee' }, true],
+    ])('then its presigned PUT %s is the S3 client\'s, byte for byte', async (_case, metadata, onlyIfAbsent = false) => {
+      const request = { key: KEYS[0] as string, contentType: 'image/jpeg', contentLength: 12_345, expiresInSeconds: 900, metadata, onlyIfAbsent };
       const viaClient = await sdkPresignPut(sdk(target, credentials), target.bucket, request);
       const url = await signer(target, credentials).presignPut(request);
       expect(url).toBe(viaClient);
@@ -84,6 +85,8 @@ describe.each(TARGETS)('S3UrlSigner for $name', (target) => {
         expect(new URL(url).searchParams.has(`x-amz-meta-${name.toLowerCase()}`)).toBe(false);
       }
       expect(url).not.toMatch(/checksum/i);
+      expect(signedHeaders?.includes('if-none-match')).toBe(onlyIfAbsent);
+      expect(new URL(url).searchParams.has('if-none-match')).toBe(false);
     });
   });
 });
@@ -95,6 +98,7 @@ describe.each(TARGETS)('S3UrlSigner for $name', (target) => {
 function sdkPresignPut(client: S3Client, bucket: string, request: PresignPutRequest): Promise<string> {
   const metadata = request.metadata ?? {};
   const metadataHeaders = Object.keys(metadata).map((name) => `x-amz-meta-${name.toLowerCase()}`);
+  const unhoisted = [...metadataHeaders, ...(request.onlyIfAbsent === true ? ['if-none-match'] : [])];
   return getSignedUrl(
     client,
     new PutObjectCommand({
@@ -103,11 +107,12 @@ function sdkPresignPut(client: S3Client, bucket: string, request: PresignPutRequ
       ContentType: request.contentType,
       ContentLength: request.contentLength,
       ...(metadataHeaders.length > 0 ? { Metadata: { ...metadata } } : {}),
+      ...(request.onlyIfAbsent === true ? { IfNoneMatch: '*' } : {}),
     }),
     {
       expiresIn: request.expiresInSeconds,
-      signableHeaders: new Set(['content-type', 'content-length', ...metadataHeaders]),
-      unhoistableHeaders: new Set(metadataHeaders),
+      signableHeaders: new Set(['content-type', 'content-length', ...unhoisted]),
+      unhoistableHeaders: new Set(unhoisted),
       signingDate: AT,
     },
   );

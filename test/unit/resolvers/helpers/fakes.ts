@@ -59,9 +59,10 @@ export class InMemoryFileRepository implements FileRepository, PipelineRepositor
     return record;
   }
 
-  async resetForReprocess(id: string, owner: string, correlationId: string, at: string): Promise<FileRecord | null> {
+  async resetForReprocess(id: string, owner: string, correlationId: string, at: string, stuckBefore?: string): Promise<FileRecord | null> {
     const record = this.records.get(id);
-    if (!record || record.owner !== owner || !isTerminal(record.status) || record.quarantineKey !== null || record.sequencer === null) {
+    const stuck = record?.status === 'PROCESSING' && stuckBefore !== undefined && record.updatedAt < stuckBefore;
+    if (!record || record.owner !== owner || !(isTerminal(record.status) || stuck) || record.quarantineKey !== null || record.sequencer === null) {
       return null;
     }
     const reset: FileRecord = {
@@ -197,6 +198,21 @@ export class InMemoryObjectStore implements ObjectStore {
   }
 
   async deleteObject(key: string): Promise<void> {
+    this.objects.delete(key);
+  }
+
+  /** Versions are not kept here: every call is recorded, and the object (or objects) removed. */
+  readonly versionDeletes: string[] = [];
+
+  async deleteEveryVersion(scope: { readonly key: string } | { readonly prefix: string }): Promise<number> {
+    const keys = [...this.objects.keys()].filter((key) => ('key' in scope ? key === scope.key : key.startsWith(scope.prefix)));
+    this.versionDeletes.push('key' in scope ? scope.key : scope.prefix);
+    for (const key of keys) this.objects.delete(key);
+    return keys.length;
+  }
+
+  async deleteVersion(key: string, versionId: string | null): Promise<void> {
+    this.versionDeletes.push(`${key}@${versionId ?? 'null'}`);
     this.objects.delete(key);
   }
 }
