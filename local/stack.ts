@@ -21,7 +21,7 @@ import type { FaultConfig } from '../resolvers/shared/faults.js';
 import { amplifyOutputs, type AmplifyOutputs } from './outputs.js';
 import { REALTIME_PATHS, createRealtimeServer } from './realtime/index.js';
 import { createConsoleSite } from './console/site.js';
-import { startS3rver } from './services/s3rver.js';
+import { type S3PrincipalLookup, bucketsOfTemplate, createLocalS3, s3Principals } from './s3/index.js';
 import { seedTables } from './services/table-seed.js';
 import { FunctionNotFoundError, startLocalStepFunctions } from './stepfunctions/index.js';
 import { Timeline } from './startup/timeline.js';
@@ -186,19 +186,20 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     if (runtimeNote) log(runtimeNote);
 
     const principals: IamPrincipal[] = [...names.functionPrincipals.values(), names.developer];
-    const s3rver = await phase('s3rver', () =>
-      startS3rver({
-        directory: join(stateDir, 's3'),
-        buckets: topology.buckets.map((b) => names.bucketName(b.logicalId)),
-        accessKeyIds: principals.map((p) => p.accessKeyId),
+    // Who may call S3 is known only with the endpoints' values (policy ARNs); the lookup reads them when asked.
+    let s3Callers: S3PrincipalLookup = () => undefined;
+    const s3 = await phase('S3', () =>
+      createLocalS3({
+        directory: join(stateDir, 'objects'),
+        buckets: bucketsOfTemplate(template, names.bucketName),
+        principals: (accessKeyId) => s3Callers(accessKeyId),
         region,
+        log,
       }),
     );
-    cleanups.push(() => s3rver.stop());
-    const credentialsByKey = new Map(principals.map((p) => [p.accessKeyId, p]));
-    const gateway = createS3Gateway({ upstream: s3rver.handle, credentials: (id) => credentialsByKey.get(id) });
+    const gateway = createS3Gateway({ handle: s3.handle });
     const s3Port = await gateway.listen(options.s3Port ?? 4569);
-    cleanups.push(() => new Promise((done) => gateway.server.close(() => done())));
+    cleanups.push(() => gateway.close());
 
     const messaging = await phase('SNS/SQS endpoint', () =>
       createMessaging({
@@ -221,6 +222,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       stepFunctions: stepFunctions.url,
     };
     const values = localValues(template, names, endpoints);
+    s3Callers = s3Principals(principals, topology.roles, values, names.developer);
 
     const functions = new Map<string, LocalFunction>();
     /** When each function last ran: hot reload reloads the one in use first. */
@@ -375,7 +377,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       ...(options.messaging?.pollersPerMapping === undefined ? {} : { pollersPerMapping: options.messaging.pollersPerMapping }),
       faults: { ...(options.messaging?.duplicateDelivery ? { duplicateDelivery: options.messaging.duplicateDelivery } : {}) },
     }));
-    s3rver.onObjectCreated((event) => messaging.objectCreated(event));
+    s3.onObjectCreated((event) => messaging.objectCreated(event));
 
     const hotReload = options.hotReload ?? !ephemeral;
     if (hotReload) {

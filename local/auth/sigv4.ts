@@ -44,11 +44,24 @@ export interface SigV4VerifyOptions {
   readonly now?: number;
   /** @default DEFAULT_MAX_SKEW_SECONDS */
   readonly maxSkewSeconds?: number;
+  /**
+   * S3's canonical URI is the path as sent, not normalized or encoded again (the S3 signer's
+   * `uriEscapePath: false`). @default true
+   */
+  readonly uriEscapePath?: boolean;
+  /**
+   * `declared`: the canonical request takes `x-amz-content-sha256` as the payload hash, and the
+   * caller checks the body against it as it streams in (S3). @default 'body'
+   */
+  readonly payloadHash?: 'body' | 'declared';
 }
+
+/** Why a request failed, for services whose error codes tell these apart (S3). */
+export type SigV4FailureKind = 'malformed' | 'skew' | 'unknown-key' | 'token' | 'mismatch';
 
 export type SigV4Outcome<C extends SigningCredential> =
   | { readonly ok: true; readonly credential: C }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; readonly kind: SigV4FailureKind };
 
 export interface ParsedAuthorization {
   readonly accessKeyId: string;
@@ -134,7 +147,11 @@ export const parseQuery = (raw: string): Record<string, string | string[]> => {
   return query;
 };
 
-const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
+const fail = (reason: string, kind: SigV4FailureKind = 'malformed'): { ok: false; reason: string; kind: SigV4FailureKind } => ({
+  ok: false,
+  reason,
+  kind,
+});
 
 /** Verifies a header-signed SigV4 request against the known credentials. */
 export const verifySigV4Request = async <C extends SigningCredential>(
@@ -160,8 +177,8 @@ export const verifySigV4Request = async <C extends SigningCredential>(
   if (parsed.date !== amzDate.slice(0, 8)) return fail('Credential scope date does not match x-amz-date');
   const now = options.now ?? Date.now();
   const maxSkewMs = (options.maxSkewSeconds ?? DEFAULT_MAX_SKEW_SECONDS) * 1000;
-  if (signedAt < now - maxSkewMs) return fail('Signature expired');
-  if (signedAt > now + maxSkewMs) return fail('Signature not yet current');
+  if (signedAt < now - maxSkewMs) return fail('Signature expired', 'skew');
+  if (signedAt > now + maxSkewMs) return fail('Signature not yet current', 'skew');
 
   const signed = new Set(parsed.signedHeaders);
   if (!signed.has('host')) return fail("'Host' must be a signed header");
@@ -174,15 +191,15 @@ export const verifySigV4Request = async <C extends SigningCredential>(
     return fail("'X-Amz-Security-Token' must be a signed header");
   }
   const contentSha = request.headers['x-amz-content-sha256'];
-  if (contentSha !== undefined && signed.has('x-amz-content-sha256')) {
+  if (contentSha !== undefined && signed.has('x-amz-content-sha256') && options.payloadHash !== 'declared') {
     const actual = createHash('sha256').update(request.body, 'utf8').digest('hex');
     if (contentSha !== actual) return fail('x-amz-content-sha256 does not match the body');
   }
 
   const credential = lookup(parsed.accessKeyId);
-  if (credential === undefined) return fail('The security token included in the request is invalid (unknown access key id)');
+  if (credential === undefined) return fail('The security token included in the request is invalid (unknown access key id)', 'unknown-key');
   if (credential.sessionToken !== undefined && token !== credential.sessionToken) {
-    return fail('The security token included in the request is invalid');
+    return fail('The security token included in the request is invalid', 'token');
   }
 
   const queryAt = request.path.indexOf('?');
@@ -198,7 +215,7 @@ export const verifySigV4Request = async <C extends SigningCredential>(
   const rebuilt = new HttpRequest({
     method: request.method.toUpperCase(),
     hostname: host.replace(/:\d+$/, ''),
-    path: rawPath.split('/').map(decodeComponent).join('/'),
+    path: options.uriEscapePath === false ? rawPath : rawPath.split('/').map(decodeComponent).join('/'),
     query: parseQuery(rawQuery),
     headers,
     body: request.body,
@@ -213,6 +230,7 @@ export const verifySigV4Request = async <C extends SigningCredential>(
     },
     sha256: NodeSha256,
     applyChecksum: false,
+    uriEscapePath: options.uriEscapePath ?? true,
   });
   const resigned = await signer.sign(rebuilt, { signingDate: new Date(signedAt), signableHeaders: signed });
   const expected = parseAuthorizationHeader(String(resigned.headers['authorization'] ?? ''));
@@ -221,6 +239,7 @@ export const verifySigV4Request = async <C extends SigningCredential>(
   if (!signatureMatches || expected.signedHeaders.join(';') !== parsed.signedHeaders.join(';')) {
     return fail(
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+      'mismatch',
     );
   }
   return { ok: true, credential };

@@ -1,6 +1,6 @@
 /**
  * The files API entry, configured ONLY through environment variables (as on AWS), running
- * in-process against DynamoDB Local and s3rver. (The pipeline's entries are exercised in
+ * in-process against DynamoDB Local and the local S3. (The pipeline's entries are exercised in
  * pipeline-handlers.test.ts.)
  */
 import { createServer, type Server } from 'node:http';
@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type RunningS3rver, startS3rver } from '../../local/services/s3rver.js';
+import { unrestrictedPrincipal } from '../../local/s3/index.js';
+import { type StandaloneS3, startStandaloneS3 } from '../../local/s3/standalone.js';
 import { createS3Client } from '../../resolvers/adapters/clients.js';
 import { S3ObjectStore } from '../../resolvers/adapters/s3-object-store.js';
 import type { FileConnection, UploadPolicy, UploadTicket } from '../../resolvers/generated/graphql.js';
@@ -26,15 +27,15 @@ interface Recorded {
 }
 
 describe('Lambda handlers configured by environment', () => {
-  let s3: RunningS3rver;
+  let s3: StandaloneS3;
   let directory: string;
   let appsync: Server;
   const published: Recorded[] = [];
   let filesHandler: (event: unknown, context: Context) => Promise<unknown>;
 
   beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'handlers-s3rver-'));
-    s3 = await startS3rver({ directory, buckets: [BUCKET], accessKeyIds: [CREDENTIALS.accessKeyId] });
+    directory = await mkdtemp(join(tmpdir(), 'handlers-s3-'));
+    s3 = await startStandaloneS3({ directory, buckets: [{ name: BUCKET, versioning: 'Enabled' }], principals: [unrestrictedPrincipal(CREDENTIALS)] });
     appsync = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));

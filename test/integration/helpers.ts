@@ -18,7 +18,7 @@ export function documentClient(client = dynamoClient()): DynamoDBDocumentClient 
   return createDocumentClient(client);
 }
 
-/** As the handlers build it (clients.ts), pointed at s3rver. No forcePathStyle: the IP does it. */
+/** As the handlers build it (clients.ts), pointed at the local S3. No forcePathStyle: the IP does it. */
 export function s3Client(): S3Client {
   return createS3Client({ endpoint: inject('s3Endpoint'), region: REGION, credentials: CREDENTIALS });
 }

@@ -6,18 +6,27 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDbLocal } from '../../local/services/dynamodb.js';
-import { type RunningS3rver, encodeS3EventKey, startS3rver } from '../../local/services/s3rver.js';
+import { encodeS3EventKey, unrestrictedPrincipal } from '../../local/s3/index.js';
+import { type StandaloneS3, startStandaloneS3 } from '../../local/s3/standalone.js';
 import { createS3Client } from '../../resolvers/adapters/clients.js';
 import { decodeS3EventKey } from '../../resolvers/files/keys.js';
 import { CREDENTIALS, REGION } from './helpers.js';
 
-describe('startS3rver', () => {
-  let s3: RunningS3rver;
+/** The uploads bucket's rule in the CDK app: browsers may PUT and GET from anywhere. */
+const ANY_ORIGIN = [{ allowedOrigins: ['*'], allowedMethods: ['GET', 'PUT', 'HEAD'], allowedHeaders: ['*'], exposeHeaders: ['ETag'], maxAgeSeconds: 3000 }];
+
+describe('startStandaloneS3', () => {
+  let s3: StandaloneS3;
   let directory: string;
 
   beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'events-s3rver-'));
-    s3 = await startS3rver({ directory, buckets: ['events'], accessKeyIds: ['events-key'], region: 'eu-west-1' });
+    directory = await mkdtemp(join(tmpdir(), 'events-s3-'));
+    s3 = await startStandaloneS3({
+      directory,
+      buckets: [{ name: 'events', versioning: 'Unversioned', cors: ANY_ORIGIN }],
+      principals: [unrestrictedPrincipal({ ...CREDENTIALS, accessKeyId: 'events-key' })],
+      region: 'eu-west-1',
+    });
   });
 
   afterAll(async () => {
@@ -54,7 +63,7 @@ describe('startS3rver', () => {
     expect(encodeS3EventKey(key)).toBe(record?.s3.object.key);
   });
 
-  it('given the bucket configurations kept in memory, when the CORS configuration is replaced and then deleted, then every request sees the change at once', async () => {
+  it('given a bucket with a CORS configuration, when the CORS configuration is replaced and then deleted, then every request sees the change at once', async () => {
     const client = createS3Client({ endpoint: s3.endpoint, region: REGION, credentials: { ...CREDENTIALS, accessKeyId: 'events-key' } });
     const preflight = () =>
       fetch(`${s3.endpoint}/events/some-key`, {
@@ -79,7 +88,7 @@ describe('startS3rver', () => {
     expect((await preflight()).headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('given an access key id it was not told about, when a request is signed with it, then s3rver refuses it', async () => {
+  it('given an access key id it was not told about, when a request is signed with it, then the local S3 refuses it', async () => {
     const client = createS3Client({
       endpoint: s3.endpoint,
       region: REGION,

@@ -9,10 +9,10 @@ import { CREDENTIALS, REGION, s3Client } from './helpers.js';
 
 /**
  * The store, and the production signer's URLs (s3-url-signer.ts, built as the files API builds
- * it but pointed at s3rver) on the same bucket: what a presigned PUT uploads, the store and a
+ * it but pointed at the local S3) on the same bucket: what a presigned PUT uploads, the store and a
  * presigned GET read back.
  */
-describe('S3ObjectStore and S3UrlSigner against s3rver', () => {
+describe('S3ObjectStore and S3UrlSigner against the local S3', () => {
   let store: S3ObjectStore;
   let signer: S3UrlSigner;
   const bucket = inject('uploadsBucket');

@@ -38,7 +38,7 @@ describe('every listener the local stack opens, given its port is held', () => {
 
   it('when the S3 gateway listens, then it rejects with PortInUseError naming the service', async () => {
     held = await holdPort();
-    const gateway = createS3Gateway({ upstream: () => undefined, credentials: () => undefined });
+    const gateway = createS3Gateway({ handle: () => undefined });
 
     await expect(gateway.listen(held.port)).rejects.toEqual(new PortInUseError(held.port, { service: 'S3' }));
   });
