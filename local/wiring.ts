@@ -1,6 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
 import type { Caller } from './contracts.js';
 import { isAllowed } from './cdk/iam-policy.js';
 import { type LocalValues, resolveIntrinsics, type CfnTemplate } from './cdk/template.js';
@@ -46,17 +44,8 @@ export interface LocalNames {
   readonly developer: IamPrincipal;
 }
 
-export async function loadSeed(stateDir: string): Promise<string> {
-  const path = join(stateDir, 'seed');
-  try {
-    return (await readFile(path, 'utf8')).trim();
-  } catch {
-    await mkdir(stateDir, { recursive: true });
-    const seed = randomBytes(32).toString('hex');
-    await writeFile(path, seed, { mode: 0o600 });
-    return seed;
-  }
-}
+/** The seed the names and credentials below derive from (local/seed.ts). */
+export { loadSeed } from './seed.js';
 
 const derive = (seed: string, purpose: string) => createHmac('sha256', seed).update(purpose).digest();
 const alnum = (bytes: Buffer, length: number, upper = false) => {
