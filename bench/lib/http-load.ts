@@ -1,5 +1,7 @@
 /**
- * The HTTP load generator: wrk (Debian's `wrk`) when it is on PATH, autocannon otherwise.
+ * The HTTP load generators: wrk (Debian's `wrk`) and autocannon. The sections load every target
+ * with each generator that is installed (autocannon always is), the same one for a target and
+ * its references, and report the ratios under each: a figure must survive another harness.
  *
  * The load runs on the same two cores as the target. autocannon is JavaScript and spends about a
  * third of a core per 5,000 req/s of its own, so it takes more from a fast target than from a
@@ -24,6 +26,8 @@ export interface LoadRun {
   readonly reqPerSec: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** The latency distribution: ms at each of LATENCY_PERCENTILES, in order. */
+  readonly distributionMs: readonly number[];
   /** Socket errors and timeouts, non-2xx statuses and bodies other than the expected one. */
   readonly errors: number;
   readonly requests: number;
@@ -37,7 +41,15 @@ export interface LoadRequest {
   readonly connections: number;
   /** When given, every response body must be exactly this. */
   readonly expectBody?: string;
+  /** When given, a response body holding this text counts as an error (e.g. `"errors"`). */
+  readonly rejectText?: string;
 }
+
+/** The percentiles both generators report (wrk computes any; autocannon these). */
+export const LATENCY_PERCENTILES = [50, 75, 90, 99, 99.9] as const;
+
+/** The two generators; a section loads a target and its reference with the same one. */
+export type Generator = 'wrk' | 'autocannon';
 
 const wrkVersion: string | null = (() => {
   try {
@@ -53,8 +65,16 @@ const wrkVersion: string | null = (() => {
 /** The generator the runs use, e.g. `wrk 4.1.0` or `autocannon`. */
 export const loadTool = (): string => (wrkVersion === null ? 'autocannon' : `wrk ${wrkVersion}`);
 
-export function runLoad(request: LoadRequest): Promise<LoadRun> {
-  return wrkVersion === null ? withAutocannon(request) : withWrk(request);
+/** Every generator this machine has: both when wrk is installed, else autocannon alone. */
+export const generators = (): readonly Generator[] => (wrkVersion === null ? ['autocannon'] : ['wrk', 'autocannon']);
+
+/** The generator's name with its version, for the report. */
+export const generatorLabel = (generator: Generator): string => (generator === 'wrk' ? `wrk ${wrkVersion ?? '(not installed)'}` : 'autocannon');
+
+/** One run with `generator` (by default wrk when installed, autocannon otherwise). */
+export function runLoad(request: LoadRequest, generator: Generator = wrkVersion === null ? 'autocannon' : 'wrk'): Promise<LoadRun> {
+  if (generator === 'wrk' && wrkVersion === null) throw new Error('wrk is not installed (apt-get install wrk)');
+  return generator === 'autocannon' ? withAutocannon(request) : withWrk(request);
 }
 
 async function withAutocannon(request: LoadRequest): Promise<LoadRun> {
@@ -66,11 +86,18 @@ async function withAutocannon(request: LoadRequest): Promise<LoadRun> {
     headers: { 'content-type': 'application/json', ...request.headers },
     body: request.body,
     ...(request.expectBody === undefined ? {} : { expectBody: request.expectBody }),
+    ...(request.rejectText === undefined
+      ? {}
+      : {
+          // Checked per response; autocannon counts a response as a mismatch when `verifyBody` is false.
+          verifyBody: (body: unknown) => !String(body).includes(request.rejectText as string),
+        }),
   });
   return {
     reqPerSec: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
+    distributionMs: [result.latency.p50, result.latency.p75, result.latency.p90, result.latency.p99, result.latency.p99_9],
     errors: result.errors + result.non2xx + result.mismatches,
     requests: result.requests.total,
   };
@@ -86,11 +113,13 @@ function wrkScript(request: LoadRequest): string {
     `wrk.body = ${lua(request.body)}`,
     ...Object.entries(headers).map(([name, value]) => `wrk.headers[${lua(name)}] = ${lua(value)}`),
     `local expected = ${request.expectBody === undefined ? 'nil' : lua(request.expectBody)}`,
+    `local rejected = ${request.rejectText === undefined ? 'nil' : lua(request.rejectText)}`,
     'local threads = {}',
     'function setup(thread) table.insert(threads, thread) end',
     'function init(args) bad = 0 end',
     'function response(status, headers, body)',
-    '  if status < 200 or status > 299 or (expected ~= nil and body ~= expected) then bad = bad + 1 end',
+    '  if status < 200 or status > 299 or (expected ~= nil and body ~= expected)',
+    '    or (rejected ~= nil and string.find(body, rejected, 1, true)) then bad = bad + 1 end',
     'end',
     'function done(summary, latency, requests)',
     '  local bad = 0',
@@ -98,6 +127,9 @@ function wrkScript(request: LoadRequest): string {
     '  local e = summary.errors',
     '  io.write(string.format("RESULT %d %d %d %d %f %f\\n", summary.requests, summary.duration,',
     '    e.connect + e.read + e.write + e.timeout, bad, latency:percentile(50), latency:percentile(99)))',
+    '  local d = {}',
+    `  for _, p in ipairs({${LATENCY_PERCENTILES.join(', ')}}) do table.insert(d, string.format("%f", latency:percentile(p))) end`,
+    '  io.write("DISTRIBUTION " .. table.concat(d, " ") .. "\\n")',
     'end',
     '',
   ].join('\n');
@@ -116,10 +148,12 @@ async function withWrk(request: LoadRequest): Promise<LoadRun> {
     const match = /^RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+)$/m.exec(stdout);
     if (!match) throw new Error(`wrk printed no RESULT line:\n${stdout}`);
     const [requests, durationUs, socketErrors, bad, p50Us, p99Us] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+    const distribution = /^DISTRIBUTION (.+)$/m.exec(stdout)?.[1]?.split(' ').map((us) => Number(us) / 1000) ?? [];
     return {
       reqPerSec: requests / (durationUs / 1e6),
       p50Ms: p50Us / 1000,
       p99Ms: p99Us / 1000,
+      distributionMs: distribution,
       errors: socketErrors + bad,
       requests,
     };

@@ -3,6 +3,7 @@
  * should hold; `--quick` shrinks every load so the harness can be built and checked on a busy
  * machine (its figures are not comparable with the issue's anchors).
  */
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export const SECTIONS = ['http', 'fanout', 'pipeline', 'hostile', 'coldstart', 'startup', 'profile'] as const;
@@ -14,7 +15,15 @@ export interface BenchOptions {
   /** Where the Markdown report goes. */
   readonly out: string;
   readonly http: { readonly durationS: number; readonly warmupS: number; readonly runs: number; readonly connections: number };
+  /** The data paths: the HTTP section's load settings, and how many files the user owns. */
+  readonly data: { readonly durationS: number; readonly warmupS: number; readonly runs: number; readonly connections: number; readonly files: number };
   readonly fanout: { readonly subscribers: number; readonly publishes: number; readonly drainMs: number; readonly rounds: number };
+  /** AppSync's scale: `subscribers` sockets, one publish every `intervalMs` for `publishes`. */
+  readonly scale: { readonly subscribers: number; readonly publishes: number; readonly intervalMs: number; readonly drainMs: number; readonly openConcurrency: number };
+  /** Where the run's figures go as JSON (what `npm run cost` reads). */
+  readonly json: string;
+  /** Where the charts go (SVG), relative to the project. */
+  readonly chartsDir: string;
   readonly pipeline: { readonly uploads: number; readonly putsInFlight: number; readonly sharpInFlight: number; readonly warmUploads: number };
   readonly coldstart: { readonly runs: number; readonly mapRuns: number };
   readonly hostile: { readonly reps: number; readonly httpReps: number; readonly budgetMs: number; readonly timeoutMs: number };
@@ -22,10 +31,12 @@ export interface BenchOptions {
   readonly profile: { readonly durationS: number };
 }
 
-const USAGE = `npm run bench -- [--quick] [--only http,fanout,pipeline,hostile,coldstart,startup,profile] [--out FILE]
+const USAGE = `npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--out FILE] [--json FILE]
   --quick  short runs for building the harness (2 s HTTP runs, 100 subscribers, 10 uploads); figures are not comparable
+           (BENCH_QUICK=1 in the environment does the same)
   --only   run some sections (default: all)
-  --out    the Markdown report (default: docs/benchmarks.md)`;
+  --out    the Markdown report (default: docs/benchmarks.md; the charts go to docs/charts/ beside it)
+  --json   the run's figures as JSON, read by \`npm run cost\` (default: the report's path with .json)`;
 
 export function readOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
@@ -34,6 +45,7 @@ export function readOptions(argv: readonly string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       out: { type: 'string' },
+      json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -41,21 +53,30 @@ export function readOptions(argv: readonly string[]): BenchOptions {
     console.log(USAGE);
     process.exit(0);
   }
-  const quick = values.quick ?? false;
+  const quick = (values.quick ?? false) || process.env['BENCH_QUICK'] === '1';
   const requested = values.only?.split(',').map((s) => s.trim()).filter(Boolean) ?? [...SECTIONS];
   for (const name of requested) {
     if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`Unknown section "${name}".\n${USAGE}`);
   }
+  const out = values.out ?? 'docs/benchmarks.md';
   return {
     quick,
     sections: new Set(requested as SectionName[]),
-    out: values.out ?? 'docs/benchmarks.md',
+    out,
+    json: values.json ?? out.replace(/\.md$/, '') + '.json',
+    chartsDir: join(dirname(out), 'charts'),
     http: quick
       ? { durationS: 2, warmupS: 1, runs: 1, connections: 50 }
       : { durationS: 10, warmupS: 1, runs: 3, connections: 50 },
+    data: quick
+      ? { durationS: 2, warmupS: 1, runs: 1, connections: 20, files: 25 }
+      : { durationS: 10, warmupS: 1, runs: 3, connections: 50, files: 25 },
     fanout: quick
       ? { subscribers: 100, publishes: 100, drainMs: 5_000, rounds: 1 }
       : { subscribers: 1_000, publishes: 100, drainMs: 10_000, rounds: 3 },
+    scale: quick
+      ? { subscribers: 200, publishes: 5, intervalMs: 1_000, drainMs: 5_000, openConcurrency: 50 }
+      : { subscribers: 10_000, publishes: 60, intervalMs: 1_000, drainMs: 15_000, openConcurrency: 100 },
     pipeline: quick ? { uploads: 10, putsInFlight: 4, sharpInFlight: 2, warmUploads: 4 } : { uploads: 200, putsInFlight: 4, sharpInFlight: 2, warmUploads: 32 },
     coldstart: quick ? { runs: 3, mapRuns: 1 } : { runs: 7, mapRuns: 3 },
     hostile: quick ? { reps: 2, httpReps: 2, budgetMs: 3_000, timeoutMs: 15_000 } : { reps: 5, httpReps: 9, budgetMs: 3_000, timeoutMs: 30_000 },

@@ -22,7 +22,21 @@ export interface SectionReport {
   readonly details: string;
   /** Measured explanations of other sections' figures, by section name (Markdown). */
   readonly evidence?: ReadonlyMap<string, string>;
+  /** SVG charts; run.ts writes them beside the report, and `details` links them with chartLink. */
+  readonly charts?: readonly Chart[];
+  /** The section's measured quantities as plain data, for the run's JSON (what `npm run cost` reads). */
+  readonly figures?: unknown;
 }
+
+export interface Chart {
+  /** File name, e.g. `http-latency-wrk.svg`. */
+  readonly file: string;
+  readonly title: string;
+  readonly svg: string;
+}
+
+/** The Markdown image of a chart, relative to the report (charts/ beside it). */
+export const chartLink = (chart: Chart): string => `![${chart.title}](charts/${chart.file})`;
 
 export const fmtInt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 export const fmtMs = (n: number) => (Number.isFinite(n) ? (n >= 100 ? Math.round(n).toLocaleString('en-US') : n >= 10 ? n.toFixed(1) : n.toFixed(2)) : 'n/a');

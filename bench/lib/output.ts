@@ -1,0 +1,54 @@
+/**
+ * What a run leaves beside its Markdown report: the charts (SVG files in charts/) and the figures
+ * as JSON, stamped with the commit they were measured on, which `npm run cost` reads.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DocumentInput } from './document.js';
+import { PROJECT_DIR } from './paths.js';
+
+export interface RunRecord {
+  /** The commit measured; `dirty` when the working tree differed from it. */
+  readonly commit: string;
+  readonly dirty: boolean;
+  readonly date: string;
+  readonly quick: boolean;
+  readonly seconds: number;
+  readonly machine: DocumentInput['machine'];
+  readonly failures: readonly string[];
+  /** Each section's figures and summary rows, by section name. */
+  readonly sections: Readonly<Record<string, { readonly comparisons: unknown; readonly figures: unknown }>>;
+}
+
+/** The commit of the working tree, and whether tracked files differ from it. */
+export function currentCommit(dir = PROJECT_DIR): { commit: string; dirty: boolean } {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: dir, encoding: 'utf8' }).trim();
+    return { commit, dirty: status !== '' };
+  } catch {
+    return { commit: 'unknown', dirty: true };
+  }
+}
+
+export function runRecord(input: DocumentInput): RunRecord {
+  return {
+    ...currentCommit(),
+    date: new Date().toISOString(),
+    quick: input.options.quick,
+    seconds: Math.round(input.seconds),
+    machine: input.machine,
+    failures: input.failures.map((f) => f.split('\n')[0] ?? f),
+    sections: Object.fromEntries(input.reports.map((r) => [r.name, { comparisons: r.comparisons, figures: r.figures ?? null }])),
+  };
+}
+
+/** Writes every section's charts into `dir`; returns how many. */
+export async function writeCharts(dir: string, reports: DocumentInput['reports']): Promise<number> {
+  const charts = reports.flatMap((r) => r.charts ?? []);
+  if (charts.length === 0) return 0;
+  await mkdir(dir, { recursive: true });
+  await Promise.all(charts.map((c) => writeFile(join(dir, c.file), c.svg)));
+  return charts.length;
+}
