@@ -8,8 +8,6 @@ import { asPortInUse } from './dual-server.js';
 export interface S3GatewayOptions {
   /** The local S3's request handler (`LocalS3.handle`). */
   readonly handle: (request: IncomingMessage, response: ServerResponse) => void;
-  /** @default 127.0.0.1 */
-  readonly host?: string;
 }
 
 export function createS3Gateway(options: S3GatewayOptions): { server: Server; listen(port: number): Promise<number>; close(): Promise<void> } {
@@ -19,7 +17,7 @@ export function createS3Gateway(options: S3GatewayOptions): { server: Server; li
     listen: (port) =>
       new Promise((resolve, reject) => {
         server.once('error', (error: NodeJS.ErrnoException) => reject(asPortInUse(error, port, { service: 'S3' })));
-        server.listen(port, options.host ?? '127.0.0.1', () => {
+        server.listen(port, '127.0.0.1', () => {
           const address = server.address();
           resolve(typeof address === 'object' && address ? address.port : port);
         });
