@@ -13,6 +13,7 @@ import { type SectionReport, consoleTable } from './lib/report.js';
 import { renderDocument } from './lib/document.js';
 import { runRecord, writeCharts } from './lib/output.js';
 import { runHttp } from './sections/http.js';
+import { runData } from './sections/data.js';
 import { runFanout } from './sections/fanout.js';
 import { runPipeline } from './sections/pipeline.js';
 import { runColdStart } from './sections/coldstart.js';
@@ -26,10 +27,11 @@ const ctx = createContext(options);
 const machineBefore = describeMachine();
 const started = Date.now();
 
-// In this order: the first four share one local stack (and the simulator); the last three need
+// In this order: the first five share one local stack (and the simulator); the last three need
 // the machine without them.
 const runners: Record<SectionName, (c: typeof ctx) => Promise<SectionReport>> = {
   http: runHttp,
+  data: runData,
   fanout: runFanout,
   pipeline: runPipeline,
   hostile: runHostile,

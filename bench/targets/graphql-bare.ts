@@ -28,7 +28,10 @@ const { values } = parseArgs({
     bundle: { type: 'string' },
     handler: { type: 'string', default: 'handler' },
     function: { type: 'string', default: 'FilesApi' },
+    /** Comma-separated fields the handler resolves, e.g. `Query.file,Query.files`. */
     field: { type: 'string', default: 'Query.uploadPolicy' },
+    /** The caller's user-pool `sub` in the event's identity (the handler reads the owner from it); none by default. */
+    sub: { type: 'string' },
   },
 });
 const mode = values.mode === 'execute' ? 'execute' : 'graphql';
@@ -43,30 +46,35 @@ const sdl = [
 const schema = buildSchema(sdl);
 
 // The direct Lambda resolver's event, as AppSync builds it (see the fact sheet, section 2).
-const [typeName, fieldName] = (values.field ?? 'Query.uploadPolicy').split('.') as [string, string];
-const type = schema.getType(typeName);
-if (!(type instanceof GraphQLObjectType)) throw new Error(`No type ${typeName}`);
-const field = type.getFields()[fieldName];
-if (!field) throw new Error(`No field ${typeName}.${fieldName}`);
-field.resolve = (source: unknown, args: unknown, context: { headers: Record<string, string> }, info: GraphQLResolveInfo) => {
-  const node = info.fieldNodes[0];
-  const event = {
-    arguments: args,
-    identity: null,
-    source: source ?? null,
-    request: { headers: context.headers, domainName: null },
-    info: {
-      fieldName: info.fieldName,
-      parentTypeName: info.parentType.name,
-      variables: info.variableValues,
-      selectionSetList: node?.selectionSet?.selections.map((s) => (s.kind === 'Field' ? (s.alias ?? s.name).value : '')) ?? [],
-      selectionSetGraphQL: node?.selectionSet ? print(node.selectionSet) : '',
-    },
-    prev: null,
-    stash: {},
+// With --sub, a user-pool identity: this target authenticates nobody, it stands for a caller
+// already verified, so the handler and its table reads are all that differ from the stack.
+const identity = values.sub ? { sub: values.sub, username: values.sub, claims: { sub: values.sub }, issuer: 'bench', defaultAuthStrategy: 'ALLOW', sourceIp: ['127.0.0.1'], groups: null } : null;
+for (const name of (values.field ?? 'Query.uploadPolicy').split(',')) {
+  const [typeName, fieldName] = name.trim().split('.') as [string, string];
+  const type = schema.getType(typeName);
+  if (!(type instanceof GraphQLObjectType)) throw new Error(`No type ${typeName}`);
+  const field = type.getFields()[fieldName];
+  if (!field) throw new Error(`No field ${typeName}.${fieldName}`);
+  field.resolve = (source: unknown, args: unknown, context: { headers: Record<string, string> }, info: GraphQLResolveInfo) => {
+    const node = info.fieldNodes[0];
+    const event = {
+      arguments: args,
+      identity,
+      source: source ?? null,
+      request: { headers: context.headers, domainName: null },
+      info: {
+        fieldName: info.fieldName,
+        parentTypeName: info.parentType.name,
+        variables: info.variableValues,
+        selectionSetList: node?.selectionSet?.selections.map((s) => (s.kind === 'Field' ? (s.alias ?? s.name).value : '')) ?? [],
+        selectionSetGraphQL: node?.selectionSet ? print(node.selectionSet) : '',
+      },
+      prev: null,
+      stash: {},
+    };
+    return handler(event, lambdaContext(functionName));
   };
-  return handler(event, lambdaContext(functionName));
-};
+}
 
 const documents = new Map<string, DocumentNode | readonly unknown[]>();
 function prepared(query: string): DocumentNode | readonly unknown[] {

@@ -1,10 +1,13 @@
 /**
  * Target: the local stack, ephemeral, on free loopback ports. Prints what a client needs.
- * Functions' own log lines are dropped (set BENCH_VERBOSE to see them).
+ * Functions' own log lines are dropped (set BENCH_VERBOSE to see them). Its functions are
+ * instrumented (instrument.ts): `statsUrl` answers their invocation counts, durations, log
+ * bytes and (with BENCH_COUNT_CALLS=1) their AWS calls; `statsUrl?env=NAME` a function's environment.
  */
+import { createServer } from 'node:http';
 import { serveUntilStopped } from '../lib/child.js';
 import { PROJECT_DIR } from '../lib/paths.js';
-import { startLocalStack } from '../../local/stack.js';
+import { functionEnvironment, functionStats, instrumentWorkers, resetStats } from './instrument.js';
 
 export interface LocalStackInfo {
   readonly graphqlUrl: string;
@@ -16,7 +19,16 @@ export interface LocalStackInfo {
   readonly userPoolId: string;
   readonly userPoolClientId: string;
   readonly developerCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly dynamodbEndpoint: string;
+  readonly stepFunctionsEndpoint: string;
+  /** GET: the functions' figures; POST: zero them; GET ?env=NAME: that function's environment. */
+  readonly statsUrl: string;
 }
+
+const countCalls = process.env['BENCH_COUNT_CALLS'] === '1';
+// Before the stack module loads, so every Worker it makes is the instrumented one.
+const instrumented = instrumentWorkers({ countCalls });
+const { startLocalStack } = await import('../../local/stack.js');
 
 const verbose = Boolean(process.env['BENCH_VERBOSE']);
 const stack = await startLocalStack({
@@ -32,6 +44,25 @@ const stack = await startLocalStack({
     if (verbose) process.stderr.write(text);
   },
 });
+// No function has run yet (environments start on first use), so every one gets the proxies.
+await instrumented.prepareProxies([...stack.topology.functions.values()].map((fn) => fn.logicalId), {
+  dynamodb: stack.dynamodbEndpoint,
+  s3: stack.s3Endpoint,
+  sns: stack.messagingEndpoint,
+  sqs: stack.messagingEndpoint,
+});
+
+const stats = createServer((request, response) => {
+  const url = new URL(request.url ?? '/', 'http://local');
+  const name = url.searchParams.get('env');
+  if (request.method === 'POST') resetStats();
+  const body = name === null ? { countCalls, functions: functionStats() } : (functionEnvironment(name) ?? null);
+  response.writeHead(body === null ? 404 : 200, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+});
+await new Promise<void>((resolve) => stats.listen(0, '127.0.0.1', resolve));
+const statsAddress = stats.address();
+
 // 127.0.0.1 rather than localhost: the stack listens on IPv4 loopback only, and the load
 // generators should not spend time on name resolution.
 const port = new URL(stack.graphqlUrl).port;
@@ -45,5 +76,11 @@ const info: LocalStackInfo = {
   userPoolId: stack.userPoolId,
   userPoolClientId: stack.userPoolClientId,
   developerCredentials: stack.developerCredentials,
+  dynamodbEndpoint: stack.dynamodbEndpoint,
+  stepFunctionsEndpoint: stack.stepFunctionsEndpoint,
+  statsUrl: `http://127.0.0.1:${typeof statsAddress === 'object' && statsAddress ? statsAddress.port : 0}/stats`,
 };
-serveUntilStopped(info, () => stack.stop());
+serveUntilStopped(info, async () => {
+  stats.close();
+  await stack.stop();
+});
