@@ -124,7 +124,7 @@ export async function initiateAuth(ctx: PoolContext, body: Body): Promise<Body> 
     if (!password) throw invalidParameter('Missing required parameter PASSWORD');
     const user = signInCandidate(ctx, client, typed);
     if (!user) throw incorrectCredentials();
-    checkSecretHash(client, user.username, params['SECRET_HASH']);
+    checkSecretHash(client, [typed, user.username], params['SECRET_HASH']);
     if (!passwordMatches(poolNameOf(ctx.pool.userPoolId), user.username, password, user.verifier)) return failSignIn(ctx, user);
     return passwordAccepted(ctx, user, client);
   }
@@ -133,7 +133,7 @@ export async function initiateAuth(ctx: PoolContext, body: Body): Promise<Body> 
   const A = parseA(params['SRP_A'] ?? '');
   if (A === undefined) throw invalidParameter('Missing required parameter SRP_A');
   const user = signInCandidate(ctx, client, typed);
-  if (user) checkSecretHash(client, user.username, params['SECRET_HASH']);
+  if (user) checkSecretHash(client, [typed, user.username], params['SECRET_HASH']);
   const simulated = user ? undefined : simulatedIdentity(ctx, typed);
   const userId = user?.username ?? simulated?.userId ?? '';
   // An unknown user gets a challenge that looks the same and can never be answered.
@@ -171,7 +171,7 @@ export async function respondToAuthChallenge(ctx: PoolContext, body: Body): Prom
     if (session.simulated || responses['USERNAME'] !== session.username) throw incorrectCredentials();
     const user = signInCandidate(ctx, client, session.username);
     if (!user) throw incorrectCredentials();
-    checkSecretHash(client, user.username, responses['SECRET_HASH']);
+    checkSecretHash(client, [user.username, responses['USERNAME'] ?? ''], responses['SECRET_HASH']);
     const timestamp = responses['TIMESTAMP'] ?? '';
     const proven =
       parseTimestamp(timestamp) !== undefined &&
@@ -197,7 +197,7 @@ export async function respondToAuthChallenge(ctx: PoolContext, body: Body): Prom
     }
     const user = ctx.store.get(session.username);
     if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') throw notAuthorized('Invalid session for the user, session is expired.');
-    checkSecretHash(client, user.username, responses['SECRET_HASH']);
+    checkSecretHash(client, [user.username, responses['USERNAME'] ?? ''], responses['SECRET_HASH']);
     const password = checkPassword(ctx.pool, responses['NEW_PASSWORD'], 'challengeResponses.NEW_PASSWORD');
     const given = parseAttributes(
       Object.entries(responses)

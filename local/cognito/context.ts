@@ -61,15 +61,20 @@ export function clientOf(ctx: PoolContext, clientId: string): ClientConfig {
   return client;
 }
 
-/** A client with a secret needs SECRET_HASH = Base64(HMAC-SHA256(secret, username + clientId)). */
-export function checkSecretHash(client: ClientConfig, username: string, secretHash: string | undefined): void {
+/**
+ * A client with a secret needs SECRET_HASH = Base64(HMAC-SHA256(secret, username + clientId)),
+ * with the username as the request gave it; the internal username (USER_ID_FOR_SRP) is accepted too.
+ */
+export function checkSecretHash(client: ClientConfig, usernames: readonly string[], secretHash: string | undefined): void {
   if (client.secret === undefined) return;
   if (secretHash === undefined) throw notAuthorized(`Client ${client.clientId} is configured with secret but SECRET_HASH was not received`);
-  const expected = createHmac('sha256', client.secret).update(`${username}${client.clientId}`).digest();
   const given = Buffer.from(secretHash, 'base64');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw notAuthorized(`Unable to verify secret hash for client ${client.clientId}`);
-  }
+  const secret = client.secret;
+  const matches = usernames.some((username) => {
+    const expected = createHmac('sha256', secret).update(`${username}${client.clientId}`).digest();
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+  if (!matches) throw notAuthorized(`Unable to verify secret hash for client ${client.clientId}`);
 }
 
 export const newSessionId = (): string => randomBytes(96).toString('base64');

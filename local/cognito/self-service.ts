@@ -39,7 +39,7 @@ export async function signUp(ctx: PoolContext, body: Body): Promise<Body> {
   const { pool } = ctx;
   if (pool.allowAdminCreateUserOnly) throw notAuthorized('SignUp is not permitted for this user pool');
   const typed = text(body, 'Username');
-  checkSecretHash(client, typed, optionalText(body, 'SecretHash'));
+  checkSecretHash(client, [typed], optionalText(body, 'SecretHash'));
   const password = checkPassword(pool, body['Password']);
   const attributes = parseAttributes(body['UserAttributes']);
   let username = fold(pool, typed);
@@ -97,7 +97,7 @@ export async function confirmSignUp(ctx: PoolContext, body: Body): Promise<Body>
   const code = text(body, 'ConfirmationCode');
   const user = findUser(ctx.pool, ctx.store, typed);
   if (!user) throw client.preventUserExistenceErrors ? codeMismatch() : userNotFound();
-  checkSecretHash(client, user.username, optionalText(body, 'SecretHash'));
+  checkSecretHash(client, [typed, user.username], optionalText(body, 'SecretHash'));
   if (user.status !== 'UNCONFIRMED') throw notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);
   checkCode(ctx, user, 'confirm-sign-up', code);
   await ctx.store.put({
@@ -118,7 +118,7 @@ export async function resendConfirmationCode(ctx: PoolContext, body: Body): Prom
     if (!client.preventUserExistenceErrors) throw userNotFound();
     return { CodeDeliveryDetails: deliveryDetails(isEmail(typed) ? typed : `${simulatedIdentity(ctx, typed).userId.slice(0, 8)}@example.com`) };
   }
-  checkSecretHash(client, user.username, optionalText(body, 'SecretHash'));
+  checkSecretHash(client, [typed, user.username], optionalText(body, 'SecretHash'));
   if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
   if (!deliveryAttribute(user, false)) throw invalidParameter('Auto verification not turned on.');
   await ctx.store.put(await sendCode(ctx, user, 'confirm-sign-up', CONFIRM_CODE_SECONDS));
@@ -133,7 +133,7 @@ export async function forgotPassword(ctx: PoolContext, body: Body): Promise<Body
     if (!client.preventUserExistenceErrors) throw user ? notAuthorized('User is disabled.') : userNotFound();
     return { CodeDeliveryDetails: deliveryDetails(isEmail(typed) ? typed : `${simulatedIdentity(ctx, typed).userId.slice(0, 8)}@example.com`) };
   }
-  checkSecretHash(client, user.username, optionalText(body, 'SecretHash'));
+  checkSecretHash(client, [typed, user.username], optionalText(body, 'SecretHash'));
   if (!deliveryAttribute(user, true)) {
     throw invalidParameter('Cannot reset password for the user as there is no registered/verified email or phone_number');
   }
@@ -147,7 +147,7 @@ export async function confirmForgotPassword(ctx: PoolContext, body: Body): Promi
   const code = text(body, 'ConfirmationCode');
   const user = findUser(ctx.pool, ctx.store, typed);
   if (!user) throw client.preventUserExistenceErrors ? codeMismatch() : userNotFound();
-  checkSecretHash(client, user.username, optionalText(body, 'SecretHash'));
+  checkSecretHash(client, [typed, user.username], optionalText(body, 'SecretHash'));
   const password = checkPassword(ctx.pool, body['Password']);
   checkCode(ctx, user, 'reset-password', code);
   await ctx.store.put({

@@ -8,11 +8,11 @@ import { AdminCreateUserCommand, GetUserCommand } from '@aws-sdk/client-cognito-
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { confirmSignIn, confirmSignUp, fetchAuthSession, getCurrentUser, signIn, signOut, signUp } from 'aws-amplify/auth';
-import { Hub, parseAmplifyConfig } from 'aws-amplify/utils';
+import { Hub } from 'aws-amplify/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AmplifyOutputs } from '../../local/outputs.js';
 import { installTrustingWebSocket } from '../support/amplify.js';
-import { PASSWORD, cognitoAdmin, cognitoClient, failure, latestCode, uniqueEmail } from '../support/cognito.js';
+import { PASSWORD, amplifyConfig, cognitoAdmin, cognitoClient, failure, latestCode, uniqueEmail } from '../support/cognito.js';
 import { FILES, ON_FILE_EVENT } from '../support/files.js';
 import { target } from '../support/target.js';
 
@@ -23,8 +23,7 @@ beforeAll(() => {
   restoreWebSocket = installTrustingWebSocket(target().caPath);
   // The README's line: amplify_outputs.json, with the local user-pool endpoint handed to Auth.
   const outputs = JSON.parse(target().outputs) as AmplifyOutputs;
-  const config = parseAmplifyConfig(outputs);
-  Amplify.configure({ ...config, Auth: { Cognito: { ...config.Auth!.Cognito, userPoolEndpoint: outputs.custom?.user_pool_endpoint } } });
+  Amplify.configure(amplifyConfig(outputs));
 });
 afterAll(() => restoreWebSocket());
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { ResourcesConfig } from 'aws-amplify';
+import { parseAmplifyConfig } from 'aws-amplify/utils';
 import { decodeJwt } from 'jose';
 import { readMailbox } from '../../local/cognito/index.js';
 import type { AmplifyOutputs } from '../../local/outputs.js';
@@ -15,6 +17,12 @@ export function cognitoEndpoint(outputs: string = target().outputs): string {
   return endpoint;
 }
 
+/** What the README tells an app to pass to `Amplify.configure`: the outputs, with the local user-pool endpoint. */
+export function amplifyConfig(outputs: AmplifyOutputs): ResourcesConfig {
+  const config = parseAmplifyConfig(outputs);
+  return { ...config, Auth: { Cognito: { ...config.Auth!.Cognito, userPoolEndpoint: outputs.custom?.user_pool_endpoint } } } as ResourcesConfig;
+}
+
 /** An SDK client for the public operations (they are not signed; the credentials are never used). */
 export function cognitoClient(endpoint = cognitoEndpoint()): CognitoIdentityProviderClient {
   return new CognitoIdentityProviderClient({
@@ -26,8 +34,8 @@ export function cognitoClient(endpoint = cognitoEndpoint()): CognitoIdentityProv
 }
 
 /** An SDK client signing with the stack's developer credentials (the admin operations). */
-export function cognitoAdmin(endpoint = cognitoEndpoint()): CognitoIdentityProviderClient {
-  return new CognitoIdentityProviderClient({ region: target().region, endpoint, credentials: target().developerCredentials, maxAttempts: 1 });
+export function cognitoAdmin(endpoint = cognitoEndpoint(), credentials = target().developerCredentials): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({ region: target().region, endpoint, credentials, maxAttempts: 1 });
 }
 
 export const uniqueEmail = (label = 'user'): string => `${label}-${randomUUID().slice(0, 8)}@example.com`;

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-// Amplify's own client half of Cognito's SRP, exactly as `signIn` runs it.
-import { getAuthenticationHelper, getNowString, getSignatureString } from '../../../node_modules/@aws-amplify/auth/dist/esm/providers/cognito/utils/srp/index.mjs';
-import BigInteger from '../../../node_modules/@aws-amplify/auth/dist/esm/providers/cognito/utils/srp/BigInteger/BigInteger.mjs';
+import type * as AmplifySrp from '../../../node_modules/@aws-amplify/auth/dist/esm/providers/cognito/utils/srp/index.js';
+import type { AuthBigInteger } from '../../../node_modules/@aws-amplify/auth/dist/esm/providers/cognito/utils/srp/BigInteger/types.js';
 import {
   createServerChallenge,
   createVerifier,
@@ -14,6 +13,12 @@ import {
   passwordMatches,
   verifyClaim,
 } from '../../../local/cognito/srp.js';
+
+// Amplify's own client half of Cognito's SRP, exactly as `signIn` runs it (internal modules, so
+// loaded by file; the package's exports do not list them).
+const SRP_DIR = new URL('../../../node_modules/@aws-amplify/auth/dist/esm/providers/cognito/utils/srp/', import.meta.url);
+const { getAuthenticationHelper, getNowString, getSignatureString } = (await import(new URL('index.mjs', SRP_DIR).href)) as typeof AmplifySrp;
+const BigInteger = ((await import(new URL('BigInteger/BigInteger.mjs', SRP_DIR).href)) as { default: new (value: string, radix: number) => AuthBigInteger }).default;
 
 const POOL_NAME = 'Ab3dE5fG7';
 const USER_ID = '0f6d2b4e-8c1a-4f3b-9e7d-5a6b7c8d9e0f';

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { readPoolConfigs } from '../../../local/cognito/pool-config.js';
+import { decodeJwt } from 'jose';
+import { CLIENT_ID, PASSWORD, aConfirmedUser, aPool, aTemplate, secretHash } from './given.js';
+
+const passwordAuth = (USERNAME: string, PASSWORD_: string, extra: Record<string, string> = {}) => ({
+  ClientId: CLIENT_ID,
+  AuthFlow: 'USER_PASSWORD_AUTH',
+  AuthParameters: { USERNAME, PASSWORD: PASSWORD_, ...extra },
+});
+
+const claims = (result: Record<string, unknown>) => decodeJwt(String((result['AuthenticationResult'] as { IdToken: string }).IdToken));
+
+describe('given a pool read from a template', () => {
+  it("when the client names no flows and no validity, then Cognito's defaults apply (SRP, refresh, custom; 1 h, 1 h, 30 days)", () => {
+    const [pool] = readPoolConfigs(aTemplate({ client: { ExplicitAuthFlows: undefined } }), () => ({ userPoolId: 'p', clientId: () => 'c', clientSecret: () => 's' }));
+    const client = pool?.clients.get('c');
+    expect([...(client?.explicitAuthFlows ?? [])].sort()).toEqual(['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+    expect([client?.idTokenSeconds, client?.accessTokenSeconds, client?.refreshTokenSeconds]).toEqual([3600, 3600, 30 * 86_400]);
+    expect(pool?.passwordPolicy.minimumLength).toBe(12);
+    expect([...(pool?.groups.keys() ?? [])]).toEqual(['approvers']);
+  });
+
+  it('when the client sets validity with units, then tokens last that long', () => {
+    const [pool] = readPoolConfigs(
+      aTemplate({ client: { AccessTokenValidity: 15, IdTokenValidity: 2, RefreshTokenValidity: 60, TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'hours', RefreshToken: 'minutes' } } }),
+      () => ({ userPoolId: 'p', clientId: () => 'c', clientSecret: () => 's' }),
+    );
+    const client = pool?.clients.get('c');
+    expect([client?.accessTokenSeconds, client?.idTokenSeconds, client?.refreshTokenSeconds]).toEqual([900, 7200, 3600]);
+  });
+});
+
+describe('given repeated failed sign-ins (Cognito lockout)', () => {
+  it('when the fifth fails, then sign-in is refused for 1 s even with the right password, and the next failure doubles the wait', async () => {
+    const given = await aPool();
+    await aConfirmedUser(given, 'lock@example.com');
+    for (let i = 0; i < 5; i += 1) {
+      expect((await given.failure('InitiateAuth', passwordAuth('lock@example.com', 'Wrong-horse-9battery'))).message).toBe('Incorrect username or password.');
+    }
+    expect(await given.failure('InitiateAuth', passwordAuth('lock@example.com', PASSWORD))).toEqual({ type: 'NotAuthorizedException', message: 'Password attempts exceeded' });
+
+    given.clock.ms += 1001;
+    expect((await given.failure('InitiateAuth', passwordAuth('lock@example.com', 'Wrong-horse-9battery'))).message).toBe('Incorrect username or password.');
+    given.clock.ms += 1001;
+    expect((await given.failure('InitiateAuth', passwordAuth('lock@example.com', PASSWORD))).message).toBe('Password attempts exceeded');
+    given.clock.ms += 1000;
+    const signedIn = await given.call('InitiateAuth', passwordAuth('lock@example.com', PASSWORD));
+    expect(signedIn['AuthenticationResult']).toBeDefined();
+  });
+});
+
+describe('given PreventUserExistenceErrors', () => {
+  it('when it is LEGACY and the user is unknown, then UserNotFoundException "User does not exist."', async () => {
+    const given = await aPool(aTemplate({ client: { PreventUserExistenceErrors: 'LEGACY' } }));
+    expect(await given.failure('InitiateAuth', passwordAuth('nobody@example.com', PASSWORD))).toEqual({ type: 'UserNotFoundException', message: 'User does not exist.' });
+    expect((await given.failure('ForgotPassword', { ClientId: CLIENT_ID, Username: 'nobody@example.com' })).type).toBe('UserNotFoundException');
+  });
+
+  it('when it is ENABLED and SRP starts for an unknown user, then the challenge looks real (same salt and id each time) and the answer fails', async () => {
+    const given = await aPool();
+    const start = () => given.call('InitiateAuth', { ClientId: CLIENT_ID, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: 'ghost@example.com', SRP_A: 'abc123' } });
+    const first = (await start())['ChallengeParameters'] as Record<string, string>;
+    const second = (await start())['ChallengeParameters'] as Record<string, string>;
+    expect(first['SALT']).toBe(second['SALT']);
+    expect(first['USER_ID_FOR_SRP']).toBe(second['USER_ID_FOR_SRP']);
+    expect(first['USER_ID_FOR_SRP']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+    const answer = await given.failure('RespondToAuthChallenge', {
+      ClientId: CLIENT_ID,
+      ChallengeName: 'PASSWORD_VERIFIER',
+      ChallengeResponses: { USERNAME: first['USER_ID_FOR_SRP'] ?? '', PASSWORD_CLAIM_SECRET_BLOCK: first['SECRET_BLOCK'] ?? '', TIMESTAMP: 'Sun Dec 6 12:00:00 UTC 2026', PASSWORD_CLAIM_SIGNATURE: 'AAAA' },
+    });
+    expect(answer).toEqual({ type: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+    const reset = await given.call('ForgotPassword', { ClientId: CLIENT_ID, Username: 'ghost@example.com' });
+    expect(reset['CodeDeliveryDetails']).toEqual({ Destination: 'g***@e***.com', DeliveryMedium: 'EMAIL', AttributeName: 'email' });
+    expect(given.mail).toEqual([]);
+  });
+});
+
+describe('given codes and their lifetimes', () => {
+  it('when a sign-up code is used after 24 hours, then ExpiredCodeException; a fresh code works', async () => {
+    const given = await aPool();
+    await given.call('SignUp', { ClientId: CLIENT_ID, Username: 'late@example.com', Password: PASSWORD });
+    given.clock.ms += 24 * 3600 * 1000 + 1;
+    expect(await given.failure('ConfirmSignUp', { ClientId: CLIENT_ID, Username: 'late@example.com', ConfirmationCode: given.lastCode('late@example.com') })).toEqual({
+      type: 'ExpiredCodeException',
+      message: 'Invalid code provided, please request a code again.',
+    });
+    await given.call('ResendConfirmationCode', { ClientId: CLIENT_ID, Username: 'late@example.com' });
+    await given.call('ConfirmSignUp', { ClientId: CLIENT_ID, Username: 'late@example.com', ConfirmationCode: given.lastCode('late@example.com') });
+  });
+
+  it('when no reset was requested, then ConfirmForgotPassword says the code expired', async () => {
+    const given = await aPool();
+    await aConfirmedUser(given, 'reset@example.com');
+    expect((await given.failure('ConfirmForgotPassword', { ClientId: CLIENT_ID, Username: 'reset@example.com', ConfirmationCode: '123456', Password: PASSWORD })).type).toBe('ExpiredCodeException');
+  });
+
+  it("when an administrator's temporary password is older than the pool allows, then sign-in is refused", async () => {
+    const given = await aPool();
+    await given.call('AdminCreateUser', { UserPoolId: 'us-east-1_TestPool1', Username: 'temp@example.com', TemporaryPassword: PASSWORD });
+    given.clock.ms += 3 * 86_400_000 + 1;
+    expect((await given.failure('InitiateAuth', passwordAuth('temp@example.com', PASSWORD))).message).toBe('Temporary password has expired and must be reset by an administrator.');
+  });
+});
+
+describe('given a client with a secret', () => {
+  it('when SECRET_HASH is missing or wrong, then NotAuthorizedException names the client; the right one signs in', async () => {
+    const given = await aPool(aTemplate({ client: { GenerateSecret: true } }));
+    const sub = await aConfirmedUser(given, 'secret@example.com', { SecretHash: secretHash('secret@example.com') });
+    expect((await given.failure('InitiateAuth', passwordAuth('secret@example.com', PASSWORD))).message).toBe(`Client ${CLIENT_ID} is configured with secret but SECRET_HASH was not received`);
+    expect((await given.failure('InitiateAuth', passwordAuth('secret@example.com', PASSWORD, { SECRET_HASH: 'bm9wZQ==' }))).message).toBe(`Unable to verify secret hash for client ${CLIENT_ID}`);
+    const ok = await given.call('InitiateAuth', passwordAuth('secret@example.com', PASSWORD, { SECRET_HASH: secretHash('secret@example.com') }));
+    expect(claims(ok)['sub']).toBe(sub);
+    expect(ok['AuthenticationResult']).toBeDefined();
+  });
+});
+
+describe('given a client without USER_PASSWORD_AUTH', () => {
+  it('when that flow is asked for, then InvalidParameterException "USER_PASSWORD_AUTH flow not enabled for this client"', async () => {
+    const given = await aPool(aTemplate({ client: { ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] } }));
+    expect(await given.failure('InitiateAuth', passwordAuth('x@example.com', PASSWORD))).toEqual({
+      type: 'InvalidParameterException',
+      message: 'USER_PASSWORD_AUTH flow not enabled for this client',
+    });
+  });
+});
+
+describe('given a pool whose username is not an e-mail and which allows admin-created users only', () => {
+  it('when someone signs up, then NotAuthorizedException; an admin-created user keeps the typed username', async () => {
+    const given = await aPool(aTemplate({ pool: { UsernameAttributes: undefined, AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } } }));
+    expect((await given.failure('SignUp', { ClientId: CLIENT_ID, Username: 'ada', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: 'ada@example.com' }] })).message).toBe(
+      'SignUp is not permitted for this user pool',
+    );
+    const created = await given.call('AdminCreateUser', { UserPoolId: 'us-east-1_TestPool1', Username: 'ada', UserAttributes: [{ Name: 'email', Value: 'ada@example.com' }] });
+    expect((created['User'] as { Username: string }).Username).toBe('ada');
+  });
+});
