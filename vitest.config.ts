@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Three layers, as in docs/testing.md: unit (no network), integration (handlers against
-// DynamoDB Local and s3rver), end-to-end (the whole local stack over HTTP and WebSocket).
+// DynamoDB Local and the local S3), end-to-end (the whole local stack over HTTP and WebSocket).
 export default defineConfig({
   test: {
     projects: [

@@ -1,5 +1,5 @@
 /**
- * The stack's V8 heap settings: one process runs the GraphQL endpoint, s3rver, the queues and
+ * The stack's V8 heap settings: one process runs the GraphQL endpoint, the local S3, the queues and
  * every function's execution environments (worker threads), and 5 MB images stream through it.
  *
  * V8 sizes heaps for memory, not throughput: each heap starts with an old-generation limit a few

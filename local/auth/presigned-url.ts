@@ -1,6 +1,6 @@
 /**
- * Verification of S3 presigned URLs (SigV4 query-string authentication, `UNSIGNED-PAYLOAD`), to put
- * in front of s3rver, which checks no signatures. Errors carry S3's codes and messages.
+ * Verification of S3 presigned URLs (SigV4 query-string authentication, `UNSIGNED-PAYLOAD`), for
+ * the local S3 (local/s3/auth.ts). Errors carry S3's codes and messages.
  */
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';

@@ -5,8 +5,8 @@ import { verifyPresignedRequest, type PresignedOutcome } from '../../../local/au
 import type { SigningCredential } from '../../../local/auth/sigv4.js';
 
 const credentials: SigningCredential = {
-  accessKeyId: 'S3RVER',
-  secretAccessKey: 'S3RVER-local-secret',
+  accessKeyId: 'AKIDPRESIGNTEST',
+  secretAccessKey: 'presign-test-secret',
 };
 const lookup = (id: string) => (id === credentials.accessKeyId ? credentials : undefined);
 const HOST = '127.0.0.1:1234';
@@ -41,7 +41,7 @@ describe('given a presigned PUT bound to a content type and length', () => {
     const url = await aPresignedPut();
     expect(await verifyPresignedRequest({ method: 'PUT', url, headers: uploadHeaders }, lookup)).toEqual({
       ok: true,
-      accessKeyId: 'S3RVER',
+      accessKeyId: 'AKIDPRESIGNTEST',
     });
   });
 

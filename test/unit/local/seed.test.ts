@@ -50,7 +50,10 @@ describe('the seed of a state folder', () => {
 
     await expect(loading).rejects.toBeInstanceOf(SeedError);
     await expect(loading).rejects.toThrow(message);
-    const error = await loading.catch((e: unknown) => e as SeedError);
+    const error = await loading.then(
+      () => new SeedError('resolved'),
+      (e: unknown) => e as SeedError,
+    );
     expect(error.message).not.toContain('\n');
     expect(error.message).toContain(`delete ${stateDir}`);
     expect(await readFile(join(stateDir, 'seed'), 'utf8')).toBe(content);
