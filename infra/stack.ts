@@ -6,6 +6,9 @@ import { Orders } from './constructs/orders-service.js';
 import { UploadPipeline } from './constructs/upload-pipeline.js';
 import { UploadsBucket } from './constructs/uploads-bucket.js';
 import { Users } from './constructs/user-pool.js';
+import { WebConsole } from './constructs/web-console.js';
+import { AUTH_MODES } from './constructs/graphql-api.js';
+import { amplifyOutputs } from '../local/outputs.js';
 import { apiSettings, removalPolicyFor, settingsFor, type Stage, type StageSettings } from './stage.js';
 
 export interface AppSyncLambdaStackProps extends StackProps {
@@ -41,6 +44,7 @@ export class AppSyncLambdaStack extends Stack {
   public readonly graphqlApi: FilesGraphqlApi;
   public readonly uploadPipeline: UploadPipeline;
   public readonly orders: Orders;
+  public readonly webConsole: WebConsole;
 
   constructor(scope: Construct, id: string, props: AppSyncLambdaStackProps = {}) {
     super(scope, id, props);
@@ -77,6 +81,14 @@ export class AppSyncLambdaStack extends Stack {
       removalPolicy,
     });
 
+    // Context `consoleDirectory` (the built console) adds the app; without it only its configuration is deployed.
+    const [defaultMode, ...additionalModes] = AUTH_MODES;
+    this.webConsole = new WebConsole(this, 'WebConsole', {
+      removalPolicy,
+      siteDirectory: this.node.tryGetContext('consoleDirectory') as string | undefined,
+      config: amplifyOutputs({ region: this.region, graphqlUrl: this.graphqlApi.graphqlUrl, apiKey: this.graphqlApi.apiKey, defaultMode, additionalModes, userPoolId: this.users.userPoolId, userPoolClientId: this.users.userPoolClientId }),
+    });
+
     const outputs: Record<string, { value: string; description: string }> = {
       GraphQLUrl: { value: this.graphqlApi.graphqlUrl, description: 'The GraphQL endpoint' },
       ApiId: { value: this.graphqlApi.apiId, description: 'The AppSync API id' },
@@ -86,6 +98,7 @@ export class AppSyncLambdaStack extends Stack {
       Region: { value: this.region, description: 'The region of every resource' },
       UploadsBucket: { value: this.uploadsBucket.bucketName, description: 'The uploads bucket' },
       FilesTable: { value: this.filesTable.tableName, description: 'The files table' },
+      ConsoleUrl: { value: this.webConsole.url, description: 'The web console' },
       OrderStateMachineArn: { value: this.orders.workflow.stateMachine.stateMachineArn, description: 'The order saga' },
     };
     for (const [name, { value, description }] of Object.entries(outputs)) {

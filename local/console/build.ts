@@ -69,6 +69,13 @@ export async function buildConsole(projectDir: string): Promise<ConsoleBuild> {
       sourcemap: false,
       // The explorer (GraphiQL and its editor) is a chunk of its own, loaded when opened.
       chunkSizeWarningLimit: 4000,
+      rolldownOptions: {
+        // GraphiQL's modules carry React compiler directives that bundling drops harmlessly.
+        onLog(level, log, handler) {
+          if (log.code === 'MODULE_LEVEL_DIRECTIVE') return;
+          handler(level, log);
+        },
+      },
     },
     worker: { format: 'es' },
   });

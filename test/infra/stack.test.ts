@@ -93,7 +93,7 @@ describe('given the dev stack synthesized with bundling skipped', () => {
         (id) => !(id in serviceFunctions(template)),
       );
       for (const id of others) {
-        expect(id).toMatch(/^(BucketNotificationsHandler|CustomS3AutoDeleteObjects|LogRetention)/);
+        expect(id).toMatch(/^(BucketNotificationsHandler|CustomS3AutoDeleteObjects|LogRetention|CustomCDKBucketDeployment)/);
       }
     });
 
