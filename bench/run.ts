@@ -15,6 +15,7 @@ import { runRecord, writeCharts } from './lib/output.js';
 import { runHttp } from './sections/http.js';
 import { runData } from './sections/data.js';
 import { runFanout } from './sections/fanout.js';
+import { runScale } from './sections/scale.js';
 import { runPipeline } from './sections/pipeline.js';
 import { runColdStart } from './sections/coldstart.js';
 import { runHostile } from './sections/hostile.js';
@@ -27,12 +28,13 @@ const ctx = createContext(options);
 const machineBefore = describeMachine();
 const started = Date.now();
 
-// In this order: the first five share one local stack (and the simulator); the last three need
+// In this order: the first six share one local stack (and the simulator); the last three need
 // the machine without them.
 const runners: Record<SectionName, (c: typeof ctx) => Promise<SectionReport>> = {
   http: runHttp,
   data: runData,
   fanout: runFanout,
+  scale: runScale,
   pipeline: runPipeline,
   hostile: runHostile,
   coldstart: runColdStart,

@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['http', 'data', 'fanout', 'pipeline', 'hostile', 'coldstart', 'startup', 'profile'] as const;
+export const SECTIONS = ['http', 'data', 'fanout', 'scale', 'pipeline', 'hostile', 'coldstart', 'startup', 'profile'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

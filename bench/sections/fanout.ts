@@ -32,15 +32,15 @@ export interface FanoutRow {
   readonly leaked: number | undefined;
 }
 
-const base64Url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+export const base64Url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const base64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
 
-function startMessage(host: string, token: string, fileId: string): string {
+export function startMessage(host: string, token: string, fileId: string): string {
   const data = JSON.stringify({ query: ON_FILE_EVENT, variables: { fileId } });
   return JSON.stringify({ id: 'bench', type: 'start', payload: { data, extensions: { authorization: { host, Authorization: token } } } });
 }
 
-type Publish = (index: number) => Promise<void>;
+export type Publish = (index: number) => Promise<void>;
 
 async function measure(
   ctx: BenchContext,
@@ -125,7 +125,7 @@ export async function measureLocalFanout(
 }
 
 /** A publish of event `index` through the IAM-only mutation; `sentAt` is stamped just before it leaves. */
-function graphqlPublisher(fleet: SubscriberFleet, url: string, credentials: IamCredentials, fileId: string, owner: string): Publish {
+export function graphqlPublisher(fleet: SubscriberFleet, url: string, credentials: IamCredentials, fileId: string, owner: string): Publish {
   return async (index) => {
     const body = JSON.stringify({
       query: PUBLISH,
