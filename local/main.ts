@@ -107,6 +107,7 @@ Local stack ready in ${seconds} s.
   DynamoDB    ${stack.dynamodbEndpoint}  (DynamoDB Local listens on all interfaces; see docs/local-stack.md)
   SQS + SNS   ${stack.messagingEndpoint}  (dead letters: npm run dlq)
   Step Fns    ${stack.stepFunctionsEndpoint}  (execution history: docs/orders.md)
+  Cognito     ${stack.outputs.custom?.user_pool_endpoint ?? '(no user pool)'}  (sign-up codes: npm run mail; docs/local-stack.md#signing-up-and-in)
   State       ${stack.stateDir}
   Client config written to ${outputsPath}
   A user token:   npm run token -- alice
