@@ -104,7 +104,7 @@ Local stack ready in ${seconds} s.
   Real time   ${stack.realtimeUrl}  (also ws://; TLS certificate: ${stack.caPath})
   API key     ${stack.apiKey ?? '(none)'}
   S3          ${stack.s3Endpoint}
-  DynamoDB    ${stack.dynamodbEndpoint}  (DynamoDB Local listens on all interfaces; see docs/local-stack.md)
+  DynamoDB    ${stack.dynamodbEndpoint}  (DynamoDB Local, on 127.0.0.1 only; restarted if it dies)
   SQS + SNS   ${stack.messagingEndpoint}  (dead letters: npm run dlq)
   Step Fns    ${stack.stepFunctionsEndpoint}  (execution history: docs/orders.md)
   Cognito     ${stack.outputs.custom?.user_pool_endpoint ?? '(no user pool)'}  (sign-up codes: npm run mail; docs/local-stack.md#signing-up-and-in)
@@ -128,7 +128,11 @@ Ctrl-C stops everything.`);
 } catch (error) {
   await early?.stop();
   const { PortInUseError, portInUseMessage } = await import('./http/dual-server.js');
-  if (error instanceof PortInUseError) {
+  const { StartupError } = await import('./startup/startup-error.js');
+  if (error instanceof StartupError) {
+    // A part that cannot start says why in one line (no Java, too old a Java, ...).
+    console.error(error.message);
+  } else if (error instanceof PortInUseError) {
     // The listener knows its port; this command knows which flag set it.
     const owner = chosen.find((c) => c.port === error.port && c.port !== 0)?.owner;
     console.error(owner ? portInUseMessage(error.port, owner) : error.message);

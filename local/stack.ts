@@ -208,6 +208,8 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
         port: options.messaging?.port ?? (ephemeral ? 0 : 4576),
         principals,
         log,
+        // Queued, delayed and in-flight messages survive a restart, even after kill -9.
+        queueDir: ephemeral ? null : join(stateDir, 'sqs'),
       }),
     );
     cleanups.push(() => messaging.stop());

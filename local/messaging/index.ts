@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import type { SigningCredential } from '../auth/sigv4.js';
 import { asPortInUse } from '../http/dual-server.js';
@@ -19,6 +20,7 @@ import type { RoleSpec } from '../cdk/topology.js';
 import { type MessagingRegistry, type MoveTask, createMessagingApi } from './api.js';
 import { QueueEventSourceMapping } from './event-source-mapping.js';
 import { LocalQueue } from './queue.js';
+import { QueueJournal } from './queue-journal.js';
 import { type BucketNotificationSpec, type MessagingTopology, readMessaging } from './template.js';
 import { LocalTopic } from './topic.js';
 import { queueArn, queueUrl, topicArn } from './names.js';
@@ -37,6 +39,8 @@ export interface MessagingOptions {
   readonly port?: number;
   readonly principals: readonly MessagingPrincipal[];
   readonly log: (line: string) => void;
+  /** Keeps each queue's messages in `<dir>/<queue name>.jsonl`, across restarts and kills. @default in memory */
+  readonly queueDir?: string | null;
 }
 
 export interface MessagingFaultOptions {
@@ -111,6 +115,8 @@ export async function createMessaging(options: MessagingOptions): Promise<Messag
             : { deadLetterTargetArn: arnOfQueue.get(q.redrive.deadLetterLogicalId) ?? '', maxReceiveCount: q.redrive.maxReceiveCount },
       },
       lookup,
+      Date.now,
+      options.queueDir ? new QueueJournal(join(options.queueDir, `${q.name}.jsonl`)) : undefined,
     );
     queues.set(q.logicalId, queue);
     byArn.set(queue.spec.arn, queue);

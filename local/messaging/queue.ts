@@ -12,6 +12,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type AttributeValue, md5Hex, md5OfMessageAttributes } from './md5.js';
+import type { JournalEntry, JournaledMessage, QueueJournal } from './queue-journal.js';
 
 export const MAX_VISIBILITY_TIMEOUT_SECONDS = 12 * 60 * 60;
 
@@ -39,20 +40,7 @@ export class SqsError extends Error {
   }
 }
 
-interface Stored {
-  readonly id: string;
-  readonly body: string;
-  readonly attributes: Readonly<Record<string, AttributeValue>>;
-  readonly md5OfBody: string;
-  readonly md5OfAttributes: string | undefined;
-  readonly sentAt: number;
-  readonly senderId: string;
-  readonly deadLetterSourceArn: string | undefined;
-  receiveCount: number;
-  firstReceiveAt: number | undefined;
-  visibleAt: number;
-  receiptHandle: string | undefined;
-}
+type Stored = JournaledMessage;
 
 export interface ReceivedMessage {
   readonly MessageId: string;
@@ -93,7 +81,15 @@ export class LocalQueue {
     readonly spec: QueueSpec,
     private readonly lookup: QueueLookup,
     private readonly now: () => number = Date.now,
-  ) {}
+    /** Keeps the messages on disk across restarts (local/messaging/queue-journal.ts); none: in memory. */
+    private readonly journal?: QueueJournal,
+  ) {
+    if (journal) this.#messages.push(...journal.load());
+  }
+
+  #record(entry: JournalEntry): void {
+    this.journal?.append(entry, () => this.#messages);
+  }
 
   send(input: SendInput): { MessageId: string; MD5OfMessageBody: string; MD5OfMessageAttributes?: string } {
     if (input.body.length === 0) throw new SqsError('InvalidParameterValue', 'InvalidParameterValue', 'The request must contain the parameter MessageBody.');
@@ -139,7 +135,10 @@ export class LocalQueue {
     const id = messageIdOf(receiptHandle);
     const index = this.#messages.findIndex((m) => m.id === id);
     const message = this.#messages[index];
-    if (message !== undefined && message.receiptHandle === receiptHandle) this.#messages.splice(index, 1);
+    if (message !== undefined && message.receiptHandle === receiptHandle) {
+      this.#messages.splice(index, 1);
+      this.#record({ op: 'delete', id: message.id });
+    }
   }
 
   changeVisibility(receiptHandle: string, seconds: number): void {
@@ -153,6 +152,7 @@ export class LocalQueue {
       throw new SqsError('MessageNotInflight', 'AWS.SimpleQueueService.MessageNotInflight', 'The message is not in flight.');
     }
     message.visibleAt = this.now() + seconds * 1000;
+    this.#record({ op: 'visibility', id: message.id, visibleAt: message.visibleAt });
     if (seconds === 0) this.#wake();
   }
 
@@ -165,11 +165,13 @@ export class LocalQueue {
     const message = this.#messages.find((m) => m.id === id);
     if (message === undefined || message.receiptHandle !== receiptHandle) return;
     message.visibleAt = Math.min(message.visibleAt, this.now() + ms);
+    this.#record({ op: 'visibility', id: message.id, visibleAt: message.visibleAt });
     setTimeout(() => this.#wake(), ms + 1).unref();
   }
 
   purge(): void {
     this.#messages.length = 0;
+    this.#record({ op: 'purge' });
   }
 
   /** What GetQueueAttributes reports. */
@@ -213,6 +215,7 @@ export class LocalQueue {
     for (const message of movable) {
       target({ body: message.body, attributes: message.attributes, sourceArn: message.deadLetterSourceArn });
       this.#messages.splice(this.#messages.indexOf(message), 1);
+      this.#record({ op: 'delete', id: message.id });
     }
     return movable.length;
   }
@@ -232,6 +235,7 @@ export class LocalQueue {
       receiptHandle: undefined,
     };
     this.#messages.push(stored);
+    this.#record({ op: 'put', message: stored });
     this.#wake();
     return stored;
   }
@@ -247,8 +251,10 @@ export class LocalQueue {
       if (redrive !== undefined && message.receiveCount >= redrive.maxReceiveCount) {
         const target = this.lookup(redrive.deadLetterTargetArn);
         if (target !== undefined) {
-          this.#messages.splice(this.#messages.indexOf(message), 1);
+          // Into the dead-letter queue first: a crash between the two writes repeats, never loses.
           target.acceptDeadLetter(message, this.spec.arn);
+          this.#messages.splice(this.#messages.indexOf(message), 1);
+          this.#record({ op: 'delete', id: message.id });
           continue;
         }
       }
@@ -256,6 +262,7 @@ export class LocalQueue {
       message.firstReceiveAt ??= now;
       message.visibleAt = now + visibility * 1000;
       message.receiptHandle = receiptHandleFor(message.id);
+      this.#record({ op: 'receive', id: message.id, receiveCount: message.receiveCount, firstReceiveAt: message.firstReceiveAt, visibleAt: message.visibleAt, receiptHandle: message.receiptHandle });
       taken.push(this.#view(message, input));
     }
     return taken;
@@ -296,7 +303,10 @@ export class LocalQueue {
     const cutoff = this.now() - this.spec.retentionSeconds * 1000;
     for (let i = this.#messages.length - 1; i >= 0; i -= 1) {
       const message = this.#messages[i];
-      if (message !== undefined && message.sentAt < cutoff) this.#messages.splice(i, 1);
+      if (message !== undefined && message.sentAt < cutoff) {
+        this.#messages.splice(i, 1);
+        this.#record({ op: 'delete', id: message.id });
+      }
     }
   }
 

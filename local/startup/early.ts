@@ -17,7 +17,7 @@ import type { LocalStackOptions } from '../stack.js';
 import { resynthesize, synthInputsKey, synthesizeOrReuse } from './synth-cache.js';
 import type { Timeline } from './timeline.js';
 
-export type EarlyStartOptions = Pick<LocalStackOptions, 'projectDir' | 'stateDir' | 'ephemeral' | 'cdkApp' | 'cdkContext'>;
+export type EarlyStartOptions = Pick<LocalStackOptions, 'projectDir' | 'stateDir' | 'ephemeral' | 'cdkApp' | 'cdkContext' | 'log'>;
 
 export interface EarlyStart {
   readonly projectDir: string;
@@ -58,7 +58,12 @@ export async function beginStart(options: EarlyStartOptions, timeline: Timeline)
   });
   const port = await freePort();
   const dynamodb = timeline.phase('DynamoDB Local (JVM) to first answer', () =>
-    startDynamoDbLocal({ port, signal: aborted.signal, ...(ephemeral ? {} : { dbPath: join(stateDir, 'dynamodb') }) }),
+    startDynamoDbLocal({
+      port,
+      signal: aborted.signal,
+      ...(options.log ? { log: options.log } : {}),
+      ...(ephemeral ? {} : { dbPath: join(stateDir, 'dynamodb') }),
+    }),
   );
   // Either may fail before anyone awaits it (start-up failed elsewhere first): that is reported
   // where it is awaited, not as an unhandled rejection.
