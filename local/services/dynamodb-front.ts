@@ -42,8 +42,9 @@ export async function startDynamoDbFront(options: DynamoDbFrontOptions): Promise
       client.resume();
     });
     jvm.once('error', () => {
-      // Refused before it connected: the JVM is gone and its exit not yet seen; wait for the next one.
-      if (!connected && !client.destroyed) hold(client);
+      // Refused before it connected: the JVM is gone and its exit not yet seen. Try again in a
+      // moment; by then the supervisor has marked it down and the connection waits for the next.
+      if (!connected && !client.destroyed) setTimeout(() => hold(client), 50).unref();
       else client.destroy();
     });
     jvm.once('close', () => {
