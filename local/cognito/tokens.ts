@@ -42,7 +42,10 @@ export async function issueTokens(
   const authTime = session?.authTime ?? iat;
   const originJti = session?.originJti ?? randomUUID();
   const eventId = randomUUID();
-  const groups = user.groups.length > 0 ? { 'cognito:groups': [...user.groups] } : {};
+  // Cognito lists a user's groups by precedence (lowest first), then name.
+  const rank = (group: string) => ctx.pool.groups.get(group)?.precedence ?? Number.MAX_SAFE_INTEGER;
+  const ordered = [...user.groups].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const groups = ordered.length > 0 ? { 'cognito:groups': ordered } : {};
   const idToken = await ctx.signer.sign(
     {
       sub: user.sub,

@@ -136,3 +136,18 @@ describe('given a pool whose username is not an e-mail and which allows admin-cr
     expect((created['User'] as { Username: string }).Username).toBe('ada');
   });
 });
+
+describe('given groups with precedence', () => {
+  it("when a user is in several, then cognito:groups lists them by precedence, lowest first", async () => {
+    const template = aTemplate();
+    const resources = template.Resources as Record<string, unknown>;
+    resources['Admins'] = { Type: 'AWS::Cognito::UserPoolGroup', Properties: { UserPoolId: { Ref: 'Pool' }, GroupName: 'admins', Precedence: 1 } };
+    resources['Approvers'] = { Type: 'AWS::Cognito::UserPoolGroup', Properties: { UserPoolId: { Ref: 'Pool' }, GroupName: 'approvers', Precedence: 5 } };
+    const given = await aPool(template);
+    await aConfirmedUser(given, 'both@example.com');
+    await given.call('AdminAddUserToGroup', { UserPoolId: 'us-east-1_TestPool1', Username: 'both@example.com', GroupName: 'approvers' });
+    await given.call('AdminAddUserToGroup', { UserPoolId: 'us-east-1_TestPool1', Username: 'both@example.com', GroupName: 'admins' });
+    const signedIn = await given.call('InitiateAuth', passwordAuth('both@example.com', PASSWORD));
+    expect(claims(signedIn)['cognito:groups']).toEqual(['admins', 'approvers']);
+  });
+});
