@@ -194,8 +194,11 @@ export class UploadPipeline extends Construct {
     for (const fn of [this.processUpload, this.makeThumbnails, this.deadLetters]) {
       // Read originals; a rejected one moves to quarantine (copy, then delete).
       fn.bindBucket(bucket, 'READ', 'UPLOADS_BUCKET', `${UPLOADS_PREFIX}*`)
-        .bindBucket(bucket, 'PUT', 'UPLOADS_BUCKET', `${QUARANTINE_PREFIX}*`);
+        .bindBucket(bucket, 'READ_PUT', 'UPLOADS_BUCKET', `${QUARANTINE_PREFIX}*`);
       grantDelete(fn, bucket, [`${UPLOADS_PREFIX}*`]);
+      // The steps HEAD keys that may not exist (an original deleted meanwhile, a quarantine copy
+      // not made yet): S3 answers 404 only to a caller that may list the bucket, 403 otherwise.
+      fn.fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
       this.statusTopic.grantPublish(fn.fn);
     }
     this.processUpload.bindBucket(bucket, 'PUT', 'UPLOADS_BUCKET', `${PROCESSED_PREFIX}*`);
