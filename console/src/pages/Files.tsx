@@ -159,11 +159,13 @@ export function Files() {
         </p>
       </div>
       {refused.length > 0 && (
-        <ul className="refused" role="alert" aria-label="Refused before upload">
-          {refused.map((reason) => (
-            <li key={reason}>{reason}</li>
-          ))}
-        </ul>
+        <div role="alert">
+          <ul className="refused" aria-label="Refused before upload">
+            {refused.map((reason) => (
+              <li key={reason}>{reason}</li>
+            ))}
+          </ul>
+        </div>
       )}
       {error && (
         <p className="error" role="alert">

@@ -2,6 +2,8 @@
  * The PUT of a file to its upload ticket's signed URL, with exactly the headers the ticket names.
  * XMLHttpRequest, not fetch: only it reports the bytes sent as they go.
  */
+const FORBIDDEN = new Set(['content-length', 'host', 'connection']);
+
 export function putWithProgress(
   url: string,
   headers: Readonly<Record<string, string>>,
@@ -11,7 +13,8 @@ export function putWithProgress(
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
-    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    // The browser sets these itself (and refuses them from script); the signature covers what it sends.
+    for (const [name, value] of Object.entries(headers)) if (!FORBIDDEN.has(name.toLowerCase())) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => onProgress(event.loaded, event.lengthComputable ? event.total : body.size);
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {

@@ -1,0 +1,86 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, newContext } from '../support/browser.js';
+import { card, filesReady, openPage, signedInAs, stepsOf } from '../support/console-page.js';
+import { makeJpeg } from '../support/images.js';
+
+/**
+ * The files page in Chromium: a real photograph through the real upload (PUT to the signed URL),
+ * the pipeline's steps live over Amplify's subscription, the thumbnails from the bucket.
+ */
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the files page', () => {
+  it('given a signed-in user, when she picks a real photograph, then the bar reaches 100%, the steps arrive in time order ending READY, and a 200-wide thumbnail shows', async () => {
+    const { context, page, problems } = await newContext(browser);
+    await signedInAs(context, 'files-alice');
+    await openPage(page, '/files', 'Files');
+    await filesReady(page);
+
+    await page.locator('#file-picker').setInputFiles({ name: 'harbour.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(1200, 800) });
+
+    const harbour = card(page, 'harbour.jpg');
+    await harbour.locator('output', { hasText: '100%' }).waitFor({ timeout: 30_000 });
+    await harbour.locator('.status', { hasText: 'READY' }).waitFor({ timeout: 60_000 });
+    const thumbnail = harbour.locator('.thumbs img').first();
+    await thumbnail.waitFor({ timeout: 30_000 });
+    await expect.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 15_000 }).toBe(200);
+
+    const steps = await stepsOf(page, 'harbour.jpg');
+    const times = steps.map((s) => Date.parse(s.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(steps.at(-1)?.status).toBe('READY');
+    expect(steps.filter((s) => s.status === 'READY')).toHaveLength(1);
+    expect(new Set(steps.filter((s) => s.status === 'PROCESSING').map((s) => s.step))).toEqual(new Set(['PROCESS', 'THUMBNAIL']));
+
+    // The larger rendition opens from the thumbnail.
+    await harbour.locator('.thumbs button').first().click();
+    await expect.poll(() => harbour.locator('figure.large img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 15_000 }).toBe(800);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('given a text file named .jpg, when it is uploaded, then its card reads FAILED with the reason in words', async () => {
+    const { context, page } = await newContext(browser);
+    await signedInAs(context, 'files-bob');
+    await openPage(page, '/files', 'Files');
+    await filesReady(page);
+
+    await page.locator('#file-picker').setInputFiles({ name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('this is not an image, just text\n'.repeat(20)) });
+
+    const notes = card(page, 'notes.jpg');
+    await notes.locator('.status', { hasText: 'FAILED' }).waitFor({ timeout: 60_000 });
+    const message = await notes.locator('p.error').textContent({ timeout: 30_000 });
+    expect(message).toMatch(/^Failed/);
+    expect(message?.length).toBeGreaterThan('Failed: '.length + 10);
+    await context.close();
+  });
+
+  it('given the upload policy, when a file of a refused type or over the size limit is picked, then it is refused before any upload', async () => {
+    const { context, page } = await newContext(browser);
+    await signedInAs(context, 'files-carol');
+    await openPage(page, '/files', 'Files');
+    await filesReady(page);
+    const uploads: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'PUT') uploads.push(request.url());
+    });
+
+    await page.locator('#file-picker').setInputFiles([
+      { name: 'readme.txt', mimeType: 'text/plain', buffer: Buffer.from('plain text') },
+      { name: 'huge.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(26 * 1024 * 1024, 1) },
+    ]);
+
+    const refused = page.getByRole('list', { name: 'Refused before upload' }).getByRole('listitem');
+    await expect.poll(() => refused.allTextContents()).toEqual([expect.stringContaining('readme.txt'), expect.stringContaining('huge.jpg')]);
+    expect(await page.locator('li.card').count()).toBe(0);
+    expect(uploads).toEqual([]);
+    await context.close();
+  });
+});
