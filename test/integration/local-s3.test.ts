@@ -219,6 +219,39 @@ describe('the local S3', () => {
     expect((await client.send(new ListObjectsV2Command({ Bucket: PLAIN, Prefix: prefix }))).KeyCount).toBe(0);
   });
 
+  it('given 5 keys of 2 versions each, when versions and objects are listed 3 to a page, then every version and every key comes exactly once, in order', async () => {
+    const prefix = `paged/${randomUUID()}/`;
+    const keys = ['a', 'b', 'c', 'd', 'e'].map((k) => `${prefix}${k}`);
+    for (const key of keys) {
+      await client.send(new PutObjectCommand({ Bucket: VERSIONED, Key: key, Body: '1' }));
+      await client.send(new PutObjectCommand({ Bucket: VERSIONED, Key: key, Body: '2' }));
+    }
+
+    const versions: string[] = [];
+    let pages = 0;
+    let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+    for (;;) {
+      const page = await client.send(new ListObjectVersionsCommand({ Bucket: VERSIONED, Prefix: prefix, MaxKeys: 3, ...markers }));
+      pages += 1;
+      versions.push(...(page.Versions ?? []).map((v) => `${v.Key}@${v.VersionId}`));
+      if (!page.IsTruncated) break;
+      markers = { KeyMarker: page.NextKeyMarker ?? '', VersionIdMarker: page.NextVersionIdMarker ?? '' };
+    }
+    const listedKeys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: VERSIONED, Prefix: prefix, MaxKeys: 3, ContinuationToken: token }));
+      listedKeys.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
+      token = page.NextContinuationToken;
+    } while (token !== undefined);
+
+    expect(pages).toBe(4);
+    expect(versions).toHaveLength(10);
+    expect(versions.filter((v, i) => versions.indexOf(v) !== i)).toEqual([]);
+    expect(versions.map((v) => v.split('@')[0])).toEqual(keys.flatMap((k) => [k, k]));
+    expect(listedKeys).toEqual(keys);
+  });
+
   it('given objects written, when the store restarts on the same folder, then every version is still there', async () => {
     const key = `uploads/${randomUUID()}`;
     await client.send(new PutObjectCommand({ Bucket: VERSIONED, Key: key, Body: 'kept' }));
