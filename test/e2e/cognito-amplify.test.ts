@@ -7,7 +7,19 @@
 import { AdminCreateUserCommand, GetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
-import { confirmSignIn, confirmSignUp, fetchAuthSession, getCurrentUser, signIn, signOut, signUp } from 'aws-amplify/auth';
+import {
+  confirmResetPassword,
+  confirmSignIn,
+  confirmSignUp,
+  fetchAuthSession,
+  fetchUserAttributes,
+  getCurrentUser,
+  resetPassword,
+  signIn,
+  signOut,
+  signUp,
+  updateUserAttributes,
+} from 'aws-amplify/auth';
 import { Hub } from 'aws-amplify/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AmplifyOutputs } from '../../local/outputs.js';
@@ -121,6 +133,19 @@ describe('given Amplify Auth and a bad or unusual sign-in', () => {
     const done = await confirmSignIn({ challengeResponse: PASSWORD });
     expect(done.isSignedIn).toBe(true);
     expect((await fetchAuthSession()).tokens?.idToken?.payload['email']).toBe(email);
+    await signOut();
+  });
+
+  it('when she forgets her password, then resetPassword mails a code, confirmResetPassword sets a new one, and her attributes can be read and changed', async () => {
+    const email = uniqueEmail('amplify-reset');
+    await signUpAndConfirm(email);
+    const reset = await resetPassword({ username: email });
+    expect(reset.nextStep.resetPasswordStep).toBe('CONFIRM_RESET_PASSWORD_WITH_CODE');
+    await confirmResetPassword({ username: email, confirmationCode: await latestCode(email), newPassword: 'Brand-new-9password' });
+
+    expect((await signIn({ username: email, password: 'Brand-new-9password' })).isSignedIn).toBe(true);
+    await updateUserAttributes({ userAttributes: { given_name: 'Grace' } });
+    expect(await fetchUserAttributes()).toMatchObject({ email, email_verified: 'true', given_name: 'Grace' });
     await signOut();
   });
 });
