@@ -19,11 +19,13 @@ const PAYMENT_TOKENS = [
 
 interface Props {
   readonly lines: readonly CartLine[];
+  /** The order events' subscription is acknowledged: an order placed now is followed from its first step. */
+  readonly live: boolean;
   readonly onChange: (lines: CartLine[]) => void;
   readonly onPlace: (lines: readonly CartLine[], paymentToken: string, clientToken: string) => Promise<void>;
 }
 
-export function Cart({ lines, onChange, onPlace }: Props) {
+export function Cart({ lines, live, onChange, onPlace }: Props) {
   const [paymentToken, setPaymentToken] = useState('tok_approve');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -32,7 +34,7 @@ export function Cart({ lines, onChange, onPlace }: Props) {
   const clientToken = useRef<string | undefined>(undefined);
 
   const submit = async () => {
-    if (busy || lines.length === 0) return;
+    if (busy || !live || lines.length === 0) return;
     clientToken.current ??= crypto.randomUUID();
     setBusy(true);
     setError(undefined);
@@ -102,8 +104,8 @@ export function Cart({ lines, onChange, onPlace }: Props) {
               ))}
             </select>
           </p>
-          <button type="submit" disabled={busy} aria-disabled={busy}>
-            {busy ? 'Placing…' : 'Place order'}
+          <button type="submit" disabled={busy || !live}>
+            {busy ? 'Placing…' : live ? 'Place order' : 'Connecting…'}
           </button>
           {error && <p role="alert" className="error">{error}</p>}
         </form>

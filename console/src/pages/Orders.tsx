@@ -11,6 +11,7 @@ import {
   ProductsDocument,
 } from '../../../client/generated/operations.ts';
 import { request, subscribe } from '../lib/api.ts';
+import { useSubscriptionAck } from '../lib/ack.ts';
 import { onReconnect } from '../lib/connection.ts';
 import { mergeEvents } from '../lib/timeline.ts';
 import { Cart, type CartLine } from './Cart.tsx';
@@ -26,6 +27,7 @@ export function Orders() {
   const [cart, setCart] = useState<CartLine[]>([]);
   const [error, setError] = useState<string>();
   const known = useRef(new Set<string>());
+  const live = useSubscriptionAck('onOrderEvent');
 
   const upsert = useCallback((order: OrderFieldsFragment) => {
     known.current.add(order.id);
@@ -132,7 +134,7 @@ export function Orders() {
           </tbody>
         </table>
       </section>
-      <Cart lines={cart} onChange={setCart} onPlace={place} />
+      <Cart lines={cart} live={live} onChange={setCart} onPlace={place} />
       {error && (
         <p className="error" role="alert">
           {error}
