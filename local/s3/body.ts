@@ -10,11 +10,14 @@ import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { type ChecksumAlgorithm, checkDigestFormat, checksumHeader, checksummer, declaredChecksum } from './checksums.js';
+import { type StreamingSignature, verifyChunkSignatures } from './chunk-signatures.js';
 import { decodeAwsChunked } from './chunked.js';
 import { S3Error, badDigest, contentShaMismatch, incompleteBody, invalidDigest, notImplemented } from './errors.js';
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 const UNSIGNED_TRAILER = 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
+const SIGNED_CHUNKS = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
+const SIGNED_CHUNKS_TRAILER = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
 
 export interface ReceivedBody {
   readonly path: string;
@@ -30,6 +33,8 @@ export interface BodyOptions {
   readonly path: string;
   /** The algorithm S3 uses when the client sends none: CRC64NVME [CKU]. */
   readonly defaultAlgorithm?: ChecksumAlgorithm;
+  /** The caller's secret, to check signed chunks (header-signed requests only). */
+  readonly secretAccessKey?: string;
 }
 
 const MAX_SINGLE_PUT = 5 * 1024 ** 3;
@@ -38,10 +43,18 @@ export async function receiveBody(request: AsyncIterable<Buffer> & Pick<Incoming
   const { headers } = options;
   const payload = headers['x-amz-content-sha256'] ?? UNSIGNED_PAYLOAD;
   const chunked = payload.startsWith('STREAMING-') || (headers['content-encoding'] ?? '').split(',').some((e) => e.trim() === 'aws-chunked');
-  if (chunked && payload !== UNSIGNED_TRAILER) {
-    // The AWS SDKs for JavaScript send STREAMING-UNSIGNED-PAYLOAD-TRAILER; signed chunks are not verified here.
+  const signedChunks = payload === SIGNED_CHUNKS || payload === SIGNED_CHUNKS_TRAILER;
+  if (chunked && payload !== UNSIGNED_TRAILER && !signedChunks) {
+    // SigV4A (ECDSA) chunks and unknown modes.
     throw notImplemented(`x-amz-content-sha256: ${payload}`);
   }
+  const authorization = headers['authorization'];
+  const amzDate = headers['x-amz-date'];
+  const signing: StreamingSignature | undefined =
+    signedChunks && options.secretAccessKey !== undefined && authorization !== undefined && amzDate !== undefined
+      ? { secretAccessKey: options.secretAccessKey, authorization, amzDate }
+      : undefined;
+  if (signedChunks && signing === undefined) throw new S3Error('InvalidRequest', 400, `${payload} needs a request signed in the Authorization header`);
   const signedSha = !chunked && payload !== UNSIGNED_PAYLOAD ? payload : undefined;
   if (signedSha !== undefined && !/^[0-9a-f]{64}$/.test(signedSha)) {
     throw new S3Error('InvalidArgument', 400, 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER or a valid sha256 value.');
@@ -63,7 +76,7 @@ export async function receiveBody(request: AsyncIterable<Buffer> & Pick<Incoming
   const sha = signedSha === undefined ? undefined : createHash('sha256');
   const sum = checksummer(algorithm);
   let size = 0;
-  const decoded = chunked ? decodeAwsChunked(request) : undefined;
+  const decoded = chunked ? decodeAwsChunked(request, { hashChunks: signing !== undefined }) : undefined;
   const source = decoded?.data ?? request;
   async function* measured() {
     for await (const piece of source) {
@@ -78,6 +91,7 @@ export async function receiveBody(request: AsyncIterable<Buffer> & Pick<Incoming
   }
   try {
     await pipeline(measured, createWriteStream(options.path, { mode: 0o600 }));
+    if (signing !== undefined && decoded !== undefined) verifyChunkSignatures(signing, decoded, payload === SIGNED_CHUNKS_TRAILER);
     if (declaredLength !== undefined && size !== declaredLength) throw incompleteBody();
     if (sha !== undefined && signedSha !== undefined) {
       const computed = sha.digest('hex');

@@ -105,7 +105,7 @@ export async function bucketCors(context: S3Context, bucket: Bucket): Promise<vo
     sendEmpty(context, 204);
     return;
   }
-  const received = await receiveBody(context.request, { headers: context.headers, path: bucket.temporaryPath() });
+  const received = await receiveBody(context.request, { headers: context.headers, path: bucket.temporaryPath(), secretAccessKey: context.principal.secretAccessKey });
   let text: string;
   try {
     text = await readFile(received.path, 'utf8');

@@ -89,6 +89,7 @@ export async function uploadPart(context: S3Context, bucket: Bucket): Promise<vo
   const received = await receiveBody(context.request, {
     headers: context.headers,
     path: bucket.temporaryPath(),
+    secretAccessKey: context.principal.secretAccessKey,
     ...(upload.checksumAlgorithm === undefined ? {} : { defaultAlgorithm: upload.checksumAlgorithm }),
   });
   const part: PartRecord = {
@@ -183,7 +184,7 @@ export async function completeMultipartUpload(context: S3Context, bucket: Bucket
   authorize(context, 's3:PutObject', objectArn(bucket.name, context.key));
   const uploadId = context.query.get('uploadId') ?? '';
   const upload = await readUpload(bucket, uploadId, context.key);
-  const received = await receiveBody(context.request, { headers: context.headers, path: bucket.temporaryPath() });
+  const received = await receiveBody(context.request, { headers: context.headers, path: bucket.temporaryPath(), secretAccessKey: context.principal.secretAccessKey });
   let text: string;
   try {
     text = await readFile(received.path, 'utf8');

@@ -74,7 +74,7 @@ const MAX_KEYS_PER_DELETE = 1000;
 
 /** POST /bucket?delete: each key deleted as DeleteObject would, each result reported [CD]. */
 export async function deleteObjects(context: S3Context, bucket: Bucket): Promise<void> {
-  const received = await receiveBody(context.request, { headers: context.headers, path: bucket.temporaryPath() });
+  const received = await receiveBody(context.request, { headers: context.headers, path: bucket.temporaryPath(), secretAccessKey: context.principal.secretAccessKey });
   let text: string;
   try {
     if (received.size > 2 * 1024 * 1024) throw malformedXml();

@@ -101,7 +101,7 @@ export async function putObject(context: S3Context, bucket: Bucket): Promise<voi
   checkKey(context.key);
   authorize(context, 's3:PutObject', objectArn(context.bucketName, context.key));
   checkWriteConditions(context.headers, bucket.versions(context.key), context.key);
-  const received = await receiveBody(context.request, { headers: context.headers, path: bucket.temporaryPath() });
+  const received = await receiveBody(context.request, { headers: context.headers, path: bucket.temporaryPath(), secretAccessKey: context.principal.secretAccessKey });
   const stored = await commitObject(
     context,
     bucket,
