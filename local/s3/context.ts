@@ -87,7 +87,7 @@ export function baseHeaders(context: Pick<S3Context, 'requestId' | 'hostId'>): R
   return { 'x-amz-request-id': context.requestId, 'x-amz-id-2': context.hostId, server: 'AmazonS3' };
 }
 
-export function sendXml(context: S3Context, status: number, xml: string, headers: Record<string, string> = {}): void {
+export function sendXml(context: Pick<S3Context, 'response' | 'requestId' | 'hostId'>, status: number, xml: string, headers: Record<string, string> = {}): void {
   const body = Buffer.from(xml);
   context.response.writeHead(status, {
     ...baseHeaders(context),
@@ -98,7 +98,7 @@ export function sendXml(context: S3Context, status: number, xml: string, headers
   context.response.end(body);
 }
 
-export function sendEmpty(context: S3Context, status: number, headers: Record<string, string> = {}): void {
+export function sendEmpty(context: Pick<S3Context, 'response' | 'requestId' | 'hostId'>, status: number, headers: Record<string, string> = {}): void {
   context.response.writeHead(status, { ...baseHeaders(context), 'content-length': '0', ...headers });
   context.response.end();
 }

@@ -95,7 +95,14 @@ export function createS3Handler(options: HandlerOptions): (request: IncomingMess
       const headers = lowerCaseHeaders(request);
       // Authentication comes before any answer that depends on what exists.
       const principal = await authenticate({ method, url, headers }, options.principals);
-      if (target.bucket === '') throw accessDenied();
+      if (target.bucket === '') {
+        if (method !== 'GET') throw methodNotAllowed();
+        if (!principal.allows('s3:ListAllMyBuckets', '*')) throw accessDenied();
+        return sendXml({ response, ...ids }, 200, xmlDocument('ListAllMyBucketsResult', {
+          Owner: { ID: 'local', DisplayName: 'local' },
+          Buckets: { Bucket: [...options.buckets.byName.keys()].map((name) => ({ Name: name, CreationDate: new Date(0).toISOString(), BucketRegion: options.region })) },
+        }));
+      }
       const found = options.buckets.get(target.bucket);
       for (const [name, value] of Object.entries(corsHeaders(found, request))) response.setHeader(name, value);
       const context: S3Context = {

@@ -16,6 +16,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListBucketsCommand,
   ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -250,6 +251,12 @@ describe('the local S3', () => {
     expect(versions.filter((v, i) => versions.indexOf(v) !== i)).toEqual([]);
     expect(versions.map((v) => v.split('@')[0])).toEqual(keys.flatMap((k) => [k, k]));
     expect(listedKeys).toEqual(keys);
+  });
+
+  it('given two buckets, when the caller lists buckets, then both are named', async () => {
+    const listed = await client.send(new ListBucketsCommand({}));
+
+    expect(listed.Buckets?.map((b) => b.Name).sort()).toEqual([PLAIN, VERSIONED]);
   });
 
   it('given objects written, when the store restarts on the same folder, then every version is still there', async () => {
