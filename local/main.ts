@@ -4,7 +4,9 @@
  * --sqs-port N (SQS and SNS, default 4576 or $SQS_PORT), --sfn-port N (Step Functions, default
  * 8083 or $SFN_PORT); 0 picks a free port. --state-dir DIR (data, keys, certificate; default
  * .local/ or $LOCAL_STATE_DIR, as `npm run token` reads it), --outputs FILE (the client
- * configuration; default amplify_outputs.json at the repository root).
+ * configuration; default amplify_outputs.json at the repository root), --app-dir DIR (run the CDK
+ * app in DIR instead of ours: its cdk.json, node_modules and context; its state and
+ * amplify_outputs.json go in DIR).
  */
 // First: on too old a Node, one line says which is needed before anything else loads.
 import './startup/require-node.js';
@@ -38,10 +40,11 @@ const readArguments = () => {
         'sfn-port': { type: 'string' },
         'state-dir': { type: 'string' },
         outputs: { type: 'string' },
+        'app-dir': { type: 'string' },
       },
     }).values;
   } catch (error) {
-    return fail(`${(error as Error).message}. Options: --port, --s3-port, --sqs-port, --sfn-port, --state-dir, --outputs.`);
+    return fail(`${(error as Error).message}. Options: --port, --s3-port, --sqs-port, --sfn-port, --state-dir, --outputs, --app-dir.`);
   }
 };
 const values: Readonly<Record<string, string | undefined>> = readArguments();
@@ -71,9 +74,12 @@ for (const [i, a] of chosen.entries()) {
   if (b) fail(`${a.owner.flag} and ${b.owner.flag} both ask for port ${a.port}; give each its own.`);
 }
 const projectDir = fileURLToPath(new URL('..', import.meta.url));
+// --app-dir runs the CDK app in that folder (its cdk.json), and its client configuration goes there.
+// Its state too, unless --state-dir says otherwise: another app's tables and keys are not ours.
+const appDir = values['app-dir'] === undefined ? undefined : resolve(projectDir, values['app-dir']);
 const stateDirText = values['state-dir'] ?? process.env['LOCAL_STATE_DIR'];
-const stateDir = stateDirText ? resolve(stateDirText) : undefined;
-const outputsPath = resolve(projectDir, values['outputs'] ?? 'amplify_outputs.json');
+const stateDir = stateDirText ? resolve(stateDirText) : appDir === undefined ? undefined : resolve(appDir, '.local');
+const outputsPath = resolve(appDir ?? projectDir, values['outputs'] ?? 'amplify_outputs.json');
 const started = Date.now();
 const timeline = new Timeline();
 // Before this line: node and tsx starting.
@@ -86,6 +92,7 @@ const options = {
   messaging: { port: messagingPort },
   outputsPath,
   ...(stateDir ? { stateDir } : {}),
+  ...(appDir ? { appDir } : {}),
   timeline,
 };
 let early: EarlyStart | undefined;

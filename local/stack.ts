@@ -7,6 +7,7 @@ import { startLocalCognito } from './cognito/index.js';
 import type { OidcTokenInput } from './auth/oidc-issuer.js';
 import { type LocalValues, resolveIntrinsics } from './cdk/template.js';
 import { type Topology, readTopology } from './cdk/topology.js';
+import { notRun, notRunTable } from './cdk/not-run.js';
 import { DynamoDbSource } from './graphql/dynamodb-source.js';
 import { AppSyncEngine } from './graphql/engine.js';
 import { EngineHolder, watchApi } from './graphql/hot-reload.js';
@@ -15,7 +16,8 @@ import { watchFunctions } from './lambda/watch.js';
 import { createDualServer } from './http/dual-server.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createS3Gateway } from './http/s3-gateway.js';
-import { LocalFunction, buildWorkerEntry } from './lambda/local-function.js';
+import type { LocalFunction } from './lambda/local-function.js';
+import { buildFunctions as buildAllFunctions } from './lambda/build-functions.js';
 import { type LocalMessagingOptions, type Messaging, createMessaging } from './messaging/index.js';
 import type { FaultConfig } from '../resolvers/shared/faults.js';
 import { amplifyOutputs, type AmplifyOutputs } from './outputs.js';
@@ -75,6 +77,8 @@ export interface LocalStackOptions {
   readonly cdkApp?: string;
   /** Extra CDK context for synthesis. */
   readonly cdkContext?: Readonly<Record<string, unknown>>;
+  /** A CDK app in a folder of its own (`--app-dir`): its cdk.json's command, node_modules and context (local/cdk/app-command.ts). */
+  readonly appDir?: string;
   /** Real-time endpoint settings AppSync fixes (tests shorten the waits). */
   readonly realtime?: {
     /** Close a connection that sends no `connection_init` within this. @default 10_000 */
@@ -184,6 +188,8 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     const names = localNames(topology, seed, region);
     const runtimeNote = runtimeMismatch(topology.functions.values(), process.version);
     if (runtimeNote) log(runtimeNote);
+    const notRunText = notRunTable(notRun(template, topology));
+    if (notRunText) log(notRunText);
 
     const principals: IamPrincipal[] = [...names.functionPrincipals.values(), names.developer];
     // Who may call S3 is known only with the endpoints' values (policy ARNs); the lookup reads them when asked.
@@ -247,6 +253,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
         iamAllows: iamAuthorizer(from, names, values),
         dynamodb: dynamodbSource,
         hub,
+        dataSources: { resolve: (value) => resolveIntrinsics(value, values), signingCredentials: names.developer },
       });
     const apiKeys = topology.api.apiKeys.map((key) => ({
       id: names.apiKeys.get(key.logicalId) ?? key.logicalId,
@@ -385,7 +392,8 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     if (hotReload) {
       const stopFunctionWatch = watchFunctions(functions.values(), { log, lastInvoked: (fn) => lastInvoked.get(fn.name) ?? 0 });
       cleanups.push(async () => stopFunctionWatch());
-      const paths = (hotReload === true ? await watchedPaths(projectDir) : hotReload.paths).map((p) => resolve(projectDir, p));
+      const appRoot = options.appDir === undefined ? projectDir : resolve(options.appDir);
+      const paths = (hotReload === true ? await watchedPaths(appRoot) : hotReload.paths).map((p) => resolve(appRoot, p));
       const stopApiWatch = watchApi({
         paths,
         holder: engine,
@@ -501,28 +509,16 @@ async function buildFunctions(
 ): Promise<Map<string, LocalFunction>> {
   // Bundles go under the project so their external packages resolve from its node_modules.
   const buildDir = join(projectDir, 'node_modules', '.cache', 'appsync-local', createHashOf(stateDir));
-  const workerPath = await buildWorkerEntry(buildDir);
-  const functions = new Map<string, LocalFunction>();
-  for (const fn of topology.functions.values()) {
-    functions.set(
-      fn.logicalId,
-      new LocalFunction({
-        name: fn.logicalId,
-        arn: values.getAtt(fn.logicalId, 'Arn'),
-        entryPath: join(projectDir, fn.entry),
-        entry: fn.entry,
-        handlerName: fn.handlerName,
-        timeoutSeconds: fn.timeoutSeconds,
-        memoryMb: fn.memoryMb,
-        environment: { ...functionEnvironment(topology, fn.logicalId, values, names, endpoints), ...extraEnvironment },
-        buildDir,
-        workerPath,
-        ...(onOutput ? { onOutput } : {}),
-      }),
-    );
-  }
-  await Promise.all([...functions.values()].map((fn) => fn.build()));
-  return functions;
+  return buildAllFunctions({
+    functions: topology.functions.values(),
+    skipped: topology.skippedFunctions,
+    projectDir,
+    buildDir,
+    arnOf: (logicalId) => values.getAtt(logicalId, 'Arn'),
+    environmentOf: (logicalId) =>
+      topology.functions.has(logicalId) ? { ...functionEnvironment(topology, logicalId, values, names, endpoints), ...extraEnvironment } : {},
+    ...(onOutput ? { onOutput } : {}),
+  });
 }
 
 function createHashOf(text: string): string {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { appCommand } from './app-command.js';
+import { readAssembly } from './assembly.js';
 import type { CfnTemplate } from './template.js';
 
 const run = promisify(execFile);
@@ -15,6 +15,11 @@ export interface SynthOptions {
   readonly context?: Readonly<Record<string, unknown>>;
   /** The CDK app's entry, relative to `projectDir`. @default 'infra/app.ts' (cdk.json's app) */
   readonly appEntry?: string;
+  /**
+   * A CDK app of its own folder (`--app-dir`): its cdk.json's command and context, bundling on.
+   * `appEntry` is then ignored.
+   */
+  readonly appDir?: string;
   /** Aborting kills the synthesis (a start-up that failed elsewhere). */
   readonly signal?: AbortSignal;
 }
@@ -27,9 +32,11 @@ export class SynthError extends Error {
 const VALIDATE_AGAINST_DEFAULT_RULES = '@aws-cdk/core:validateAgainstDefaultRules';
 
 /**
- * Synthesizes the CDK app in a child process and returns its stack template. Bundling is
- * skipped (context `aws:cdk:bundling-stacks: []`): the local stack builds each function from
- * the source entry the template names, so synthesis stays fast and needs no asset.
+ * Synthesizes the CDK app in a child process and returns its stack template. For the project's
+ * own app bundling is skipped (context `aws:cdk:bundling-stacks: []`): its functions name their
+ * source entry (`local:entry`), which the local stack bundles itself and reloads on edit. An app
+ * of its own folder (`appDir`) is bundled as `cdk synth` bundles it, and its functions run from
+ * the assembly's assets.
  *
  * CDK's built-in CloudFormation validation is skipped too (`CDK_VALIDATION=false`, as `cdk synth
  * --no-validation`), unless the context asks for it to fail synthesis: by default it can only
@@ -38,14 +45,19 @@ const VALIDATE_AGAINST_DEFAULT_RULES = '@aws-cdk/core:validateAgainstDefaultRule
  * still run it.
  */
 export async function synthesize(options: SynthOptions): Promise<CfnTemplate> {
-  const context: Record<string, unknown> = { 'aws:cdk:bundling-stacks': [], ...options.context };
+  const app = options.appDir ? await appCommand(options.appDir, options.projectDir) : undefined;
+  const context: Record<string, unknown> = app
+    ? { ...app.context, ...options.context }
+    : { 'aws:cdk:bundling-stacks': [], ...options.context };
   const validationFailsSynth = [true, 'true'].includes(context[VALIDATE_AGAINST_DEFAULT_RULES] as boolean | string);
+  const [file, args] = app ? ['/bin/sh', ['-c', app.command]] : [process.execPath, ['--import', 'tsx', options.appEntry ?? 'infra/app.ts']];
   try {
-    await run(process.execPath, ['--import', 'tsx', options.appEntry ?? 'infra/app.ts'], {
-      cwd: options.projectDir,
+    await run(file, args, {
+      cwd: options.appDir ?? options.projectDir,
       env: {
         ...(validationFailsSynth ? {} : { CDK_VALIDATION: 'false' }),
         ...process.env,
+        ...(app ? { PATH: app.path } : {}),
         CDK_OUTDIR: options.outDir,
         CDK_CONTEXT_JSON: JSON.stringify(context),
       },
@@ -59,13 +71,11 @@ export async function synthesize(options: SynthOptions): Promise<CfnTemplate> {
   return readStackTemplate(options.outDir);
 }
 
-/** The one stack template in a cloud assembly. */
+/** Every stack of the cloud assembly in `outDir` as one template, its assets resolved (assembly.ts). */
 export async function readStackTemplate(outDir: string): Promise<CfnTemplate> {
-  const templates = (await readdir(outDir)).filter((name) => name.endsWith('.template.json'));
-  const [first, ...rest] = templates;
-  if (first === undefined) throw new SynthError(`No stack template in ${outDir}`);
-  if (rest.length > 0) {
-    throw new SynthError(`The local stack runs one stack; ${outDir} holds ${templates.join(', ')}`);
+  try {
+    return await readAssembly(outDir);
+  } catch (error) {
+    throw new SynthError(error instanceof Error ? error.message : String(error), { cause: error });
   }
-  return JSON.parse(await readFile(join(outDir, first), 'utf8')) as CfnTemplate;
 }

@@ -1,5 +1,8 @@
 import type { AuthMode } from '../contracts.js';
+import { type FunctionSpec, type SkippedFunction, readFunctions } from './functions.js';
 import { type CfnResource, type CfnTemplate, TemplateError, referencedLogicalId, resourcesOfType } from './template.js';
+
+export type { FunctionCode, FunctionSpec, SkippedFunction } from './functions.js';
 
 /**
  * The system as the synthesized CDK app describes it: the only source the local stack wires
@@ -7,25 +10,14 @@ import { type CfnResource, type CfnTemplate, TemplateError, referencedLogicalId,
  */
 export interface Topology {
   readonly functions: ReadonlyMap<string, FunctionSpec>;
+  /** Functions the stack does not run, with the reason (functions.ts). */
+  readonly skippedFunctions: readonly SkippedFunction[];
   readonly tables: readonly TableSpec[];
   readonly buckets: readonly BucketSpec[];
   readonly notifications: readonly BucketNotification[];
   readonly api: ApiSpec;
   readonly userPools: readonly UserPoolSpec[];
   readonly roles: ReadonlyMap<string, RoleSpec>;
-}
-
-export interface FunctionSpec {
-  readonly logicalId: string;
-  /** Repository-relative source entry, from the `local:entry` metadata the CDK construct sets. */
-  readonly entry: string;
-  readonly handlerName: string;
-  /** The template's `Runtime`, e.g. `nodejs22.x`; undefined when it states none. */
-  readonly runtime: string | undefined;
-  readonly timeoutSeconds: number;
-  readonly memoryMb: number;
-  readonly environment: Readonly<Record<string, unknown>>;
-  readonly roleLogicalId: string | undefined;
 }
 
 export interface TableSpec {
@@ -58,6 +50,14 @@ export interface DataSourceSpec {
   readonly type: string;
   readonly functionLogicalId: string | undefined;
   readonly tableLogicalId: string | undefined;
+  /** The data source's properties as the template states them (HttpConfig, EventBridgeConfig, ...). */
+  readonly properties?: Readonly<Record<string, unknown>>;
+}
+
+/** A VTL request/response mapping template pair (either may be absent: AppSync then passes through). */
+export interface MappingTemplates {
+  readonly request: string | undefined;
+  readonly response: string | undefined;
 }
 
 export interface ResolverSpec {
@@ -65,8 +65,10 @@ export interface ResolverSpec {
   readonly fieldName: string;
   readonly kind: 'UNIT' | 'PIPELINE';
   readonly dataSourceLogicalId: string | undefined;
-  /** APPSYNC_JS code; absent for a direct Lambda resolver. */
+  /** APPSYNC_JS code; absent for a VTL or direct Lambda resolver. */
   readonly code: string | undefined;
+  /** VTL mapping templates (for a pipeline: its before and after templates); absent for APPSYNC_JS and direct Lambda. */
+  readonly vtl?: MappingTemplates | undefined;
   readonly pipelineFunctionLogicalIds: readonly string[];
   readonly maxBatchSize: number;
 }
@@ -75,7 +77,9 @@ export interface PipelineFunctionSpec {
   readonly logicalId: string;
   readonly name: string;
   readonly dataSourceLogicalId: string | undefined;
-  readonly code: string;
+  /** APPSYNC_JS code, or else `vtl`. */
+  readonly code: string | undefined;
+  readonly vtl?: MappingTemplates | undefined;
 }
 
 export interface ApiSpec {
@@ -136,29 +140,6 @@ const asString = (value: unknown, what: string): string => {
   return value;
 };
 
-function readFunctions(template: CfnTemplate): Map<string, FunctionSpec> {
-  const functions = new Map<string, FunctionSpec>();
-  for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
-    const entry = resource.Metadata?.['local:entry'];
-    // Functions CDK adds for itself (custom resource providers) have no source entry: they
-    // manage AWS resources and have nothing to do locally.
-    if (typeof entry !== 'string') continue;
-    const properties = props(resource);
-    const environment = (properties['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables;
-    functions.set(logicalId, {
-      logicalId,
-      entry,
-      handlerName: typeof resource.Metadata?.['local:handler'] === 'string' ? resource.Metadata['local:handler'] : 'handler',
-      runtime: typeof properties['Runtime'] === 'string' ? properties['Runtime'] : undefined,
-      timeoutSeconds: Number(properties['Timeout'] ?? 3),
-      memoryMb: Number(properties['MemorySize'] ?? 128),
-      environment: environment ?? {},
-      roleLogicalId: referencedLogicalId(properties['Role']),
-    });
-  }
-  return functions;
-}
-
 function readTables(template: CfnTemplate): TableSpec[] {
   return resourcesOfType(template, 'AWS::DynamoDB::Table').map(([logicalId, resource]) => {
     const p = props(resource);
@@ -215,7 +196,7 @@ function readApi(template: CfnTemplate): ApiSpec {
   const schemas = resourcesOfType(template, 'AWS::AppSync::GraphQLSchema').filter(([, r]) => belongs(r));
   const schema = schemas[0]?.[1].Properties?.['Definition'];
   if (typeof schema !== 'string') {
-    throw new TemplateError('The GraphQL schema must be inline in the template (Definition.fromFile does that)');
+    throw new TemplateError('The GraphQL API has no schema the local stack can read (an inline Definition, or a DefinitionS3Location the CDK app stages)');
   }
 
   const additional = (p['AdditionalAuthenticationProviders'] ?? []) as Record<string, unknown>[];
@@ -234,6 +215,7 @@ function readApi(template: CfnTemplate): ApiSpec {
       type: asString(d['Type'], `${logicalId}.Type`),
       functionLogicalId: referencedLogicalId((d['LambdaConfig'] as Record<string, unknown> | undefined)?.['LambdaFunctionArn']),
       tableLogicalId: referencedLogicalId((d['DynamoDBConfig'] as Record<string, unknown> | undefined)?.['TableName']),
+      properties: d,
     });
   }
 
@@ -242,24 +224,30 @@ function readApi(template: CfnTemplate): ApiSpec {
   const dataSourceOf = (value: unknown): string | undefined =>
     typeof value === 'string' ? byName.get(value) : referencedLogicalId(value);
 
-  const codeOf = (resource: CfnResource, what: string): string | undefined => {
+  // S3 locations of the CDK app's assets were inlined when the assembly was read (assembly.ts).
+  const codeOf = (resource: CfnResource): string | undefined => {
     const r = props(resource);
-    if (r['CodeS3Location'] !== undefined) {
-      throw new TemplateError(`${what}: resolver code must be inline (appsync.Code.fromInline) for the local stack to read it`);
-    }
     return typeof r['Code'] === 'string' ? r['Code'] : undefined;
+  };
+  const vtlOf = (resource: CfnResource): MappingTemplates | undefined => {
+    const r = props(resource);
+    const text = (key: string) => (typeof r[key] === 'string' ? r[key] : undefined);
+    const request = text('RequestMappingTemplate');
+    const response = text('ResponseMappingTemplate');
+    return request === undefined && response === undefined ? undefined : { request, response };
   };
 
   const pipelineFunctions = new Map<string, PipelineFunctionSpec>();
   for (const [logicalId, resource] of resourcesOfType(template, 'AWS::AppSync::FunctionConfiguration')) {
     if (!belongs(resource)) continue;
-    const code = codeOf(resource, logicalId);
-    if (code === undefined) throw new TemplateError(`${logicalId}: only APPSYNC_JS functions are supported locally`);
+    const code = codeOf(resource);
+    const vtl = vtlOf(resource);
     pipelineFunctions.set(logicalId, {
       logicalId,
       name: String(props(resource)['Name']),
       dataSourceLogicalId: dataSourceOf(props(resource)['DataSourceName']),
       code,
+      vtl: code === undefined ? (vtl ?? { request: undefined, response: undefined }) : undefined,
     });
   }
 
@@ -267,16 +255,15 @@ function readApi(template: CfnTemplate): ApiSpec {
     .filter(([, r]) => belongs(r))
     .map(([logicalId, resource]) => {
       const r = props(resource);
-      if (r['RequestMappingTemplate'] !== undefined || r['RequestMappingTemplateS3Location'] !== undefined) {
-        throw new TemplateError(`${logicalId}: VTL templates are not supported locally; use APPSYNC_JS or a direct Lambda resolver`);
-      }
+      const code = codeOf(resource);
       const pipeline = (r['PipelineConfig'] as { Functions?: unknown[] } | undefined)?.Functions ?? [];
       return {
         typeName: asString(r['TypeName'], `${logicalId}.TypeName`),
         fieldName: asString(r['FieldName'], `${logicalId}.FieldName`),
         kind: r['Kind'] === 'PIPELINE' ? 'PIPELINE' : 'UNIT',
         dataSourceLogicalId: dataSourceOf(r['DataSourceName']),
-        code: codeOf(resource, logicalId),
+        code,
+        vtl: code === undefined ? vtlOf(resource) : undefined,
         pipelineFunctionLogicalIds: pipeline.map((f) => referencedLogicalId(f) ?? String(f)),
         maxBatchSize: Number(r['MaxBatchSize'] ?? 0),
       };
@@ -364,8 +351,10 @@ function readUserPools(template: CfnTemplate): UserPoolSpec[] {
 }
 
 export function readTopology(template: CfnTemplate): Topology {
+  const { functions, skipped } = readFunctions(template);
   return {
-    functions: readFunctions(template),
+    functions,
+    skippedFunctions: skipped,
     tables: readTables(template),
     buckets: resourcesOfType(template, 'AWS::S3::Bucket').map(([logicalId]) => ({ logicalId })),
     notifications: readNotifications(template),

@@ -1,12 +1,24 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createContext, Script } from 'node:vm';
 import { transformSync } from 'esbuild';
 import type { Linter } from 'eslint';
-import { type SubscriptionFilter, toSubscriptionFilter, validateFilter } from './filters.js';
-import { toAttributeValue, toMapValues } from './dynamodb-values.js';
+import { type Effects, type HandlerOutcome, ResolverCodeError, withEffects } from './effects.js';
+import { extensions, runtime, util } from './js-util.js';
+import { dynamodbModule } from './js-dynamodb.js';
+
+export {
+  type AppendedError,
+  type Effects,
+  EarlyReturn,
+  type HandlerOutcome,
+  type Invalidation,
+  ResolverAbort,
+  ResolverCodeError,
+  newEffects,
+} from './effects.js';
 
 /**
  * A local APPSYNC_JS runtime. `@aws-appsync/utils` on npm is type stubs only, so `util`,
@@ -15,138 +27,6 @@ import { toAttributeValue, toMapValues } from './dynamodb-values.js';
  * (the `@aws-appsync/eslint-plugin` base set, plus `throw`, which its rules do not cover): the
  * same rules as `npm run lint`.
  */
-
-/** `util.error` and friends: aborts the resolver; AppSync turns it into a GraphQL error. */
-export class ResolverAbort extends Error {
-  override readonly name = 'ResolverAbort';
-  constructor(
-    message: string,
-    readonly errorType: string | undefined,
-    readonly data: unknown,
-    readonly errorInfo: unknown,
-    /** `util.unauthorized()`: the engine words it as AppSync does for the field. */
-    readonly unauthorized = false,
-  ) {
-    super(message);
-  }
-}
-
-/** Resolver code AppSync would refuse: it does not load. */
-export class ResolverCodeError extends Error {
-  override readonly name = 'ResolverCodeError';
-}
-
-export interface AppendedError {
-  readonly message: string;
-  readonly errorType: string | undefined;
-  readonly data: unknown;
-  readonly errorInfo: unknown;
-}
-
-export interface Invalidation {
-  readonly subscriptionField: string;
-  readonly payload: Readonly<Record<string, unknown>>;
-}
-
-/** What a handler call asked of AppSync besides its return value. */
-export interface Effects {
-  readonly appendedErrors: AppendedError[];
-  subscriptionFilter: SubscriptionFilter | undefined;
-  invalidationFilter: SubscriptionFilter | undefined;
-  readonly invalidations: Invalidation[];
-}
-
-export const newEffects = (): Effects => ({
-  appendedErrors: [],
-  subscriptionFilter: undefined,
-  invalidationFilter: undefined,
-  invalidations: [],
-});
-
-// APPSYNC_JS is synchronous, so the effects of the call in progress can live in one slot.
-let current: Effects | undefined;
-const effects = (): Effects => {
-  if (!current) throw new ResolverCodeError('util/extensions used outside a resolver call');
-  return current;
-};
-
-const ULID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-function ulid(): string {
-  let time = Date.now();
-  let head = '';
-  for (let i = 0; i < 10; i += 1) {
-    head = ULID_ALPHABET[time % 32] + head;
-    time = Math.floor(time / 32);
-  }
-  return head + [...randomBytes(16)].map((b) => ULID_ALPHABET[b % 32]).join('');
-}
-
-const util = Object.freeze({
-  autoId: () => randomUUID(),
-  autoUlid: ulid,
-  error(message: string, errorType?: string, data?: unknown, errorInfo?: unknown): never {
-    throw new ResolverAbort(message, errorType, data ?? null, errorInfo ?? null);
-  },
-  appendError(message: string, errorType?: string, data?: unknown, errorInfo?: unknown): void {
-    effects().appendedErrors.push({ message, errorType, data: data ?? null, errorInfo: errorInfo ?? null });
-  },
-  unauthorized(): never {
-    throw new ResolverAbort('Unauthorized', 'Unauthorized', null, null, true);
-  },
-  isNull: (value: unknown) => value === null || value === undefined,
-  isNullOrEmpty: (value: unknown) => value === null || value === undefined || value === '',
-  isNullOrBlank: (value: unknown) => value === null || value === undefined || (typeof value === 'string' && value.trim() === ''),
-  defaultIfNull: (value: unknown, fallback: unknown) => (value === null || value === undefined ? fallback : value),
-  toJson: (value: unknown) => JSON.stringify(value),
-  escapeJavaScript: (value: string) => JSON.stringify(value).slice(1, -1),
-  urlEncode: (value: string) => encodeURIComponent(value),
-  urlDecode: (value: string) => decodeURIComponent(value),
-  base64Encode: (value: string) => Buffer.from(value, 'utf8').toString('base64'),
-  base64Decode: (value: string) => Buffer.from(value, 'base64').toString('utf8'),
-  time: Object.freeze({
-    nowISO8601: () => new Date().toISOString(),
-    nowEpochSeconds: () => Math.floor(Date.now() / 1000),
-    nowEpochMilliSeconds: () => Date.now(),
-    epochMilliSecondsToISO8601: (ms: number) => new Date(ms).toISOString(),
-    epochMilliSecondsToSeconds: (ms: number) => Math.floor(ms / 1000),
-    parseISO8601ToEpochMilliSeconds: (text: string) => Date.parse(text),
-  }),
-  dynamodb: Object.freeze({
-    toDynamoDB: (value: unknown) => toAttributeValue(value),
-    toMapValues: (value: Record<string, unknown>) => toMapValues(value),
-    toString: (value: string) => ({ S: value }),
-    toNumber: (value: number) => ({ N: String(value) }),
-  }),
-  transform: Object.freeze({
-    toSubscriptionFilter: (input: Record<string, unknown>, ignoredFields?: string[]) => toSubscriptionFilter(input, ignoredFields),
-  }),
-});
-
-const extensions = Object.freeze({
-  setSubscriptionFilter(filter: unknown): void {
-    effects().subscriptionFilter = validateFilter(filter);
-  },
-  setSubscriptionInvalidationFilter(filter: unknown): void {
-    effects().invalidationFilter = validateFilter(filter);
-  },
-  invalidateSubscriptions(invalidation: Invalidation): void {
-    const list = effects().invalidations;
-    // AppSync allows at most five invalidations per request.
-    if (list.length >= 5) throw new ResolverAbort('Too many invalidateSubscriptions calls', 'LimitExceededError', null, null);
-    list.push(invalidation);
-  },
-});
-
-/** `runtime.earlyReturn`: skips the rest of the handler (and, from a request handler, the data source). */
-export class EarlyReturn {
-  constructor(readonly value: unknown) {}
-}
-
-const runtime = Object.freeze({
-  earlyReturn(value?: unknown): never {
-    throw new EarlyReturn(value ?? null);
-  },
-});
 
 export type Handler = (ctx: unknown) => unknown;
 
@@ -256,6 +136,7 @@ export function loadResolverCode(code: string, name: string): ResolverModule {
   const module = { exports };
   const requireLibrary = (specifier: string) => {
     if (specifier === '@aws-appsync/utils') return libraries;
+    if (specifier === '@aws-appsync/utils/dynamodb') return dynamodbModule;
     throw new ResolverCodeError(`${name}: APPSYNC_JS cannot import ${specifier}`);
   };
   const context = createContext({ module, exports, require: requireLibrary, console });
@@ -267,18 +148,7 @@ export function loadResolverCode(code: string, name: string): ResolverModule {
   return { name, request: loaded.request, response: loaded.response };
 }
 
-export type HandlerOutcome = { readonly early: boolean; readonly value: unknown };
-
 /** Calls a handler with its effects recorded. `early` says it ended with `runtime.earlyReturn`. */
 export function callHandler(handler: Handler, ctx: unknown, into: Effects): HandlerOutcome {
-  const previous = current;
-  current = into;
-  try {
-    return { early: false, value: handler(ctx) };
-  } catch (error) {
-    if (error instanceof EarlyReturn) return { early: true, value: error.value };
-    throw error;
-  } finally {
-    current = previous;
-  }
+  return withEffects(into, () => handler(ctx));
 }

@@ -10,6 +10,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { fromItem } from './dynamodb-values.js';
+import { MULTI_ITEM_OPERATIONS, type MultiItemRequest, runMultiItem } from './dynamodb-multi.js';
+import { toWireFormat } from './util/dynamodb.js';
 
 /**
  * The AMAZON_DYNAMODB data source of APPSYNC_JS resolvers: the request object a resolver returns
@@ -88,8 +90,16 @@ export class DynamoDbSource {
     this.#client.destroy();
   }
 
-  async run(tableName: string, request: DynamoDbRequest): Promise<DataSourceOutcome> {
+  async run(tableName: string, raw: DynamoDbRequest): Promise<DataSourceOutcome> {
+    // VTL's `$util.dynamodb` writes numbers as JSON numbers (`{"N": 1}`); DynamoDB wants strings.
+    const request = toWireFormat(raw) as DynamoDbRequest;
     try {
+      if (request.operation === 'Sync') {
+        throw new DynamoDbRequestError('Sync is not supported by the local stack: it needs a versioned data source (conflict detection), which DynamoDB Local does not have');
+      }
+      if (MULTI_ITEM_OPERATIONS.has(request.operation)) {
+        return { ok: true, result: await runMultiItem(this.#client, request as unknown as MultiItemRequest) };
+      }
       return { ok: true, result: await this.#send(tableName, request) };
     } catch (error) {
       if (error instanceof DynamoDBServiceException) {

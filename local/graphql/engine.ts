@@ -24,48 +24,30 @@ import {
   validate,
 } from 'graphql';
 import type { AppSyncError, Caller, GraphQLRequest, SubscribeOutcome, SubscriptionEngine, SubscriptionPayload } from '../contracts.js';
-import type { ApiSpec, DataSourceSpec, ResolverSpec } from '../cdk/topology.js';
-import { FunctionError } from '../lambda/local-function.js';
-import {
-  type Effects,
-  type Invalidation,
-  type ResolverModule,
-  ResolverAbort,
-  callHandler,
-  loadResolverCode,
-  newEffects,
-} from './appsync-js.js';
+import type { ApiSpec } from '../cdk/topology.js';
+import { type Invalidation, newEffects } from './appsync-js.js';
 import { type AuthRule, authRuleOf, deniedByAuthorizer, ruleAllows } from './auth-rules.js';
-import { BatchQueue } from './batch.js';
-import { type DynamoDbRequest, type DynamoDbSource } from './dynamodb-source.js';
-import {
-  FieldError,
-  depthLimitReached,
-  resolverLimitReached,
-  toAppSyncError,
-  unauthorizedField,
-  validationError,
-} from './errors.js';
+import type { BatchQueue } from './batch.js';
+import type { DataSourceDeps } from './data-sources/index.js';
+import type { DynamoDbSource } from './dynamodb-source.js';
+import { depthLimitReached, resolverLimitReached, toAppSyncError, unauthorizedField, validationError } from './errors.js';
+import type { FunctionInvoker } from './invoker.js';
+import { asFieldError, lambdaInfo, plainError, resolverContext } from './resolver-context.js';
+import { type ResolverRunner, ResolverRunners } from './resolver-runners.js';
+import { SchemaError } from './schema-error.js';
 import { argumentFilter } from './filters.js';
 import { type DocumentLimits, DEFAULT_DOCUMENT_LIMITS, checkDocumentLimits, warmDocumentGuard } from './document-guard.js';
 import { noIntrospectionRule } from './limits.js';
 import { awsScalars } from './scalars.js';
-import {
-  type Canonicalizer,
-  type Fragments,
-  compileCanonicalizer,
-  flattenFields,
-  selectionSetGraphQL,
-  selectionSetList,
-} from './selection.js';
+import { type Canonicalizer, type Fragments, compileCanonicalizer, flattenFields } from './selection.js';
 import { PayloadShape, SubscriptionHub, findOperation, selectionUsesVariables } from './subscriptions.js';
 
 export interface EngineOptions {
   readonly api: ApiSpec;
   /** AppSync's own scalar and directive declarations (schema/appsync.graphql). */
   readonly builtins: string;
-  /** Invokes a function of the template by logical id; rejects with `FunctionError`. */
-  readonly invokeFunction: (functionLogicalId: string, event: unknown) => Promise<unknown>;
+  /** Invokes a function of the template by logical id; a function error rejects with `{payload: {errorType, errorMessage}}` (invoker.ts). */
+  readonly invokeFunction: FunctionInvoker;
   /** For IAM callers: does the caller's policy allow `appsync:GraphQL` on this field? */
   readonly iamAllows?: (caller: Caller, typeName: string, fieldName: string) => boolean;
   /** The AMAZON_DYNAMODB data sources' backend (DynamoDB Local). */
@@ -76,6 +58,8 @@ export interface EngineOptions {
   readonly hub?: SubscriptionHub;
   /** Limits checked before a document is parsed (document-guard.ts). @default DEFAULT_DOCUMENT_LIMITS */
   readonly documentLimits?: Partial<DocumentLimits>;
+  /** What HTTP and EventBridge data sources reach (data-sources/types.ts). */
+  readonly dataSources?: Pick<DataSourceDeps, 'resolve' | 'signingCredentials' | 'putEvents'>;
 }
 
 /** What a request brings besides its document: who calls, and the headers resolvers see. */
@@ -101,10 +85,7 @@ interface Prepared {
   readonly shapes: Map<string, PayloadShape>;
 }
 
-/** A schema AppSync would not accept. */
-export class SchemaError extends Error {
-  override readonly name = 'SchemaError';
-}
+export { SchemaError } from './schema-error.js';
 
 const MAX_CACHED_DOCUMENTS = 2_000;
 /**
@@ -133,6 +114,7 @@ export class AppSyncEngine implements SubscriptionEngine {
   readonly #documents = new Map<string, Prepared>();
   readonly #subscriptionResolvers = new Map<string, ResolverRunner>();
   readonly #subscribeDirective: Map<string, readonly string[]>;
+  readonly #runners: ResolverRunners;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -149,6 +131,12 @@ export class AppSyncEngine implements SubscriptionEngine {
     warmDocumentGuard(this.#limits);
     this.#rules = [...specifiedRules, ...(options.api.introspection ? [] : [noIntrospectionRule])];
     this.#subscribeDirective = this.#readSubscribeDirectives();
+    this.#runners = new ResolverRunners(options.api, {
+      ...options.dataSources,
+      invokeFunction: options.invokeFunction,
+      ...(options.dynamodb ? { dynamodb: options.dynamodb } : {}),
+      ...(options.tableName ? { tableName: options.tableName } : {}),
+    });
     this.#attachResolvers();
   }
 
@@ -376,11 +364,11 @@ export class AppSyncEngine implements SubscriptionEngine {
       for (const field of Object.values(type.getFields())) {
         const spec = specs.get(`${type.name}.${field.name}`);
         if (type === subscriptionType) {
-          if (spec) this.#subscriptionResolvers.set(field.name, this.#runnerFor(spec));
+          if (spec) this.#subscriptionResolvers.set(field.name, this.#runners.subscriptionRunner(spec));
           continue;
         }
         const allowed = this.#accessCheck(type, field);
-        const inner = spec ? this.#resolverFor(spec) : undefined;
+        const inner = spec ? this.#runners.fieldResolver(spec) : undefined;
         const resolve: GraphQLFieldResolver<unknown, ExecutionContext> = (source, args, context, info) => {
           if (depthLimit > 0 && depthOf(info.path) > depthLimit) throw depthLimitReached(depthLimit);
           if (!allowed(context.caller)) throw unauthorizedField(type.name, field.name);
@@ -395,161 +383,7 @@ export class AppSyncEngine implements SubscriptionEngine {
       }
     }
   }
-
-  #dataSource(logicalId: string | undefined): DataSourceSpec | undefined {
-    return logicalId ? this.#options.api.dataSources.get(logicalId) : undefined;
-  }
-
-  /** A subscription field's resolver: run at `start`, for its filters (and its errors). */
-  #runnerFor(spec: ResolverSpec): ResolverRunner {
-    const name = `${spec.typeName}.${spec.fieldName}`;
-    const dataSource = this.#dataSource(spec.dataSourceLogicalId);
-    if (spec.kind === 'UNIT' && spec.code === undefined) {
-      if (dataSource?.type !== 'AWS_LAMBDA' || !dataSource.functionLogicalId) {
-        throw new SchemaError(`${name}: a resolver without code must be a direct Lambda resolver`);
-      }
-      const functionLogicalId = dataSource.functionLogicalId;
-      return async (ctx) => {
-        try {
-          await this.#options.invokeFunction(functionLogicalId, directEvent(ctx));
-        } catch (error) {
-          if (error instanceof FunctionError) throw new FieldError(error.payload.errorType, error.payload.errorMessage);
-          throw error;
-        }
-      };
-    }
-    return this.#jsRunner(spec);
-  }
-
-  /** An APPSYNC_JS unit or pipeline resolver as one async step over a context. */
-  #jsRunner(spec: ResolverSpec): ResolverRunner {
-    const name = `${spec.typeName}.${spec.fieldName}`;
-    if (spec.kind === 'PIPELINE') {
-      const module = loadResolverCode(spec.code ?? passThroughCode, name);
-      const steps = spec.pipelineFunctionLogicalIds.map((id) => {
-        const fn = this.#options.api.pipelineFunctions.get(id);
-        if (!fn) throw new SchemaError(`${name}: unknown pipeline function ${id}`);
-        return { module: loadResolverCode(fn.code, `${name} > ${fn.name}`), dataSource: this.#dataSource(fn.dataSourceLogicalId) };
-      });
-      return async (ctx, effects) => {
-        const before = callHandler(module.request, ctx, effects);
-        if (before.early) return before.value;
-        ctx.prev = { result: before.value ?? null };
-        for (const step of steps) {
-          const result = await this.#runStep(step.module, step.dataSource, ctx, effects);
-          ctx.prev = { result };
-        }
-        ctx.result = ctx.prev.result;
-        return callHandler(module.response, ctx, effects).value;
-      };
-    }
-    const module = loadResolverCode(spec.code ?? passThroughCode, name);
-    const dataSource = this.#dataSource(spec.dataSourceLogicalId);
-    return (ctx, effects) => this.#runStep(module, dataSource, ctx, effects);
-  }
-
-  #resolverFor(spec: ResolverSpec): GraphQLFieldResolver<unknown, ExecutionContext> {
-    const dataSource = this.#dataSource(spec.dataSourceLogicalId);
-    if (spec.kind === 'UNIT' && spec.code === undefined) {
-      if (dataSource?.type !== 'AWS_LAMBDA' || !dataSource.functionLogicalId) {
-        throw new SchemaError(`${spec.typeName}.${spec.fieldName}: a resolver without code must be a direct Lambda resolver`);
-      }
-      return spec.maxBatchSize > 0
-        ? this.#batchedLambda(`${spec.typeName}.${spec.fieldName}`, dataSource.functionLogicalId, spec.maxBatchSize)
-        : this.#directLambda(dataSource.functionLogicalId);
-    }
-    const run = this.#jsRunner(spec);
-    return async (source, args, context, info) => {
-      const effects = newEffects();
-      const ctx = resolverContext({ args, caller: context.caller, source, headers: context.headers, info: infoOf(info) });
-      try {
-        return await run(ctx, effects);
-      } catch (error) {
-        throw asFieldError(error, info.parentType.name, info.fieldName);
-      } finally {
-        collectEffects(context, effects, info);
-      }
-    };
-  }
-
-  /** request -> data source -> response, for a unit resolver or one pipeline function. */
-  async #runStep(module: ResolverModule, dataSource: DataSourceSpec | undefined, ctx: MutableResolverContext, effects: Effects): Promise<unknown> {
-    const requested = callHandler(module.request, ctx, effects);
-    // runtime.earlyReturn in a request handler skips the data source and the response handler.
-    if (requested.early) return requested.value;
-    ctx.error = undefined;
-    const request = requested.value as { payload?: unknown; operation?: string } | null | undefined;
-    switch (dataSource?.type) {
-      case 'AWS_LAMBDA': {
-        if (!dataSource.functionLogicalId) throw new SchemaError(`${dataSource.name}: no function`);
-        if (request?.operation !== undefined && request.operation !== 'Invoke') {
-          throw new FieldError('UnsupportedOperation', `${module.name}: Lambda operation ${request.operation} is not supported locally`);
-        }
-        try {
-          ctx.result = await this.#options.invokeFunction(dataSource.functionLogicalId, request?.payload ?? null);
-        } catch (error) {
-          if (!(error instanceof FunctionError)) throw error;
-          ctx.result = null;
-          ctx.error = { message: error.payload.errorMessage, type: 'Lambda:Unhandled' };
-        }
-        break;
-      }
-      case 'AMAZON_DYNAMODB': {
-        const dynamodb = this.#options.dynamodb;
-        if (!dynamodb || !dataSource.tableLogicalId) throw new SchemaError(`${dataSource.name}: no DynamoDB table`);
-        const table = this.#options.tableName?.(dataSource.tableLogicalId) ?? dataSource.tableLogicalId;
-        const outcome = await dynamodb.run(table, (request ?? {}) as DynamoDbRequest);
-        ctx.result = outcome.ok ? outcome.result : null;
-        ctx.error = outcome.ok ? undefined : outcome.error;
-        break;
-      }
-      case 'NONE':
-      case undefined:
-        ctx.result = request?.payload ?? null;
-        break;
-      default:
-        throw new FieldError('UnsupportedOperation', `Data source type ${dataSource?.type ?? 'unknown'} is not supported locally yet`);
-    }
-    return callHandler(module.response, ctx, effects).value;
-  }
-
-  #directLambda(functionLogicalId: string): GraphQLFieldResolver<unknown, ExecutionContext> {
-    return async (source, args, context, info) => {
-      const ctx = resolverContext({ args, caller: context.caller, source, headers: context.headers, info: infoOf(info) });
-      try {
-        return await this.#options.invokeFunction(functionLogicalId, directEvent(ctx));
-      } catch (error) {
-        if (error instanceof FunctionError) throw new FieldError(error.payload.errorType, error.payload.errorMessage);
-        throw error;
-      }
-    };
-  }
-
-  #batchedLambda(name: string, functionLogicalId: string, maxBatchSize: number): GraphQLFieldResolver<unknown, ExecutionContext> {
-    const invoke = async (events: readonly unknown[]) => {
-      try {
-        return await this.#options.invokeFunction(functionLogicalId, events);
-      } catch (error) {
-        if (error instanceof FunctionError) throw new FieldError(error.payload.errorType, error.payload.errorMessage);
-        throw error;
-      }
-    };
-    return (source, args, context, info) => {
-      context.batches ??= new Map();
-      let queue = context.batches.get(name);
-      if (!queue) {
-        queue = new BatchQueue(invoke, maxBatchSize);
-        context.batches.set(name, queue);
-      }
-      const ctx = resolverContext({ args, caller: context.caller, source, headers: context.headers, info: infoOf(info) });
-      return queue.load(directEvent(ctx));
-    };
-  }
 }
-
-type ResolverRunner = (ctx: MutableResolverContext, effects: Effects) => Promise<unknown>;
-
-const passThroughCode = 'export function request() { return {}; }\nexport function response(ctx) { return ctx.prev.result; }';
 
 /** The AppSync schema: SDL plus AppSync's scalars, validated as AppSync validates them. */
 function buildAppSyncSchema(sdl: string): GraphQLSchema {
@@ -617,108 +451,3 @@ function depthOf(path: GraphQLResolveInfo['path']): number {
   return depth;
 }
 
-interface LambdaInfo {
-  readonly fieldName: string;
-  readonly parentTypeName: string;
-  readonly variables: Readonly<Record<string, unknown>>;
-  readonly selectionSetList: readonly string[];
-  readonly selectionSetGraphQL: string;
-}
-
-const infoCache = new WeakMap<FieldNode, { list: string[]; graphql: string }>();
-
-function lambdaInfo(parentTypeName: string, node: FieldNode, fragments: Fragments, variables: Readonly<Record<string, unknown>>): LambdaInfo {
-  let selection = infoCache.get(node);
-  if (!selection) {
-    selection = { list: selectionSetList(node, fragments), graphql: selectionSetGraphQL(node, fragments) };
-    infoCache.set(node, selection);
-  }
-  return { fieldName: node.name.value, parentTypeName, variables, selectionSetList: selection.list, selectionSetGraphQL: selection.graphql };
-}
-
-function infoOf(info: GraphQLResolveInfo): LambdaInfo {
-  const [node] = info.fieldNodes;
-  if (!node) throw new Error('A resolved field has a field node');
-  return lambdaInfo(info.parentType.name, node, info.fragments, info.variableValues);
-}
-
-interface MutableResolverContext {
-  readonly arguments: unknown;
-  readonly args: unknown;
-  readonly identity: unknown;
-  readonly source: unknown;
-  readonly stash: Record<string, unknown>;
-  prev: { result: unknown } | null;
-  readonly info: LambdaInfo;
-  readonly request: { headers: Readonly<Record<string, string>>; domainName: null };
-  result: unknown;
-  error: { message: string; type: string } | undefined;
-}
-
-function resolverContext(input: {
-  args: unknown;
-  caller: Caller;
-  source: unknown;
-  headers: Readonly<Record<string, string>>;
-  info: LambdaInfo;
-}): MutableResolverContext {
-  return {
-    arguments: input.args,
-    args: input.args,
-    identity: input.caller.identity,
-    source: input.source ?? null,
-    stash: {},
-    prev: null,
-    info: input.info,
-    // The default endpoint has no custom domain: domainName is null.
-    request: { headers: input.headers, domainName: null },
-    result: undefined,
-    error: undefined,
-  };
-}
-
-/** The event of a direct Lambda resolver (operation Invoke), in AppSync's field order. */
-function directEvent(ctx: MutableResolverContext) {
-  return {
-    arguments: ctx.arguments,
-    identity: ctx.identity,
-    source: ctx.source,
-    request: ctx.request,
-    info: ctx.info,
-    prev: null,
-    stash: {},
-  };
-}
-
-function asFieldError(error: unknown, typeName: string, fieldName: string): FieldError {
-  if (error instanceof FieldError) return error;
-  if (error instanceof ResolverAbort) {
-    if (error.unauthorized) return unauthorizedField(typeName, fieldName);
-    return new FieldError(error.errorType ?? 'CustomTemplateException', error.message, error.data, error.errorInfo);
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new FieldError('Code', message);
-}
-
-function collectEffects(context: ExecutionContext, effects: Effects, info: GraphQLResolveInfo): void {
-  for (const appended of effects.appendedErrors) {
-    const error = new GraphQLErrorClass(appended.message, {
-      nodes: info.fieldNodes,
-      path: pathOf(info),
-      originalError: new FieldError(appended.errorType ?? 'CustomTemplateException', appended.message, appended.data, appended.errorInfo),
-    });
-    context.appended.push(toAppSyncError(error));
-  }
-  context.invalidations.push(...effects.invalidations);
-}
-
-function pathOf(info: GraphQLResolveInfo): (string | number)[] {
-  const path: (string | number)[] = [];
-  for (let p: GraphQLResolveInfo['path'] | undefined = info.path; p; p = p.prev) path.unshift(p.key);
-  return path;
-}
-
-/** A subscription refused at `start`: AppSync's real-time errors carry only type and message. */
-function plainError(error: FieldError): AppSyncError {
-  return { errorType: error.errorType, message: error.message };
-}

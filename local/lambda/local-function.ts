@@ -35,6 +35,11 @@ export interface LocalFunctionOptions {
   readonly maxConcurrency?: number;
   /** Receives what the function writes to stdout and stderr (its logs). @default the host's */
   readonly onOutput?: (text: string) => void;
+  /**
+   * `entryPath` is the handler module as Lambda would load it (a staged asset, NodejsFunction's
+   * bundle, inline code): run as is, not bundled again. @default false (a source entry, bundled)
+   */
+  readonly asIs?: boolean;
 }
 
 /**
@@ -200,6 +205,7 @@ export class LocalFunction {
 
   async #bundle(): Promise<{ outfile: string; generation: number; inputs: string[] }> {
     const generation = ++this.#builds;
+    if (this.#options.asIs) return { outfile: this.#options.entryPath, generation, inputs: [] };
     const dir = join(this.#options.buildDir, this.#options.name);
     await mkdir(dir, { recursive: true });
     const outfile = join(dir, `index-${generation}.mjs`);

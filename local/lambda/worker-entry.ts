@@ -30,7 +30,8 @@ try {
 
 try {
   const module = (await import(pathToFileURL(data.bundlePath).href)) as Record<string, unknown>;
-  const handler = module[data.handlerName];
+  // A CommonJS module whose exports Node cannot list statically has them on `default` only.
+  const handler = module[data.handlerName] ?? (module['default'] as Record<string, unknown> | undefined)?.[data.handlerName];
   if (typeof handler !== 'function') {
     throw new Error(`${data.entry} does not export a function named ${data.handlerName}`);
   }

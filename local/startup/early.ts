@@ -17,7 +17,7 @@ import type { LocalStackOptions } from '../stack.js';
 import { resynthesize, synthInputsKey, synthesizeOrReuse } from './synth-cache.js';
 import type { Timeline } from './timeline.js';
 
-export type EarlyStartOptions = Pick<LocalStackOptions, 'projectDir' | 'stateDir' | 'ephemeral' | 'cdkApp' | 'cdkContext' | 'log'>;
+export type EarlyStartOptions = Pick<LocalStackOptions, 'projectDir' | 'stateDir' | 'ephemeral' | 'cdkApp' | 'cdkContext' | 'log' | 'appDir'>;
 
 export interface EarlyStart {
   readonly projectDir: string;
@@ -48,9 +48,11 @@ export async function beginStart(options: EarlyStartOptions, timeline: Timeline)
     outDir: join(stateDir, 'cdk.out'),
     ...(options.cdkApp ? { appEntry: options.cdkApp } : {}),
     ...(options.cdkContext ? { context: options.cdkContext } : {}),
+    ...(options.appDir ? { appDir: resolve(options.appDir) } : {}),
   };
-  // A test fixture's app (cdkApp) reads files from wherever its context says: never reused.
-  const cache = !ephemeral && options.cdkApp === undefined;
+  // A test fixture's app (cdkApp) reads files from wherever its context says, and an app of its
+  // own folder (appDir) from its own: never reused.
+  const cache = !ephemeral && options.cdkApp === undefined && options.appDir === undefined;
   const synthStarted = performance.now();
   const template = synthesizeOrReuse({ ...synthOptions, signal: aborted.signal }, cache).then(({ template, reused }) => {
     timeline.record(reused ? 'CDK template reused (its inputs are unchanged)' : 'CDK synth (child process)', synthStarted, performance.now());

@@ -1,0 +1,42 @@
+import type { DataSourceSpec } from '../../cdk/topology.js';
+import { FieldError } from '../errors.js';
+import { dynamoDbDataSource } from './dynamodb.js';
+import { eventBridgeDataSource } from './eventbridge.js';
+import { httpDataSource } from './http.js';
+import { lambdaDataSource } from './lambda.js';
+import { noneDataSource } from './none.js';
+import type { DataSourceDeps, DataSourceRunner } from './types.js';
+import { SchemaError } from '../schema-error.js';
+
+export type { DataSourceDeps, DataSourceOutcome, DataSourceRunner, EventEntry } from './types.js';
+
+/** Data source kinds the local stack does not run: a resolver on one answers this error. */
+const unsupported = (spec: DataSourceSpec): DataSourceRunner => ({
+  run: async () => {
+    throw new FieldError('UnsupportedOperation', `Data source ${spec.name} is of type ${spec.type}, which the local stack does not run`);
+  },
+});
+
+/** The runner of a data source of the template (undefined: a resolver without one, as NONE). */
+export function dataSourceRunner(spec: DataSourceSpec | undefined, deps: DataSourceDeps): DataSourceRunner {
+  if (!spec) return noneDataSource;
+  const properties = spec.properties ?? {};
+  switch (spec.type) {
+    case 'NONE':
+      return noneDataSource;
+    case 'AWS_LAMBDA':
+      if (!spec.functionLogicalId) throw new SchemaError(`${spec.name}: no function`);
+      return lambdaDataSource(spec.name, spec.functionLogicalId, deps);
+    case 'AMAZON_DYNAMODB':
+      return dynamoDbDataSource(spec.name, spec.tableLogicalId, deps);
+    case 'HTTP':
+      return httpDataSource(spec.name, properties, deps);
+    case 'AMAZON_EVENTBRIDGE':
+      return eventBridgeDataSource(spec.name, properties, deps);
+    default:
+      return unsupported(spec);
+  }
+}
+
+/** Data source types dataSourceRunner runs. */
+export const SUPPORTED_DATA_SOURCE_TYPES: readonly string[] = ['NONE', 'AWS_LAMBDA', 'AMAZON_DYNAMODB', 'HTTP', 'AMAZON_EVENTBRIDGE'];
