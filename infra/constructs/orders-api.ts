@@ -19,6 +19,9 @@ export const ORDERS_API_FIELDS = [
   { typeName: 'Query', fieldName: 'orders' },
   { typeName: 'Mutation', fieldName: 'placeOrder' },
   { typeName: 'Mutation', fieldName: 'cancelOrder' },
+  { typeName: 'Query', fieldName: 'pendingApprovals' },
+  { typeName: 'Mutation', fieldName: 'approveOrder' },
+  { typeName: 'Mutation', fieldName: 'rejectOrder' },
 ] as const;
 
 /** The fields resolved by APPSYNC_JS code on a NONE data source, with their code file. */
@@ -80,6 +83,8 @@ export class OrdersApi extends Construct {
       .bindTable(props.productsTable, 'RO', 'PRODUCTS_TABLE')
       .bindTable(props.paymentsTable, 'RO', 'PAYMENTS_TABLE');
     props.stateMachine.grantStartExecution(this.handler.fn);
+    // approveOrder / rejectOrder answer the waiting approval; pendingApprovals renews its heartbeat.
+    props.stateMachine.grantTaskResponse(this.handler.fn);
     props.api.grantMutation(this.handler.fn, PUBLISH_ORDER_EVENT_MUTATION);
 
     const lambdaSource = props.api.addLambdaDataSource('OrdersApiDataSource', this.handler.fn, {

@@ -1,11 +1,11 @@
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { GraphqlApi } from 'aws-cdk-lib/aws-appsync';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { OrdersApi } from './orders-api.js';
 import { OrdersTables } from './orders-tables.js';
-import { OrderWorkflow } from './orders-workflow.js';
+import { type ApprovalSettings, OrderWorkflow } from './orders-workflow.js';
 
 export interface OrdersProps {
   readonly api: GraphqlApi;
@@ -14,6 +14,8 @@ export interface OrdersProps {
   readonly alarmTopic?: ITopic;
   /** @default Duration.seconds(3) */
   readonly paymentSimulatorSlow?: Duration;
+  /** @default from context (`approvalThresholdCents`, `approvalTimeoutSeconds`, `approvalHeartbeatSeconds`), else the workflow's defaults */
+  readonly approval?: ApprovalSettings;
   /** @default the repository root */
   readonly projectRoot?: string;
   /** @default the stage's retention, set by the production posture (infra/aspects) */
@@ -46,6 +48,7 @@ export class Orders extends Construct {
       graphqlUrl: props.graphqlUrl,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
       ...(props.paymentSimulatorSlow ? { paymentSimulatorSlow: props.paymentSimulatorSlow } : {}),
+      approval: props.approval ?? approvalFromContext(this),
     });
     this.api = new OrdersApi(this, 'Api', {
       ...tables,
@@ -55,4 +58,26 @@ export class Orders extends Construct {
       stateMachine: this.workflow.stateMachine,
     });
   }
+}
+
+/** The approval settings from CDK context (tests shorten the waits: `-c approvalTimeoutSeconds=8`). */
+function approvalFromContext(scope: Construct): ApprovalSettings {
+  const read = (key: string): number | undefined => {
+    const value: unknown = scope.node.tryGetContext(key);
+    if (value === undefined || value === '') return undefined;
+    const number = typeof value === 'number' ? value : Number(value);
+    if (!Number.isInteger(number) || number < 1) throw new Error(`context ${key} must be a positive integer, got ${JSON.stringify(value)}`);
+    return number;
+  };
+  const threshold = read('approvalThresholdCents');
+  const timeout = read('approvalTimeoutSeconds');
+  const heartbeat = read('approvalHeartbeatSeconds');
+  if (timeout !== undefined && heartbeat !== undefined && heartbeat >= timeout) {
+    throw new Error('context approvalHeartbeatSeconds must be smaller than approvalTimeoutSeconds');
+  }
+  return {
+    ...(threshold === undefined ? {} : { thresholdCents: threshold }),
+    ...(timeout === undefined ? {} : { timeout: Duration.seconds(timeout) }),
+    ...(heartbeat === undefined ? {} : { heartbeat: Duration.seconds(heartbeat) }),
+  };
 }

@@ -6,6 +6,9 @@ import { type CatalogProduct, PRODUCT_CATALOG } from './orders-catalog.js';
 /** The index listing one owner's orders by creation time. */
 export const ORDERS_BY_OWNER_INDEX = 'byOwner';
 
+/** The sparse index of the orders waiting for an approval (only they carry `approvalQueue`), oldest first. */
+export const AWAITING_APPROVAL_INDEX = 'awaitingApproval';
+
 /**
  * CloudFormation metadata on a table: items the local stack writes into it when it creates it.
  * Nothing reads it on AWS.
@@ -29,7 +32,8 @@ export interface OrdersTablesProps {
 /**
  * The orders domain's tables:
  * - products: one item per `sku`, with the stock that reservations lower;
- * - orders: one item per `id`, and the `byOwner` index (`owner`, `createdAt`);
+ * - orders: one item per `id`, the `byOwner` index (`owner`, `createdAt`) and the sparse
+ *   `awaitingApproval` index (`approvalQueue`, `createdAt`): the approvers' queue;
  * - payments: the payment simulator's ledger, `orderId` + `entry` (CHARGE, REFUND, DECLINE, ATTEMPTS).
  */
 export class OrdersTables extends Construct {
@@ -58,6 +62,12 @@ export class OrdersTables extends Construct {
     this.orders.addGlobalSecondaryIndex({
       indexName: ORDERS_BY_OWNER_INDEX,
       partitionKey: { name: 'owner', type: AttributeType.STRING },
+      sortKey: { name: 'createdAt', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
+    this.orders.addGlobalSecondaryIndex({
+      indexName: AWAITING_APPROVAL_INDEX,
+      partitionKey: { name: 'approvalQueue', type: AttributeType.STRING },
       sortKey: { name: 'createdAt', type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });

@@ -6,20 +6,26 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import {
+  Choice,
+  Condition,
   DefinitionBody,
   Fail,
+  IntegrationPattern,
   JitterType,
   JsonPath,
   LogLevel,
+  Parallel,
+  Pass,
   type RetryProps,
   StateMachine,
   StateMachineType,
   Succeed,
+  TaskInput,
   Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { SAGA_OUTCOME_ERRORS } from '../../resolvers/orders/domain/errors.js';
+import { APPROVAL_TIMEOUT_ERRORS, SAGA_OUTCOME_ERRORS } from '../../resolvers/orders/domain/errors.js';
 import { ServiceFunction, type TableAccess } from './service-function.js';
 
 /** The one mutation the saga's functions may call. */
@@ -35,7 +41,7 @@ interface StepSpec {
   /** The state's name, and the function's construct id. */
   readonly state: string;
   readonly entry: string;
-  readonly role: 'forward' | 'compensation' | 'escalation' | 'notification';
+  readonly role: 'forward' | 'approval' | 'compensation' | 'escalation' | 'notification' | 'sale';
   readonly tables: StepTables;
   readonly timeout?: Duration;
 }
@@ -51,9 +57,11 @@ export const ORDER_STEPS = [
     // The simulator's slow token takes seconds; a real provider may too.
     timeout: Duration.seconds(30),
   },
+  { state: 'RequestApproval', entry: 'resolvers/orders/handlers/request-approval.ts', role: 'approval', tables: { orders: 'RW' } },
   { state: 'ReserveInventory', entry: 'resolvers/orders/handlers/reserve-inventory.ts', role: 'forward', tables: { orders: 'RW', products: 'RW' } },
   { state: 'ConfirmOrder', entry: 'resolvers/orders/handlers/confirm-order.ts', role: 'forward', tables: { orders: 'RW' } },
   { state: 'NotifyCustomer', entry: 'resolvers/orders/handlers/notify-customer.ts', role: 'notification', tables: { orders: 'RW' } },
+  { state: 'RecordSale', entry: 'resolvers/orders/handlers/record-sale.ts', role: 'sale', tables: { orders: 'RW', products: 'RW' } },
   { state: 'ReleaseInventory', entry: 'resolvers/orders/handlers/release-inventory.ts', role: 'compensation', tables: { orders: 'RW', products: 'RW' } },
   {
     state: 'RefundPayment',
@@ -107,6 +115,31 @@ export const COMPENSATION_RETRY: RetryProps = {
   jitterStrategy: JitterType.FULL,
 };
 
+/** A waiting approval's timeouts end the wait: never retried with a fresh token. */
+export const APPROVAL_TIMEOUT_NO_RETRY: RetryProps = { errors: [...APPROVAL_TIMEOUT_ERRORS], maxAttempts: 0 };
+
+/** Counting a sale may wait: more attempts, and a confirmed order never fails for it. */
+export const SALE_RETRY: RetryProps = {
+  errors: ['States.ALL'],
+  interval: Duration.seconds(2),
+  maxAttempts: 5,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(60),
+  jitterStrategy: JitterType.FULL,
+};
+
+/** When an order waits for a person, and for how long (docs/orders.md). */
+export interface ApprovalSettings {
+  /** An order whose total reaches this (minor units, in the order's currency) waits. @default 100_000 */
+  readonly thresholdCents?: number;
+  /** How long the order waits in all. @default 24 hours */
+  readonly timeout?: Duration;
+  /** How long it waits without a heartbeat (an approver listing it). @default half the timeout */
+  readonly heartbeat?: Duration;
+}
+
+export const DEFAULT_APPROVAL_THRESHOLD_CENTS = 100_000;
+
 export interface OrderWorkflowProps {
   readonly ordersTable: ITable;
   readonly productsTable: ITable;
@@ -121,6 +154,9 @@ export interface OrderWorkflowProps {
    * @default Duration.seconds(3)
    */
   readonly paymentSimulatorSlow?: Duration;
+
+  /** @default thresholdCents 100_000, timeout 24 h, heartbeat 12 h */
+  readonly approval?: ApprovalSettings;
 
   /**
    * Where the alarms notify. Without one, the alarms still change state in CloudWatch.
@@ -151,7 +187,8 @@ export interface OrderWorkflowProps {
  * The order saga: a STANDARD state machine (logging of every event with its data, X-Ray
  * tracing) over one small function per state.
  *
- *   ValidateOrder -> ProcessPayment -> ReserveInventory -> ConfirmOrder -> NotifyCustomer -> Done
+ *   ValidateOrder -> NeedsApproval? -> [RequestApproval: waits for a person] -> ProcessPayment
+ *     -> ReserveInventory -> ConfirmOrder -> Fulfil (Parallel: NotifyConfirmed | RecordSale)
  *
  * Each forward step catches into the compensation that undoes what was done before it, in
  * reverse order: ReleaseInventory -> RefundPayment -> MarkFailed -> NotifyCustomer. Each
@@ -211,10 +248,10 @@ export class OrderWorkflow extends Construct {
     }
     this.functions = functions;
 
-    const task = (state: OrderState) => {
+    const task = (state: OrderState, stateName: string = state) => {
       const spec = (ORDER_STEPS as readonly StepSpec[]).find((s) => s.state === state)!;
-      const invoke = new LambdaInvoke(this, `${state}Task`, {
-        stateName: state,
+      const invoke = new LambdaInvoke(this, `${stateName}Task`, {
+        stateName,
         lambdaFunction: functions[state].fn,
         // The step's result goes to the history; the state passes its input on unchanged.
         resultPath: JsonPath.DISCARD,
@@ -224,9 +261,28 @@ export class OrderWorkflow extends Construct {
       });
       invoke.addRetry(LAMBDA_RETRY);
       invoke.addRetry(OUTCOME_NO_RETRY);
-      invoke.addRetry(spec.role === 'forward' ? FORWARD_RETRY : COMPENSATION_RETRY);
+      invoke.addRetry(spec.role === 'forward' ? FORWARD_RETRY : spec.role === 'sale' ? SALE_RETRY : COMPENSATION_RETRY);
       return invoke;
     };
+
+    // The approval: the function stores the token with the order; approveOrder / rejectOrder answer it.
+    const approvalTimeout = props.approval?.timeout ?? Duration.hours(24);
+    const approvalHeartbeat = props.approval?.heartbeat ?? Duration.seconds(Math.ceil(approvalTimeout.toSeconds() / 2));
+    const requestApproval = new LambdaInvoke(this, 'RequestApprovalTask', {
+      stateName: 'RequestApproval',
+      lambdaFunction: functions.RequestApproval.fn,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({ orderId: JsonPath.stringAt('$.orderId'), taskToken: JsonPath.taskToken }),
+      // The approver's answer, for the history.
+      resultPath: '$.approval',
+      retryOnServiceExceptions: false,
+      taskTimeout: Timeout.duration(approvalTimeout),
+      heartbeatTimeout: Timeout.duration(approvalHeartbeat),
+    });
+    requestApproval.addRetry(LAMBDA_RETRY);
+    requestApproval.addRetry(OUTCOME_NO_RETRY);
+    requestApproval.addRetry(APPROVAL_TIMEOUT_NO_RETRY);
+    requestApproval.addRetry(FORWARD_RETRY);
 
     const validate = task('ValidateOrder');
     const payment = task('ProcessPayment');
@@ -263,15 +319,51 @@ export class OrderWorkflow extends Construct {
     reserve.addCatch(release, { resultPath: ERROR_PATH });
     confirm.addCatch(release, { resultPath: ERROR_PATH });
 
-    validate.next(payment).next(reserve).next(confirm).next(notify);
+    // Over the threshold, a person decides before anything is charged. A rejection, a timeout or a
+    // cancellation fails the order (MarkFailed says why), with nothing to undo.
+    const threshold = props.approval?.thresholdCents ?? DEFAULT_APPROVAL_THRESHOLD_CENTS;
+    const needsApproval = new Choice(this, 'NeedsApproval')
+      .when(Condition.and(Condition.isPresent('$.totalCents'), Condition.numberGreaterThanEquals('$.totalCents', threshold)), requestApproval)
+      .otherwise(payment);
+    requestApproval.addCatch(markFailed, { resultPath: ERROR_PATH });
+    requestApproval.next(payment);
+
+    // After confirmation, telling the customer and counting the sale run side by side. Counting
+    // is retried and caught in its branch, so it never fails the confirmed order; when it fails
+    // for good the execution ends in SaleNotRecorded (the failed-executions alarm; the order
+    // stays CONFIRMED and the step can be run again).
+    const recordSale = task('RecordSale');
+    recordSale.addCatch(new Pass(this, 'SaleNotCounted', { result: { value: { recorded: false } }, resultPath: '$.sale' }), {
+      resultPath: '$.saleError',
+    });
+    const counted = new Pass(this, 'SaleCounted', { result: { value: { recorded: true } }, resultPath: '$.sale' });
+    recordSale.next(counted);
+    const fulfil = new Parallel(this, 'Fulfil', {
+      resultSelector: { 'saleRecorded.$': '$[1].sale.recorded' },
+      resultPath: '$.fulfilment',
+    })
+      .branch(task('NotifyCustomer', 'NotifyConfirmed'))
+      .branch(recordSale);
+    const saleNotRecorded = new Fail(this, 'SaleNotRecorded', {
+      error: 'SaleNotRecorded',
+      cause: 'RecordSale failed after its retries; the order is CONFIRMED and its sale is not counted yet (docs/operations.md)',
+    });
+    const afterFulfil = new Choice(this, 'SaleRecorded')
+      .when(Condition.booleanEquals('$.fulfilment.saleRecorded', false), saleNotRecorded)
+      .otherwise(new Succeed(this, 'Fulfilled'));
+
+    validate.next(needsApproval);
+    payment.next(reserve).next(confirm).next(fulfil);
+    fulfil.next(afterFulfil);
     notify.next(done);
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: logRetention, removalPolicy });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(validate),
-      comment: 'Order saga: validate, pay, reserve, confirm; compensate in reverse on failure (docs/orders.md)',
-      timeout: Duration.hours(1),
+      comment: 'Order saga: validate, approve over a threshold, pay, reserve, confirm, notify and count the sale; compensate in reverse on failure (docs/orders.md)',
+      // Long enough for the approval's wait and the saga after it.
+      timeout: approvalTimeout.plus(Duration.hours(1)),
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
     });

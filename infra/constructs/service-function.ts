@@ -9,6 +9,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge, wildcardResourceFinding } from '../nag/index.js';
 import { REPO_ROOT, toPosixRelative } from '../paths.js';
+import { dynamoDbActionsOf } from './dynamodb-access.js';
 
 /**
  * CloudFormation metadata keys on every service function's `AWS::Lambda::Function`. The local
@@ -218,10 +219,17 @@ export class ServiceFunction extends Construct {
     cfnFunction.addMetadata(LOCAL_HANDLER_METADATA, this.handlerName);
   }
 
-  /** Sets `envName` to the table's name and grants `access` to the table and its indexes. */
+  /**
+   * Sets `envName` to the table's name and grants access to the table and its indexes: the
+   * actions this function's code calls when infra/constructs/dynamodb-access.ts lists them (least
+   * privilege), else `access`'s read or read-write set.
+   */
   public bindTable(table: ITable, access: TableAccess, envName: string): this {
     this.fn.addEnvironment(envName, table.tableName);
-    if (access === 'RW') {
+    const actions = dynamoDbActionsOf(this.entry, envName);
+    if (actions !== undefined) {
+      table.grant(this.fn, ...actions.map((action) => `dynamodb:${action}`));
+    } else if (access === 'RW') {
       table.grantReadWriteData(this.fn);
     } else {
       table.grantReadData(this.fn);

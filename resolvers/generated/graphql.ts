@@ -24,6 +24,10 @@ export type Scalars = {
   AWSURL: { input: string; output: string; }
 };
 
+export type ApprovalDecision =
+  | 'APPROVED'
+  | 'REJECTED';
+
 export type CreateUploadInput = {
   /** One of `UploadPolicy.contentTypes`. */
   contentType: Scalars['String']['input'];
@@ -96,6 +100,11 @@ export type FileStep =
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Approvers only: lets an order that waits for approval go on to payment. An order is decided
+   * once: a second decision gets OrderNotAwaitingApproval. Nobody approves their own order.
+   */
+  approveOrder: Order;
+  /**
    * Cancels one of the caller's orders while it is not yet confirmed (PENDING, VALIDATED, PAID or
    * RESERVED). What was already done (a charge, a reservation) is undone in the background.
    * Cancelling a cancelled order returns it unchanged.
@@ -119,12 +128,20 @@ export type Mutation = {
   publishFileEvent: FileEvent;
   /** Backend only (IAM): announces a step of an order's fulfilment to its owner's subscriptions. */
   publishOrderEvent: OrderEvent;
+  /** Approvers only: fails an order that waits for approval, with the reason (1 to 500 characters). Nothing is charged. */
+  rejectOrder: Order;
   /**
    * Runs the processing pipeline again on one of the caller's files. Only a READY or FAILED file
    * whose original was not rejected into quarantine; the file becomes PROCESSING and its events
    * follow as for an upload.
    */
   reprocessFile: File;
+};
+
+
+export type MutationApproveOrderArgs = {
+  comment?: InputMaybe<Scalars['String']['input']>;
+  orderId: Scalars['ID']['input'];
 };
 
 
@@ -158,12 +175,20 @@ export type MutationPublishOrderEventArgs = {
 };
 
 
+export type MutationRejectOrderArgs = {
+  orderId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationReprocessFileArgs = {
   id: Scalars['ID']['input'];
 };
 
 export type Order = {
   __typename?: 'Order';
+  /** The approval an order over the threshold needs; null for the others. */
+  approval: Maybe<OrderApproval>;
   clientToken: Scalars['String']['output'];
   createdAt: Scalars['AWSDateTime']['output'];
   currency: Scalars['String']['output'];
@@ -178,6 +203,18 @@ export type Order = {
   status: OrderStatus;
   totalCents: Scalars['Int']['output'];
   updatedAt: Scalars['AWSDateTime']['output'];
+};
+
+export type OrderApproval = {
+  __typename?: 'OrderApproval';
+  decidedAt: Maybe<Scalars['AWSDateTime']['output']>;
+  /** The approver (their user id). */
+  decidedBy: Maybe<Scalars['ID']['output']>;
+  /** Null while the order waits. */
+  decision: Maybe<ApprovalDecision>;
+  /** The approver's comment, or the reason of a rejection. */
+  note: Maybe<Scalars['String']['output']>;
+  requestedAt: Scalars['AWSDateTime']['output'];
 };
 
 export type OrderConnection = {
@@ -233,6 +270,10 @@ export type OrderPayment = {
 };
 
 export type OrderStatus =
+  /** An approver let it go on to payment. */
+  | 'APPROVED'
+  /** The total reaches the approval threshold: an approver decides before payment. */
+  | 'AWAITING_APPROVAL'
   /** Cancelled by the customer; whatever was done is undone. */
   | 'CANCELLED'
   /** Done: paid and the stock set aside. */
@@ -248,6 +289,7 @@ export type OrderStatus =
   | 'VALIDATED';
 
 export type OrderStep =
+  | 'APPROVAL'
   | 'CANCEL'
   | 'CONFIRM'
   | 'ESCALATE'
@@ -341,6 +383,11 @@ export type Query = {
   order: Maybe<Order>;
   /** The caller's orders, newest first. `limit` is 1 to 100 (default 20). */
   orders: OrderConnection;
+  /**
+   * Approvers only (Cognito group `approvers`): orders waiting for an approval, oldest first.
+   * `limit` is 1 to 100 (default 20). Listing an order renews its approval's heartbeat.
+   */
+  pendingApprovals: OrderConnection;
   /** The product catalog with current stock, by sku. Public: readable with the API key before sign-in. `limit` is 1 to 100 (default 50). */
   products: ProductConnection;
   /** What the API accepts for uploads. Public: readable with the API key before sign-in. */
@@ -365,6 +412,12 @@ export type QueryOrderArgs = {
 
 
 export type QueryOrdersArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  nextToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryPendingApprovalsArgs = {
   limit?: InputMaybe<Scalars['Int']['input']>;
   nextToken?: InputMaybe<Scalars['String']['input']>;
 };
@@ -506,6 +559,7 @@ export type ResolversTypes = {
   AWSTime: ResolverTypeWrapper<Scalars['AWSTime']['output']>;
   AWSTimestamp: ResolverTypeWrapper<Scalars['AWSTimestamp']['output']>;
   AWSURL: ResolverTypeWrapper<Scalars['AWSURL']['output']>;
+  ApprovalDecision: ApprovalDecision;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreateUploadInput: CreateUploadInput;
   File: ResolverTypeWrapper<FileView>;
@@ -518,6 +572,7 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<OrderView>;
+  OrderApproval: ResolverTypeWrapper<OrderApproval>;
   OrderConnection: ResolverTypeWrapper<Omit<OrderConnection, 'items'> & { items: Array<ResolversTypes['Order']> }>;
   OrderEvent: ResolverTypeWrapper<OrderEvent>;
   OrderFailure: ResolverTypeWrapper<OrderFailure>;
@@ -563,6 +618,7 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
   Order: OrderView;
+  OrderApproval: OrderApproval;
   OrderConnection: Omit<OrderConnection, 'items'> & { items: Array<ResolversParentTypes['Order']> };
   OrderEvent: OrderEvent;
   OrderFailure: OrderFailure;
@@ -691,16 +747,19 @@ export type FileEventResolvers<ContextType = any, ParentType extends ResolversPa
 };
 
 export type MutationResolvers<ContextType = any, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  approveOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationApproveOrderArgs, 'orderId'>>;
   cancelOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'id'>>;
   createUpload?: Resolver<ResolversTypes['UploadTicket'], ParentType, ContextType, RequireFields<MutationCreateUploadArgs, 'input'>>;
   deleteFile?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteFileArgs, 'id'>>;
   placeOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationPlaceOrderArgs, 'input'>>;
   publishFileEvent?: Resolver<ResolversTypes['FileEvent'], ParentType, ContextType, RequireFields<MutationPublishFileEventArgs, 'input'>>;
   publishOrderEvent?: Resolver<ResolversTypes['OrderEvent'], ParentType, ContextType, RequireFields<MutationPublishOrderEventArgs, 'input'>>;
+  rejectOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationRejectOrderArgs, 'orderId' | 'reason'>>;
   reprocessFile?: Resolver<ResolversTypes['File'], ParentType, ContextType, RequireFields<MutationReprocessFileArgs, 'id'>>;
 };
 
 export type OrderResolvers<ContextType = any, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order']> = {
+  approval?: Resolver<Maybe<ResolversTypes['OrderApproval']>, ParentType, ContextType>;
   clientToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['AWSDateTime'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -713,6 +772,14 @@ export type OrderResolvers<ContextType = any, ParentType extends ResolversParent
   status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
   totalCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['AWSDateTime'], ParentType, ContextType>;
+};
+
+export type OrderApprovalResolvers<ContextType = any, ParentType extends ResolversParentTypes['OrderApproval'] = ResolversParentTypes['OrderApproval']> = {
+  decidedAt?: Resolver<Maybe<ResolversTypes['AWSDateTime']>, ParentType, ContextType>;
+  decidedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  decision?: Resolver<Maybe<ResolversTypes['ApprovalDecision']>, ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  requestedAt?: Resolver<ResolversTypes['AWSDateTime'], ParentType, ContextType>;
 };
 
 export type OrderConnectionResolvers<ContextType = any, ParentType extends ResolversParentTypes['OrderConnection'] = ResolversParentTypes['OrderConnection']> = {
@@ -775,6 +842,7 @@ export type QueryResolvers<ContextType = any, ParentType extends ResolversParent
   files?: Resolver<ResolversTypes['FileConnection'], ParentType, ContextType, Partial<QueryFilesArgs>>;
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
   orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryOrdersArgs>>;
+  pendingApprovals?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryPendingApprovalsArgs>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, Partial<QueryProductsArgs>>;
   uploadPolicy?: Resolver<ResolversTypes['UploadPolicy'], ParentType, ContextType>;
 };
@@ -820,6 +888,7 @@ export type Resolvers<ContextType = any> = {
   FileEvent?: FileEventResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
+  OrderApproval?: OrderApprovalResolvers<ContextType>;
   OrderConnection?: OrderConnectionResolvers<ContextType>;
   OrderEvent?: OrderEventResolvers<ContextType>;
   OrderFailure?: OrderFailureResolvers<ContextType>;

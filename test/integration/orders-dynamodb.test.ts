@@ -103,11 +103,13 @@ function order(overrides: Partial<OrderRecord> = {}): OrderRecord {
     items: [],
     totalCents: 0,
     currency: 'USD',
-    paymentToken: 'tok_approve',
+    paymentId: 'pi_1',
     payment: { status: 'CHARGED', reference: 'ch_1', declineReason: null },
     reservation: null,
     failure: null,
     notifiedAt: null,
+    approval: null,
+    saleRecordedAt: null,
     createdAt: new Date().toISOString(),
     updatedAt: new Date().toISOString(),
     ...overrides,
@@ -236,14 +238,16 @@ describe('the inventory', () => {
 describe('the payment simulator on its DynamoDB ledger', () => {
   it('given the same order charged at once from two places, then one charge; refunded at once, one refund', async () => {
     const simulator = new PaymentSimulator({ ledger: new DynamoDbPaymentLedger({ client, tableName: paymentsTable }), slowMs: 0 });
-    const request = { orderId: randomUUID(), amountCents: 2500, currency: 'USD', paymentToken: 'tok_approve' };
+    const orderId = randomUUID();
+    const { paymentId } = await simulator.prepare({ orderId, amountCents: 2500, currency: 'USD', paymentToken: 'tok_approve' });
+    const request = { orderId, amountCents: 2500, currency: 'USD', paymentId };
 
     const charges = await Promise.all([simulator.charge(request), simulator.charge(request), simulator.charge(request)]);
-    const refunds = await Promise.all([simulator.refund(request.orderId), simulator.refund(request.orderId)]);
+    const refunds = await Promise.all([simulator.refund(request), simulator.refund(request)]);
 
     expect(new Set(charges.map((c) => JSON.stringify(c))).size).toBe(1);
     expect(refunds.map((r) => r.status).sort()).toEqual(['ALREADY_REFUNDED', 'REFUNDED']);
-    expect((await simulator.transactions(request.orderId)).map((t) => [t.type, t.amountCents])).toEqual([
+    expect((await simulator.transactions(request)).map((t) => [t.type, t.amountCents])).toEqual([
       ['CHARGE', 2500],
       ['REFUND', 2500],
     ]);
@@ -251,7 +255,9 @@ describe('the payment simulator on its DynamoDB ledger', () => {
 
   it('given tok_fail_once, when charged twice, then the attempt counter makes the first fail and the second pass', async () => {
     const simulator = new PaymentSimulator({ ledger: new DynamoDbPaymentLedger({ client, tableName: paymentsTable }), slowMs: 0 });
-    const request = { orderId: randomUUID(), amountCents: 100, currency: 'USD', paymentToken: 'tok_fail_once' };
+    const orderId = randomUUID();
+    const { paymentId } = await simulator.prepare({ orderId, amountCents: 100, currency: 'USD', paymentToken: 'tok_fail_once' });
+    const request = { orderId, amountCents: 100, currency: 'USD', paymentId };
 
     await expect(simulator.charge(request)).rejects.toMatchObject({ name: 'PaymentProviderUnavailable' });
     expect((await simulator.charge(request)).status).toBe('APPROVED');

@@ -20,19 +20,11 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Shortage } from '../domain/errors.js';
-import {
-  ORDER_STATUSES,
-  PAYMENT_STATUSES,
-  type OrderFailureRecord,
-  type OrderLineRecord,
-  type OrderListKey,
-  type OrderRecord,
-  type OrderStatus,
-  type OrderStep,
-  type PaymentRecord,
-  type ProductRecord,
-} from '../domain/model.js';
+import type { OrderLineRecord, OrderListKey, OrderRecord, OrderStatus, PaymentRecord, ProductRecord } from '../domain/model.js';
+import { type Item, orderFromItem, orderToItem, paymentToItem, productFromItem, withoutNulls } from './dynamodb-order-items.js';
+import { awaitApproval, decideApproval, listAwaitingApproval } from './dynamodb-approvals.js';
 import type {
+  ApprovalDecisionInput,
   Inventory,
   OrderRepository,
   Page,
@@ -44,15 +36,7 @@ import type {
 
 export const ORDERS_BY_OWNER_INDEX = 'byOwner';
 
-/** A stored item that is not a record of the expected kind (hand-edited, or another version's). */
-export class CorruptOrderRecordError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CorruptOrderRecordError';
-  }
-}
-
-type Item = Record<string, unknown>;
+export { CorruptOrderRecordError } from './dynamodb-order-items.js';
 
 export interface OrdersTables {
   readonly client: DynamoDBDocumentClient;
@@ -226,6 +210,18 @@ export class DynamoDbOrderRepository implements OrderRepository {
     });
   }
 
+  awaitApproval(id: string, taskToken: string, at: string): Promise<boolean> {
+    return this.#conditional(awaitApproval(this.#table, id, taskToken, at));
+  }
+
+  decideApproval(id: string, decision: ApprovalDecisionInput, at: string): Promise<boolean> {
+    return this.#conditional(decideApproval(this.#table, id, decision, at));
+  }
+
+  listAwaitingApproval(options: { limit: number; startAfter: OrderListKey | null }): Promise<Page<OrderRecord, OrderListKey>> {
+    return listAwaitingApproval(this.#client, this.#table, options);
+  }
+
   async #conditional(input: UpdateCommandInput): Promise<boolean> {
     try {
       await this.#client.send(new UpdateCommand(input));
@@ -360,101 +356,3 @@ function isConditionalCheckFailed(error: unknown): boolean {
   );
 }
 
-// ---------------------------------------------------------------------------------------------
-// Items
-// ---------------------------------------------------------------------------------------------
-
-function withoutNulls(value: Item): Item {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined));
-}
-
-const paymentToItem = (payment: PaymentRecord): Item => withoutNulls({ ...payment });
-
-function orderToItem(order: OrderRecord): Item {
-  return withoutNulls({
-    ...order,
-    items: order.items.map((line) => ({ ...line })),
-    payment: paymentToItem(order.payment),
-    reservation: order.reservation === null ? null : withoutNulls({ ...order.reservation }),
-    failure: order.failure === null ? null : withoutNulls({ ...order.failure }),
-  });
-}
-
-const reader = (item: Item, what: string) => {
-  const str = (name: string, from: Item = item): string => {
-    const value = from[name];
-    if (typeof value !== 'string') throw new CorruptOrderRecordError(`${what}: attribute ${name} is not a string`);
-    return value;
-  };
-  const num = (name: string, from: Item = item): number => {
-    const value = from[name];
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new CorruptOrderRecordError(`${what}: attribute ${name} is not a number`);
-    return value;
-  };
-  const optStr = (name: string, from: Item = item): string | null => (typeof from[name] === 'string' ? (from[name] as string) : null);
-  const map = (name: string): Item | null => {
-    const value = item[name];
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Item) : null;
-  };
-  return { str, num, optStr, map };
-};
-
-function productFromItem(item: Item): ProductRecord {
-  const { str, num, optStr } = reader(item, 'product');
-  return {
-    sku: str('sku'),
-    name: str('name'),
-    description: optStr('description'),
-    priceCents: num('priceCents'),
-    currency: str('currency'),
-    stock: num('stock'),
-  };
-}
-
-function orderFromItem(item: Item): OrderRecord {
-  const { str, num, optStr, map } = reader(item, `order ${String(item['id'])}`);
-  const status = str('status');
-  if (!(ORDER_STATUSES as readonly string[]).includes(status)) throw new CorruptOrderRecordError(`order: status ${status} is unknown`);
-  const rawItems = item['items'];
-  if (!Array.isArray(rawItems)) throw new CorruptOrderRecordError('order: items is not a list');
-  const payment = map('payment') ?? {};
-  const paymentStatus = typeof payment['status'] === 'string' ? payment['status'] : 'NONE';
-  if (!(PAYMENT_STATUSES as readonly string[]).includes(paymentStatus)) {
-    throw new CorruptOrderRecordError(`order: payment status ${paymentStatus} is unknown`);
-  }
-  const reservation = map('reservation');
-  const failure = map('failure');
-  return {
-    id: str('id'),
-    owner: str('owner'),
-    clientToken: str('clientToken'),
-    fingerprint: str('fingerprint'),
-    status: status as OrderStatus,
-    items: (rawItems as Item[]).map((line) => ({
-      sku: str('sku', line),
-      name: str('name', line),
-      quantity: num('quantity', line),
-      unitPriceCents: num('unitPriceCents', line),
-    })),
-    totalCents: num('totalCents'),
-    currency: str('currency'),
-    paymentToken: str('paymentToken'),
-    payment: {
-      status: paymentStatus as PaymentRecord['status'],
-      reference: optStr('reference', payment),
-      declineReason: optStr('declineReason', payment),
-    },
-    reservation: reservation === null ? null : { reservedAt: str('reservedAt', reservation), releasedAt: optStr('releasedAt', reservation) },
-    failure:
-      failure === null
-        ? null
-        : ({
-            code: str('code', failure),
-            message: str('message', failure),
-            step: optStr('step', failure) as OrderStep | null,
-          } satisfies OrderFailureRecord),
-    notifiedAt: optStr('notifiedAt'),
-    createdAt: str('createdAt'),
-    updatedAt: str('updatedAt'),
-  };
-}

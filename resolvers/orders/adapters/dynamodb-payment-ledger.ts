@@ -1,6 +1,7 @@
 /**
  * The payment simulator's ledger on DynamoDB. Table: partition key `orderId` (S), sort key
- * `entry` (S): `CHARGE`, `REFUND`, `DECLINE` (at most one each, by conditional put) and
+ * `entry` (S): `INTENT` (the token a placed order pays with, as a provider keeps it), `CHARGE`,
+ * `REFUND`, `DECLINE` (at most one each, by conditional put) and
  * `ATTEMPTS` (counters the simulator's fail-once tokens read).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -8,13 +9,14 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, Upda
 import type {
   ChargeEntry,
   DeclineEntry,
+  IntentEntry,
   LedgerEntries,
   Recorded,
   RefundEntry,
   SimulatorLedger,
 } from '../domain/payment-simulator.js';
 
-type Entry = 'CHARGE' | 'REFUND' | 'DECLINE';
+type Entry = 'INTENT' | 'CHARGE' | 'REFUND' | 'DECLINE';
 
 export class DynamoDbPaymentLedger implements SimulatorLedger {
   readonly #client: DynamoDBDocumentClient;
@@ -35,10 +37,12 @@ export class DynamoDbPaymentLedger implements SimulatorLedger {
       }),
     );
     const find = (entry: Entry) => Items.find((item) => item['entry'] === entry);
+    const intent = find('INTENT');
     const charge = find('CHARGE');
     const refund = find('REFUND');
     const decline = find('DECLINE');
     return {
+      intent: intent === undefined ? null : (strip(intent) as unknown as IntentEntry),
       charge: charge === undefined ? null : (strip(charge) as unknown as ChargeEntry),
       refund: refund === undefined ? null : (strip(refund) as unknown as RefundEntry),
       decline: decline === undefined ? null : (strip(decline) as unknown as DeclineEntry),
@@ -57,6 +61,10 @@ export class DynamoDbPaymentLedger implements SimulatorLedger {
       }),
     );
     return Number(Attributes?.[kind] ?? 1);
+  }
+
+  recordIntent(entry: IntentEntry): Promise<Recorded<IntentEntry>> {
+    return this.#putOnce('INTENT', entry);
   }
 
   recordCharge(entry: ChargeEntry): Promise<Recorded<ChargeEntry>> {

@@ -36,6 +36,39 @@ export class ClientTokenConflictError extends ValidationError {
   }
 }
 
+/** approveOrder / rejectOrder on an order that is not waiting for a decision (decided, or never asked). */
+export class OrderNotAwaitingApprovalError extends ValidationError {
+  constructor(
+    readonly status: OrderStatus,
+    readonly decided: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(
+      decided
+        ? `The order was already decided (it is ${status}); an order is approved or rejected once`
+        : `The order is ${status} and is not awaiting approval`,
+      options,
+    );
+    this.name = 'OrderNotAwaitingApproval';
+  }
+}
+
+/** An approver deciding their own order: approvals need a second person. */
+export class OwnOrderApprovalError extends ValidationError {
+  constructor(options?: ErrorOptions) {
+    super('An approver cannot decide their own order', options);
+    this.name = 'OwnOrderApproval';
+  }
+}
+
+/** The approval was recorded but its waiting task had closed (timed out): the order fails. */
+export class ApprovalExpiredError extends ValidationError {
+  constructor(options?: ErrorOptions) {
+    super('The approval came after the order stopped waiting for it; the order fails as timed out', options);
+    this.name = 'ApprovalExpired';
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Saga outcomes: the error names of the state machine
 // ---------------------------------------------------------------------------------------------
@@ -110,8 +143,12 @@ export class OrderNotFoundError extends Error {
   }
 }
 
+/** An approver rejected the order (SendTaskFailure from rejectOrder). Nothing was charged. */
+export const APPROVAL_REJECTED = 'ApprovalRejected';
+
 /** The names Step Functions matches on; each is final (never retried). */
 export const SAGA_OUTCOME_ERRORS = [
+  APPROVAL_REJECTED,
   'InvalidOrder',
   'PaymentDeclined',
   'OutOfStock',
@@ -126,12 +163,17 @@ export const isSagaOutcome = (name: string): name is SagaOutcomeError =>
 
 /** Failure codes stored on a FAILED order, by outcome. */
 export const FAILURE_CODES: Readonly<Record<Exclude<SagaOutcomeError, 'OrderCancelled'>, string>> = {
+  ApprovalRejected: 'APPROVAL_REJECTED',
   InvalidOrder: 'INVALID_ORDER',
   PaymentDeclined: 'PAYMENT_DECLINED',
   OutOfStock: 'OUT_OF_STOCK',
   OrderStateConflict: 'STATE_CONFLICT',
   OrderNotFound: 'ORDER_NOT_FOUND',
 };
+
+/** What a waiting approval's timeouts fail it with (the task's TimeoutSeconds, HeartbeatSeconds). */
+export const APPROVAL_TIMEOUT_ERRORS = ['States.Timeout', 'States.HeartbeatTimeout'] as const;
+export const APPROVAL_TIMED_OUT = 'APPROVAL_TIMED_OUT';
 
 // ---------------------------------------------------------------------------------------------
 // Payment provider

@@ -2,13 +2,15 @@
  * The stored records behind the orders API and the saga: products, orders, and the payment
  * provider's ledger entries. GraphQL enums are reused as they are (generated from the schema).
  */
-import type { OrderStatus, OrderStep, PaymentStatus, PaymentTransactionType } from '../../generated/graphql.js';
+import type { ApprovalDecision, OrderStatus, OrderStep, PaymentStatus, PaymentTransactionType } from '../../generated/graphql.js';
 
-export type { OrderStatus, OrderStep, PaymentStatus, PaymentTransactionType };
+export type { ApprovalDecision, OrderStatus, OrderStep, PaymentStatus, PaymentTransactionType };
 
 export const ORDER_STATUSES = [
   'PENDING',
   'VALIDATED',
+  'AWAITING_APPROVAL',
+  'APPROVED',
   'PAID',
   'RESERVED',
   'CONFIRMED',
@@ -19,15 +21,18 @@ export const ORDER_STATUSES = [
 
 export const PAYMENT_STATUSES = ['NONE', 'CHARGED', 'DECLINED', 'REFUNDED'] as const satisfies readonly PaymentStatus[];
 
-/** The happy path, in order. A step moves an order one place along it. */
-export const FORWARD_STATUSES = ['PENDING', 'VALIDATED', 'PAID', 'RESERVED', 'CONFIRMED'] as const satisfies readonly OrderStatus[];
+/**
+ * The happy path, in order. A step moves an order one place along it; an order under the
+ * approval threshold skips AWAITING_APPROVAL and APPROVED.
+ */
+export const FORWARD_STATUSES = ['PENDING', 'VALIDATED', 'AWAITING_APPROVAL', 'APPROVED', 'PAID', 'RESERVED', 'CONFIRMED'] as const satisfies readonly OrderStatus[];
 export type ForwardStatus = (typeof FORWARD_STATUSES)[number];
 
 /** Statuses from which nothing moves on by itself. */
 export const FINAL_STATUSES = ['CONFIRMED', 'FAILED', 'CANCELLED', 'NEEDS_ATTENTION'] as const satisfies readonly OrderStatus[];
 
 /** A customer may cancel until the order is confirmed. */
-export const CANCELLABLE_STATUSES = ['PENDING', 'VALIDATED', 'PAID', 'RESERVED'] as const satisfies readonly OrderStatus[];
+export const CANCELLABLE_STATUSES = ['PENDING', 'VALIDATED', 'AWAITING_APPROVAL', 'APPROVED', 'PAID', 'RESERVED'] as const satisfies readonly OrderStatus[];
 
 export const isForward = (status: OrderStatus): status is ForwardStatus =>
   (FORWARD_STATUSES as readonly OrderStatus[]).includes(status);
@@ -44,6 +49,8 @@ export const forwardRank = (status: OrderStatus): number => (FORWARD_STATUSES as
 export const STEP_AFTER: Readonly<Record<Exclude<ForwardStatus, 'CONFIRMED'>, OrderStep>> = {
   PENDING: 'VALIDATE',
   VALIDATED: 'PAYMENT',
+  AWAITING_APPROVAL: 'APPROVAL',
+  APPROVED: 'PAYMENT',
   PAID: 'INVENTORY',
   RESERVED: 'CONFIRM',
 };
@@ -84,6 +91,18 @@ export interface OrderFailureRecord {
   readonly step: OrderStep | null;
 }
 
+/** An order over the approval threshold: the request, then the one decision on it. */
+export interface ApprovalRecord {
+  /** The waiting task's token (Step Functions): never shown to anyone. */
+  readonly taskToken: string;
+  readonly requestedAt: string;
+  readonly decision: ApprovalDecision | null;
+  readonly decidedBy: string | null;
+  /** The approver's comment, or the rejection's reason. */
+  readonly note: string | null;
+  readonly decidedAt: string | null;
+}
+
 export interface OrderRecord {
   readonly id: string;
   readonly owner: string;
@@ -94,11 +113,15 @@ export interface OrderRecord {
   readonly items: readonly OrderLineRecord[];
   readonly totalCents: number;
   readonly currency: string;
-  readonly paymentToken: string;
+  /** The payment provider's id of this order's payment (the client's token is never stored). */
+  readonly paymentId: string;
   readonly payment: PaymentRecord;
   readonly reservation: ReservationRecord | null;
   readonly failure: OrderFailureRecord | null;
   readonly notifiedAt: string | null;
+  readonly approval: ApprovalRecord | null;
+  /** When the sale went into the products' sales counters (once). */
+  readonly saleRecordedAt: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

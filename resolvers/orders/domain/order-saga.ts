@@ -15,6 +15,8 @@
  */
 import type { PublishOrderEventInput } from '../../generated/graphql.js';
 import {
+  APPROVAL_TIMED_OUT,
+  APPROVAL_TIMEOUT_ERRORS,
   FAILURE_CODES,
   InvalidOrderError,
   OrderCancelledError,
@@ -113,18 +115,18 @@ export class OrderSaga {
     });
   }
 
-  /** VALIDATED -> PAID: one charge of the order's total, keyed by the order id. */
+  /** VALIDATED (or APPROVED) -> PAID: one charge of the order's total, keyed by the order id. */
   async processPayment({ orderId }: StepInput): Promise<StepResult> {
     const order = await this.#load(orderId);
     const replay = await this.#replayed(order, 'PAID', 'PAYMENT');
     if (replay) return replay;
-    this.#expect(order, 'VALIDATED', 'ProcessPayment');
+    if (order.status !== 'APPROVED') this.#expect(order, 'VALIDATED', 'ProcessPayment');
 
     const result = await this.#d.payments.charge({
       orderId,
       amountCents: order.totalCents,
       currency: order.currency,
-      paymentToken: order.paymentToken,
+      paymentId: order.paymentId,
     });
     const at = this.#now();
     if (result.status === 'DECLINED') {
@@ -135,7 +137,7 @@ export class OrderSaga {
     // refunds the charge just made.
     return this.#advance(
       order,
-      'VALIDATED',
+      order.status,
       'PAID',
       'PAYMENT',
       () => ({ payment: { status: 'CHARGED', reference: result.reference, declineReason: null } }),
@@ -210,7 +212,7 @@ export class OrderSaga {
   async refundPayment({ orderId }: StepInput): Promise<StepResult> {
     const order = await this.#find(orderId);
     if (order === null) return { orderId, status: null, outcome: 'NO_ORDER' };
-    const result = await this.#d.payments.refund(orderId);
+    const result = await this.#d.payments.refund({ orderId, paymentId: order.paymentId });
     if (result.status === 'NOTHING_TO_REFUND') return { orderId, status: order.status, outcome: result.status };
     await this.#d.orders.recordPayment(orderId, { status: 'REFUNDED', reference: result.reference, declineReason: null }, this.#now());
     await this.#publish(order, order.status, 'REFUND_PAYMENT', `Refunded ${formatAmount(order.totalCents, order.currency)} (${result.reference})`);
@@ -345,6 +347,9 @@ export function describeFailure(error: CaughtError | undefined, statusAtFailure:
   const step: OrderStep | null = isForward(statusAtFailure) && statusAtFailure !== 'CONFIRMED' ? STEP_AFTER[statusAtFailure] : null;
   if (error === undefined) return { code: 'UNKNOWN', message: 'The order could not be completed', step };
   const name = error.Error;
+  if (statusAtFailure === 'AWAITING_APPROVAL' && (APPROVAL_TIMEOUT_ERRORS as readonly string[]).includes(name)) {
+    return { code: APPROVAL_TIMED_OUT, message: 'No approver decided in time', step };
+  }
   const code =
     isSagaOutcome(name) && name !== 'OrderCancelled' ? FAILURE_CODES[name] : `${step ?? 'ORDER'}_FAILED`;
   return { code, message: causeMessage(error), step };

@@ -47,6 +47,16 @@ export function toGraphQLOrder(order: OrderRecord, transactions: readonly Paymen
     },
     failure: order.failure === null ? null : { ...order.failure },
     notifiedAt: order.notifiedAt,
+    approval:
+      order.approval === null
+        ? null
+        : {
+            requestedAt: order.approval.requestedAt,
+            decision: order.approval.decision,
+            decidedBy: order.approval.decidedBy,
+            note: order.approval.note,
+            decidedAt: order.approval.decidedAt,
+          },
     clientToken: order.clientToken,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,

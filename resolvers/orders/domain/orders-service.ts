@@ -18,6 +18,7 @@ import type {
   ProductCatalog,
 } from './ports.js';
 import { type ValidPlaceOrder, validatePageSize, validatePlaceOrder } from './validation.js';
+import { decide, pendingApprovals } from './approvals.js';
 
 export const DEFAULT_ORDERS_PAGE = 20;
 export const DEFAULT_PRODUCTS_PAGE = 50;
@@ -72,7 +73,7 @@ export class OrdersService {
     if (order.owner !== owner || order.fingerprint !== fingerprint) throw new ClientTokenConflictError();
 
     // Also on a retry: the first request may have stored the order and failed before this.
-    await this.#deps.workflow.start(id);
+    await this.#deps.workflow.start(id, order.totalCents);
     return this.#view(order, view);
   }
 
@@ -118,7 +119,26 @@ export class OrdersService {
       step: 'CANCEL',
       message: 'Cancelled by the customer',
     });
+    if (order.approval !== null && order.approval.decision === null) {
+      // The execution waits for an approver: it goes on to undo now, not when the wait times out.
+      await this.#deps.workflow.answer(order.approval.taskToken, { kind: 'failure', error: 'OrderCancelled', cause: 'Cancelled by the customer' });
+    }
     return this.#view({ ...order, status: 'CANCELLED', updatedAt: at }, view);
+  }
+
+  /** Approvers: the orders waiting for a decision, oldest first. Each listed wait's heartbeat is renewed. */
+  async pendingApprovals(args: { limit?: number | null; nextToken?: string | null }, view: ViewOptions): Promise<ResolversTypes['OrderConnection']> {
+    return pendingApprovals(this.#deps, args, (order) => this.#view(order, view));
+  }
+
+  /** Approvers: the order goes on to payment. */
+  async approveOrder(approver: string, orderId: string, comment: string | null | undefined, view: ViewOptions): Promise<OrderView> {
+    return this.#view(await decide(this.#deps, approver, orderId, { decision: 'APPROVED', note: comment ?? null }), view);
+  }
+
+  /** Approvers: the order fails with the reason; nothing is charged. */
+  async rejectOrder(approver: string, orderId: string, reason: string, view: ViewOptions): Promise<OrderView> {
+    return this.#view(await decide(this.#deps, approver, orderId, { decision: 'REJECTED', note: reason }), view);
   }
 
   async #newOrder(id: string, owner: string, request: ValidPlaceOrder, fingerprint: string): Promise<OrderRecord> {
@@ -135,6 +155,10 @@ export class OrdersService {
     if (currencies.size > 1) {
       throw new ValidationError(`Invalid input: the products are priced in different currencies (${[...currencies].join(', ')})`);
     }
+    const totalCents = orderTotal(lines);
+    const currency = [...currencies][0] ?? 'USD';
+    // The provider keeps the token; the order keeps the provider's id (idempotent by order id).
+    const { paymentId } = await this.#deps.payments.prepare({ orderId: id, amountCents: totalCents, currency, paymentToken: request.paymentToken });
     const at = this.#deps.clock.now().toISOString();
     return {
       id,
@@ -143,20 +167,22 @@ export class OrdersService {
       fingerprint,
       status: 'PENDING',
       items: lines,
-      totalCents: orderTotal(lines),
-      currency: [...currencies][0] ?? 'USD',
-      paymentToken: request.paymentToken,
+      totalCents,
+      currency,
+      paymentId,
       payment: { status: 'NONE', reference: null, declineReason: null },
       reservation: null,
       failure: null,
       notifiedAt: null,
+      approval: null,
+      saleRecordedAt: null,
       createdAt: at,
       updatedAt: at,
     };
   }
 
   async #view(order: OrderRecord, view: ViewOptions): Promise<OrderView> {
-    const transactions = view.transactions ? await this.#deps.payments.transactions(order.id) : null;
+    const transactions = view.transactions ? await this.#deps.payments.transactions({ orderId: order.id, paymentId: order.paymentId }) : null;
     return toGraphQLOrder(order, transactions);
   }
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { PaymentConflictError, PaymentProviderUnavailableError } from './errors.js';
 import type { PaymentTransactionRecord } from './model.js';
-import type { ChargeRequest, ChargeResult, PaymentProvider, RefundResult } from './ports.js';
+import type { ChargeRequest, ChargeResult, PaymentPreparation, PaymentProvider, PaymentRef, RefundResult } from './ports.js';
 
 /** The simulator's test tokens and what each does. Any other token is declined as invalid. */
 export const TEST_TOKENS = {
@@ -34,6 +34,16 @@ export const DEFAULT_SLOW_MS = 3000;
 
 const isTestToken = (token: string): token is TestToken => Object.hasOwn(TEST_TOKENS, token);
 
+/** The payment set up when the order was placed: the provider (here, its ledger) keeps the token. */
+export interface IntentEntry {
+  readonly orderId: string;
+  readonly paymentId: string;
+  readonly paymentToken: string;
+  readonly amountCents: number;
+  readonly currency: string;
+  readonly at: string;
+}
+
 export interface ChargeEntry {
   readonly orderId: string;
   readonly amountCents: number;
@@ -58,6 +68,7 @@ export interface DeclineEntry {
 }
 
 export interface LedgerEntries {
+  readonly intent: IntentEntry | null;
   readonly charge: ChargeEntry | null;
   readonly refund: RefundEntry | null;
   readonly decline: DeclineEntry | null;
@@ -74,6 +85,7 @@ export interface SimulatorLedger {
   entries(orderId: string): Promise<LedgerEntries>;
   /** Counts one more attempt of `kind` for the order and returns the count (1 on the first). */
   countAttempt(orderId: string, kind: 'charge' | 'refund'): Promise<number>;
+  recordIntent(entry: IntentEntry): Promise<Recorded<IntentEntry>>;
   recordCharge(entry: ChargeEntry): Promise<Recorded<ChargeEntry>>;
   recordDecline(entry: DeclineEntry): Promise<Recorded<DeclineEntry>>;
   recordRefund(entry: RefundEntry): Promise<Recorded<RefundEntry>>;
@@ -90,6 +102,9 @@ export interface PaymentSimulatorOptions {
 const reference = (prefix: string, orderId: string) =>
   `${prefix}_${createHash('sha256').update(orderId).digest('hex').slice(0, 20)}`;
 
+/** The simulator's payment id of an order (as a PaymentIntent's `pi_...`). */
+export const simulatorPaymentId = (orderId: string): string => reference('pi_sim', orderId);
+
 export class PaymentSimulator implements PaymentProvider {
   readonly #ledger: SimulatorLedger;
   readonly #slowMs: number;
@@ -103,13 +118,28 @@ export class PaymentSimulator implements PaymentProvider {
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
+  async prepare(request: PaymentPreparation): Promise<{ readonly paymentId: string }> {
+    const recorded = await this.#ledger.recordIntent({
+      orderId: request.orderId,
+      paymentId: simulatorPaymentId(request.orderId),
+      paymentToken: request.paymentToken,
+      amountCents: request.amountCents,
+      currency: request.currency,
+      at: this.#now().toISOString(),
+    });
+    return { paymentId: recorded.entry.paymentId };
+  }
+
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     const existing = await this.#ledger.entries(request.orderId);
     if (existing.charge !== null) return this.#sameCharge(existing.charge, request);
     if (existing.decline !== null) return { status: 'DECLINED', reason: existing.decline.reason };
+    if (existing.intent === null || existing.intent.paymentId !== request.paymentId) {
+      return this.#decline(request.orderId, INVALID_TOKEN_REASON);
+    }
 
     const attempt = await this.#ledger.countAttempt(request.orderId, 'charge');
-    const token = request.paymentToken;
+    const token = existing.intent.paymentToken;
     if (!isTestToken(token)) return this.#decline(request.orderId, INVALID_TOKEN_REASON);
     switch (TEST_TOKENS[token]) {
       case 'decline':
@@ -137,7 +167,7 @@ export class PaymentSimulator implements PaymentProvider {
     return this.#sameCharge(recorded.entry, request);
   }
 
-  async refund(orderId: string): Promise<RefundResult> {
+  async refund({ orderId }: PaymentRef): Promise<RefundResult> {
     const existing = await this.#ledger.entries(orderId);
     if (existing.charge === null) return { status: 'NOTHING_TO_REFUND' };
     if (existing.refund !== null) return { status: 'ALREADY_REFUNDED', reference: existing.refund.reference };
@@ -162,7 +192,7 @@ export class PaymentSimulator implements PaymentProvider {
     return { status: recorded.created ? 'REFUNDED' : 'ALREADY_REFUNDED', reference: recorded.entry.reference };
   }
 
-  async transactions(orderId: string): Promise<readonly PaymentTransactionRecord[]> {
+  async transactions({ orderId }: PaymentRef): Promise<readonly PaymentTransactionRecord[]> {
     const { charge, refund } = await this.#ledger.entries(orderId);
     const list: PaymentTransactionRecord[] = [];
     if (charge !== null) {

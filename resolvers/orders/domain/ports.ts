@@ -5,6 +5,7 @@
 import type { PublishOrderEventInput } from '../../generated/graphql.js';
 import type { Shortage } from './errors.js';
 import type {
+  ApprovalDecision,
   OrderFailureRecord,
   OrderListKey,
   OrderRecord,
@@ -54,6 +55,32 @@ export interface OrderRepository {
   recordPayment(id: string, payment: PaymentRecord, at: string): Promise<void>;
   /** Sets `notifiedAt` once. False when it was already set. */
   markNotified(id: string, at: string): Promise<boolean>;
+  /**
+   * VALIDATED (or AWAITING_APPROVAL, undecided: a retried request) -> AWAITING_APPROVAL with this
+   * task token; the order joins the approvers' queue. False when the order is elsewhere.
+   */
+  awaitApproval(id: string, taskToken: string, at: string): Promise<boolean>;
+  /**
+   * Records the one decision on an AWAITING_APPROVAL order (APPROVED also moves it to APPROVED)
+   * and takes it off the queue. False when it is not waiting or was decided already.
+   */
+  decideApproval(id: string, decision: ApprovalDecisionInput, at: string): Promise<boolean>;
+  /** Orders waiting for a decision, oldest first. */
+  listAwaitingApproval(options: { limit: number; startAfter: OrderListKey | null }): Promise<Page<OrderRecord, OrderListKey>>;
+}
+
+export interface ApprovalDecisionInput {
+  readonly decision: ApprovalDecision;
+  readonly decidedBy: string;
+  readonly note: string | null;
+}
+
+export type SaleOutcome = 'RECORDED' | 'ALREADY_RECORDED';
+
+/** The products' sales counters. */
+export interface SalesLedger {
+  /** In one transaction: each line's quantity added to its product's `sold`, and the order marked. Once per order. */
+  recordSale(order: OrderRecord, at: string): Promise<SaleOutcome>;
 }
 
 export type ReserveOutcome =
@@ -75,12 +102,25 @@ export interface Inventory {
   release(order: OrderRecord, at: string): Promise<ReleaseOutcome>;
 }
 
-export interface ChargeRequest {
-  /** The idempotency key: one order is charged at most once. */
+/** What the client gave to pay with, exchanged at once for the provider's payment id. */
+export interface PaymentPreparation {
   readonly orderId: string;
   readonly amountCents: number;
   readonly currency: string;
+  /** The client's token (a payment method): passed to the provider, never stored. */
   readonly paymentToken: string;
+}
+
+/** An order's payment at the provider: what the order keeps instead of the client's token. */
+export interface PaymentRef {
+  readonly orderId: string;
+  readonly paymentId: string;
+}
+
+export interface ChargeRequest extends PaymentRef {
+  /** The order id is the idempotency key: one order is charged at most once. */
+  readonly amountCents: number;
+  readonly currency: string;
 }
 
 export type ChargeResult =
@@ -98,11 +138,16 @@ export type RefundResult =
  * help. The local payment simulator is one; a real provider plugs in behind the same interface.
  */
 export interface PaymentProvider {
+  /**
+   * Sets up the order's payment with the client's token and returns the provider's payment id
+   * (placeOrder stores that, never the token). Idempotent by order id; charges nothing.
+   */
+  prepare(request: PaymentPreparation): Promise<{ readonly paymentId: string }>;
   charge(request: ChargeRequest): Promise<ChargeResult>;
   /** Refunds the order's charge in full, if there is one and it was not refunded yet. */
-  refund(orderId: string): Promise<RefundResult>;
+  refund(payment: PaymentRef): Promise<RefundResult>;
   /** The provider's record of the order: its charges and refunds, oldest first. */
-  transactions(orderId: string): Promise<readonly PaymentTransactionRecord[]>;
+  transactions(payment: PaymentRef): Promise<readonly PaymentTransactionRecord[]>;
 }
 
 /** Announces a step of an order to its owner's subscriptions. */
@@ -110,9 +155,19 @@ export interface OrderEventPublisher {
   publish(event: PublishOrderEventInput): Promise<void>;
 }
 
+/** What answers a waiting task: its result, or the error its Catch sees. */
+export type WorkflowTaskAnswer =
+  | { readonly kind: 'success'; readonly output: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'failure'; readonly error: string; readonly cause: string };
+
 /** Starts the order's fulfilment (the state machine). Idempotent: one execution per order. */
 export interface OrderWorkflow {
-  start(orderId: string): Promise<void>;
+  /** The total decides whether the order waits for an approval. */
+  start(orderId: string, totalCents: number): Promise<void>;
+  /** Answers a waiting task. CLOSED: it was answered before, or stopped waiting. */
+  answer(taskToken: string, answer: WorkflowTaskAnswer): Promise<'ANSWERED' | 'CLOSED'>;
+  /** Tells a waiting task it is still looked after (its heartbeat). CLOSED: it no longer waits. */
+  heartbeat(taskToken: string): Promise<'ALIVE' | 'CLOSED'>;
 }
 
 export interface Clock {

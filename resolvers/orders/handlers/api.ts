@@ -1,6 +1,6 @@
 /**
- * Lambda entry for Query.products, Query.order, Query.orders, Mutation.placeOrder and
- * Mutation.cancelOrder. Environment: see ./wiring.ts.
+ * Lambda entry for Query.products, Query.order, Query.orders, Query.pendingApprovals,
+ * Mutation.placeOrder, Mutation.cancelOrder, Mutation.approveOrder and Mutation.rejectOrder. Environment: see ./wiring.ts.
  */
 import { createLogger } from '../../shared/logger.js';
 import type { OrdersService } from '../domain/orders-service.js';

@@ -36,7 +36,20 @@ export function ordersRouter(service: () => OrdersService, logger?: Logger): Rou
   const cancelOrder: FieldResolver<MutationResolvers['cancelOrder']> = ({ id }, { event }) =>
     service().cancelOrder(ownerOf(event), id, viewOptionsOf(event));
 
+  const pendingApprovals: FieldResolver<QueryResolvers['pendingApprovals']> = (args, { event }) =>
+    service().pendingApprovals(args, viewOptionsOf(event));
+
+  // AppSync lets only the `approvers` group through (the schema's cognito_groups); the approver is the caller.
+  const approveOrder: FieldResolver<MutationResolvers['approveOrder']> = ({ orderId, comment }, { event }) =>
+    service().approveOrder(ownerOf(event), orderId, comment, viewOptionsOf(event));
+
+  const rejectOrder: FieldResolver<MutationResolvers['rejectOrder']> = ({ orderId, reason }, { event }) =>
+    service().rejectOrder(ownerOf(event), orderId, reason, viewOptionsOf(event));
+
   router.onQuery('products', guarded(products));
+  router.onQuery('pendingApprovals', guarded(pendingApprovals));
+  router.onMutation('approveOrder', guarded(approveOrder));
+  router.onMutation('rejectOrder', guarded(rejectOrder));
   router.onQuery('order', guarded(order));
   router.onQuery('orders', guarded(orders));
   router.onMutation('placeOrder', guarded(placeOrder));

@@ -10,7 +10,7 @@
 import type { Context } from 'aws-lambda';
 import { isSagaOutcome } from '../domain/errors.js';
 import type { CaughtError, OrderSaga, StepInput, StepResult } from '../domain/order-saga.js';
-import { createLogger } from '../../shared/logger.js';
+import { type Logger, createLogger } from '../../shared/logger.js';
 import { orderSagaFromEnvironment } from './wiring.js';
 
 /** The event is not what the state machine passes: a wiring bug, never retried into success. */
@@ -49,16 +49,28 @@ export function stepHandler(
   service: string,
   run: (saga: OrderSaga, input: StepInput) => Promise<StepResult>,
 ): StepHandler {
+  return loggedStep(service, parseStepInput, orderSagaFromEnvironment, run);
+}
+
+/** A state's function: parses its input, builds its steps once, runs one, logs under the order id. */
+export function loggedStep<I extends { readonly orderId: string }, S>(
+  service: string,
+  parse: (event: unknown) => I,
+  build: (log: Logger) => S,
+  run: (steps: S, input: I) => Promise<StepResult>,
+  before?: (input: I) => void,
+): StepHandler {
   const logger = createLogger(service);
-  let saga: OrderSaga | undefined;
+  let steps: S | undefined;
   return async (event, context) => {
     logger.addContext(context);
     try {
-      const input = parseStepInput(event);
+      const input = parse(event);
       logger.setCorrelationId(input.orderId);
       logger.appendKeys({ orderId: input.orderId });
-      saga ??= orderSagaFromEnvironment(logger);
-      const result = await run(saga, input);
+      before?.(input);
+      steps ??= build(logger);
+      const result = await run(steps, input);
       logger.info('Step done', { result });
       return result;
     } catch (error) {

@@ -15,6 +15,8 @@ import { AppSyncOrderEventPublisher } from '../adapters/appsync-order-event-publ
 import { DynamoDbInventory, DynamoDbOrderRepository, DynamoDbProductCatalog } from '../adapters/dynamodb-orders.js';
 import { DynamoDbPaymentLedger } from '../adapters/dynamodb-payment-ledger.js';
 import { StepFunctionsOrderWorkflow } from '../adapters/sfn-order-workflow.js';
+import { DynamoDbSalesLedger } from '../adapters/dynamodb-approvals.js';
+import { ApprovalAndSaleSteps } from '../domain/approval-and-sale.js';
 import { OrderSaga } from '../domain/order-saga.js';
 import { OrdersService } from '../domain/orders-service.js';
 import { DEFAULT_SLOW_MS, PaymentSimulator } from '../domain/payment-simulator.js';
@@ -26,6 +28,7 @@ import {
   type OrderWorkflow,
   type PaymentProvider,
   type ProductCatalog,
+  type SalesLedger,
   systemClock,
 } from '../domain/ports.js';
 
@@ -67,6 +70,7 @@ interface Ports {
   readonly payments: PaymentProvider;
   readonly publisher: OrderEventPublisher;
   readonly workflow: OrderWorkflow;
+  readonly sales: SalesLedger;
 }
 
 let ports: Ports | undefined;
@@ -88,6 +92,10 @@ function environmentPorts(): Ports {
     workflow: lazyPort(
       () => new StepFunctionsOrderWorkflow({ client: new SFNClient({}), stateMachineArn: requireEnv('ORDER_WORKFLOW_ARN') }),
     ),
+    sales: lazyPort(
+      () =>
+        new DynamoDbSalesLedger({ client: documentClient, ordersTable: requireEnv('ORDERS_TABLE'), productsTable: requireEnv('PRODUCTS_TABLE') }),
+    ),
   };
   return ports;
 }
@@ -98,4 +106,12 @@ export function ordersServiceFromEnvironment(): OrdersService {
 
 export function orderSagaFromEnvironment(log: Log): OrderSaga {
   return new OrderSaga({ ...environmentPorts(), clock: systemClock, log });
+}
+
+export function approvalAndSaleStepsFromEnvironment(log: Log): ApprovalAndSaleSteps {
+  return new ApprovalAndSaleSteps({ ...environmentPorts(), clock: systemClock, log });
+}
+
+export function orderRepositoryFromEnvironment(): OrderRepository {
+  return environmentPorts().orders;
 }

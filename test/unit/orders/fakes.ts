@@ -5,6 +5,7 @@ import type { OrderListKey, OrderRecord, OrderStatus, PaymentRecord, ProductReco
 import {
   type ChargeEntry,
   type DeclineEntry,
+  type IntentEntry,
   type LedgerEntries,
   PaymentSimulator,
   type Recorded,
@@ -12,6 +13,7 @@ import {
   type SimulatorLedger,
 } from '../../../resolvers/orders/domain/payment-simulator.js';
 import type {
+  ApprovalDecisionInput,
   Clock,
   Inventory,
   Log,
@@ -22,7 +24,10 @@ import type {
   ProductCatalog,
   ReleaseOutcome,
   ReserveOutcome,
+  SaleOutcome,
+  SalesLedger,
   TransitionChanges,
+  WorkflowTaskAnswer,
 } from '../../../resolvers/orders/domain/ports.js';
 
 /** Yields to other promises, as a network call would: lets concurrent calls interleave. */
@@ -103,6 +108,62 @@ export class FakeOrders implements OrderRepository {
     this.records.set(id, { ...order, notifiedAt: at });
     return true;
   }
+
+  async awaitApproval(id: string, taskToken: string, at: string): Promise<boolean> {
+    await tick();
+    const order = this.records.get(id);
+    const retried = order?.status === 'AWAITING_APPROVAL' && order.approval?.decision == null;
+    if (!order || (order.status !== 'VALIDATED' && !retried)) return false;
+    this.records.set(id, {
+      ...order,
+      status: 'AWAITING_APPROVAL',
+      approval: { taskToken, requestedAt: at, decision: null, decidedBy: null, note: null, decidedAt: null },
+      updatedAt: at,
+    });
+    return true;
+  }
+
+  async decideApproval(id: string, decision: ApprovalDecisionInput, at: string): Promise<boolean> {
+    await tick();
+    const order = this.records.get(id);
+    if (!order || order.status !== 'AWAITING_APPROVAL' || !order.approval || order.approval.decision !== null) return false;
+    this.records.set(id, {
+      ...order,
+      status: decision.decision === 'APPROVED' ? 'APPROVED' : order.status,
+      approval: { ...order.approval, ...decision, decidedAt: at },
+      updatedAt: at,
+    });
+    return true;
+  }
+
+  async listAwaitingApproval(options: { limit: number; startAfter: OrderListKey | null }): Promise<Page<OrderRecord, OrderListKey>> {
+    const waiting = [...this.records.values()].filter((o) => o.status === 'AWAITING_APPROVAL').sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const start = options.startAfter === null ? 0 : waiting.findIndex((o) => o.id === options.startAfter!.id) + 1;
+    const items = waiting.slice(start, start + options.limit);
+    const last = items.at(-1);
+    return { items, lastKey: waiting.length > start + options.limit && last ? { id: last.id, owner: 'PENDING', createdAt: last.createdAt } : null };
+  }
+}
+
+/** Sales counters over the fake catalog, once per order. */
+export class FakeSales implements SalesLedger {
+  readonly sold = new Map<string, number>();
+  failNext = 0;
+
+  constructor(private readonly orders: FakeOrders) {}
+
+  async recordSale(order: OrderRecord, at: string): Promise<SaleOutcome> {
+    await tick();
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw Object.assign(new Error('DynamoDB is unavailable'), { name: 'ServiceUnavailable' });
+    }
+    const current = this.orders.records.get(order.id);
+    if (!current || current.saleRecordedAt !== null) return 'ALREADY_RECORDED';
+    for (const line of order.items) this.sold.set(line.sku, (this.sold.get(line.sku) ?? 0) + line.quantity);
+    this.orders.records.set(order.id, { ...current, saleRecordedAt: at });
+    return 'RECORDED';
+  }
 }
 
 /** Reservation as one atomic step over the fake orders and catalog. */
@@ -148,6 +209,7 @@ export class FakeInventory implements Inventory {
 }
 
 export class FakeLedger implements SimulatorLedger {
+  readonly intents = new Map<string, IntentEntry>();
   readonly charges = new Map<string, ChargeEntry>();
   readonly refunds = new Map<string, RefundEntry>();
   readonly declines = new Map<string, DeclineEntry>();
@@ -156,6 +218,7 @@ export class FakeLedger implements SimulatorLedger {
   async entries(orderId: string): Promise<LedgerEntries> {
     await tick();
     return {
+      intent: this.intents.get(orderId) ?? null,
       charge: this.charges.get(orderId) ?? null,
       refund: this.refunds.get(orderId) ?? null,
       decline: this.declines.get(orderId) ?? null,
@@ -168,6 +231,10 @@ export class FakeLedger implements SimulatorLedger {
     const count = (this.attempts.get(key) ?? 0) + 1;
     this.attempts.set(key, count);
     return count;
+  }
+
+  recordIntent(entry: IntentEntry): Promise<Recorded<IntentEntry>> {
+    return this.#once(this.intents, entry);
   }
 
   recordCharge(entry: ChargeEntry): Promise<Recorded<ChargeEntry>> {
@@ -211,11 +278,28 @@ export class RecordingPublisher implements OrderEventPublisher {
 
 export class RecordingWorkflow implements OrderWorkflow {
   readonly started: string[] = [];
+  readonly answers: { taskToken: string; answer: WorkflowTaskAnswer }[] = [];
+  readonly heartbeats: string[] = [];
+  /** Tokens no task waits on any more. */
+  readonly closed = new Set<string>();
 
   async start(orderId: string): Promise<void> {
     await tick();
     // One execution per name, as Step Functions keeps it.
     if (!this.started.includes(orderId)) this.started.push(orderId);
+  }
+
+  async answer(taskToken: string, answer: WorkflowTaskAnswer): Promise<'ANSWERED' | 'CLOSED'> {
+    await tick();
+    if (this.closed.has(taskToken)) return 'CLOSED';
+    this.closed.add(taskToken);
+    this.answers.push({ taskToken, answer });
+    return 'ANSWERED';
+  }
+
+  async heartbeat(taskToken: string): Promise<'ALIVE' | 'CLOSED'> {
+    this.heartbeats.push(taskToken);
+    return this.closed.has(taskToken) ? 'CLOSED' : 'ALIVE';
   }
 }
 
@@ -247,6 +331,7 @@ export function world(options: { products?: readonly ProductRecord[] } = {}) {
   const payments = new PaymentSimulator({ ledger, slowMs: 0 });
   const publisher = new RecordingPublisher();
   const workflow = new RecordingWorkflow();
+  const sales = new FakeSales(orders);
   const clock = fixedClock();
-  return { catalog, orders, inventory, ledger, payments, publisher, workflow, clock, log: silentLog };
+  return { catalog, orders, inventory, ledger, payments, publisher, workflow, sales, clock, log: silentLog };
 }

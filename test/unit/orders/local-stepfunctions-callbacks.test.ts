@@ -305,7 +305,8 @@ describe('given an execution waiting when the stack stops', () => {
     const first = service(definition, { before: () => 'b', approve: catcher.handler, after: () => 'a' }, kept);
     const { executionArn } = first.sfn.startExecution({ stateMachineArn: ARN, name: 'order-1', input: '{"orderId":"o-9"}' });
     const token = await catcher.next();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The function has the token; the execution writes the waiting task once it submitted it.
+    await expect.poll(() => first.sfn.describeExecution(executionArn).events.some((e) => e.type === 'TaskSubmitted')).toBe(true);
     if (closes) await first.sfn.close();
     else await first.sfn.flush();
 

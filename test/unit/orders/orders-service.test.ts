@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../resolvers/shared/errors.js';
 import { orderIdFor } from '../../../resolvers/orders/domain/identity.js';
 import { OrdersService } from '../../../resolvers/orders/domain/orders-service.js';
+import { simulatorPaymentId } from '../../../resolvers/orders/domain/payment-simulator.js';
 import { world } from './fakes.js';
 
 const NO_LEDGER = { transactions: false };
@@ -125,7 +126,7 @@ describe('reading orders', () => {
   it('given a charged order, when the payment record is selected, then the provider ledger is read', async () => {
     const { service, payments } = given();
     const order = await service.placeOrder('alice', input(), NO_LEDGER);
-    await payments.charge({ orderId: order.id, amountCents: order.totalCents, currency: 'USD', paymentToken: 'tok_approve' });
+    await payments.charge({ orderId: order.id, amountCents: order.totalCents, currency: 'USD', paymentId: simulatorPaymentId(order.id) });
 
     expect((await service.getOrder('alice', order.id, NO_LEDGER))?.payment.transactions).toEqual([]);
     expect((await service.getOrder('alice', order.id, WITH_LEDGER))?.payment.transactions).toMatchObject([{ type: 'CHARGE', amountCents: order.totalCents }]);
