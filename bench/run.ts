@@ -21,6 +21,7 @@ import { runColdStart } from './sections/coldstart.js';
 import { runHostile } from './sections/hostile.js';
 import { runStartup } from './sections/startup.js';
 import { runProfile } from './sections/profile.js';
+import { runUsage } from './sections/usage.js';
 
 
 const options = readOptions(process.argv.slice(2));
@@ -28,8 +29,8 @@ const ctx = createContext(options);
 const machineBefore = describeMachine();
 const started = Date.now();
 
-// In this order: the first six share one local stack (and the simulator); the last three need
-// the machine without them.
+// In this order: the first six share one local stack (and the simulator); the last four need
+// the machine without them (usage runs a stack of its own, its calls counted through proxies).
 const runners: Record<SectionName, (c: typeof ctx) => Promise<SectionReport>> = {
   http: runHttp,
   data: runData,
@@ -40,8 +41,9 @@ const runners: Record<SectionName, (c: typeof ctx) => Promise<SectionReport>> = 
   coldstart: runColdStart,
   startup: runStartup,
   profile: runProfile,
+  usage: runUsage,
 };
-const ALONE: readonly SectionName[] = ['coldstart', 'startup', 'profile'];
+const ALONE: readonly SectionName[] = ['coldstart', 'startup', 'profile', 'usage'];
 
 const reports: SectionReport[] = [];
 const failures: string[] = [];

@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['http', 'data', 'fanout', 'scale', 'pipeline', 'hostile', 'coldstart', 'startup', 'profile'] as const;
+export const SECTIONS = ['http', 'data', 'fanout', 'scale', 'pipeline', 'hostile', 'coldstart', 'startup', 'profile', 'usage'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -29,6 +29,8 @@ export interface BenchOptions {
   readonly hostile: { readonly reps: number; readonly httpReps: number; readonly budgetMs: number; readonly timeoutMs: number };
   readonly startup: { readonly editTimeoutMs: number };
   readonly profile: { readonly durationS: number };
+  /** Quantities per operation for the cost report: how many of each kind are measured. */
+  readonly usage: { readonly uploads: number; readonly queries: number; readonly orders: number };
 }
 
 const USAGE = `npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--out FILE] [--json FILE]
@@ -82,5 +84,6 @@ export function readOptions(argv: readonly string[]): BenchOptions {
     hostile: quick ? { reps: 2, httpReps: 2, budgetMs: 3_000, timeoutMs: 15_000 } : { reps: 5, httpReps: 9, budgetMs: 3_000, timeoutMs: 30_000 },
     startup: { editTimeoutMs: 10_000 },
     profile: { durationS: quick ? 3 : 5 },
+    usage: quick ? { uploads: 2, queries: 5, orders: 2 } : { uploads: 20, queries: 50, orders: 10 },
   };
 }

@@ -21,6 +21,8 @@ export interface CallCount {
   /** DynamoDB only: read and write capacity units reported as consumed (table and indexes). */
   readUnits: number;
   writeUnits: number;
+  /** Request body bytes (what an S3 PutObject stores). */
+  bytes: number;
 }
 
 export interface FunctionStats {
@@ -91,11 +93,12 @@ function operationOf(service: Service, request: IncomingMessage, body: Buffer): 
   return action ?? 'unknown';
 }
 
-function record(fn: FunctionStats, key: string, readUnits = 0, writeUnits = 0): void {
-  const entry = (fn.calls[key] ??= { calls: 0, readUnits: 0, writeUnits: 0 });
+function record(fn: FunctionStats, key: string, readUnits = 0, writeUnits = 0, bytes = 0): void {
+  const entry = (fn.calls[key] ??= { calls: 0, readUnits: 0, writeUnits: 0, bytes: 0 });
   entry.calls += 1;
   entry.readUnits += readUnits;
   entry.writeUnits += writeUnits;
+  entry.bytes += bytes;
 }
 
 interface Capacity {
@@ -129,8 +132,11 @@ function countingProxy(service: Service, upstream: string, fn: FunctionStats): P
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       let body = Buffer.concat(chunks);
-      const operation = operationOf(service, req, body);
-      const headers = { ...req.headers, host: target.host };
+      // A presigned URL the function signed, used by a client (the upload's PUT): counted apart.
+      const presigned = new URL(req.url ?? '/', 'http://local').searchParams.has('X-Amz-Signature');
+      const operation = `${presigned ? 'presigned ' : ''}${operationOf(service, req, body)}`;
+      // The Host header stays the one the caller signed (SigV4 covers it); only the socket moves.
+      const headers = { ...req.headers };
       const asks = service === 'dynamodb' && CAPACITY_OPERATIONS.has(operation);
       if (asks) {
         // DynamoDB Local does not check signatures, so the body can change under them.
@@ -151,7 +157,7 @@ function countingProxy(service: Service, upstream: string, fn: FunctionStats): P
               const units = unitsOf(operation, consumed);
               record(fn, `${service}:${operation}`, units.read, units.write);
             } else {
-              record(fn, `${service}:${operation}`);
+              record(fn, `${service}:${operation}`, 0, 0, service === 's3' ? body.length : 0);
             }
             res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
             res.end(answer);
@@ -203,6 +209,7 @@ export function instrumentWorkers(options: { countCalls: boolean }): { preparePr
       super(filename, { ...workerOptions, ...(env ? { env } : {}) });
       if (!name) return;
       const fn = statsOf(name, data.memoryMb ?? 0);
+      if (data.memoryMb) fn.memoryMb = data.memoryMb;
       const started = new Map<number, number>();
       const post = this.postMessage.bind(this);
       this.postMessage = (message: unknown, transfer?: readonly workerThreads.Transferable[]) => {
