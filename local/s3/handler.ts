@@ -60,8 +60,13 @@ async function bucketOperation(context: S3Context, bucket: Bucket, region: strin
 
 const LIST_PARAMETERS = new Set(['list-type', 'prefix', 'delimiter', 'max-keys', 'continuation-token', 'start-after', 'fetch-owner', 'encoding-type', 'marker', 'x-id']);
 
+/** Object subresources this S3 does not serve: answered 501, never as the object itself. */
+const UNSERVED_SUBRESOURCES = ['acl', 'tagging', 'attributes', 'legal-hold', 'retention', 'torrent', 'restore', 'select', 'renameObject'];
+
 async function objectOperation(context: S3Context, bucket: Bucket): Promise<void> {
   const { method, query, headers } = context;
+  const unserved = UNSERVED_SUBRESOURCES.find((name) => query.has(name));
+  if (unserved !== undefined) throw notImplemented(`${method} ?${unserved}`);
   switch (method) {
     case 'GET':
       return query.has('uploadId') ? listParts(context, bucket) : getObject(context, bucket, false);
@@ -69,7 +74,6 @@ async function objectOperation(context: S3Context, bucket: Bucket): Promise<void
       return getObject(context, bucket, true);
     case 'PUT':
       if (query.has('uploadId')) return uploadPart(context, bucket);
-      if (query.has('tagging') || query.has('acl') || query.has('retention') || query.has('legal-hold')) throw notImplemented(`PUT ?${[...query.keys()].join('&')}`);
       return headers['x-amz-copy-source'] !== undefined ? copyObject(context, bucket) : putObject(context, bucket);
     case 'POST':
       if (query.has('uploads')) return createMultipartUpload(context, bucket);

@@ -100,6 +100,8 @@ export async function commitObject(
 export async function putObject(context: S3Context, bucket: Bucket): Promise<void> {
   checkKey(context.key);
   authorize(context, 's3:PutObject', objectArn(context.bucketName, context.key));
+  // If-Match reveals the current ETag: it needs s3:GetObject too [CW].
+  if (context.headers['if-match'] !== undefined) authorize(context, 's3:GetObject', objectArn(context.bucketName, context.key));
   checkWriteConditions(context.headers, bucket.versions(context.key), context.key);
   const received = await receiveBody(context.request, { headers: context.headers, path: bucket.temporaryPath(), secretAccessKey: context.principal.secretAccessKey });
   const stored = await commitObject(
