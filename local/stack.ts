@@ -387,6 +387,8 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       faults: { ...(options.messaging?.duplicateDelivery ? { duplicateDelivery: options.messaging.duplicateDelivery } : {}) },
     }));
     s3.onObjectCreated((event) => messaging.objectCreated(event));
+    // Delivered only where a notification names ObjectRemoved events (messaging matches event names).
+    s3.onObjectRemoved((event) => messaging.objectCreated(event));
 
     const hotReload = options.hotReload ?? !ephemeral;
     if (hotReload) {
