@@ -8,6 +8,7 @@ import type { OidcTokenInput } from './auth/oidc-issuer.js';
 import { type LocalValues, resolveIntrinsics } from './cdk/template.js';
 import { type Topology, readTopology } from './cdk/topology.js';
 import { notRun, notRunTable } from './cdk/not-run.js';
+import { createEventBuses } from './events/index.js';
 import { DynamoDbSource } from './graphql/dynamodb-source.js';
 import { AppSyncEngine } from './graphql/engine.js';
 import { EngineHolder, watchApi } from './graphql/hot-reload.js';
@@ -241,6 +242,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       lastInvoked.set(logicalId, Date.now());
       return fn.invoke(event);
     };
+    const eventBuses = createEventBuses({ template, messaging, invoke: invokeFunction, region, accountId: ACCOUNT_ID, log });
     const dynamodbSource = new DynamoDbSource({ endpoint: endpoints.dynamodb, region });
     cleanups.push(async () => dynamodbSource.close());
     const hub = new SubscriptionHub();
@@ -253,7 +255,11 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
         iamAllows: iamAuthorizer(from, names, values),
         dynamodb: dynamodbSource,
         hub,
-        dataSources: { resolve: (value) => resolveIntrinsics(value, values), signingCredentials: names.developer },
+        dataSources: {
+          resolve: (value) => resolveIntrinsics(value, values),
+          signingCredentials: names.developer,
+          putEvents: async (bus, entries) => eventBuses.put(bus, entries),
+        },
       });
     const apiKeys = topology.api.apiKeys.map((key) => ({
       id: names.apiKeys.get(key.logicalId) ?? key.logicalId,

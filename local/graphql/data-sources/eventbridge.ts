@@ -19,7 +19,8 @@ export function eventBridgeDataSource(name: string, properties: Readonly<Record<
         return { ok: false, error: { type: 'EventBridge:ValidationException', message: 'PutEvents takes 1 to 10 events' } };
       }
       if (!deps.putEvents) throw new FieldError('MappingTemplate', `${name}: the local stack has no event bus`);
-      const { eventIds } = await deps.putEvents(deps.resolve ? deps.resolve(bus) : bus, events);
+      // The bus as the template names it (a reference to an AWS::Events::EventBus, or the default bus's ARN).
+      const { eventIds } = await deps.putEvents(bus, events);
       return { ok: true, result: { Entries: eventIds.map((EventId) => ({ EventId })), FailedEntryCount: 0 } };
     },
   };
