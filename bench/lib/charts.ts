@@ -44,3 +44,12 @@ export function seriesChart(file: string, title: string, xLabel: string, yLabel:
 export function barsChart(file: string, title: string, unit: string, groups: Parameters<typeof barChart>[0]['groups']): Chart {
   return { file, title, svg: barChart({ title, unit, groups }) };
 }
+
+/** Images (or any items) done against seconds since the start: one line per run, from each item's end time. */
+export function progressChart(file: string, title: string, runs: readonly { readonly name: string; readonly endsS: readonly number[] }[]): Chart {
+  const series: Series[] = runs.map((r) => {
+    const sorted = [...r.endsS].sort((a, b) => a - b);
+    return { name: r.name, points: [{ x: 0, y: 0 }, ...sorted.map((s, i) => ({ x: s, y: i + 1 }))] };
+  });
+  return seriesChart(file, title, 'seconds since the first image started', 'images done', series);
+}

@@ -52,6 +52,7 @@ export interface BarChartInput {
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'] as const;
 
 const MARGIN = { top: 40, right: 20, bottom: 50, left: 70 } as const;
+const LEGEND_WIDTH = 250;
 
 export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -103,7 +104,7 @@ function frame(width: number, height: number, title: string, body: readonly stri
 }
 
 export function lineChart(input: LineChartInput): string {
-  const width = input.width ?? 720;
+  const width = input.width ?? 880;
   const height = input.height ?? 360;
   const tx = input.xTransform ?? ((x: number) => x);
   const ty = input.logY ? (y: number) => Math.log10(y) : (y: number) => y;
@@ -115,7 +116,7 @@ export function lineChart(input: LineChartInput): string {
   const yTickValues = input.logY ? logTicks(Math.min(...ys), Math.max(...ys)) : niceTicks(Math.min(0, ...ys), Math.max(...ys));
   const xDomain = [Math.min(...xs, ...xTickValues.map((t) => t.value)), Math.max(...xs, ...xTickValues.map((t) => t.value))].map(tx) as [number, number];
   const yDomain = [Math.min(...yTickValues), Math.max(...yTickValues)].map(ty) as [number, number];
-  const plotW = width - MARGIN.left - MARGIN.right - 150; // room for the legend on the right
+  const plotW = width - MARGIN.left - MARGIN.right - LEGEND_WIDTH; // room for the legend on the right
   const plotH = height - MARGIN.top - MARGIN.bottom;
   const sx = (x: number) => MARGIN.left + (xDomain[1] === xDomain[0] ? plotW / 2 : ((tx(x) - xDomain[0]) / (xDomain[1] - xDomain[0])) * plotW);
   const sy = (y: number) => MARGIN.top + plotH - (yDomain[1] === yDomain[0] ? plotH / 2 : ((ty(y) - yDomain[0]) / (yDomain[1] - yDomain[0])) * plotH);
@@ -156,21 +157,28 @@ export function lineChart(input: LineChartInput): string {
   return frame(width, height, input.title, body);
 }
 
+/** Room for the bars' names, left of the bars. */
+export const BAR_LABEL_WIDTH = 380;
+const BAR_VALUE_ROOM = 110;
+
 export function barChart(input: BarChartInput): string {
-  const width = input.width ?? 720;
+  const width = input.width ?? 900;
   const barH = 16;
+  const groupLabelH = 20;
   const gap = 10;
-  const labelW = 220;
+  const labelW = BAR_LABEL_WIDTH;
   const rows = input.groups.reduce((n, g) => n + g.bars.length, 0);
-  const height = MARGIN.top + rows * (barH + 2) + input.groups.length * gap + 20;
+  const height = MARGIN.top + rows * (barH + 2) + input.groups.length * (gap + groupLabelH) + 10;
   const values = input.groups.flatMap((g) => g.bars.map((b) => b.value)).filter(Number.isFinite);
   const top = Math.max(0, ...values);
-  const plotW = width - labelW - 120;
+  const plotW = width - labelW - BAR_VALUE_ROOM;
   const body: string[] = [];
   let y = MARGIN.top;
   const names = [...new Set(input.groups.flatMap((g) => g.bars.map((b) => b.name)))];
   for (const group of input.groups) {
-    body.push(`<text x="6" y="${y + barH / 2}" dominant-baseline="middle" font-weight="bold">${escapeXml(group.label)}</text>`);
+    // The group's name on a line of its own, above its bars.
+    body.push(`<text x="6" y="${y + groupLabelH / 2}" dominant-baseline="middle" font-weight="bold">${escapeXml(group.label)}</text>`);
+    y += groupLabelH;
     for (const bar of group.bars) {
       const colour = PALETTE[names.indexOf(bar.name) % PALETTE.length];
       const w = top > 0 && Number.isFinite(bar.value) ? (Math.max(0, bar.value) / top) * plotW : 0;

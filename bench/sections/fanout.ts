@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { BenchContext } from '../lib/context.js';
 import { type IamCredentials, signedHeaders, unverifiedUserPoolToken, userPoolToken } from '../lib/auth.js';
 import { MARKER, type SubscriberSpec, SubscriberFleet } from '../lib/realtime.js';
-import { type Comparison, type SectionReport, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
+import { type Comparison, type SectionReport, chartLink, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
+import { FANOUT_PERCENTILES, latencyDistributionChart, sampleDistribution } from '../lib/charts.js';
 import { max, median, percentile } from '../lib/stats.js';
 import { type LocalStackInfo, startBroadcastTarget } from '../lib/targets.js';
 
@@ -30,6 +31,8 @@ export interface FanoutRow {
   readonly publishMs: number;
   /** Messages a subscriber to another file received (should be 0); undefined: not checked. */
   readonly leaked: number | undefined;
+  /** Publish-to-receipt ms at each of FANOUT_PERCENTILES. */
+  readonly distributionMs: readonly number[];
 }
 
 export const base64Url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -87,6 +90,7 @@ async function measure(
       duplicates: fleet.duplicates,
       publishMs: published - started,
       leaked: decoy ? other.delivered : undefined,
+      distributionMs: sampleDistribution(latencies),
     };
     ctx.log(
       `  ${label}: ${fmtInt(row.msgPerSec)} msg/s, p50 ${fmtMs(row.p50)} / p95 ${fmtMs(row.p95)} / max ${fmtMs(row.max)} ms, ` +
@@ -158,6 +162,7 @@ function mergeRounds(rounds: readonly FanoutRow[]): FanoutRow {
     duplicates: sum((r) => r.duplicates),
     publishMs: mid((r) => r.publishMs),
     leaked: rounds.some((r) => r.leaked === undefined) ? undefined : sum((r) => r.leaked ?? 0),
+    distributionMs: FANOUT_PERCENTILES.map((_, i) => median(rounds.map((r) => r.distributionMs[i] ?? Number.NaN))),
   };
 }
 
@@ -270,5 +275,11 @@ function fanoutReport(ctx: BenchContext, rows: readonly FanoutRow[]): SectionRep
       ]),
     ),
   ].join('\n');
-  return { name: 'fanout', title: 'Fan-out', comparisons, details };
+  const chart = latencyDistributionChart(
+    'fanout-latency.svg',
+    `Publish-to-receipt latency, ${fmtInt(subscribers)} subscribers, ${publishes} publishes back to back`,
+    rows.map((r) => ({ name: r.target, distributionMs: r.distributionMs })),
+    FANOUT_PERCENTILES,
+  );
+  return { name: 'fanout', title: 'Fan-out', comparisons, details: `${details}\n\n${chartLink(chart)}`, charts: [chart], figures: { rows } };
 }

@@ -14,7 +14,8 @@ import { userPoolToken } from '../lib/auth.js';
 import { type TreeUsage, mergeUsage, sampleTree } from '../lib/cpu-sampler.js';
 import { pipelineImageWork } from '../lib/image-work.js';
 import { type Photo, loadPhotos } from '../lib/photos.js';
-import { type Comparison, type SectionReport, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
+import { type Comparison, type SectionReport, chartLink, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
+import { progressChart } from '../lib/charts.js';
 import type { FunctionSpec } from '../../local/cdk/topology.js';
 import { mapLimit, max, percentile } from '../lib/stats.js';
 
@@ -39,6 +40,8 @@ interface PipelineRun {
   readonly seconds: number;
   readonly perImageP50: number;
   readonly perImageMax: number;
+  /** Seconds from the first PUT (first image started, for bare sharp) at which each image ended, sorted. */
+  readonly endsS: readonly number[];
   /** CPU of the process tree that did the work, over the timed window. */
   readonly usage: TreeUsage;
 }
@@ -163,6 +166,7 @@ async function uploadAll(
       seconds: (max(ends) - first) / 1000,
       perImageP50: percentile(perImage, 50),
       perImageMax: max(perImage),
+      endsS: ends.map((at) => (at - first) / 1000).sort((a, b) => a - b),
     };
   } finally {
     socket.terminate();
@@ -180,6 +184,8 @@ const timedPhotos = (photos: readonly Photo[], count: number): Photo[] =>
 interface BarePart {
   readonly seconds: number;
   readonly perImage: readonly number[];
+  /** Seconds from the part's start at which each image ended. */
+  readonly endsS: readonly number[];
   readonly usage: TreeUsage;
 }
 
@@ -187,19 +193,29 @@ interface BarePart {
 async function runBareSharp(ctx: BenchContext, items: readonly Photo[], work: (bytes: Buffer) => Promise<void>): Promise<BarePart> {
   const sampler = await sampleTree(process.pid);
   const first = performance.now();
+  const endsS: number[] = [];
   const perImage = await mapLimit(items, ctx.options.pipeline.sharpInFlight, async (photo) => {
     const started = performance.now();
     await work(photo.bytes);
+    endsS.push((performance.now() - first) / 1000);
     return performance.now() - started;
   });
   const usage = await sampler.stop();
-  return { usage, seconds: (performance.now() - first) / 1000, perImage };
+  return { usage, seconds: (performance.now() - first) / 1000, perImage, endsS };
 }
 
 /** The parts as one run: their images over their summed seconds, per-image times and CPU pooled. */
 function combineBare(parts: readonly BarePart[]): PipelineRun {
   const perImage = parts.flatMap((p) => p.perImage);
+  // The parts laid end to end, as their seconds are summed.
+  let offset = 0;
+  const endsS: number[] = [];
+  for (const p of parts) {
+    endsS.push(...p.endsS.map((s) => s + offset));
+    offset += p.seconds;
+  }
   return {
+    endsS: endsS.sort((a, b) => a - b),
     images: perImage.length,
     ready: perImage.length,
     failed: [],
@@ -358,5 +374,10 @@ export async function runPipeline(ctx: BenchContext): Promise<SectionReport> {
         `other processes took ${pct(localLoad.othersShare)} and ${pct(bareLoad.othersShare)} of the machine.`,
     );
   }
-  return { name: 'pipeline', title: 'Pipeline', comparisons, details, evidence };
+  const chart = progressChart('pipeline-progress.svg', `Images done over time: local stack (${putsInFlight} PUTs in flight) and bare sharp (both halves end to end)`, [
+    { name: 'local stack', endsS: local.endsS },
+    { name: 'bare sharp', endsS: bare.endsS },
+  ]);
+  const figures = { local: { ...local, usage: undefined }, bare: { ...bare, usage: undefined }, localCpu, bareCpu };
+  return { name: 'pipeline', title: 'Pipeline', comparisons, details: `${details}\n\n${chartLink(chart)}`, evidence, charts: [chart], figures };
 }
