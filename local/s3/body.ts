@@ -23,7 +23,8 @@ export interface ReceivedBody {
   readonly path: string;
   readonly size: number;
   readonly md5Hex: string;
-  readonly checksum: { readonly algorithm: ChecksumAlgorithm; readonly value: string };
+  /** The declared checksum (verified), or the default algorithm's; undefined when neither. */
+  readonly checksum: { readonly algorithm: ChecksumAlgorithm; readonly value: string } | undefined;
 }
 
 export interface BodyOptions {
@@ -31,7 +32,11 @@ export interface BodyOptions {
   readonly headers: Readonly<Record<string, string>>;
   /** Where to write it (a temporary name in the store's folder). */
   readonly path: string;
-  /** The algorithm S3 uses when the client sends none: CRC64NVME [CKU]. */
+  /**
+   * The checksum to compute when the client sends none (a multipart upload's algorithm). Without
+   * one, none is computed here: the object's CRC64NVME is computed when first asked for
+   * (objects-read.ts), which keeps it off every upload's path.
+   */
   readonly defaultAlgorithm?: ChecksumAlgorithm;
   /** The caller's secret, to check signed chunks (header-signed requests only). */
   readonly secretAccessKey?: string;
@@ -70,11 +75,11 @@ export async function receiveBody(request: AsyncIterable<Buffer> & Pick<Incoming
     throw new S3Error('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed size');
   }
   const declared = declaredChecksum(headers);
-  const algorithm = declared?.algorithm ?? options.defaultAlgorithm ?? 'CRC64NVME';
+  const algorithm = declared?.algorithm ?? options.defaultAlgorithm;
 
   const md5 = createHash('md5');
   const sha = signedSha === undefined ? undefined : createHash('sha256');
-  const sum = checksummer(algorithm);
+  const sum = algorithm === undefined ? undefined : checksummer(algorithm);
   let size = 0;
   const decoded = chunked ? decodeAwsChunked(request, { hashChunks: signing !== undefined }) : undefined;
   const source = decoded?.data ?? request;
@@ -85,7 +90,7 @@ export async function receiveBody(request: AsyncIterable<Buffer> & Pick<Incoming
       if (size > MAX_SINGLE_PUT) throw new S3Error('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed size');
       md5.update(bytes);
       sha?.update(bytes);
-      sum.update(bytes);
+      sum?.update(bytes);
       yield bytes;
     }
   }
@@ -99,14 +104,15 @@ export async function receiveBody(request: AsyncIterable<Buffer> & Pick<Incoming
     }
     const md5Digest = md5.digest();
     if (contentMd5 !== undefined && md5Digest.toString('base64') !== contentMd5) throw badDigest();
-    const value = await sum.digest();
+    const value = await sum?.digest();
     if (declared !== undefined) {
       const claimed = declared.value ?? decoded?.trailers.get(checksumHeader(declared.algorithm));
       if (claimed === undefined) throw new S3Error('InvalidRequest', 400, 'The trailing checksum named in x-amz-trailer was not sent.');
       checkDigestFormat(declared.algorithm, claimed);
       if (claimed !== value) throw badDigest();
     }
-    return { path: options.path, size, md5Hex: md5Digest.toString('hex'), checksum: { algorithm, value } };
+    const checksum = algorithm === undefined || value === undefined ? undefined : { algorithm, value };
+    return { path: options.path, size, md5Hex: md5Digest.toString('hex'), checksum };
   } catch (error) {
     await rm(options.path, { force: true });
     if (error instanceof S3Error) throw error;

@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { bucketArn, objectArn } from './access.js';
-import { checksumHeader } from './checksums.js';
+import { checksumHeader, checksummer } from './checksums.js';
 import { type S3Context, authorize, baseHeaders, httpDate } from './context.js';
 import { S3Error, accessDenied, invalidArgument, invalidRange, methodNotAllowed, noSuchKey, noSuchVersion, preconditionFailed } from './errors.js';
 import type { Bucket } from './store.js';
@@ -130,7 +130,7 @@ export async function getObject(context: S3Context, bucket: Bucket, head: boolea
   }
   const range = parseRange(context.headers['range'], object.size);
   if (range === undefined && context.headers['x-amz-checksum-mode']?.toUpperCase() === 'ENABLED') {
-    headers[checksumHeader(object.checksum.algorithm)] = object.checksum.value;
+    headers[checksumHeader(object.checksum.algorithm)] = object.checksum.value ?? (await computeChecksum(bucket, context.key, object));
     headers['x-amz-checksum-type'] = object.checksum.type;
   }
   const start = range?.start ?? 0;
@@ -143,6 +143,18 @@ export async function getObject(context: S3Context, bucket: Bucket, head: boolea
     return;
   }
   await pipeline(createReadStream(bucket.dataPath(object.file), { start, end }), context.response);
+}
+
+/** The CRC64NVME S3 keeps for an object stored without a client checksum, computed once and kept. */
+async function computeChecksum(bucket: Bucket, key: string, object: StoredObject): Promise<string> {
+  const sum = checksummer(object.checksum.algorithm);
+  for await (const piece of createReadStream(bucket.dataPath(object.file))) sum.update(piece as Buffer);
+  const value = await sum.digest();
+  await bucket.update(key, (versions) => ({
+    versions: versions.map((v) => (v.kind === 'object' && v.versionId === object.versionId ? { ...v, checksum: { ...v.checksum, value } } : v)),
+    removed: [],
+  }));
+  return value;
 }
 
 export const isCurrentObject = (versions: readonly ObjectVersion[]): StoredObject | undefined => {

@@ -114,15 +114,15 @@ export async function putObject(context: S3Context, bucket: Bucket): Promise<voi
       size: received.size,
       etag: `"${received.md5Hex}"`,
       ...attributesOf(context.headers),
-      checksum: { ...received.checksum, type: 'FULL_OBJECT' },
+      // No client checksum: S3's CRC64NVME, computed when first asked for (objects-read.ts).
+      checksum: received.checksum === undefined ? { algorithm: 'CRC64NVME', type: 'FULL_OBJECT' } : { ...received.checksum, type: 'FULL_OBJECT' },
     },
     'ObjectCreated:Put',
   );
   sendEmpty(context, 200, {
     etag: stored.etag,
     ...versionHeader(bucket, stored),
-    [checksumHeader(stored.checksum.algorithm)]: stored.checksum.value,
-    'x-amz-checksum-type': 'FULL_OBJECT',
+    ...(stored.checksum.value === undefined ? {} : { [checksumHeader(stored.checksum.algorithm)]: stored.checksum.value, 'x-amz-checksum-type': 'FULL_OBJECT' }),
     'x-amz-server-side-encryption': 'AES256',
   });
 }

@@ -22,7 +22,8 @@ export interface StoredObject {
   readonly metadata: Readonly<Record<string, string>>;
   /** Content-Encoding, Content-Disposition, Cache-Control, Content-Language, Expires, as given. */
   readonly headers: Readonly<Record<string, string>>;
-  readonly checksum: { readonly algorithm: ChecksumAlgorithm; readonly value: string; readonly type: 'FULL_OBJECT' | 'COMPOSITE' };
+  /** `value` is absent until first asked for when S3 chose the algorithm (CRC64NVME, no client checksum). */
+  readonly checksum: { readonly algorithm: ChecksumAlgorithm; readonly value?: string; readonly type: 'FULL_OBJECT' | 'COMPOSITE' };
   /** Parts of a multipart upload (the ETag ends `-<parts>`). */
   readonly parts?: number;
 }

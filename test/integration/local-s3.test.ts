@@ -27,6 +27,7 @@ import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unrestrictedPrincipal } from '../../local/s3/index.js';
 import { type StandaloneS3, startStandaloneS3 } from '../../local/s3/standalone.js';
+import { createS3Client } from '../../resolvers/adapters/clients.js';
 import { CREDENTIALS, REGION } from './helpers.js';
 
 const VERSIONED = 'versioned';
@@ -158,6 +159,25 @@ describe('the local S3', () => {
         expect(got.ChecksumCRC32).toBe(put.ChecksumCRC32);
         expect(Buffer.from(await got.Body!.transformToByteArray())).toEqual(bytes);
       }
+    });
+
+    it('given an object put without a checksum (as the handlers put), when read with checksum mode, then its CRC64NVME comes back and the SDK validates it, the same on every read', async () => {
+      const key = `uploads/${randomUUID()}`;
+      const bytes = Buffer.from(Array.from({ length: 30_000 }, (_, i) => (i * 7) % 256));
+      const noChecksums = createS3Client({ endpoint: s3.endpoint, region: REGION, credentials: CREDENTIALS });
+      const put = await noChecksums.send(new PutObjectCommand({ Bucket: VERSIONED, Key: key, Body: bytes }));
+      noChecksums.destroy();
+
+      const reads = [];
+      for (let i = 0; i < 2; i += 1) {
+        const got = await client.send(new GetObjectCommand({ Bucket: VERSIONED, Key: key, ChecksumMode: 'ENABLED' }));
+        expect(Buffer.from(await got.Body!.transformToByteArray())).toEqual(bytes);
+        reads.push(got.ChecksumCRC64NVME);
+      }
+
+      expect(put.ChecksumCRC64NVME).toBeUndefined();
+      expect(reads[0]).toMatch(/^[A-Za-z0-9+/]{11}=$/);
+      expect(reads[1]).toBe(reads[0]);
     });
 
     it('given a checksum that does not match the body, when put, then 400 BadDigest and nothing is stored', async () => {
