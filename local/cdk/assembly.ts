@@ -129,5 +129,6 @@ export async function readAssembly(outDir: string): Promise<CfnTemplate> {
     }
     Object.assign(outputs, stack.template.Outputs ?? {});
   }
-  return { Resources: resources, Outputs: outputs };
+  // The template's other sections (Metadata, Parameters, ...) as the first stack states them.
+  return { ...collected.stacks[0]?.template, Resources: resources, Outputs: outputs };
 }

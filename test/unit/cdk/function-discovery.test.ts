@@ -1,0 +1,136 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withTypeScriptRunner } from '../../../local/cdk/app-command.js';
+import { readAssembly } from '../../../local/cdk/assembly.js';
+import { readFunctions } from '../../../local/cdk/functions.js';
+import { notRun, notRunTable } from '../../../local/cdk/not-run.js';
+import type { CfnTemplate } from '../../../local/cdk/template.js';
+import { readTopology } from '../../../local/cdk/topology.js';
+
+/**
+ * Functions and code found as aws-cdk-lib's own constructs leave them in a cloud assembly: the
+ * asset manifest maps each `S3Key`/`CodeS3Location` to the staged asset; `Code.ZipFile` is inline
+ * code; runtimes other than Node.js and container images are listed with the reason.
+ */
+let dir: string;
+
+const SUB_BUCKET = { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' };
+const template: CfnTemplate = {
+  Resources: {
+    Bundled: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { S3Bucket: SUB_BUCKET, S3Key: 'aaa.zip' }, Timeout: 5, MemorySize: 256 } },
+    FromDir: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs20.x', Handler: 'src/main.run', Code: { S3Bucket: SUB_BUCKET, S3Key: 'bbb.zip' } } },
+    Inline: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: 'exports.handler = async () => 1' } } },
+    Hinted: {
+      Type: 'AWS::Lambda::Function',
+      Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { S3Bucket: SUB_BUCKET, S3Key: 'aaa.zip' } },
+      Metadata: { 'local:entry': 'resolvers/api/x.ts', 'local:handler': 'main' },
+    },
+    Python: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'python3.12', Handler: 'index.handler', Code: { ZipFile: 'def handler(e, c): pass' } } },
+    Image: { Type: 'AWS::Lambda::Function', Properties: { PackageType: 'Image', Code: { ImageUri: 'x' } } },
+    Provider: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { ZipFile: 'x' } } },
+    Custom: { Type: 'Custom::Thing', Properties: { ServiceToken: { 'Fn::GetAtt': ['Provider', 'Arn'] } } },
+    Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'a', AuthenticationType: 'API_KEY' } },
+    Schema: { Type: 'AWS::AppSync::GraphQLSchema', Properties: { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] }, DefinitionS3Location: { 'Fn::Sub': 's3://bucket/ccc.graphql' } } },
+    PySource: { Type: 'AWS::AppSync::DataSource', Properties: { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] }, Name: 'py', Type: 'AWS_LAMBDA', LambdaConfig: { LambdaFunctionArn: { 'Fn::GetAtt': ['Python', 'Arn'] } } } },
+    Search: { Type: 'AWS::AppSync::DataSource', Properties: { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] }, Name: 'search', Type: 'AMAZON_OPENSEARCH_SERVICE' } },
+    PyField: { Type: 'AWS::AppSync::Resolver', Properties: { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] }, TypeName: 'Query', FieldName: 'py', DataSourceName: 'py' } },
+    JsField: {
+      Type: 'AWS::AppSync::Resolver',
+      Properties: { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] }, TypeName: 'Query', FieldName: 'js', Kind: 'UNIT', CodeS3Location: { 'Fn::Sub': 's3://cdk-${AWS::AccountId}/ddd.js' } },
+    },
+    Logs: { Type: 'AWS::Logs::LogGroup', Properties: {} },
+    Queue: { Type: 'AWS::Kinesis::Stream', Properties: {} },
+  },
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'assembly-'));
+  await mkdir(join(dir, 'asset.aaa'));
+  await writeFile(join(dir, 'asset.aaa', 'index.js'), 'exports.handler = async () => 1;');
+  await mkdir(join(dir, 'asset.bbb', 'src'), { recursive: true });
+  await writeFile(join(dir, 'asset.bbb', 'src', 'main.mjs'), 'export const run = async () => 2;');
+  await writeFile(join(dir, 'asset.ccc.graphql'), 'type Query { py: String js: String }');
+  await writeFile(join(dir, 'asset.ddd.js'), 'export function request() { return {}; }\nexport function response(ctx) { return ctx.result; }');
+  await writeFile(join(dir, 'App.template.json'), JSON.stringify(template));
+  const file = (key: string, path: string) => ({ source: { path, packaging: 'zip' }, destinations: { 'current_account-current_region': { bucketName: 'b', objectKey: key } } });
+  await writeFile(
+    join(dir, 'App.assets.json'),
+    JSON.stringify({ files: { aaa: file('aaa.zip', 'asset.aaa'), bbb: file('bbb.zip', 'asset.bbb'), ccc: file('ccc.graphql', 'asset.ccc.graphql'), ddd: file('ddd.js', 'asset.ddd.js') } }),
+  );
+  await writeFile(
+    join(dir, 'manifest.json'),
+    JSON.stringify({
+      version: '55.0.0',
+      artifacts: {
+        'App.assets': { type: 'cdk:asset-manifest', properties: { file: 'App.assets.json' } },
+        App: { type: 'aws:cloudformation:stack', properties: { templateFile: 'App.template.json' } },
+      },
+    }),
+  );
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('function discovery from the cloud assembly', () => {
+  it('given NodejsFunction and Code.fromAsset functions, when the assembly is read, then each runs its staged asset with the handler its Handler names', async () => {
+    const { functions } = readFunctions(await readAssembly(dir));
+    expect(functions.get('Bundled')).toMatchObject({ code: { kind: 'asset', dir: join(dir, 'asset.aaa'), module: 'index' }, handlerName: 'handler', timeoutSeconds: 5, memoryMb: 256 });
+    expect(functions.get('FromDir')).toMatchObject({ code: { kind: 'asset', dir: join(dir, 'asset.bbb'), module: 'src/main' }, handlerName: 'run' });
+  });
+
+  it('given Code.fromInline, when read, then the code itself is the function', async () => {
+    const { functions } = readFunctions(await readAssembly(dir));
+    expect(functions.get('Inline')?.code).toEqual({ kind: 'inline', code: 'exports.handler = async () => 1' });
+  });
+
+  it('given a local:entry hint, when read, then the source entry wins over the (skipped) bundle', async () => {
+    const { functions } = readFunctions(await readAssembly(dir));
+    expect(functions.get('Hinted')).toMatchObject({ code: { kind: 'source', entry: 'resolvers/api/x.ts' }, entry: 'resolvers/api/x.ts', handlerName: 'main' });
+  });
+
+  it('given Python, an image and a custom resource handler, when read, then none runs and each says why', async () => {
+    const { functions, skipped } = readFunctions(await readAssembly(dir));
+    expect([...functions.keys()].sort()).toEqual(['Bundled', 'FromDir', 'Hinted', 'Inline']);
+    expect(skipped.map((s) => [s.logicalId, s.deployTime])).toEqual([
+      ['Python', false],
+      ['Image', false],
+      ['Provider', true],
+    ]);
+    expect(skipped[0]?.reason).toMatch(/runtime python3\.12/);
+    expect(skipped[1]?.reason).toMatch(/container image/);
+  });
+
+  it('given a schema and resolver code staged as assets, when read, then they are inlined where CloudFormation would read them', async () => {
+    const topology = readTopology(await readAssembly(dir));
+    expect(topology.api.schema).toBe('type Query { py: String js: String }');
+    expect(topology.api.resolvers.find((r) => r.fieldName === 'js')?.code).toMatch(/export function request/);
+  });
+});
+
+describe('the start-up table of what is not run', () => {
+  it('given the assembly, when the table is made, then unsupported resources, functions with their fields and data source kinds are listed once each', async () => {
+    const assembled = await readAssembly(dir);
+    const rows = notRun(assembled, readTopology(assembled));
+    const byWhat = Object.fromEntries(rows.map((r) => [r.what, r.reason]));
+    expect(byWhat['Queue']).toBe('not emulated by the local stack');
+    expect(byWhat['Logs']).toMatch(/^no local effect: /);
+    expect(byWhat['Python']).toMatch(/serves Query\.py: they answer an UnsupportedRuntime error/);
+    expect(byWhat['Provider']).toMatch(/custom resource handler/);
+    expect(byWhat['Search']).toMatch(/does not run/);
+    expect(rows.filter((r) => r.what === 'Python')).toHaveLength(1);
+    expect(notRunTable(rows)).toMatch(/^Not run locally \(\d+\):\n/);
+    expect(notRunTable([])).toBe('');
+  });
+});
+
+describe("cdk.json's app command", () => {
+  it('given npx ts-node with flags and no ts-node installed, when run, then tsx runs the same entry', () => {
+    expect(withTypeScriptRunner('npx ts-node --prefer-ts-exts bin/app.ts', dir)).toBe('tsx bin/app.ts');
+    expect(withTypeScriptRunner('npx tsx bin/app.ts', dir)).toBe('npx tsx bin/app.ts');
+    expect(withTypeScriptRunner('node bin/app.js', dir)).toBe('node bin/app.js');
+  });
+});
