@@ -143,14 +143,14 @@ export function parseCopySource(value: string): { bucket: string; key: string; v
   return { bucket: path.slice(0, slash), key, versionId };
 }
 
-async function digestFile(path: string, algorithm: ChecksumAlgorithm): Promise<{ md5Hex: string; checksum: string }> {
+async function digestFile(path: string, algorithm: ChecksumAlgorithm | undefined): Promise<{ md5Hex: string; checksum: string | undefined }> {
   const md5 = createHash('md5');
-  const sum = checksummer(algorithm);
+  const sum = algorithm === undefined ? undefined : checksummer(algorithm);
   for await (const piece of createReadStream(path)) {
     md5.update(piece as Buffer);
-    sum.update(piece as Buffer);
+    sum?.update(piece as Buffer);
   }
-  return { md5Hex: md5.digest('hex'), checksum: await sum.digest() };
+  return { md5Hex: md5.digest('hex'), checksum: await sum?.digest() };
 }
 
 export async function copyObject(context: S3Context, bucket: Bucket): Promise<void> {
@@ -181,7 +181,10 @@ export async function copyObject(context: S3Context, bucket: Bucket): Promise<vo
   checkCopySourceConditions(context.headers, from);
   checkWriteConditions(context.headers, bucket.versions(context.key), context.key);
   const requested = context.headers['x-amz-checksum-algorithm']?.toUpperCase();
-  const algorithm = CHECKSUM_ALGORITHMS.find((a) => a === requested) ?? (from.checksum.type === 'FULL_OBJECT' ? from.checksum.algorithm : 'CRC64NVME');
+  // The source's full-object checksum carries over; otherwise S3's CRC64NVME, computed when first asked for.
+  const algorithm =
+    CHECKSUM_ALGORITHMS.find((a) => a === requested) ??
+    (from.checksum.type === 'FULL_OBJECT' && from.checksum.value !== undefined ? from.checksum.algorithm : undefined);
   const temporaryPath = bucket.temporaryPath();
   await copyFile(sourceBucket.dataPath(from.file), temporaryPath);
   const digests = await digestFile(temporaryPath, algorithm);
@@ -196,11 +199,11 @@ export async function copyObject(context: S3Context, bucket: Bucket): Promise<vo
       size: from.size,
       etag: `"${digests.md5Hex}"`,
       ...attributes,
-      checksum: { algorithm, value: digests.checksum, type: 'FULL_OBJECT' },
+      checksum: { algorithm: algorithm ?? 'CRC64NVME', ...(digests.checksum === undefined ? {} : { value: digests.checksum }), type: 'FULL_OBJECT' },
     },
     'ObjectCreated:Copy',
   );
-  const checksumElement = `Checksum${algorithm}`;
+  const checksumElement = `Checksum${stored.checksum.algorithm}`;
   sendXml(
     context,
     200,
