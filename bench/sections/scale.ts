@@ -5,7 +5,6 @@
  * broadcast beside it, in the same run. AppSync's own published figure stands beside them.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { BenchContext } from '../lib/context.js';
 import type { Target } from '../lib/child.js';
 import { userPoolToken } from '../lib/auth.js';
@@ -15,6 +14,7 @@ import { atMost, ratioComparison } from '../lib/ratios.js';
 import { type Chart, type Comparison, type SectionReport, chartLink, fmtInt, fmtKiB, fmtMs, markdownTable } from '../lib/report.js';
 import { percentile, sleep } from '../lib/stats.js';
 import { startBroadcastTarget } from '../lib/targets.js';
+import { fileLimits, openFilesShortfall } from '../lib/fd-limit.js';
 import { renderTemplate } from '../lib/template.js';
 import { type Publish, base64Url, graphqlPublisher, startMessage } from './fanout.js';
 
@@ -48,11 +48,6 @@ export interface ScaleRow {
 export const kibPerSubscriber = (row: Pick<ScaleRow, 'rssBeforeKiB' | 'rssLiveKiB' | 'subscribers'>): number =>
   row.subscribers > 0 ? (row.rssLiveKiB - row.rssBeforeKiB) / row.subscribers : Number.NaN;
 
-/** This process's soft limit on open files, from /proc (each subscriber is one socket here and one in the server). */
-export function openFileLimit(): number {
-  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-  return Number(line?.split(/\s+/)[3] ?? Number.NaN);
-}
 
 interface Side {
   readonly target: ScaleRow['target'];
@@ -120,11 +115,9 @@ async function measureScale(ctx: BenchContext, side: Side): Promise<ScaleRow> {
 
 export async function runScale(ctx: BenchContext): Promise<SectionReport> {
   const { subscribers } = ctx.options.scale;
-  const limit = openFileLimit();
   // The harness holds every client socket; the server under test its own end of each.
-  if (Number.isFinite(limit) && limit < subscribers + DECOYS + 1_000) {
-    throw new Error(`${subscribers} subscribers need more open files than this shell allows (${limit}): run \`ulimit -n ${subscribers + 2_000}\` (or up to \`ulimit -Hn\`) first`);
-  }
+  const shortfall = openFilesShortfall(fileLimits(), subscribers + DECOYS + 1_000);
+  if (shortfall) throw new Error(`${subscribers} subscribers: ${shortfall}`);
   const stack = await ctx.localStack();
   const broadcast = await startBroadcastTarget();
   try {

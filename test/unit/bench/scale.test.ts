@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ScaleRow, kibPerSubscriber, openFileLimit, scaleComparisons } from '../../../bench/sections/scale.js';
+import { type ScaleRow, kibPerSubscriber, scaleComparisons } from '../../../bench/sections/scale.js';
+import { fileLimits } from '../../../bench/lib/fd-limit.js';
 
 const row = (target: ScaleRow['target'], overrides: Partial<ScaleRow> = {}): ScaleRow => ({
   target,
@@ -49,8 +50,10 @@ describe('scaleComparisons', () => {
   });
 });
 
-describe('openFileLimit', () => {
-  it('reads a positive soft limit from /proc', () => {
-    expect(openFileLimit()).toBeGreaterThan(0);
+describe('fileLimits', () => {
+  it('reads this process\'s open-file limits from /proc, the soft one no higher than the hard one', () => {
+    const { soft, hard } = fileLimits();
+    expect(soft).toBeGreaterThan(0);
+    expect(soft).toBeLessThanOrEqual(hard);
   });
 });
