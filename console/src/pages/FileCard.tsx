@@ -21,8 +21,11 @@ interface Props {
 /** One file: its upload's progress, its steps as they arrive, then its thumbnails or its error. */
 export function FileCard({ file, events, transfer, onReprocess, onDelete }: Props) {
   const [large, setLarge] = useState(false);
+  // One image per size: WebP where the browser takes it, the JPEG otherwise.
   const small = file.thumbnails.filter((t) => t.width === 200);
-  const wide = file.thumbnails.find((t) => t.width === 800) ?? file.thumbnails.find((t) => t.width > 200);
+  const smallJpeg = small.find((t) => t.format === 'jpeg') ?? small[0];
+  const smallWebp = small.find((t) => t.format === 'webp');
+  const wide = file.thumbnails.find((t) => t.width === 800 && t.format === 'jpeg') ?? file.thumbnails.find((t) => t.width > 200);
   const percent = transfer ? Math.round((transfer.sent / Math.max(transfer.total, 1)) * 100) : undefined;
   const headingId = `file-${file.id}`;
   return (
@@ -57,13 +60,14 @@ export function FileCard({ file, events, transfer, onReprocess, onDelete }: Prop
           Failed{file.error.step ? ` at ${file.error.step.toLowerCase()}` : ''}: {file.error.message}
         </p>
       )}
-      {small.length > 0 && (
+      {smallJpeg && (
         <div className="thumbs">
-          {small.map((thumb) => (
-            <button key={thumb.url} type="button" className="thumb" onClick={() => setLarge(true)} aria-label={`Show ${file.fileName} larger`}>
-              <img src={thumb.url} width={thumb.width} height={thumb.height} alt={`${file.fileName}, ${thumb.width}×${thumb.height}`} />
-            </button>
-          ))}
+          <button type="button" className="thumb" onClick={() => setLarge(true)} aria-label={`Show ${file.fileName} larger`}>
+            <picture>
+              {smallWebp && <source type="image/webp" srcSet={smallWebp.url} />}
+              <img src={smallJpeg.url} width={smallJpeg.width} height={smallJpeg.height} alt={`${file.fileName}, ${smallJpeg.width}×${smallJpeg.height}`} />
+            </picture>
+          </button>
         </div>
       )}
       {large && wide && (
