@@ -6,6 +6,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { OrdersPayments } from './orders-payments.js';
 import { ServiceFunction } from './service-function.js';
 import { PUBLISH_ORDER_EVENT_MUTATION } from './orders-workflow.js';
 
@@ -43,8 +44,8 @@ export interface OrdersApiProps {
   readonly graphqlUrl: string;
   readonly ordersTable: ITable;
   readonly productsTable: ITable;
-  /** Read for `Order.payment.transactions` (the payment simulator's ledger). */
-  readonly paymentsTable: ITable;
+  /** The payment provider: placeOrder prepares a payment, `Order.payment.transactions` reads it. */
+  readonly payments: OrdersPayments;
   /** The saga `placeOrder` starts. */
   readonly stateMachine: IStateMachine;
 
@@ -76,12 +77,12 @@ export class OrdersApi extends Construct {
       environment: {
         GRAPHQL_URL: props.graphqlUrl,
         ORDER_WORKFLOW_ARN: props.stateMachine.stateMachineArn,
-        PAYMENT_PROVIDER: 'simulator',
       },
     })
       .bindTable(props.ordersTable, 'RW', 'ORDERS_TABLE')
-      .bindTable(props.productsTable, 'RO', 'PRODUCTS_TABLE')
-      .bindTable(props.paymentsTable, 'RO', 'PAYMENTS_TABLE');
+      .bindTable(props.productsTable, 'RO', 'PRODUCTS_TABLE');
+    // placeOrder prepares the payment; Order.payment.transactions reads the provider's record.
+    props.payments.bind(this.handler);
     props.stateMachine.grantStartExecution(this.handler.fn);
     // approveOrder / rejectOrder answer the waiting approval; pendingApprovals renews its heartbeat.
     props.stateMachine.grantTaskResponse(this.handler.fn);

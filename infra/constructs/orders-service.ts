@@ -5,6 +5,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { OrdersApi } from './orders-api.js';
 import { OrdersTables } from './orders-tables.js';
+import { OrdersPayments, type PaymentProviderKind, paymentProviderFromContext } from './orders-payments.js';
 import { type ApprovalSettings, OrderWorkflow } from './orders-workflow.js';
 
 export interface OrdersProps {
@@ -14,6 +15,8 @@ export interface OrdersProps {
   readonly alarmTopic?: ITopic;
   /** @default Duration.seconds(3) */
   readonly paymentSimulatorSlow?: Duration;
+  /** @default context `paymentProvider`, else `simulator` (refused in prod) */
+  readonly paymentProvider?: PaymentProviderKind;
   /** @default from context (`approvalThresholdCents`, `approvalTimeoutSeconds`, `approvalHeartbeatSeconds`), else the workflow's defaults */
   readonly approval?: ApprovalSettings;
   /** @default the repository root */
@@ -29,6 +32,7 @@ export class Orders extends Construct {
   public readonly tables: OrdersTables;
   public readonly workflow: OrderWorkflow;
   public readonly api: OrdersApi;
+  public readonly payments: OrdersPayments;
 
   constructor(scope: Construct, id: string, props: OrdersProps) {
     super(scope, id);
@@ -41,17 +45,26 @@ export class Orders extends Construct {
       productsTable: this.tables.products,
       paymentsTable: this.tables.payments,
     };
+    this.payments = new OrdersPayments(this, 'Payments', {
+      kind: props.paymentProvider ?? paymentProviderFromContext(this),
+      production: this.node.tryGetContext('stage') === 'prod',
+      paymentsTable: this.tables.payments,
+      simulatorSlow: props.paymentSimulatorSlow ?? Duration.seconds(3),
+      removalPolicy,
+    });
     this.workflow = new OrderWorkflow(this, 'Workflow', {
       ...tables,
+      payments: this.payments,
       ...common,
       api: props.api,
       graphqlUrl: props.graphqlUrl,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
-      ...(props.paymentSimulatorSlow ? { paymentSimulatorSlow: props.paymentSimulatorSlow } : {}),
       approval: props.approval ?? approvalFromContext(this),
     });
     this.api = new OrdersApi(this, 'Api', {
-      ...tables,
+      ordersTable: this.tables.orders,
+      productsTable: this.tables.products,
+      payments: this.payments,
       ...common,
       api: props.api,
       graphqlUrl: props.graphqlUrl,

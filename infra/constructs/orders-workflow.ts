@@ -26,6 +26,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { APPROVAL_TIMEOUT_ERRORS, SAGA_OUTCOME_ERRORS } from '../../resolvers/orders/domain/errors.js';
+import type { OrdersPayments } from './orders-payments.js';
 import { ServiceFunction, type TableAccess } from './service-function.js';
 
 /** The one mutation the saga's functions may call. */
@@ -43,6 +44,8 @@ interface StepSpec {
   readonly entry: string;
   readonly role: 'forward' | 'approval' | 'compensation' | 'escalation' | 'notification' | 'sale';
   readonly tables: StepTables;
+  /** Whether the step pays or refunds (the payment provider is bound to it). */
+  readonly pays?: boolean;
   readonly timeout?: Duration;
 }
 
@@ -53,7 +56,8 @@ export const ORDER_STEPS = [
     state: 'ProcessPayment',
     entry: 'resolvers/orders/handlers/process-payment.ts',
     role: 'forward',
-    tables: { orders: 'RW', payments: 'RW' },
+    tables: { orders: 'RW' },
+    pays: true,
     // The simulator's slow token takes seconds; a real provider may too.
     timeout: Duration.seconds(30),
   },
@@ -67,7 +71,8 @@ export const ORDER_STEPS = [
     state: 'RefundPayment',
     entry: 'resolvers/orders/handlers/refund-payment.ts',
     role: 'compensation',
-    tables: { orders: 'RW', payments: 'RW' },
+    tables: { orders: 'RW' },
+    pays: true,
     timeout: Duration.seconds(30),
   },
   { state: 'MarkFailed', entry: 'resolvers/orders/handlers/mark-failed.ts', role: 'compensation', tables: { orders: 'RW' } },
@@ -144,16 +149,13 @@ export interface OrderWorkflowProps {
   readonly ordersTable: ITable;
   readonly productsTable: ITable;
   readonly paymentsTable: ITable;
+  /** The payment provider ProcessPayment and RefundPayment use. */
+  readonly payments: OrdersPayments;
   /** The API whose `publishOrderEvent` mutation announces each step. */
   readonly api: IGraphqlApi;
   /** The API's GraphQL endpoint (`GRAPHQL_URL`). */
   readonly graphqlUrl: string;
 
-  /**
-   * How long the payment simulator's `tok_slow` takes.
-   * @default Duration.seconds(3)
-   */
-  readonly paymentSimulatorSlow?: Duration;
 
   /** @default thresholdCents 100_000, timeout 24 h, heartbeat 12 h */
   readonly approval?: ApprovalSettings;
@@ -230,16 +232,9 @@ export class OrderWorkflow extends Construct {
         logRetention,
         removalPolicy,
         ...(spec.timeout === undefined ? {} : { timeout: spec.timeout }),
-        environment: {
-          GRAPHQL_URL: props.graphqlUrl,
-          ...('payments' in spec.tables
-            ? {
-                PAYMENT_PROVIDER: 'simulator',
-                PAYMENT_SIMULATOR_SLOW_MS: String((props.paymentSimulatorSlow ?? Duration.seconds(3)).toMilliseconds()),
-              }
-            : {}),
-        },
+        environment: { GRAPHQL_URL: props.graphqlUrl },
       });
+      if (spec.pays === true) props.payments.bind(fn);
       for (const [name, access] of Object.entries(spec.tables) as [keyof StepTables, TableAccess][]) {
         fn.bindTable(tables[name], access, envNames[name]);
       }

@@ -17,6 +17,10 @@ interface CfnResource {
 
 interface AslState {
   readonly Type: string;
+  readonly Branches?: readonly Asl[];
+  readonly Choices?: readonly { readonly Next: string }[];
+  readonly Default?: string;
+  readonly HeartbeatSeconds?: number;
   readonly Resource?: string;
   readonly Parameters?: Record<string, unknown>;
   readonly Next?: string;
@@ -33,6 +37,19 @@ interface Asl {
 
 const FORWARD = ['ValidateOrder', 'ProcessPayment', 'ReserveInventory', 'ConfirmOrder'];
 const COMPENSATION = ['ReleaseInventory', 'RefundPayment', 'MarkFailed'];
+
+/** Every state, those of Parallel branches too, by name. */
+function allStatesOf(asl: Asl): Record<string, AslState> {
+  const all: Record<string, AslState> = {};
+  const visit = (machine: Asl) => {
+    for (const [name, state] of Object.entries(machine.States)) {
+      all[name] = state;
+      for (const branch of state.Branches ?? []) visit(branch);
+    }
+  };
+  visit(asl);
+  return all;
+}
 
 /** The definition with its intrinsics made readable: a function ARN becomes `fn:<logical id>`. */
 function definitionOf(machine: CfnResource): Asl {
@@ -91,30 +108,46 @@ describe('given the dev stack synthesized with bundling skipped', () => {
       });
     });
 
-    it('then it starts at ValidateOrder and goes forward to ConfirmOrder, then NotifyCustomer', () => {
+    it('then it starts at ValidateOrder, waits for an approval over the threshold, goes forward to ConfirmOrder, then notifies and records the sale in parallel', () => {
       expect(asl.StartAt).toBe('ValidateOrder');
-      expect([...FORWARD, 'NotifyCustomer'].map((state) => asl.States[state]?.Next)).toEqual([
+      expect(['ValidateOrder', 'RequestApproval', 'ProcessPayment', 'ReserveInventory', 'ConfirmOrder', 'Fulfil', 'NotifyCustomer'].map((state) => asl.States[state]?.Next)).toEqual([
+        'NeedsApproval',
         'ProcessPayment',
         'ReserveInventory',
         'ConfirmOrder',
-        'NotifyCustomer',
+        'Fulfil',
+        'SaleRecorded',
         'Done',
       ]);
+      expect(asl.States['NeedsApproval']).toMatchObject({ Type: 'Choice', Choices: [{ Next: 'RequestApproval' }], Default: 'ProcessPayment' });
+      expect(JSON.stringify(asl.States['NeedsApproval']?.Choices)).toContain('"NumericGreaterThanEquals":100000');
+      expect(asl.States['Fulfil']?.Type).toBe('Parallel');
+      expect(asl.States['Fulfil']?.Branches?.map((branch) => branch.StartAt)).toEqual(['NotifyConfirmed', 'RecordSale']);
       expect(asl.States['Done']?.Type).toBe('Succeed');
+    });
+
+    it('then the approval waits for a task token, with a heartbeat shorter than its timeout, and a rejection or timeout goes to MarkFailed', () => {
+      const approval = asl.States['RequestApproval'];
+      expect(approval?.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+      expect(approval?.Parameters?.['Payload']).toEqual({ 'orderId.$': '$.orderId', 'taskToken.$': '$$.Task.Token' });
+      expect(approval?.TimeoutSeconds).toBe(24 * 3600);
+      expect(approval?.HeartbeatSeconds).toBe(12 * 3600);
+      expect(approval?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkFailed' }]);
+      expect(approval?.Retry?.map((r) => [r.ErrorEquals.join('|'), r.MaxAttempts])).toContainEqual(['States.Timeout|States.HeartbeatTimeout', 0]);
     });
 
     it('then each state invokes its own function through the lambda:invoke integration, with a timeout', () => {
       for (const { state, entry } of ORDER_STEPS) {
-        const definition = asl.States[state];
-        expect(definition?.Resource, state).toBe('arn:aws:states:::lambda:invoke');
+        const definition = allStatesOf(asl)[state];
+        expect(definition?.Resource, state).toBe(state === 'RequestApproval' ? 'arn:aws:states:::lambda:invoke.waitForTaskToken' : 'arn:aws:states:::lambda:invoke');
         expect(definition?.Parameters?.['FunctionName'], state).toBe(`fn:${logicalIdOfEntry(template, entry)}`);
         expect(definition?.TimeoutSeconds, state).toBeGreaterThan(0);
       }
     });
 
     it('then every Task retries the three Lambda service errors with backoff and full jitter, first', () => {
-      const tasks = Object.entries(asl.States).filter(([, state]) => state.Type === 'Task');
-      expect(tasks.map(([name]) => name).sort()).toEqual(ORDER_STEPS.map((s) => s.state).sort());
+      const tasks = Object.entries(allStatesOf(asl)).filter(([, state]) => state.Type === 'Task');
+      expect(tasks.map(([name]) => name).sort()).toEqual([...ORDER_STEPS.map((s) => s.state), 'NotifyConfirmed'].sort());
       for (const [name, state] of tasks) {
         expect(state.Retry?.[0], name).toEqual({
           ErrorEquals: [...LAMBDA_SERVICE_ERRORS],
@@ -128,10 +161,10 @@ describe('given the dev stack synthesized with bundling skipped', () => {
     });
 
     it('then no Task retries a saga outcome (a decline, out of stock, a cancellation), and each retries other errors with jitter', () => {
-      for (const [name, state] of Object.entries(asl.States).filter(([, s]) => s.Type === 'Task')) {
+      for (const [name, state] of Object.entries(allStatesOf(asl)).filter(([, s]) => s.Type === 'Task')) {
         expect(state.Retry?.[1], name).toEqual({ ErrorEquals: [...SAGA_OUTCOME_ERRORS], MaxAttempts: 0 });
-        expect(state.Retry?.[2], name).toMatchObject({ ErrorEquals: ['States.ALL'], JitterStrategy: 'FULL', BackoffRate: 2 });
-        expect(state.Retry?.[2]?.MaxAttempts, name).toBeGreaterThanOrEqual(3);
+        expect(state.Retry?.at(-1), name).toMatchObject({ ErrorEquals: ['States.ALL'], JitterStrategy: 'FULL', BackoffRate: 2 });
+        expect(state.Retry?.at(-1)?.MaxAttempts, name).toBeGreaterThanOrEqual(3);
       }
     });
 
@@ -191,7 +224,8 @@ describe('given the dev stack synthesized with bundling skipped', () => {
 
   describe('when looking at the orders functions', () => {
     it('then each step may publish orderEvents and nothing else of the API, and touches only its own tables', () => {
-      for (const { entry, tables } of ORDER_STEPS) {
+      for (const { entry, tables, ...spec } of ORDER_STEPS) {
+        const pays = 'pays' in spec && spec.pays === true;
         const statements = statementsOfFunction(template, logicalIdOfEntry(template, entry));
         const graphql = statements.filter((s) => s['Action'] === 'appsync:GraphQL');
         expect(graphql, entry).toHaveLength(1);
@@ -200,8 +234,9 @@ describe('given the dev stack synthesized with bundling skipped', () => {
           Variables: Record<string, unknown>;
         };
         expect('PRODUCTS_TABLE' in env.Variables, entry).toBe('products' in tables);
-        expect('PAYMENTS_TABLE' in env.Variables, entry).toBe('payments' in tables);
-        expect('PAYMENT_PROVIDER' in env.Variables, entry).toBe('payments' in tables);
+        // The simulator (dev) gives the paying steps its ledger; Stripe (prod) its secret.
+        expect('PAYMENTS_TABLE' in env.Variables, entry).toBe(pays);
+        expect('PAYMENT_PROVIDER' in env.Variables, entry).toBe(pays);
         expect(actionsOf(statements), entry).not.toContain('states:StartExecution');
       }
     });

@@ -52,7 +52,8 @@ export const TEST_ALARM_EMAIL = 'oncall@example.com';
  * prod synth must.
  */
 export function synthesize(context: Record<string, unknown> = {}): Synthesized {
-  const alarmTarget = context['stage'] === 'prod' ? { alarmEmail: TEST_ALARM_EMAIL } : {};
+  // prod refuses the payment simulator: its tests build it with Stripe (orders-payments.ts).
+  const alarmTarget = context['stage'] === 'prod' ? { alarmEmail: TEST_ALARM_EMAIL, paymentProvider: 'stripe' } : {};
   const app = new App({ context: { [BUNDLING_STACKS]: [], ...alarmTarget, ...context } });
   const stack = buildApp(app, { projectRoot: testProjectRoot() });
   return { stack, template: Template.fromStack(stack) };

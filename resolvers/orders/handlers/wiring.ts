@@ -5,7 +5,8 @@
  * ever reaches for it, with a ConfigurationError naming the variable.
  *
  * Variables: ORDERS_TABLE, PRODUCTS_TABLE, PAYMENTS_TABLE, ORDER_WORKFLOW_ARN, GRAPHQL_URL,
- * AWS_REGION, PAYMENT_PROVIDER (`simulator`), PAYMENT_SIMULATOR_SLOW_MS (default 3000).
+ * AWS_REGION, PAYMENT_PROVIDER (`stripe` or `simulator`), STRIPE_SECRET_ARN (stripe),
+ * PAYMENT_SIMULATOR_SLOW_MS (simulator; default 3000).
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { documentClient } from '../../adapters/clients.js';
@@ -15,6 +16,8 @@ import { AppSyncOrderEventPublisher } from '../adapters/appsync-order-event-publ
 import { DynamoDbInventory, DynamoDbOrderRepository, DynamoDbProductCatalog } from '../adapters/dynamodb-orders.js';
 import { DynamoDbPaymentLedger } from '../adapters/dynamodb-payment-ledger.js';
 import { StepFunctionsOrderWorkflow } from '../adapters/sfn-order-workflow.js';
+import { StripePaymentProvider } from '../adapters/stripe-payment-provider.js';
+import { stripeSecretKey } from '../adapters/stripe-secret.js';
 import { DynamoDbSalesLedger } from '../adapters/dynamodb-approvals.js';
 import { ApprovalAndSaleSteps } from '../domain/approval-and-sale.js';
 import { OrderSaga } from '../domain/order-saga.js';
@@ -46,11 +49,17 @@ export function lazyPort<T extends object>(build: () => T): T {
   });
 }
 
-/** PAYMENT_PROVIDER: `simulator` is the one provider shipped; another plugs in here. */
+/**
+ * PAYMENT_PROVIDER: `stripe` (the secret key's ARN in STRIPE_SECRET_ARN, read from Secrets
+ * Manager) or `simulator` (local use and tests; the prod stage refuses it).
+ */
 export function paymentProviderFrom(env: Env = process.env): PaymentProvider {
   const kind = env['PAYMENT_PROVIDER'] ?? 'simulator';
+  if (kind === 'stripe') {
+    return new StripePaymentProvider({ secretKey: stripeSecretKey(requireEnv('STRIPE_SECRET_ARN', env)) });
+  }
   if (kind !== 'simulator') {
-    throw new ConfigurationError(`PAYMENT_PROVIDER must be "simulator", got "${kind}"`);
+    throw new ConfigurationError(`PAYMENT_PROVIDER must be "stripe" or "simulator", got "${kind}"`);
   }
   const rawSlow = env['PAYMENT_SIMULATOR_SLOW_MS'];
   const slowMs = rawSlow === undefined || rawSlow.trim() === '' ? DEFAULT_SLOW_MS : Number(rawSlow);
