@@ -4,6 +4,7 @@
  * cdk.json and cdk.context.json (the CLI passes both to the app), and bundling on: its
  * NodejsFunctions are bundled by aws-cdk-lib with the app's esbuild, as `cdk synth` bundles them.
  */
+import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
@@ -19,6 +20,11 @@ export interface AppCommand {
   readonly context: Readonly<Record<string, unknown>>;
   /** PATH for the command: the app's bins, then the local stack's (esbuild, tsx), then the caller's. */
   readonly path: string;
+  /**
+   * NODE_PATH: an app whose packages are not installed next to it (a folder without
+   * node_modules) resolves aws-cdk-lib and constructs from the local stack's, as CommonJS does.
+   */
+  readonly nodePath: string;
 }
 
 const readJson = async (path: string): Promise<Record<string, unknown> | undefined> => {
@@ -40,13 +46,20 @@ const resolvable = (name: string, from: string): boolean => {
 };
 
 /**
- * `npx ts-node [--flags] app.ts` when ts-node is not installed would make npx fetch it from the
- * registry: run the same TypeScript entry with tsx (which the local stack brings) instead.
+ * The app command as it can run here without the registry: `npx ts-node [--flags] app.ts` when
+ * ts-node is not installed would make npx fetch it, so the same TypeScript entry runs with tsx
+ * (which the local stack brings); `npx <bin>` of a bin the app does not install but the local
+ * stack does (tsx, esbuild) runs that bin from PATH, as npx outside a project cannot find it.
  */
-export function withTypeScriptRunner(command: string, appDir: string): string {
-  const match = /^\s*(?:npx\s+)?ts-node(?:\s+--?[\w-]+(?:=\S+)?)*\s+/.exec(command);
-  if (!match || resolvable('ts-node', appDir)) return command;
-  return `tsx ${command.slice(match[0].length)}`;
+export function withTypeScriptRunner(command: string, appDir: string, projectDir: string): string {
+  const tsNode = /^\s*(?:npx\s+)?ts-node(?:\s+--?[\w-]+(?:=\S+)?)*\s+/.exec(command);
+  if (tsNode && !resolvable('ts-node', appDir)) return `tsx ${command.slice(tsNode[0].length)}`;
+  const npx = /^\s*npx\s+(?:--?[\w-]+\s+)*([\w@./-]+)/.exec(command);
+  const bin = npx?.[1];
+  if (npx && bin && !existsSync(join(appDir, 'node_modules', '.bin', bin)) && existsSync(join(projectDir, 'node_modules', '.bin', bin))) {
+    return command.slice(npx[0].length - bin.length);
+  }
+  return command;
 }
 
 export async function appCommand(appDir: string, projectDir: string): Promise<AppCommand> {
@@ -62,5 +75,6 @@ export async function appCommand(appDir: string, projectDir: string): Promise<Ap
   await access(appDir).catch(() => {
     throw new AppDirError(`--app-dir ${appDir} does not exist`);
   });
-  return { command: withTypeScriptRunner(app, appDir), context, path: [...bins, process.env['PATH'] ?? ''].join(delimiter) };
+  const nodePath = [process.env['NODE_PATH'], join(projectDir, 'node_modules')].filter(Boolean).join(delimiter);
+  return { command: withTypeScriptRunner(app, appDir, projectDir), context, path: [...bins, process.env['PATH'] ?? ''].join(delimiter), nodePath };
 }

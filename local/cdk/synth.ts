@@ -57,7 +57,7 @@ export async function synthesize(options: SynthOptions): Promise<CfnTemplate> {
       env: {
         ...(validationFailsSynth ? {} : { CDK_VALIDATION: 'false' }),
         ...process.env,
-        ...(app ? { PATH: app.path } : {}),
+        ...(app ? { PATH: app.path, NODE_PATH: app.nodePath } : {}),
         CDK_OUTDIR: options.outDir,
         CDK_CONTEXT_JSON: JSON.stringify(context),
       },

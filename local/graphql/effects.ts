@@ -38,6 +38,8 @@ export interface Invalidation {
 
 /** What a handler call asked of AppSync besides its return value. */
 export interface Effects {
+  /** Who calls (`util.authType()` tells the mode from it); set by the runner before a handler runs. */
+  identity?: unknown;
   readonly appendedErrors: AppendedError[];
   subscriptionFilter: SubscriptionFilter | undefined;
   invalidationFilter: SubscriptionFilter | undefined;

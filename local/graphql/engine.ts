@@ -214,6 +214,7 @@ export class AppSyncEngine implements SubscriptionEngine {
         headers: {},
         info: lambdaInfo(subscriptionType.name, fieldNode, prepared.fragments, coerced.coerced),
       });
+      effects.identity = ctx.identity;
       try {
         await runner(ctx, effects);
       } catch (error) {

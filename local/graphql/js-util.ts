@@ -7,7 +7,7 @@ import { EarlyReturn, type Invalidation, ResolverAbort, effects } from './effect
 import { toSubscriptionFilter, validateFilter } from './filters.js';
 import { toAttributeValue, toMapValues } from './dynamodb-values.js';
 import { s3ObjectText } from './util/dynamodb.js';
-import { ksuid } from './util/ids.js';
+import { authTypeOf, ksuid } from './util/ids.js';
 import { timeHelpers } from './util/time.js';
 import { toDynamoDBExpression } from './util/transform.js';
 import { copyHeaders, mathHelpers, strHelpers, xmlHelpers } from './util/text.js';
@@ -27,6 +27,7 @@ export const util = Object.freeze({
   autoId: () => randomUUID(),
   autoUlid: ulid,
   autoKsuid: ksuid,
+  authType: () => authTypeOf(effects().identity),
   matches: (pattern: string, value: string) => new RegExp(`^(?:${pattern})$`).test(value),
   error(message: string, errorType?: string, data?: unknown, errorInfo?: unknown): never {
     throw new ResolverAbort(message, errorType, data ?? null, errorInfo ?? null);

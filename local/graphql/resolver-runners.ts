@@ -119,6 +119,7 @@ export class ResolverRunners {
     return async (source, args, context, info) => {
       const effects = newEffects();
       const ctx = resolverContext({ args, caller: context.caller, source, headers: context.headers, info: infoOf(info) });
+      effects.identity = ctx.identity;
       try {
         return await run(ctx, effects);
       } catch (error) {

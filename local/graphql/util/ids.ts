@@ -14,3 +14,14 @@ export function ksuid(): string {
   return text.padStart(27, '0');
 }
 
+
+/** AppSync's names of the request's auth mode, told from the identity resolvers see. */
+export function authTypeOf(identity: unknown): string {
+  if (identity === null || identity === undefined) return 'API Key Authorization';
+  const id = identity as Record<string, unknown>;
+  if ('resolverContext' in id) return 'Lambda Authorization';
+  if ('userArn' in id || 'accountId' in id) return 'IAM Authorization';
+  if ('username' in id && 'claims' in id) return 'User Pool Authorization';
+  return 'Open ID Connect Authorization';
+}
+

@@ -9,22 +9,12 @@ import { extensions, util as jsUtil } from '../js-util.js';
 import { vtlDynamoDbHelpers } from '../util/dynamodb.js';
 import { timeHelpers } from '../util/time.js';
 import { toDynamoDBExpression } from '../util/transform.js';
-import { ksuid } from '../util/ids.js';
+import { authTypeOf, ksuid } from '../util/ids.js';
 import { copyHeaders, listHelpers, mapHelpers, mathHelpers, strHelpers, xmlHelpers } from '../util/text.js';
 
 const isMap = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 const isNullOrEmpty = (value: unknown) => value === null || value === undefined || value === '';
 const isNullOrBlank = (value: unknown) => value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
-
-/** AppSync's names of the request's auth mode, told from the identity resolvers see. */
-function authTypeOf(identity: unknown): string {
-  if (identity === null || identity === undefined) return 'API Key Authorization';
-  const id = identity as Record<string, unknown>;
-  if ('resolverContext' in id) return 'Lambda Authorization';
-  if ('userArn' in id || 'accountId' in id) return 'IAM Authorization';
-  if ('username' in id && 'claims' in id) return 'User Pool Authorization';
-  return 'Open ID Connect Authorization';
-}
 
 const typeOf = (value: unknown): string => {
   if (value === null || value === undefined) return 'Null';

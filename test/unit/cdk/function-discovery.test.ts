@@ -15,6 +15,7 @@ import { readTopology } from '../../../local/cdk/topology.js';
  * code; runtimes other than Node.js and container images are listed with the reason.
  */
 let dir: string;
+const PROJECT = join(import.meta.dirname, '..', '..', '..');
 
 const SUB_BUCKET = { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' };
 const template: CfnTemplate = {
@@ -129,8 +130,12 @@ describe('the start-up table of what is not run', () => {
 
 describe("cdk.json's app command", () => {
   it('given npx ts-node with flags and no ts-node installed, when run, then tsx runs the same entry', () => {
-    expect(withTypeScriptRunner('npx ts-node --prefer-ts-exts bin/app.ts', dir)).toBe('tsx bin/app.ts');
-    expect(withTypeScriptRunner('npx tsx bin/app.ts', dir)).toBe('npx tsx bin/app.ts');
-    expect(withTypeScriptRunner('node bin/app.js', dir)).toBe('node bin/app.js');
+    expect(withTypeScriptRunner('npx ts-node --prefer-ts-exts bin/app.ts', dir, PROJECT)).toBe('tsx bin/app.ts');
+    expect(withTypeScriptRunner('node bin/app.js', dir, PROJECT)).toBe('node bin/app.js');
+  });
+
+  it('given npx of a bin the app does not install but the local stack does, when run, then the bin runs from PATH', () => {
+    expect(withTypeScriptRunner('npx tsx bin/app.ts', dir, PROJECT)).toBe('tsx bin/app.ts');
+    expect(withTypeScriptRunner('npx no-such-bin-anywhere bin/app.ts', dir, PROJECT)).toBe('npx no-such-bin-anywhere bin/app.ts');
   });
 });

@@ -173,3 +173,16 @@ describe('$util core helpers (VTL)', () => {
     expect(vtlUtil({ resolverContext: {} }).authType()).toBe('Lambda Authorization');
   });
 });
+
+describe('util.authType (APPSYNC_JS)', () => {
+  it("given a resolver called with an API key and with a user pool identity, when it asks, then AppSync's mode names come back", async () => {
+    const { newEffects, withEffects } = await import('../../../local/graphql/effects.js');
+    const asked = (identity: unknown) => {
+      const effects = newEffects();
+      effects.identity = identity;
+      return withEffects(effects, () => jsUtil.authType()).value;
+    };
+    expect(asked(null)).toBe('API Key Authorization');
+    expect(asked({ sub: 's', username: 'u', claims: {} })).toBe('User Pool Authorization');
+  });
+});
