@@ -8,7 +8,7 @@ import { type Body, type PoolContext, newSub, text } from './context.js';
 import { invalidParameter, notAuthorized, resourceNotFound, userNotFound, usernameExists } from './errors.js';
 import type { UserRecord } from './ports.js';
 import { createVerifier, poolNameOf } from './srp.js';
-import { attributeList, checkPassword, findUser, fold, isEmail, isPhone, parseAttributes, requireAttributes, userTimestamps } from './users.js';
+import { attributeList, checkPassword, findUser, newUsername, parseAttributes, requireAttributes, userTimestamps } from './users.js';
 
 function checkPool(ctx: PoolContext, body: Body): void {
   const id = text(body, 'UserPoolId');
@@ -36,11 +36,12 @@ const userShape = (user: UserRecord) => ({
   UserStatus: user.status,
 });
 
-/** A temporary password that meets the pool's policy. */
-function temporaryPassword(): string {
+/** A temporary password that meets the pool's policy (one of each class, at least 16 characters). */
+function temporaryPassword(minimumLength: number): string {
   const pick = (alphabet: string) => alphabet[randomInt(alphabet.length)] ?? '';
   const lower = 'abcdefghijkmnopqrstuvwxyz';
-  const chars = [pick('ABCDEFGHJKLMNPQRSTUVWXYZ'), pick('23456789'), pick('^$*.!@#%&'), ...Array.from({ length: 13 }, () => pick(lower))];
+  const filler = Math.max(minimumLength, 16) - 3;
+  const chars = [pick('ABCDEFGHJKLMNPQRSTUVWXYZ'), pick('23456789'), pick('^$*.!@#%&'), ...Array.from({ length: filler }, () => pick(lower))];
   return chars.join('');
 }
 
@@ -49,20 +50,14 @@ export async function adminCreateUser(ctx: PoolContext, body: Body): Promise<Bod
   const { pool } = ctx;
   const typed = text(body, 'Username');
   const attributes = parseAttributes(body['UserAttributes']);
-  let username = fold(pool, typed);
   const sub = newSub();
-  if (pool.usernameAttributes.length > 0) {
-    if (pool.usernameAttributes.includes('email') && isEmail(typed)) attributes['email'] = typed;
-    else if (pool.usernameAttributes.includes('phone_number') && isPhone(typed)) attributes['phone_number'] = typed;
-    else throw invalidParameter(`Username should be ${pool.usernameAttributes.includes('email') ? 'an email' : 'a phone number'}.`);
-    username = sub;
-  }
+  const username = newUsername(pool, typed, attributes, sub);
   requireAttributes(pool, attributes);
   if (findUser(pool, ctx.store, typed)) {
     throw usernameExists(pool.usernameAttributes.includes('email') ? 'An account with the given email already exists.' : 'User account already exists');
   }
   const given = body['TemporaryPassword'];
-  const password = given === undefined ? temporaryPassword() : checkPassword(pool, given, 'temporaryPassword');
+  const password = given === undefined ? temporaryPassword(pool.passwordPolicy.minimumLength) : checkPassword(pool, given, 'temporaryPassword');
   const now = ctx.clock.now();
   const user: UserRecord = {
     username,

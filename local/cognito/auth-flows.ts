@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import {
   type Body,
   type PoolContext,
+  checkClientSecret,
   checkSecretHash,
   clientOf,
   newSessionId,
@@ -46,7 +47,7 @@ const FLOWS: Readonly<Record<string, { readonly setting: string; readonly local:
 
 function requireFlow(client: ClientConfig, flow: string): void {
   if (flow === 'ADMIN_USER_PASSWORD_AUTH' || flow === 'ADMIN_NO_SRP_AUTH') throw invalidParameter('Initiate Auth method not supported.');
-  const known = FLOWS[flow];
+  const known = Object.hasOwn(FLOWS, flow) ? FLOWS[flow] : undefined;
   if (known === undefined) {
     throw invalidParameter(
       `1 validation error detected: Value '${flow}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]`,
@@ -113,7 +114,9 @@ export async function initiateAuth(ctx: PoolContext, body: Body): Promise<Body> 
   if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') {
     const token = params['REFRESH_TOKEN'];
     if (!token) throw invalidParameter('Missing required parameter REFRESH_TOKEN');
-    return { ChallengeParameters: {}, AuthenticationResult: await refresh(ctx, client, token) };
+    // The hash is over the internal username (the sub when e-mail is the username): the token names no other.
+    const authenticate = (username: string) => checkSecretHash(client, [username], params['SECRET_HASH']);
+    return { ChallengeParameters: {}, AuthenticationResult: await refresh(ctx, client, token, authenticate) };
   }
 
   const typed = params['USERNAME'];
@@ -222,8 +225,9 @@ export async function respondToAuthChallenge(ctx: PoolContext, body: Body): Prom
   throw invalidParameter(`The challenge ${name} is not supported by the local stack`);
 }
 
-async function refresh(ctx: PoolContext, client: ClientConfig, token: string) {
+async function refresh(ctx: PoolContext, client: ClientConfig, token: string, authenticate: (username: string) => void) {
   const found = liveRefreshToken(ctx, token, client.clientId);
+  authenticate(found.username);
   const user = ctx.store.get(found.username);
   if (!user) throw notAuthorized('Invalid Refresh Token.');
   if (!user.enabled) throw notAuthorized('User is disabled.');
@@ -234,8 +238,6 @@ export async function getTokensFromRefreshToken(ctx: PoolContext, body: Body): P
   const client = clientOf(ctx, text(body, 'ClientId'));
   requireFlow(client, 'REFRESH_TOKEN_AUTH');
   const token = text(body, 'RefreshToken');
-  if (client.secret !== undefined && optionalText(body, 'ClientSecret') !== client.secret) {
-    throw notAuthorized(`Unable to verify secret hash for client ${client.clientId}`);
-  }
-  return { AuthenticationResult: await refresh(ctx, client, token) };
+  checkClientSecret(client, optionalText(body, 'ClientSecret'), () => notAuthorized(`Unable to verify secret hash for client ${client.clientId}`));
+  return { AuthenticationResult: await refresh(ctx, client, token, () => undefined) };
 }

@@ -77,6 +77,14 @@ export function checkSecretHash(client: ClientConfig, usernames: readonly string
   if (!matches) throw notAuthorized(`Unable to verify secret hash for client ${client.clientId}`);
 }
 
+/** GetTokensFromRefreshToken and RevokeToken take the secret itself (`ClientSecret`), compared in constant time. */
+export function checkClientSecret(client: ClientConfig, given: string | undefined, refuse: () => Error): void {
+  if (client.secret === undefined) return;
+  const expected = createHash('sha256').update(client.secret).digest();
+  const actual = createHash('sha256').update(given ?? '').digest();
+  if (given === undefined || !timingSafeEqual(actual, expected)) throw refuse();
+}
+
 export const newSessionId = (): string => randomBytes(96).toString('base64');
 
 export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');

@@ -51,13 +51,16 @@ export async function openFileUserStore(stateDir: string, userPoolId: string): P
   const revoked = new Set(loaded?.revokedOrigins ?? []);
   let writing: Promise<void> = Promise.resolve();
 
-  /** Writes are chained, so the file always ends with the latest state. */
+  /**
+   * Writes are chained, so the file always ends with the latest state. Each write holds the whole
+   * state, so one that failed (a full disk) is repaired by the next: it must not wait on the failure.
+   */
   const persist = (): Promise<void> => {
     const now = Math.floor(Date.now() / 1000);
     for (const [hash, token] of tokens) if (token.expiresAt < now) tokens.delete(hash);
     const snapshot: PoolFile = { version: 1, users: [...users.values()], refreshTokens: [...tokens.values()], revokedOrigins: [...revoked] };
     const text = `${JSON.stringify(snapshot)}\n`;
-    writing = writing.then(async () => {
+    writing = writing.catch(() => undefined).then(async () => {
       await mkdir(dirname(path), { recursive: true });
       const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
       await writeFile(temp, text, { mode: 0o600 });

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JSONWebKeySet } from 'jose';
-import { type SigningCredential, verifySigV4Request } from '../auth/sigv4.js';
+import type { SigningCredential } from '../auth/sigv4.js';
+import { checkJsonSignature, parseJsonObject, readBodyUpTo } from '../http/aws-json.js';
 import type { Body, PoolContext } from './context.js';
 import { CognitoError } from './errors.js';
 import { OPERATIONS, sweepSessions } from './service.js';
@@ -57,17 +58,6 @@ function send(request: IncomingMessage, response: ServerResponse, status: number
 }
 
 const fail = (type: string, message: string): Body => ({ __type: type, message });
-
-async function readBody(request: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** The pool a request is for: by UserPoolId, by ClientId, or by the token's issuer. */
 function poolFor(pools: readonly PoolContext[], body: Body): PoolContext | undefined {
@@ -121,23 +111,18 @@ export function createCognitoHttpHandler(options: CognitoHttpOptions): (request:
       return send(request, response, 404, fail('UnknownOperationException', `POST ${COGNITO_PATH} with X-Amz-Target ${TARGET_PREFIX}<Operation>`));
     }
 
-    const raw = await readBody(request);
+    const raw = await readBodyUpTo(request, MAX_BODY_BYTES);
     if (raw === null) return send(request, response, 413, fail('SerializationException', 'Request body too large'));
     const target = String(request.headers['x-amz-target'] ?? '');
     const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-    const operation = name === undefined ? undefined : OPERATIONS[name];
+    // Own keys only: a target such as `constructor` names no operation.
+    const operation = name !== undefined && Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
     if (operation === undefined || name === undefined) {
       return send(request, response, 400, fail('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`));
     }
 
-    let body: Body;
-    try {
-      const parsed: unknown = raw.trim() === '' ? {} : JSON.parse(raw);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-      body = parsed as Body;
-    } catch {
-      return send(request, response, 400, fail('SerializationException', 'Start of structure or map found where not expected.'));
-    }
+    const body = parseJsonObject(raw);
+    if (body === undefined) return send(request, response, 400, fail('SerializationException', 'Start of structure or map found where not expected.'));
 
     const ctx = poolFor(pools, body);
     if (ctx === undefined) return send(request, response, 400, fail('ResourceNotFoundException', 'The template has no user pool.'));
@@ -155,24 +140,9 @@ export function createCognitoHttpHandler(options: CognitoHttpOptions): (request:
   }
 
   async function checkSignature(request: IncomingMessage, raw: string, action: string, ctx: PoolContext): Promise<{ status: number; body: Body } | undefined> {
-    const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(request.headers)) {
-      if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(',') : value;
-    }
-    if (headers['authorization'] === undefined) return { status: 400, body: fail('MissingAuthenticationTokenException', 'Missing Authentication Token') };
-    const verified = await verifySigV4Request({ method: 'POST', path: request.url ?? '/', headers, body: raw }, options.principal, {
-      service: 'cognito-idp',
-      region: options.region,
-    });
-    if (!verified.ok) {
-      const unknownKey = verified.reason.includes('unknown access key');
-      return {
-        status: unknownKey ? 400 : 403,
-        body: unknownKey
-          ? fail('UnrecognizedClientException', 'The security token included in the request is invalid.')
-          : fail('InvalidSignatureException', verified.reason),
-      };
-    }
+    if (request.headers.authorization === undefined) return { status: 400, body: fail('MissingAuthenticationTokenException', 'Missing Authentication Token') };
+    const verified = await checkJsonSignature(request, raw, options.principal, { service: 'cognito-idp', region: options.region });
+    if (!verified.ok) return { status: verified.status, body: fail(verified.type, verified.message) };
     const resource = `arn:aws:cognito-idp:${options.region}:${options.accountId}:userpool/${ctx.pool.userPoolId}`;
     if (!verified.credential.allows(action, resource)) {
       return {

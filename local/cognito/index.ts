@@ -39,7 +39,7 @@ export interface LocalCognito {
 
 export async function startLocalCognito(options: LocalCognitoOptions): Promise<LocalCognito> {
   const derive = (purpose: string, length: number) =>
-    createHmac('sha256', options.seed).update(purpose).digest('hex').replace(/[^a-z0-9]/g, '').slice(0, length);
+    createHmac('sha256', options.seed).update(purpose).digest('hex').slice(0, length);
   let firstPool = true;
   const configs = readPoolConfigs(options.template, (poolLogicalId) => {
     const isFirst = firstPool;

@@ -6,6 +6,7 @@
 import {
   type Body,
   type PoolContext,
+  checkClientSecret,
   checkSecretHash,
   clientOf,
   deliveryDetails,
@@ -18,6 +19,7 @@ import {
 } from './context.js';
 import {
   CognitoError,
+  aliasExists,
   codeMismatch,
   expiredCode,
   incorrectCredentials,
@@ -29,7 +31,7 @@ import {
 import type { UserRecord } from './ports.js';
 import { createVerifier, passwordMatches, poolNameOf } from './srp.js';
 import { revokeRefreshToken, userOfAccessToken } from './tokens.js';
-import { attributeList, checkPassword, deliveryAttribute, findUser, fold, isEmail, isPhone, parseAttributes, requireAttributes } from './users.js';
+import { attributeList, checkPassword, deliveryAttribute, findUser, isEmail, newUsername, parseAttributes, requireAttributes } from './users.js';
 
 const CONFIRM_CODE_SECONDS = 24 * 3600;
 const RESET_CODE_SECONDS = 3600;
@@ -42,17 +44,8 @@ export async function signUp(ctx: PoolContext, body: Body): Promise<Body> {
   checkSecretHash(client, [typed], optionalText(body, 'SecretHash'));
   const password = checkPassword(pool, body['Password']);
   const attributes = parseAttributes(body['UserAttributes']);
-  let username = fold(pool, typed);
   const sub = newSub();
-  if (pool.usernameAttributes.length > 0) {
-    // Email or phone is the username: it fills that attribute, and the internal username is the sub.
-    if (pool.usernameAttributes.includes('email') && isEmail(typed)) attributes['email'] = typed;
-    else if (pool.usernameAttributes.includes('phone_number') && isPhone(typed)) attributes['phone_number'] = typed;
-    else throw invalidParameter(`Username should be ${pool.usernameAttributes.includes('email') ? 'an email' : 'a phone number'}.`);
-    username = sub;
-  } else if (pool.aliasAttributes.includes('email') && isEmail(typed)) {
-    throw invalidParameter('Username cannot be of email format, since user pool is configured for email alias.');
-  }
+  const username = newUsername(pool, typed, attributes, sub);
   requireAttributes(pool, attributes);
   if (findUser(pool, ctx.store, typed) || (pool.usernameAttributes.length > 0 && findUser(pool, ctx.store, attributes['email'] ?? typed))) {
     throw usernameExists(pool.usernameAttributes.includes('email') ? 'An account with the given email already exists.' : 'User already exists');
@@ -91,13 +84,22 @@ function checkCode(ctx: PoolContext, user: UserRecord, purpose: 'confirm-sign-up
   if (pending.expiresAt < ctx.clock.now()) throw expiredCode();
 }
 
-export async function confirmSignUp(ctx: PoolContext, body: Body): Promise<Body> {
+/**
+ * The user a ConfirmSignUp or ConfirmForgotPassword names, and the code given. An unknown user
+ * gets a wrong-code answer under PreventUserExistenceErrors, so codes cannot probe for accounts.
+ */
+function codeHolder(ctx: PoolContext, body: Body): { readonly user: UserRecord; readonly code: string } {
   const client = clientOf(ctx, text(body, 'ClientId'));
   const typed = text(body, 'Username');
   const code = text(body, 'ConfirmationCode');
   const user = findUser(ctx.pool, ctx.store, typed);
   if (!user) throw client.preventUserExistenceErrors ? codeMismatch() : userNotFound();
   checkSecretHash(client, [typed, user.username], optionalText(body, 'SecretHash'));
+  return { user, code };
+}
+
+export async function confirmSignUp(ctx: PoolContext, body: Body): Promise<Body> {
+  const { user, code } = codeHolder(ctx, body);
   if (user.status !== 'UNCONFIRMED') throw notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);
   checkCode(ctx, user, 'confirm-sign-up', code);
   await ctx.store.put({
@@ -110,13 +112,18 @@ export async function confirmSignUp(ctx: PoolContext, body: Body): Promise<Body>
   return {};
 }
 
+/** What an unknown user's code request answers under PreventUserExistenceErrors: a delivery that looks real and sends nothing. */
+const simulatedDelivery = (ctx: PoolContext, typed: string): Body => ({
+  CodeDeliveryDetails: deliveryDetails(isEmail(typed) ? typed : `${simulatedIdentity(ctx, typed).userId.slice(0, 8)}@example.com`),
+});
+
 export async function resendConfirmationCode(ctx: PoolContext, body: Body): Promise<Body> {
   const client = clientOf(ctx, text(body, 'ClientId'));
   const typed = text(body, 'Username');
   const user = findUser(ctx.pool, ctx.store, typed);
   if (!user) {
     if (!client.preventUserExistenceErrors) throw userNotFound();
-    return { CodeDeliveryDetails: deliveryDetails(isEmail(typed) ? typed : `${simulatedIdentity(ctx, typed).userId.slice(0, 8)}@example.com`) };
+    return simulatedDelivery(ctx, typed);
   }
   checkSecretHash(client, [typed, user.username], optionalText(body, 'SecretHash'));
   if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
@@ -131,7 +138,7 @@ export async function forgotPassword(ctx: PoolContext, body: Body): Promise<Body
   const user = findUser(ctx.pool, ctx.store, typed);
   if (!user || !user.enabled) {
     if (!client.preventUserExistenceErrors) throw user ? notAuthorized('User is disabled.') : userNotFound();
-    return { CodeDeliveryDetails: deliveryDetails(isEmail(typed) ? typed : `${simulatedIdentity(ctx, typed).userId.slice(0, 8)}@example.com`) };
+    return simulatedDelivery(ctx, typed);
   }
   checkSecretHash(client, [typed, user.username], optionalText(body, 'SecretHash'));
   if (!deliveryAttribute(user, true)) {
@@ -142,12 +149,7 @@ export async function forgotPassword(ctx: PoolContext, body: Body): Promise<Body
 }
 
 export async function confirmForgotPassword(ctx: PoolContext, body: Body): Promise<Body> {
-  const client = clientOf(ctx, text(body, 'ClientId'));
-  const typed = text(body, 'Username');
-  const code = text(body, 'ConfirmationCode');
-  const user = findUser(ctx.pool, ctx.store, typed);
-  if (!user) throw client.preventUserExistenceErrors ? codeMismatch() : userNotFound();
-  checkSecretHash(client, [typed, user.username], optionalText(body, 'SecretHash'));
+  const { user, code } = codeHolder(ctx, body);
   const password = checkPassword(ctx.pool, body['Password']);
   checkCode(ctx, user, 'reset-password', code);
   await ctx.store.put({
@@ -173,7 +175,7 @@ export async function updateUserAttributes(ctx: PoolContext, body: Body): Promis
   let updated: UserRecord = { ...user, attributes: { ...user.attributes, ...given }, updatedAt: ctx.clock.now() };
   const emailChanged = given['email'] !== undefined && given['email'] !== user.attributes['email'];
   if (emailChanged && ctx.pool.usernameAttributes.includes('email') && findUser(ctx.pool, ctx.store, given['email'] ?? '')) {
-    throw new CognitoError('AliasExistsException', 'An account with the given email already exists.');
+    throw aliasExists();
   }
   const details = [];
   if (emailChanged) {
@@ -217,9 +219,7 @@ export async function globalSignOut(ctx: PoolContext, body: Body): Promise<Body>
 export async function revokeToken(ctx: PoolContext, body: Body): Promise<Body> {
   const client = clientOf(ctx, text(body, 'ClientId'));
   const token = text(body, 'Token');
-  if (client.secret !== undefined && optionalText(body, 'ClientSecret') !== client.secret) {
-    throw new CognitoError('UnauthorizedException', `Unable to verify secret for client ${client.clientId}`);
-  }
+  checkClientSecret(client, optionalText(body, 'ClientSecret'), () => new CognitoError('UnauthorizedException', `Unable to verify secret for client ${client.clientId}`));
   if (!client.enableTokenRevocation) throw new CognitoError('UnsupportedOperationException', 'Token revocation is not enabled for this client.');
   if (token.split('.').length === 3) throw new CognitoError('UnsupportedTokenTypeException', 'Only refresh tokens can be revoked.');
   const found = ctx.store.refreshToken(sha256(token));

@@ -16,8 +16,8 @@ const N_HEX =
   'ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C' +
   'BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF';
 
-export const N = BigInt(`0x${N_HEX}`);
-export const g = 2n;
+const N = BigInt(`0x${N_HEX}`);
+const g = 2n;
 
 /** Lower-case hex of a non-negative integer, even length, `00`-prefixed when the top bit is set (Java's toByteArray). */
 export const padHex = (value: bigint): string => {
@@ -28,13 +28,13 @@ export const padHex = (value: bigint): string => {
 };
 
 /** SHA-256 of the bytes a hex string encodes, as 64 lower-case hex characters. */
-export const hashHex = (hex: string): string => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
+const hashHex = (hex: string): string => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
 /** SHA-256 of a string's UTF-8 bytes, as 64 lower-case hex characters. */
-export const hashUtf8 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+const hashUtf8 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export const k = BigInt(`0x${hashHex(`${padHex(N)}${padHex(g)}`)}`);
 
-export const modPow = (base: bigint, exponent: bigint, modulus: bigint): bigint => {
+const modPow = (base: bigint, exponent: bigint, modulus: bigint): bigint => {
   let result = 1n;
   let b = ((base % modulus) + modulus) % modulus;
   let e = exponent;
@@ -134,7 +134,7 @@ export interface ClaimInput {
 }
 
 /** The signature a client that knows the password sends for this challenge (base64). */
-export const expectedSignature = (input: Omit<ClaimInput, 'signature'>): string => {
+const expectedSignature = (input: Omit<ClaimInput, 'signature'>): string => {
   const B = BigInt(`0x${input.challenge.B}`);
   const b = BigInt(`0x${input.challenge.b}`);
   const v = BigInt(`0x${input.verifier}`);

@@ -78,6 +78,25 @@ export function parseAttributes(value: unknown, field = 'userAttributes'): Recor
 export const isEmail = (text: string): boolean => EMAIL.test(text);
 export const isPhone = (text: string): boolean => PHONE.test(text);
 
+/**
+ * The internal username of a new user (SignUp, AdminCreateUser). With e-mail or phone as the
+ * username, the typed name fills that attribute and the internal username is the sub, so the
+ * address can change later while the user stays the same; with an e-mail alias, a username
+ * shaped like an e-mail would make sign-in ambiguous and is refused.
+ */
+export function newUsername(pool: PoolConfig, typed: string, attributes: Record<string, string>, sub: string): string {
+  if (pool.usernameAttributes.length === 0) {
+    if (pool.aliasAttributes.includes('email') && isEmail(typed)) {
+      throw invalidParameter('Username cannot be of email format, since user pool is configured for email alias.');
+    }
+    return fold(pool, typed);
+  }
+  if (pool.usernameAttributes.includes('email') && isEmail(typed)) attributes['email'] = typed;
+  else if (pool.usernameAttributes.includes('phone_number') && isPhone(typed)) attributes['phone_number'] = typed;
+  else throw invalidParameter(`Username should be ${pool.usernameAttributes.includes('email') ? 'an email' : 'a phone number'}.`);
+  return sub;
+}
+
 export function requireAttributes(pool: PoolConfig, attributes: Readonly<Record<string, string>>): void {
   const missing = pool.requiredAttributes.filter((name) => !attributes[name]);
   if (missing.length > 0) {

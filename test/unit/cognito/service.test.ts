@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readPoolConfigs } from '../../../local/cognito/pool-config.js';
 import { decodeJwt } from 'jose';
-import { CLIENT_ID, PASSWORD, aConfirmedUser, aPool, aTemplate, secretHash } from './given.js';
+import { checkPassword } from '../../../local/cognito/users.js';
+import { CLIENT_ID, PASSWORD, POOL_ID, SECRET, aConfirmedUser, aPool, aTemplate, secretHash } from './given.js';
 
 const passwordAuth = (USERNAME: string, PASSWORD_: string, extra: Record<string, string> = {}) => ({
   ClientId: CLIENT_ID,
@@ -28,6 +29,22 @@ describe('given a pool read from a template', () => {
     );
     const client = pool?.clients.get('c');
     expect([client?.accessTokenSeconds, client?.idTokenSeconds, client?.refreshTokenSeconds]).toEqual([900, 7200, 3600]);
+  });
+
+  it('when a user signs in on a client with its own validity, then each token expires when the template says and the refresh token an hour later', async () => {
+    const given = await aPool(aTemplate({ client: { AccessTokenValidity: 15, IdTokenValidity: 2, RefreshTokenValidity: 60, TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'hours', RefreshToken: 'minutes' } } }));
+    await aConfirmedUser(given, 'valid@example.com');
+    const result = (await given.call('InitiateAuth', passwordAuth('valid@example.com', PASSWORD)))['AuthenticationResult'] as Record<string, string | number>;
+    const lifetime = (token: unknown) => {
+      const { exp = 0, iat = 0 } = decodeJwt(String(token));
+      return exp - iat;
+    };
+    expect([result['ExpiresIn'], lifetime(result['AccessToken']), lifetime(result['IdToken'])]).toEqual([900, 900, 7200]);
+    const refresh = { ClientId: CLIENT_ID, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: String(result['RefreshToken']) } };
+    given.clock.ms += 3599_000;
+    expect((await given.call('InitiateAuth', refresh))['AuthenticationResult']).toBeDefined();
+    given.clock.ms += 1000;
+    expect(await given.failure('InitiateAuth', refresh)).toEqual({ type: 'NotAuthorizedException', message: 'Refresh Token has expired' });
   });
 });
 
@@ -114,6 +131,22 @@ describe('given a client with a secret', () => {
     expect(claims(ok)['sub']).toBe(sub);
     expect(ok['AuthenticationResult']).toBeDefined();
   });
+
+  it('when a refresh comes without SECRET_HASH or ClientSecret, then it is refused; with the hash of the internal username (the sub) or the secret it gives tokens', async () => {
+    const given = await aPool(aTemplate({ client: { GenerateSecret: true } }));
+    const sub = await aConfirmedUser(given, 'refresh@example.com', { SecretHash: secretHash('refresh@example.com') });
+    const signedIn = await given.call('InitiateAuth', passwordAuth('refresh@example.com', PASSWORD, { SECRET_HASH: secretHash('refresh@example.com') }));
+    const REFRESH_TOKEN = String((signedIn['AuthenticationResult'] as { RefreshToken: string }).RefreshToken);
+    const refresh = (extra: Record<string, string>) => ({ ClientId: CLIENT_ID, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN, ...extra } });
+
+    expect(await given.failure('InitiateAuth', refresh({}))).toEqual({ type: 'NotAuthorizedException', message: `Client ${CLIENT_ID} is configured with secret but SECRET_HASH was not received` });
+    expect((await given.failure('InitiateAuth', refresh({ SECRET_HASH: secretHash('someone-else') }))).message).toBe(`Unable to verify secret hash for client ${CLIENT_ID}`);
+    expect(claims(await given.call('InitiateAuth', refresh({ SECRET_HASH: secretHash(sub) })))['sub']).toBe(sub);
+
+    expect((await given.failure('GetTokensFromRefreshToken', { ClientId: CLIENT_ID, RefreshToken: REFRESH_TOKEN })).message).toBe(`Unable to verify secret hash for client ${CLIENT_ID}`);
+    expect((await given.failure('GetTokensFromRefreshToken', { ClientId: CLIENT_ID, RefreshToken: REFRESH_TOKEN, ClientSecret: `${SECRET}x` })).type).toBe('NotAuthorizedException');
+    expect(claims(await given.call('GetTokensFromRefreshToken', { ClientId: CLIENT_ID, RefreshToken: REFRESH_TOKEN, ClientSecret: SECRET }))['sub']).toBe(sub);
+  });
 });
 
 describe('given a client without USER_PASSWORD_AUTH', () => {
@@ -123,6 +156,28 @@ describe('given a client without USER_PASSWORD_AUTH', () => {
       type: 'InvalidParameterException',
       message: 'USER_PASSWORD_AUTH flow not enabled for this client',
     });
+  });
+});
+
+describe('given a pool whose policy asks for longer passwords than 16 characters', () => {
+  it('when an administrator creates a user without a temporary password, then the generated one meets the policy and signs in', async () => {
+    const given = await aPool(aTemplate({ pool: { Policies: { PasswordPolicy: { MinimumLength: 24, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } } } }));
+    await given.call('AdminCreateUser', { UserPoolId: POOL_ID, Username: 'long@example.com' });
+    const temporary = given.lastCode('long@example.com');
+    expect(() => checkPassword(given.ctx.pool, temporary)).not.toThrow();
+    expect((await given.call('InitiateAuth', passwordAuth('long@example.com', temporary)))['ChallengeName']).toBe('NEW_PASSWORD_REQUIRED');
+  });
+});
+
+describe('given a pool with an e-mail alias (the username is not the e-mail)', () => {
+  it('when a username shaped like an e-mail is signed up or created by an administrator, then InvalidParameterException for both', async () => {
+    const given = await aPool(aTemplate({ pool: { UsernameAttributes: undefined, AliasAttributes: ['email'] } }));
+    const message = 'Username cannot be of email format, since user pool is configured for email alias.';
+    const attributes = [{ Name: 'email', Value: 'eve@example.com' }];
+    expect(await given.failure('SignUp', { ClientId: CLIENT_ID, Username: 'eve@example.com', Password: PASSWORD, UserAttributes: attributes })).toEqual({ type: 'InvalidParameterException', message });
+    expect(await given.failure('AdminCreateUser', { UserPoolId: POOL_ID, Username: 'eve@example.com', UserAttributes: attributes })).toEqual({ type: 'InvalidParameterException', message });
+    const created = await given.call('AdminCreateUser', { UserPoolId: POOL_ID, Username: 'Eve', UserAttributes: attributes });
+    expect((created['User'] as { Username: string }).Username).toBe('Eve');
   });
 });
 
