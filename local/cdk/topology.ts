@@ -71,6 +71,15 @@ export interface ResolverSpec {
   readonly vtl?: MappingTemplates | undefined;
   readonly pipelineFunctionLogicalIds: readonly string[];
   readonly maxBatchSize: number;
+  /** Code or templates the template builds with intrinsics (a table name joined in): resolved with the local values. */
+  readonly unresolved?: UnresolvedTexts;
+}
+
+/** Resolver texts given as `Fn::Join`/`Fn::Sub` rather than strings, raw. */
+export interface UnresolvedTexts {
+  readonly code?: unknown;
+  readonly request?: unknown;
+  readonly response?: unknown;
 }
 
 export interface PipelineFunctionSpec {
@@ -80,6 +89,7 @@ export interface PipelineFunctionSpec {
   /** APPSYNC_JS code, or else `vtl`. */
   readonly code: string | undefined;
   readonly vtl?: MappingTemplates | undefined;
+  readonly unresolved?: UnresolvedTexts;
 }
 
 export interface ApiSpec {
@@ -236,6 +246,13 @@ function readApi(template: CfnTemplate): ApiSpec {
     const response = text('ResponseMappingTemplate');
     return request === undefined && response === undefined ? undefined : { request, response };
   };
+  const unresolvedOf = (resource: CfnResource): { unresolved?: UnresolvedTexts } => {
+    const r = props(resource);
+    const raw = (key: string) => (r[key] !== null && typeof r[key] === 'object' ? { [key]: r[key] } : {});
+    const found = { ...raw('Code'), ...raw('RequestMappingTemplate'), ...raw('ResponseMappingTemplate') };
+    if (Object.keys(found).length === 0) return {};
+    return { unresolved: { code: found['Code'], request: found['RequestMappingTemplate'], response: found['ResponseMappingTemplate'] } };
+  };
 
   const pipelineFunctions = new Map<string, PipelineFunctionSpec>();
   for (const [logicalId, resource] of resourcesOfType(template, 'AWS::AppSync::FunctionConfiguration')) {
@@ -248,6 +265,7 @@ function readApi(template: CfnTemplate): ApiSpec {
       dataSourceLogicalId: dataSourceOf(props(resource)['DataSourceName']),
       code,
       vtl: code === undefined ? (vtl ?? { request: undefined, response: undefined }) : undefined,
+      ...unresolvedOf(resource),
     });
   }
 
@@ -266,6 +284,7 @@ function readApi(template: CfnTemplate): ApiSpec {
         vtl: code === undefined ? vtlOf(resource) : undefined,
         pipelineFunctionLogicalIds: pipeline.map((f) => referencedLogicalId(f) ?? String(f)),
         maxBatchSize: Number(r['MaxBatchSize'] ?? 0),
+        ...unresolvedOf(resource),
       };
     });
 

@@ -14,6 +14,15 @@ export function toMapValues(value: Readonly<Record<string, unknown>>): Record<st
 }
 
 export function fromItem(item: Record<string, AttributeValue> | undefined): Record<string, unknown> | null {
-  // Numbers come back as JavaScript numbers, as AppSync hands them to resolvers.
-  return item ? unmarshall(item) : null;
+  // Numbers come back as JavaScript numbers and sets (SS, NS, BS) as lists, as AppSync hands them to resolvers.
+  return item ? (setsAsLists(unmarshall(item)) as Record<string, unknown>) : null;
+}
+
+function setsAsLists(value: unknown): unknown {
+  if (value instanceof Set) return [...value].map(setsAsLists);
+  if (Array.isArray(value)) return value.map(setsAsLists);
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, setsAsLists(v)]));
+  }
+  return value;
 }

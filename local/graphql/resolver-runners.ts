@@ -4,7 +4,7 @@
  * source (data-sources/). The engine attaches them to fields and subscription starts.
  */
 import type { GraphQLFieldResolver } from 'graphql';
-import type { ApiSpec, DataSourceSpec, MappingTemplates, ResolverSpec } from '../cdk/topology.js';
+import type { ApiSpec, DataSourceSpec, MappingTemplates, ResolverSpec, UnresolvedTexts } from '../cdk/topology.js';
 import { type Effects, type HandlerOutcome, callHandler, loadResolverCode, newEffects } from './appsync-js.js';
 import { BatchQueue } from './batch.js';
 import { type DataSourceDeps, type DataSourceRunner, dataSourceRunner } from './data-sources/index.js';
@@ -88,9 +88,20 @@ export class ResolverRunners {
     return logicalId ? this.#api.dataSources.get(logicalId) : undefined;
   }
 
+  /** Code and templates as strings: those the template builds with intrinsics resolved to local values. */
+  #texts(spec: { code: string | undefined; vtl?: MappingTemplates | undefined; unresolved?: UnresolvedTexts }): { code: string | undefined; vtl: MappingTemplates | undefined } {
+    const raw = spec.unresolved;
+    if (!raw) return { code: spec.code, vtl: spec.vtl };
+    const resolve = (value: unknown) => (value === undefined ? undefined : String(this.#deps.resolve ? this.#deps.resolve(value) : value));
+    const code = spec.code ?? resolve(raw.code);
+    if (code !== undefined) return { code, vtl: undefined };
+    return { code, vtl: { request: spec.vtl?.request ?? resolve(raw.request), response: spec.vtl?.response ?? resolve(raw.response) } };
+  }
+
   /** A direct Lambda resolver: no code, no templates (or VTL without a request template), on a Lambda source. */
   #directFunction(spec: ResolverSpec): string | undefined {
-    if (spec.kind !== 'UNIT' || spec.code !== undefined || spec.vtl?.request !== undefined) return undefined;
+    const { code, vtl } = this.#texts(spec);
+    if (spec.kind !== 'UNIT' || code !== undefined || vtl?.request !== undefined) return undefined;
     const dataSource = this.#dataSource(spec.dataSourceLogicalId);
     if (dataSource?.type !== 'AWS_LAMBDA' || !dataSource.functionLogicalId) {
       throw new SchemaError(`${spec.typeName}.${spec.fieldName}: a resolver without code or a request mapping template must be a direct Lambda resolver`);
@@ -143,11 +154,13 @@ export class ResolverRunners {
   #runner(spec: ResolverSpec): ResolverRunner {
     const name = `${spec.typeName}.${spec.fieldName}`;
     if (spec.kind === 'PIPELINE') {
-      const boundary = this.#stepOf(spec.code, spec.vtl, name, true);
+      const texts = this.#texts(spec);
+      const boundary = this.#stepOf(texts.code, texts.vtl, name, true);
       const steps = spec.pipelineFunctionLogicalIds.map((id) => {
         const fn = this.#api.pipelineFunctions.get(id);
         if (!fn) throw new SchemaError(`${name}: unknown pipeline function ${id}`);
-        return { code: this.#stepOf(fn.code, fn.vtl, `${name} > ${fn.name}`, false), source: this.#source(this.#dataSource(fn.dataSourceLogicalId)) };
+        const fnTexts = this.#texts(fn);
+        return { code: this.#stepOf(fnTexts.code, fnTexts.vtl, `${name} > ${fn.name}`, false), source: this.#source(this.#dataSource(fn.dataSourceLogicalId)) };
       });
       return async (ctx, effects) => {
         const before = boundary.request(ctx, effects);
@@ -161,7 +174,8 @@ export class ResolverRunners {
         return boundary.response(ctx, effects).value;
       };
     }
-    const code = this.#stepOf(spec.code, spec.vtl, name, false);
+    const texts = this.#texts(spec);
+    const code = this.#stepOf(texts.code, texts.vtl, name, false);
     const source = this.#source(this.#dataSource(spec.dataSourceLogicalId));
     return (ctx, effects) => this.#runStep(code, source, ctx, effects);
   }

@@ -58,4 +58,12 @@ describe('a VTL app from MappingTemplate helpers (--app-dir)', () => {
     expect((await run<{ hello: string }>('{ hello(name: "Ann") }')).data?.hello).toBe('Hello, Ann!');
     expect((await run<{ hello: string }>('{ hello(name: "  ") }')).data?.hello).toBe('Hello, world!');
   });
+
+  it('given a batch template naming its table through the CDK token, when two items are put, then both are written and returned', async () => {
+    const added = await run<{ addItems: { id: string; name: string }[] }>('mutation { addItems(names: ["pen", "ink"]) { id name } }');
+    expect(added.errors).toBeUndefined();
+    expect(added.data?.addItems.map((i) => i.name)).toEqual(['pen', 'ink']);
+    const got = await run<{ getItem: { name: string } }>('query ($id: ID!) { getItem(id: $id) { name } }', { id: added.data?.addItems[1]?.id });
+    expect(got.data?.getItem.name).toBe('ink');
+  });
 });

@@ -25,7 +25,8 @@ function guarded<T>(value: T): T {
     return ((...args: unknown[]) => {
       try {
         // A void method renders nothing (velocityjs would print the reference's text).
-        return (value as (...a: unknown[]) => unknown)(...args) ?? '';
+        const result = (value as (...a: unknown[]) => unknown)(...args);
+        return result === undefined ? '' : result;
       } catch (error) {
         throw error instanceof EarlyReturn ? error : new Thrown(error);
       }

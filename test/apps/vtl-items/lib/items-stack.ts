@@ -42,6 +42,17 @@ export class ItemsStack extends cdk.Stack {
       requestMappingTemplate: appsync.MappingTemplate.dynamoDbDeleteItem('id', 'id'),
       responseMappingTemplate: appsync.MappingTemplate.dynamoDbResultItem(),
     });
+    // The table's name joined into the template (Fn::Join in the template), as batch samples do.
+    items.createResolver('AddItems', {
+      typeName: 'Mutation',
+      fieldName: 'addItems',
+      requestMappingTemplate: appsync.MappingTemplate.fromString(`#set($items = [])
+#foreach($name in $ctx.args.names)
+  $util.qr($items.add($util.dynamodb.toMapValues({ "id": $util.autoId(), "name": $name })))
+#end
+{ "version": "2018-05-29", "operation": "BatchPutItem", "tables": { "${table.tableName}": $util.toJson($items) } }`),
+      responseMappingTemplate: appsync.MappingTemplate.fromString(`$util.toJson($ctx.result.data.get("${table.tableName}"))`),
+    });
     api.addNoneDataSource('Local').createResolver('Hello', {
       typeName: 'Query',
       fieldName: 'hello',
