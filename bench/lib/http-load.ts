@@ -62,8 +62,6 @@ const wrkVersion: string | null = (() => {
   }
 })();
 
-/** The generator the runs use, e.g. `wrk 4.1.0` or `autocannon`. */
-export const loadTool = (): string => (wrkVersion === null ? 'autocannon' : `wrk ${wrkVersion}`);
 
 /** Every generator this machine has: both when wrk is installed, else autocannon alone. */
 export const generators = (): readonly Generator[] => (wrkVersion === null ? ['autocannon'] : ['wrk', 'autocannon']);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { loadTool } from './http-load.js';
+import { generatorLabel, generators } from './http-load.js';
 import { PROJECT_DIR, SIMULATOR_DIR } from './paths.js';
 
 function versionOf(pkg: string, from: string): string {
@@ -43,7 +43,7 @@ export function describeMachine(): Machine {
       'graphql (simulator)': versionOf('graphql', SIMULATOR_DIR),
       ws: versionOf('ws', PROJECT_DIR),
       autocannon: versionOf('autocannon', PROJECT_DIR),
-      'HTTP load generator': loadTool(),
+      'HTTP load generators': generators().map(generatorLabel).join(', '),
       sharp: versionOf('sharp', PROJECT_DIR),
       esbuild: versionOf('esbuild', PROJECT_DIR),
       '@aws-lambda-powertools/event-handler': versionOf('@aws-lambda-powertools/event-handler', PROJECT_DIR),

@@ -11,6 +11,7 @@ import { type IamCredentials, signedHeaders, unverifiedUserPoolToken, userPoolTo
 import { MARKER, type SubscriberSpec, SubscriberFleet } from '../lib/realtime.js';
 import { type Comparison, type SectionReport, chartLink, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
 import { FANOUT_PERCENTILES, latencyDistributionChart, sampleDistribution } from '../lib/charts.js';
+import { renderTemplate } from '../lib/template.js';
 import { max, median, percentile } from '../lib/stats.js';
 import { type LocalStackInfo, startBroadcastTarget } from '../lib/targets.js';
 
@@ -248,18 +249,17 @@ function fanoutReport(ctx: BenchContext, rows: readonly FanoutRow[]): SectionRep
     });
   }
   const { subscribers, publishes, rounds } = ctx.options.fanout;
-  const details = [
-    `${fmtInt(subscribers)} subscribers, one WebSocket each (plain \`ws://\` on 127.0.0.1), all subscribed to \`onFileEvent(fileId)\` of one file as one user; ` +
-      `${publishes} \`publishFileEvent\` mutations signed with SigV4 (IAM), sent back to back (each awaited). ` +
-      'Delivered msg/s counts from the first publish sent to the last message received; latency is from just before a publish leaves to its receipt by each subscriber; ' +
-      'loss is what had not arrived when the drain timeout passed. One more subscriber, to another file of the same user, checks that the filter applies: it should receive nothing ' +
-      '(a non-zero count means the target delivered every event to every subscriber of the field, whatever its arguments). ' +
-      'The bare `ws` target receives a plain POST and sends one pre-serialized frame to every socket. ' +
-      `${rounds} round(s), interleaved (each round measures local, simulator and bare \`ws\` in turn, with fresh subscribers and a fresh file id), ` +
-      'so that drift in the machine\'s speed (up to 2x over minutes on this shared VM) falls on every target alike; ' +
-      'msg/s, latencies and publishing time are the medians of the rounds, lost, duplicates and the other file\'s count are summed over them.',
-    '',
-    markdownTable(
+  const chart = latencyDistributionChart(
+    'fanout-latency.svg',
+    `Publish-to-receipt latency, ${fmtInt(subscribers)} subscribers, ${publishes} publishes back to back`,
+    rows.map((r) => ({ name: r.target, distributionMs: r.distributionMs })),
+    FANOUT_PERCENTILES,
+  );
+  const details = renderTemplate('fanout', {
+    subscribers: fmtInt(subscribers),
+    publishes,
+    rounds,
+    table: markdownTable(
       ['target', 'filter', 'delivered msg/s', 'p50 ms', 'p95 ms', 'max ms', 'lost', 'duplicates', 'to another file\'s subscriber', 'publishing took ms'],
       rows.map((r) => [
         r.target,
@@ -274,12 +274,7 @@ function fanoutReport(ctx: BenchContext, rows: readonly FanoutRow[]): SectionRep
         fmtInt(r.publishMs),
       ]),
     ),
-  ].join('\n');
-  const chart = latencyDistributionChart(
-    'fanout-latency.svg',
-    `Publish-to-receipt latency, ${fmtInt(subscribers)} subscribers, ${publishes} publishes back to back`,
-    rows.map((r) => ({ name: r.target, distributionMs: r.distributionMs })),
-    FANOUT_PERCENTILES,
-  );
-  return { name: 'fanout', title: 'Fan-out', comparisons, details: `${details}\n\n${chartLink(chart)}`, charts: [chart], figures: { rows } };
+    chart: chartLink(chart),
+  });
+  return { name: 'fanout', title: 'Fan-out', comparisons, details, charts: [chart], figures: { rows } };
 }
