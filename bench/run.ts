@@ -19,6 +19,7 @@ import { runScale } from './sections/scale.js';
 import { runPipeline } from './sections/pipeline.js';
 import { runColdStart } from './sections/coldstart.js';
 import { runHostile } from './sections/hostile.js';
+import { runConsole } from './sections/console.js';
 import { runStartup } from './sections/startup.js';
 import { runProfile } from './sections/profile.js';
 import { runUsage } from './sections/usage.js';
@@ -29,7 +30,7 @@ const ctx = createContext(options);
 const machineBefore = describeMachine();
 const started = Date.now();
 
-// In this order: the first six share one local stack (and the simulator); the last four need
+// In this order: the first seven share one local stack (and the simulator); the last four need
 // the machine without them (usage runs a stack of its own, its calls counted through proxies).
 const runners: Record<SectionName, (c: typeof ctx) => Promise<SectionReport>> = {
   http: runHttp,
@@ -38,6 +39,7 @@ const runners: Record<SectionName, (c: typeof ctx) => Promise<SectionReport>> = 
   scale: runScale,
   pipeline: runPipeline,
   hostile: runHostile,
+  console: runConsole,
   coldstart: runColdStart,
   startup: runStartup,
   profile: runProfile,

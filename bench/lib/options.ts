@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['http', 'data', 'fanout', 'scale', 'pipeline', 'hostile', 'coldstart', 'startup', 'profile', 'usage'] as const;
+export const SECTIONS = ['http', 'data', 'fanout', 'scale', 'pipeline', 'hostile', 'console', 'coldstart', 'startup', 'profile', 'usage'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

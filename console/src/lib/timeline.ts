@@ -22,3 +22,11 @@ export const timeOf = (iso: string): string => {
   const date = new Date(iso);
   return `${date.toLocaleTimeString(undefined, { hour12: false })}.${String(date.getMilliseconds()).padStart(3, '0')}`;
 };
+
+/**
+ * A Performance mark once an arriving event has been painted (the frame after the one its state
+ * update renders in): `npm run bench` compares it with the event's `at`, the stack's send time.
+ */
+export function shownMark(detail: { id: string; status: string; step: string; at: string }): void {
+  requestAnimationFrame(() => requestAnimationFrame(() => performance.mark('console:event-shown', { detail })));
+}

@@ -13,7 +13,7 @@ import {
 import { request, subscribe } from '../lib/api.ts';
 import { useSubscriptionAck } from '../lib/ack.ts';
 import { onReconnect } from '../lib/connection.ts';
-import { mergeEvents } from '../lib/timeline.ts';
+import { mergeEvents, shownMark } from '../lib/timeline.ts';
 import { Cart, type CartLine } from './Cart.tsx';
 import { OrderCard } from './OrderCard.tsx';
 
@@ -59,7 +59,7 @@ export function Orders() {
       ({ onOrderEvent: event }) => {
         if (!event) return;
         setEvents((current) => ({ ...current, [event.orderId]: mergeEvents(current[event.orderId] ?? [], [event]) }));
-        performance.mark('console:event', { detail: { id: event.orderId, status: event.status, step: event.step, at: event.at } });
+        shownMark({ id: event.orderId, status: event.status, step: event.step, at: event.at });
         if (event.step === 'NOTIFY' || !known.current.has(event.orderId)) {
           void refresh(event.orderId);
           void loadProducts();
