@@ -30,6 +30,7 @@ import { FunctionNotFoundError, startLocalStepFunctions } from './stepfunctions/
 import { Timeline } from './startup/timeline.js';
 import { type EarlyStart, beginStart } from './startup/early.js';
 import { watchedPaths } from './startup/synth-cache.js';
+import { addMissingIndexes } from './startup/table-indexes.js';
 import { runtimeMismatch } from './startup/node-runtime.js';
 import { ensureLocalCertificate } from './tls.js';
 import {
@@ -486,6 +487,7 @@ async function createTables(topology: Topology, endpoint: string, region: string
           );
         } catch (error) {
           if (!(error instanceof ResourceInUseException)) throw error;
+          await addMissingIndexes(client, table.logicalId, table.definition);
           return;
         }
         created.push(table.logicalId);
