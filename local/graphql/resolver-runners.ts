@@ -103,10 +103,11 @@ export class ResolverRunners {
     const { code, vtl } = this.#texts(spec);
     if (spec.kind !== 'UNIT' || code !== undefined || vtl?.request !== undefined) return undefined;
     const dataSource = this.#dataSource(spec.dataSourceLogicalId);
-    if (dataSource?.type !== 'AWS_LAMBDA' || !dataSource.functionLogicalId) {
+    if (dataSource?.type !== 'AWS_LAMBDA') {
       throw new SchemaError(`${spec.typeName}.${spec.fieldName}: a resolver without code or a request mapping template must be a direct Lambda resolver`);
     }
-    return dataSource.functionLogicalId;
+    // A function imported by ARN: invoking the unknown id answers the invoker's error for the field.
+    return dataSource.functionLogicalId ?? `${dataSource.name} (a function not defined in the template)`;
   }
 
   /** A subscription field's resolver: run at `start`, for its filters (and its errors). */

@@ -86,9 +86,28 @@ export async function buildFunctions(options: BuildFunctionsOptions): Promise<Ma
     workerPath,
     ...(options.onOutput ? { onOutput: options.onOutput } : {}),
   });
+  const unrunnable = (skipped: SkippedFunction) =>
+    new UnrunnableFunction(skipped, {
+      ...common(skipped.logicalId),
+      entryPath: '',
+      entry: skipped.logicalId,
+      handlerName: 'handler',
+      timeoutSeconds: 1,
+      memoryMb: 128,
+      environment: {},
+    });
   await Promise.all(
     [...options.functions].map(async (fn) => {
-      const file = await moduleFile(fn, join(options.buildDir, fn.logicalId, 'code'));
+      let file: string | undefined;
+      try {
+        file = await moduleFile(fn, join(options.buildDir, fn.logicalId, 'code'));
+      } catch (error) {
+        // One function whose code cannot be laid out (a zip asset, no handler file) does not stop the rest.
+        const reason = error instanceof Error ? error.message : String(error);
+        options.onOutput?.(`${fn.logicalId} is not run: ${reason}\n`);
+        functions.set(fn.logicalId, unrunnable({ logicalId: fn.logicalId, runtime: fn.runtime, reason, deployTime: false }));
+        return;
+      }
       functions.set(
         fn.logicalId,
         new LocalFunction({
@@ -104,20 +123,7 @@ export async function buildFunctions(options: BuildFunctionsOptions): Promise<Ma
       );
     }),
   );
-  for (const skipped of options.skipped.filter((s) => !s.deployTime)) {
-    functions.set(
-      skipped.logicalId,
-      new UnrunnableFunction(skipped, {
-        ...common(skipped.logicalId),
-        entryPath: '',
-        entry: skipped.logicalId,
-        handlerName: 'handler',
-        timeoutSeconds: 1,
-        memoryMb: 128,
-        environment: {},
-      }),
-    );
-  }
+  for (const skipped of options.skipped.filter((s) => !s.deployTime)) functions.set(skipped.logicalId, unrunnable(skipped));
   await Promise.all([...functions.values()].map((fn) => fn.build()));
   return functions;
 }

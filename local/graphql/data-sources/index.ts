@@ -6,14 +6,13 @@ import { httpDataSource } from './http.js';
 import { lambdaDataSource } from './lambda.js';
 import { noneDataSource } from './none.js';
 import type { DataSourceDeps, DataSourceRunner } from './types.js';
-import { SchemaError } from '../schema-error.js';
 
 export type { DataSourceDeps, DataSourceOutcome, DataSourceRunner, EventEntry } from './types.js';
 
 /** Data source kinds the local stack does not run: a resolver on one answers this error. */
-const unsupported = (spec: DataSourceSpec): DataSourceRunner => ({
+const unsupported = (spec: DataSourceSpec, why = `of type ${spec.type}, which the local stack does not run`): DataSourceRunner => ({
   run: async () => {
-    throw new FieldError('UnsupportedOperation', `Data source ${spec.name} is of type ${spec.type}, which the local stack does not run`);
+    throw new FieldError('UnsupportedOperation', `Data source ${spec.name} is ${why}`);
   },
 });
 
@@ -25,7 +24,8 @@ export function dataSourceRunner(spec: DataSourceSpec | undefined, deps: DataSou
     case 'NONE':
       return noneDataSource;
     case 'AWS_LAMBDA':
-      if (!spec.functionLogicalId) throw new SchemaError(`${spec.name}: no function`);
+      // A function imported by ARN is not in the template: its fields answer the error, the rest runs.
+      if (!spec.functionLogicalId) return unsupported(spec, 'its function is not defined in the template (an imported ARN)');
       return lambdaDataSource(spec.name, spec.functionLogicalId, deps);
     case 'AMAZON_DYNAMODB':
       return dynamoDbDataSource(spec.name, spec.tableLogicalId, deps);
