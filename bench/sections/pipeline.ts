@@ -16,6 +16,7 @@ import { pipelineImageWork } from '../lib/image-work.js';
 import { type Photo, loadPhotos } from '../lib/photos.js';
 import { type Comparison, type SectionReport, chartLink, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
 import { progressChart } from '../lib/charts.js';
+import { renderTemplate } from '../lib/template.js';
 import type { FunctionSpec } from '../../local/cdk/topology.js';
 import { mapLimit, max, percentile } from '../lib/stats.js';
 
@@ -330,30 +331,34 @@ export async function runPipeline(ctx: BenchContext): Promise<SectionReport> {
     },
   ];
   const { putsInFlight, sharpInFlight } = ctx.options.pipeline;
-  const details = [
-    `Images: ${source}. Each upload is a \`createUpload\` (user pool) and then the signed PUT (${putsInFlight} in flight); ` +
-      `the clock runs from the first PUT to the last READY event on the uploader's \`onFileEvent\` subscription. ` +
-      `Bare sharp: ${work.description}; ${sharpInFlight} images in flight, in the harness process. ` +
-      `Bare sharp ran in two halves, ${bareBefore.perImage.length} images before the local run and ${bareAfter.perImage.length} after it ` +
-      `(${imagesPerSecond(bareBefore).toFixed(1)} and ${imagesPerSecond(bareAfter).toFixed(1)} images/s), and its row pools them (images over summed seconds, CPU summed), ` +
-      `because this machine's speed drifts by up to 2x within minutes and a reference measured wholly before the local run would put that drift into the ratio.`,
-    '',
-    markdownTable(
+  const chart = progressChart('pipeline-progress.svg', `Images done over time: local stack (${putsInFlight} PUTs in flight) and bare sharp (both halves end to end)`, [
+    { name: 'local stack', endsS: local.endsS },
+    { name: 'bare sharp', endsS: bare.endsS },
+  ]);
+  const details = renderTemplate('pipeline', {
+    source,
+    putsInFlight,
+    sharpInFlight,
+    bareWork: work.description,
+    bareBefore: bareBefore.perImage.length,
+    bareAfter: bareAfter.perImage.length,
+    bareBeforeRate: imagesPerSecond(bareBefore).toFixed(1),
+    bareAfterRate: imagesPerSecond(bareAfter).toFixed(1),
+    table: markdownTable(
       ['target', 'images', 'READY', 'FAILED', 'seconds', 'images/s', 'per image p50 ms', 'per image max ms'],
       [
         ['local stack', fmtInt(local.images), fmtInt(local.ready), fmtInt(local.failed.length), local.seconds.toFixed(1), ours.toFixed(1), fmtMs(local.perImageP50), fmtMs(local.perImageMax)],
         ['bare sharp', fmtInt(bare.images), fmtInt(bare.ready), '0', bare.seconds.toFixed(1), reference.toFixed(1), fmtMs(bare.perImageP50), fmtMs(bare.perImageMax)],
       ],
     ),
-    ...(local.failed.length > 0 ? ['', `Failed uploads: ${local.failed.slice(0, 5).join('; ')}`] : []),
-    '',
-    `CPU per image over the timed window, from /proc (every thread of the stack's process and its children; the harness process for bare sharp). ` +
-      `The local run starts after ${ctx.options.pipeline.warmUploads} untimed uploads (${putsInFlight} in flight), so the functions' execution environments are warm and their hot code compiled, as bare sharp is after as many untimed images: ` +
-      'the rate is the steady state, not V8 optimizing each environment\'s AWS SDK (with 4 untimed uploads instead of 32, 3% more CPU per image and 3% fewer images/s, measured twice each, interleaved). ' +
-      `Machine: ${local.usage.cores} cores; during the local run ${pct(localLoad.othersShare)} of them went to other processes and ${pct(localLoad.idleShare)} sat idle ` +
-      `(bare sharp: ${pct(bareLoad.othersShare)} and ${pct(bareLoad.idleShare)}).`,
-    '',
-    markdownTable(
+    failed: local.failed.length > 0 ? `\n\nFailed uploads: ${local.failed.slice(0, 5).join('; ')}` : '',
+    warmUploads: ctx.options.pipeline.warmUploads,
+    cores: local.usage.cores,
+    localOthers: pct(localLoad.othersShare),
+    localIdle: pct(localLoad.idleShare),
+    bareOthers: pct(bareLoad.othersShare),
+    bareIdle: pct(bareLoad.idleShare),
+    cpuTable: markdownTable(
       ['where', 'CPU ms per image'],
       [
         ...localCpu.rows.map((r) => [`local: ${r.part}`, fmtMs(r.msPerImage)]),
@@ -362,7 +367,8 @@ export async function runPipeline(ctx: BenchContext): Promise<SectionReport> {
         ['**bare sharp: total**', fmtMs(bareCpu.totalMsPerImage)],
       ],
     ),
-  ].join('\n');
+    chart: chartLink(chart),
+  });
   const evidence = new Map<string, string>();
   if (comparisons.some((c) => c.met === false)) {
     const top = localCpu.rows.slice(0, 5).map((r) => `${r.part} ${fmtMs(r.msPerImage)}`).join(', ');
@@ -374,10 +380,6 @@ export async function runPipeline(ctx: BenchContext): Promise<SectionReport> {
         `other processes took ${pct(localLoad.othersShare)} and ${pct(bareLoad.othersShare)} of the machine.`,
     );
   }
-  const chart = progressChart('pipeline-progress.svg', `Images done over time: local stack (${putsInFlight} PUTs in flight) and bare sharp (both halves end to end)`, [
-    { name: 'local stack', endsS: local.endsS },
-    { name: 'bare sharp', endsS: bare.endsS },
-  ]);
   const figures = { local: { ...local, usage: undefined }, bare: { ...bare, usage: undefined }, localCpu, bareCpu };
-  return { name: 'pipeline', title: 'Pipeline', comparisons, details: `${details}\n\n${chartLink(chart)}`, evidence, charts: [chart], figures };
+  return { name: 'pipeline', title: 'Pipeline', comparisons, details, evidence, charts: [chart], figures };
 }
