@@ -105,6 +105,14 @@ describe('given the synthesized stack', () => {
     expect(excess).toEqual([]);
   }, 240_000);
 
+  it('then the check can fail: a step that never batch-writes or describes a table has no command for it in its bundle', async () => {
+    const callable = await bundleActions('resolvers/orders/handlers/confirm-order.ts');
+
+    expect(callable.has('UpdateItem')).toBe(true);
+    expect(callable.has('BatchWriteItem')).toBe(false);
+    expect(callable.has('DescribeTable')).toBe(false);
+  }, 60_000);
+
   it('then the orders functions have no read-write set: no Scan, BatchWriteItem or DeleteItem but where listed', () => {
     const ordersFunctions = functions.filter(([, fn]) => String(fn.Metadata![LOCAL_ENTRY_METADATA]).startsWith('resolvers/orders/'));
     const broad = ordersFunctions.flatMap(([id, fn]) =>
