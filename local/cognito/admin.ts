@@ -1,14 +1,14 @@
 /**
  * The administrator's operations (IAM-signed): AdminCreateUser, AdminConfirmSignUp,
  * AdminSetUserPassword, AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminGetUser,
- * AdminListGroupsForUser, AdminDeleteUser, ListUsers.
+ * AdminListGroupsForUser, AdminDeleteUser, ListUsers, DescribeUserPoolClient.
  */
 import { randomInt } from 'node:crypto';
-import { type Body, type PoolContext, newSub, text } from './context.js';
+import { type Body, type PoolContext, clientOf, newSub, text } from './context.js';
 import { invalidParameter, notAuthorized, resourceNotFound, userNotFound, usernameExists } from './errors.js';
 import type { UserRecord } from './ports.js';
 import { createVerifier, poolNameOf } from './srp.js';
-import { attributeList, checkPassword, findUser, newUsername, parseAttributes, requireAttributes, userTimestamps } from './users.js';
+import { attributeList, checkPassword, findUser, newUser, newUsername, parseAttributes, requireAttributes, userTimestamps } from './users.js';
 
 function checkPool(ctx: PoolContext, body: Body): void {
   const id = text(body, 'UserPoolId');
@@ -59,21 +59,15 @@ export async function adminCreateUser(ctx: PoolContext, body: Body): Promise<Bod
   const given = body['TemporaryPassword'];
   const password = given === undefined ? temporaryPassword(pool.passwordPolicy.minimumLength) : checkPassword(pool, given, 'temporaryPassword');
   const now = ctx.clock.now();
-  const user: UserRecord = {
+  const user = newUser({
     username,
     sub,
     attributes,
     status: 'FORCE_CHANGE_PASSWORD',
-    enabled: true,
     verifier: createVerifier(poolNameOf(pool.userPoolId), username, password),
     temporaryPasswordExpiresAt: now + pool.passwordPolicy.temporaryPasswordValidityDays * 86_400_000,
-    groups: [],
-    code: undefined,
-    failedSignIns: 0,
-    lockedUntil: 0,
-    createdAt: now,
-    updatedAt: now,
-  };
+    now,
+  });
   await ctx.store.put(user);
   if (body['MessageAction'] !== 'SUPPRESS' && attributes['email']) {
     await ctx.mailbox.send({
@@ -143,6 +137,31 @@ export async function adminListGroupsForUser(ctx: PoolContext, body: Body): Prom
 export async function adminGetUser(ctx: PoolContext, body: Body): Promise<Body> {
   const user = existingUser(ctx, body);
   return { Username: user.username, UserAttributes: attributeList(user), ...userTimestamps(user), Enabled: user.enabled, UserStatus: user.status };
+}
+
+/**
+ * A client's settings, and its secret when it has one: the only way to learn the secret, which
+ * the local stack derives from the state folder's seed, as on AWS it is only shown here.
+ */
+export async function describeUserPoolClient(ctx: PoolContext, body: Body): Promise<Body> {
+  checkPool(ctx, body);
+  const client = clientOf(ctx, text(body, 'ClientId'));
+  return {
+    UserPoolClient: {
+      UserPoolId: ctx.pool.userPoolId,
+      ClientId: client.clientId,
+      ...(client.secret === undefined ? {} : { ClientSecret: client.secret }),
+      ExplicitAuthFlows: [...client.explicitAuthFlows],
+      PreventUserExistenceErrors: client.preventUserExistenceErrors ? 'ENABLED' : 'LEGACY',
+      EnableTokenRevocation: client.enableTokenRevocation,
+      AccessTokenValidity: client.accessTokenSeconds,
+      IdTokenValidity: client.idTokenSeconds,
+      RefreshTokenValidity: client.refreshTokenSeconds,
+      TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds', RefreshToken: 'seconds' },
+      AuthSessionValidity: client.authSessionSeconds / 60,
+      ...(client.readAttributes === undefined ? {} : { ReadAttributes: [...client.readAttributes] }),
+    },
+  };
 }
 
 export async function adminDeleteUser(ctx: PoolContext, body: Body): Promise<Body> {

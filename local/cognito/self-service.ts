@@ -31,7 +31,7 @@ import {
 import type { UserRecord } from './ports.js';
 import { createVerifier, passwordMatches, poolNameOf } from './srp.js';
 import { revokeRefreshToken, userOfAccessToken } from './tokens.js';
-import { attributeList, checkPassword, deliveryAttribute, findUser, isEmail, newUsername, parseAttributes, requireAttributes } from './users.js';
+import { attributeList, checkPassword, deliveryAttribute, findUser, isEmail, newUser, newUsername, parseAttributes, requireAttributes } from './users.js';
 
 const CONFIRM_CODE_SECONDS = 24 * 3600;
 const RESET_CODE_SECONDS = 3600;
@@ -51,21 +51,15 @@ export async function signUp(ctx: PoolContext, body: Body): Promise<Body> {
     throw usernameExists(pool.usernameAttributes.includes('email') ? 'An account with the given email already exists.' : 'User already exists');
   }
   const now = ctx.clock.now();
-  let user: UserRecord = {
+  let user = newUser({
     username,
     sub,
     attributes: { ...attributes, ...(attributes['email'] ? { email_verified: 'false' } : {}) },
     status: 'UNCONFIRMED',
-    enabled: true,
     verifier: createVerifier(poolNameOf(pool.userPoolId), username, password),
     temporaryPasswordExpiresAt: undefined,
-    groups: [],
-    code: undefined,
-    failedSignIns: 0,
-    lockedUntil: 0,
-    createdAt: now,
-    updatedAt: now,
-  };
+    now,
+  });
   const verifies = pool.autoVerifiedAttributes.includes('email') && user.attributes['email'];
   if (verifies) user = await sendCode(ctx, user, 'confirm-sign-up', CONFIRM_CODE_SECONDS);
   await ctx.store.put(user);

@@ -43,6 +43,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   AdminGetUser: signed(admin.adminGetUser),
   AdminDeleteUser: signed(admin.adminDeleteUser),
   ListUsers: signed(admin.listUsers),
+  DescribeUserPoolClient: signed(admin.describeUserPoolClient),
 };
 
 export interface PoolPorts {

@@ -97,6 +97,14 @@ export function newUsername(pool: PoolConfig, typed: string, attributes: Record<
   return sub;
 }
 
+/** A user as SignUp or AdminCreateUser makes one: enabled, in no group, no code pending, no failures. */
+export function newUser(
+  fields: Pick<UserRecord, 'username' | 'sub' | 'attributes' | 'status' | 'verifier' | 'temporaryPasswordExpiresAt'> & { readonly now: number },
+): UserRecord {
+  const { now, ...given } = fields;
+  return { ...given, enabled: true, groups: [], code: undefined, failedSignIns: 0, lockedUntil: 0, createdAt: now, updatedAt: now };
+}
+
 export function requireAttributes(pool: PoolConfig, attributes: Readonly<Record<string, string>>): void {
   const missing = pool.requiredAttributes.filter((name) => !attributes[name]);
   if (missing.length > 0) {

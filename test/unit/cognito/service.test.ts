@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readPoolConfigs } from '../../../local/cognito/pool-config.js';
 import { decodeJwt } from 'jose';
@@ -146,6 +147,18 @@ describe('given a client with a secret', () => {
     expect((await given.failure('GetTokensFromRefreshToken', { ClientId: CLIENT_ID, RefreshToken: REFRESH_TOKEN })).message).toBe(`Unable to verify secret hash for client ${CLIENT_ID}`);
     expect((await given.failure('GetTokensFromRefreshToken', { ClientId: CLIENT_ID, RefreshToken: REFRESH_TOKEN, ClientSecret: `${SECRET}x` })).type).toBe('NotAuthorizedException');
     expect(claims(await given.call('GetTokensFromRefreshToken', { ClientId: CLIENT_ID, RefreshToken: REFRESH_TOKEN, ClientSecret: SECRET }))['sub']).toBe(sub);
+  });
+});
+
+describe('given a client with a secret the template asked for (GenerateSecret)', () => {
+  it('when an administrator describes the client, then the secret it shows computes a SECRET_HASH that signs in; an unknown client is ResourceNotFoundException', async () => {
+    const given = await aPool(aTemplate({ client: { GenerateSecret: true } }));
+    const described = (await given.call('DescribeUserPoolClient', { UserPoolId: POOL_ID, ClientId: CLIENT_ID }))['UserPoolClient'] as Record<string, unknown>;
+    expect(described).toMatchObject({ UserPoolId: POOL_ID, ClientId: CLIENT_ID, ClientSecret: SECRET, PreventUserExistenceErrors: 'ENABLED', AccessTokenValidity: 3600 });
+    const hash = createHmac('sha256', String(described['ClientSecret'])).update(`shown@example.com${CLIENT_ID}`).digest('base64');
+    await aConfirmedUser(given, 'shown@example.com', { SecretHash: hash });
+    expect(claims(await given.call('InitiateAuth', passwordAuth('shown@example.com', PASSWORD, { SECRET_HASH: hash })))['email']).toBe('shown@example.com');
+    expect(await given.failure('DescribeUserPoolClient', { UserPoolId: POOL_ID, ClientId: 'nosuchclient' })).toEqual({ type: 'ResourceNotFoundException', message: 'User pool client nosuchclient does not exist.' });
   });
 });
 
