@@ -1,8 +1,7 @@
 /** The report's charts, built from figures with the plain SVG of svg.ts. */
-import { LATENCY_PERCENTILES } from './http-load.js';
 import type { Chart } from './report.js';
 import { type Series, barChart, lineChart } from './svg.js';
-import { percentile } from './stats.js';
+import { LATENCY_PERCENTILES, percentile } from './stats.js';
 
 /** Spreads the tail: p50 -> 0.3, p90 -> 1, p99 -> 2, p99.9 -> 3. */
 export const tailAxis = (p: number): number => -Math.log10(1 - p / 100);

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
+import { LATENCY_PERCENTILES } from './stats.js';
 
 export interface LoadRun {
   readonly reqPerSec: number;
@@ -45,8 +46,7 @@ export interface LoadRequest {
   readonly rejectText?: string;
 }
 
-/** The percentiles both generators report (wrk computes any; autocannon these). */
-export const LATENCY_PERCENTILES = [50, 75, 90, 99, 99.9] as const;
+export { LATENCY_PERCENTILES };
 
 /** The two generators; a section loads a target and its reference with the same one. */
 export type Generator = 'wrk' | 'autocannon';

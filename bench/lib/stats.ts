@@ -1,5 +1,8 @@
 /** Small statistics over samples; nothing here knows what was measured. */
 
+/** The latency percentiles the reports show for HTTP loads: both generators report these. */
+export const LATENCY_PERCENTILES = [50, 75, 90, 99, 99.9] as const;
+
 export function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
