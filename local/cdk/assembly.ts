@@ -129,6 +129,24 @@ export async function readAssembly(outDir: string): Promise<CfnTemplate> {
     }
     Object.assign(outputs, stack.template.Outputs ?? {});
   }
+  // Cross-stack references: an `Fn::ImportValue` of another stack's export is that output's
+  // value, which names resources of the merged template.
+  const exports = new Map<string, unknown>();
+  for (const stack of collected.stacks) {
+    for (const output of Object.values(stack.template.Outputs ?? {}) as { Value: unknown; Export?: { Name?: unknown } }[]) {
+      if (typeof output.Export?.Name === 'string') exports.set(output.Export.Name, output.Value);
+    }
+  }
+  const merged = exports.size === 0 ? resources : (withImports(resources, exports) as Record<string, CfnResource>);
   // The template's other sections (Metadata, Parameters, ...) as the first stack states them.
-  return { ...collected.stacks[0]?.template, Resources: resources, Outputs: outputs };
+  return { ...collected.stacks[0]?.template, Resources: merged, Outputs: outputs };
+}
+
+function withImports(value: unknown, exports: ReadonlyMap<string, unknown>): unknown {
+  if (Array.isArray(value)) return value.map((item) => withImports(item, exports));
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  const name = record['Fn::ImportValue'];
+  if (typeof name === 'string' && Object.keys(record).length === 1 && exports.has(name)) return exports.get(name);
+  return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, withImports(item, exports)]));
 }

@@ -112,6 +112,44 @@ describe('function discovery from the cloud assembly', () => {
   });
 });
 
+describe('an app of several stacks', () => {
+  it('given a data stack exporting its table and an API stack importing it, when the assembly is read, then the data source names the table', async () => {
+    const multi = await mkdtemp(join(tmpdir(), 'assembly-multi-'));
+    try {
+      const data = {
+        Resources: { Table: { Type: 'AWS::DynamoDB::Table', Properties: { KeySchema: [] } } },
+        Outputs: { ExportsOutputRefTable: { Value: { Ref: 'Table' }, Export: { Name: 'Data:ExportsOutputRefTable' } } },
+      };
+      const api = {
+        Resources: {
+          Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'a', AuthenticationType: 'API_KEY' } },
+          Schema: { Type: 'AWS::AppSync::GraphQLSchema', Properties: { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] }, Definition: 'type Query { a: String }' } },
+          Source: {
+            Type: 'AWS::AppSync::DataSource',
+            Properties: { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] }, Name: 'items', Type: 'AMAZON_DYNAMODB', DynamoDBConfig: { TableName: { 'Fn::ImportValue': 'Data:ExportsOutputRefTable' } } },
+          },
+        },
+      };
+      await writeFile(join(multi, 'Data.template.json'), JSON.stringify(data));
+      await writeFile(join(multi, 'Api.template.json'), JSON.stringify(api));
+      await writeFile(
+        join(multi, 'manifest.json'),
+        JSON.stringify({
+          artifacts: {
+            Data: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Data.template.json' } },
+            Api: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Api.template.json' } },
+          },
+        }),
+      );
+      const topology = readTopology(await readAssembly(multi));
+      expect(topology.api.dataSources.get('Source')?.tableLogicalId).toBe('Table');
+      expect(topology.tables.map((t) => t.logicalId)).toEqual(['Table']);
+    } finally {
+      await rm(multi, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the start-up table of what is not run', () => {
   it('given the assembly, when the table is made, then unsupported resources, functions with their fields and data source kinds are listed once each', async () => {
     const assembled = await readAssembly(dir);
