@@ -55,7 +55,7 @@ export function costDocument(input: CostDocumentInput): string {
     days: w.days,
     total: usd(total),
     totalAfterFree: usd(totalAfterFree),
-    perUpload: usd(w.uploads > 0 ? (bill(usage, usage.facts, w).total - bill(usage, usage.facts, { ...w, uploads: 0 }).total) / w.uploads : 0),
+    perThousandUploads: usd(w.uploads > 0 ? ((total - bill(usage, usage.facts, { ...w, uploads: 0 }).total) / w.uploads) * 1_000 : 0),
     lines: markdownTable(['service', 'what', 'quantity', 'unit', 'USD', 'USD after always-free tiers', 'from'], [...lineRows, ['**total**', '', '', '', `**${usd(total)}**`, `**${usd(totalAfterFree)}**`, '']]),
     functions: markdownTable(
       ['function', 'architecture', 'invocations', 'GB-seconds', 'log MB'],
