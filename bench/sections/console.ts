@@ -79,7 +79,7 @@ export async function runConsole(ctx: BenchContext): Promise<SectionReport> {
       const page = await openSignedIn(browser, consoleUrl, stack.userPoolClientId, session);
       const figures = await page.evaluate(() => {
         const painted = performance.getEntriesByName('console:files-painted')[0]?.startTime ?? Number.NaN;
-        const js = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((r) => new URL(r.name).pathname.endsWith('.js'));
+        const js = (performance.getEntriesByType('resource') as unknown as { name: string; encodedBodySize: number }[]).filter((r) => new URL(r.name).pathname.endsWith('.js'));
         return { painted, bytes: js.reduce((sum, r) => sum + r.encodedBodySize, 0), count: js.length };
       });
       paints.push(figures.painted);
@@ -101,7 +101,7 @@ export async function runConsole(ctx: BenchContext): Promise<SectionReport> {
       await page.waitForFunction((n) => performance.getEntriesByName('console:event-shown').length >= n, i + 1, { timeout: 10_000 });
     }
     const latencies = await page.evaluate(() =>
-      performance.getEntriesByName('console:event-shown').map((m) => performance.timeOrigin + m.startTime - Date.parse((m as PerformanceMark).detail.at as string)),
+      performance.getEntriesByName('console:event-shown').map((m) => performance.timeOrigin + m.startTime - Date.parse((m as unknown as { detail: { at: string } }).detail.at)),
     );
     await page.context().close();
 

@@ -20,7 +20,7 @@ import { SECURITY_HEADERS, contentSecurityPolicy } from './web-console-headers.j
 
 export interface WebConsoleProps {
   /** `amplify_outputs.json` as the stack's outputs make it (deploy-time values allowed): the console's only configuration. */
-  readonly config: Readonly<Record<string, unknown>>;
+  readonly config: object;
   /**
    * The built console (local/console/build.ts writes it; `npm run console:build` prints where).
    * Without it only the configuration is deployed, so a synthesis needs no build.

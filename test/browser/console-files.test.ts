@@ -8,6 +8,12 @@ import { makeJpeg } from '../support/images.js';
  * The files page in Chromium: a real photograph through the real upload (PUT to the signed URL),
  * the pipeline's steps live over Amplify's subscription, the thumbnails from the bucket.
  */
+/** An image's natural width once it has loaded (0 while it loads or when it failed). */
+const loadedWidth = (element: unknown): number => {
+  const img = element as { complete: boolean; naturalWidth: number };
+  return img.complete ? img.naturalWidth : 0;
+};
+
 let browser: Browser;
 beforeAll(async () => {
   browser = await launchChromium();
@@ -30,7 +36,7 @@ describe('the files page', () => {
     await harbour.locator('.status', { hasText: 'READY' }).waitFor({ timeout: 60_000 });
     const thumbnail = harbour.locator('.thumbs img').first();
     await thumbnail.waitFor({ timeout: 30_000 });
-    await expect.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 15_000 }).toBe(200);
+    await expect.poll(() => thumbnail.evaluate(loadedWidth), { timeout: 15_000 }).toBe(200);
 
     const steps = await stepsOf(page, 'harbour.jpg');
     const times = steps.map((s) => Date.parse(s.at));
@@ -41,7 +47,7 @@ describe('the files page', () => {
 
     // The larger rendition opens from the thumbnail.
     await harbour.locator('.thumbs button').first().click();
-    await expect.poll(() => harbour.locator('figure.large img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 15_000 }).toBe(800);
+    await expect.poll(() => harbour.locator('figure.large img').evaluate(loadedWidth), { timeout: 15_000 }).toBe(800);
     expect(problems).toEqual([]);
     await context.close();
   });

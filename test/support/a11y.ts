@@ -18,8 +18,12 @@ export interface Violation {
 export async function seriousViolations(page: Page): Promise<Violation[]> {
   await page.evaluate(axeSource);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
+    // In the page; typed by hand, as this project's TypeScript has no DOM library.
+    const page = globalThis as unknown as {
+      document: unknown;
+      axe: { run: (context: unknown, options: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> };
+    };
+    const result = await page.axe.run(page.document, { resultTypes: ['violations'] });
     return result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
@@ -30,7 +34,11 @@ export async function seriousViolations(page: Page): Promise<Violation[]> {
 export async function tabTo(page: Page, selector: string): Promise<void> {
   for (let i = 0; i < 60; i++) {
     await page.keyboard.press('Tab');
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    const focused = await page.evaluate((s) => {
+      const { document } = globalThis as unknown as { document: { activeElement: { matches(selector: string): boolean } | null } };
+      return document.activeElement?.matches(s) ?? false;
+    }, selector);
+    if (focused) return;
   }
   throw new Error(`Tab never reached ${selector}`);
 }
