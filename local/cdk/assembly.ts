@@ -129,6 +129,7 @@ export async function readAssembly(outDir: string): Promise<CfnTemplate> {
     }
     Object.assign(outputs, stack.template.Outputs ?? {});
   }
+  await inlineNestedStacks(resources, collected.assets);
   // Cross-stack references: an `Fn::ImportValue` of another stack's export is that output's
   // value, which names resources of the merged template.
   const exports = new Map<string, unknown>();
@@ -149,4 +150,53 @@ function withImports(value: unknown, exports: ReadonlyMap<string, unknown>): unk
   const name = record['Fn::ImportValue'];
   if (typeof name === 'string' && Object.keys(record).length === 1 && exports.has(name)) return exports.get(name);
   return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, withImports(item, exports)]));
+}
+
+/** `{Ref: name}` of `params` replaced by their values, `Fn::GetAtt [stack, Outputs.X]` by the output's value. */
+function substitute(value: unknown, replace: (record: Record<string, unknown>) => unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => substitute(item, replace));
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  const replaced = replace(record);
+  if (replaced !== undefined) return replaced;
+  return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, substitute(item, replace)]));
+}
+
+/**
+ * NestedStacks (`AWS::CloudFormation::Stack` whose template is an asset of the assembly) merged
+ * into their parent: the nested template's parameters take the values the parent passes, and the
+ * parent's `Fn::GetAtt [nested, Outputs.X]` the nested output's value.
+ */
+async function inlineNestedStacks(resources: Record<string, CfnResource>, assets: ReadonlyMap<string, string>): Promise<void> {
+  for (let round = 0; round < 10; round += 1) {
+    const nested = Object.entries(resources).filter(
+      ([, r]) => r.Type === 'AWS::CloudFormation::Stack' && assetOf(r.Properties?.['TemplateURL'], assets) !== undefined,
+    );
+    if (nested.length === 0) return;
+    for (const [stackId, stack] of nested) {
+      const file = assetOf(stack.Properties?.['TemplateURL'], assets) ?? '';
+      const template = await readJson<CfnTemplate & { Parameters?: Record<string, unknown> }>(file);
+      const passed = (stack.Properties?.['Parameters'] ?? {}) as Record<string, unknown>;
+      const params = new Set(Object.keys(template.Parameters ?? {}));
+      const inner = substitute(template.Resources, (r) => {
+        const ref = r['Ref'];
+        return typeof ref === 'string' && Object.keys(r).length === 1 && params.has(ref) ? passed[ref] : undefined;
+      }) as Record<string, CfnResource>;
+      const outputs = substitute(template.Outputs ?? {}, (r) => {
+        const ref = r['Ref'];
+        return typeof ref === 'string' && Object.keys(r).length === 1 && params.has(ref) ? passed[ref] : undefined;
+      }) as Record<string, { Value: unknown }>;
+      delete resources[stackId];
+      for (const [id, resource] of Object.entries(inner)) {
+        if (resources[id]) throw new AssemblyError(`The nested stack ${stackId} and its parent both define ${id}`);
+        resources[id] = await resolveAssets(id, resource, assets);
+      }
+      const outputOf = (r: Record<string, unknown>) => {
+        const getAtt = r['Fn::GetAtt'];
+        if (!Array.isArray(getAtt) || getAtt[0] !== stackId || typeof getAtt[1] !== 'string' || !getAtt[1].startsWith('Outputs.')) return undefined;
+        return outputs[getAtt[1].slice('Outputs.'.length)]?.Value;
+      };
+      for (const [id, resource] of Object.entries(resources)) resources[id] = substitute(resource, outputOf) as CfnResource;
+    }
+  }
 }

@@ -150,6 +150,59 @@ describe('an app of several stacks', () => {
   });
 });
 
+describe('a NestedStack', () => {
+  it('given an API in a nested stack using the parent\'s table, when the assembly is read, then the nested resources join the parent with the parameters and outputs wired', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'assembly-nested-'));
+    try {
+      const nested = {
+        Parameters: { referencetoParentTableRef: { Type: 'String' } },
+        Resources: {
+          Api: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'n', AuthenticationType: 'API_KEY' } },
+          Schema: { Type: 'AWS::AppSync::GraphQLSchema', Properties: { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] }, Definition: 'type Query { a: String }' } },
+          Source: {
+            Type: 'AWS::AppSync::DataSource',
+            Properties: { ApiId: { 'Fn::GetAtt': ['Api', 'ApiId'] }, Name: 'things', Type: 'AMAZON_DYNAMODB', DynamoDBConfig: { TableName: { Ref: 'referencetoParentTableRef' } } },
+          },
+        },
+        Outputs: { ApiUrl: { Value: { 'Fn::GetAtt': ['Api', 'GraphQLUrl'] } } },
+      };
+      const parent = {
+        Resources: {
+          Table: { Type: 'AWS::DynamoDB::Table', Properties: { KeySchema: [] } },
+          Nested: {
+            Type: 'AWS::CloudFormation::Stack',
+            Properties: {
+              TemplateURL: { 'Fn::Join': ['', ['https://s3.', { Ref: 'AWS::Region' }, '.amazonaws.com/bucket/eee.json']] },
+              Parameters: { referencetoParentTableRef: { Ref: 'Table' } },
+            },
+          },
+        },
+        Outputs: { Url: { Value: { 'Fn::GetAtt': ['Nested', 'Outputs.ApiUrl'] } } },
+      };
+      await writeFile(join(root, 'ParentNested.nested.template.json'), JSON.stringify(nested));
+      await writeFile(join(root, 'Parent.template.json'), JSON.stringify(parent));
+      await writeFile(
+        join(root, 'Parent.assets.json'),
+        JSON.stringify({ files: { eee: { source: { path: 'ParentNested.nested.template.json', packaging: 'file' }, destinations: { d: { bucketName: 'b', objectKey: 'eee.json' } } } } }),
+      );
+      await writeFile(
+        join(root, 'manifest.json'),
+        JSON.stringify({
+          artifacts: {
+            'Parent.assets': { type: 'cdk:asset-manifest', properties: { file: 'Parent.assets.json' } },
+            Parent: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Parent.template.json' } },
+          },
+        }),
+      );
+      const assembled = await readAssembly(root);
+      expect(Object.keys(assembled.Resources).sort()).toEqual(['Api', 'Schema', 'Source', 'Table']);
+      expect(readTopology(assembled).api.dataSources.get('Source')?.tableLogicalId).toBe('Table');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the start-up table of what is not run', () => {
   it('given the assembly, when the table is made, then unsupported resources, functions with their fields and data source kinds are listed once each', async () => {
     const assembled = await readAssembly(dir);
