@@ -13,6 +13,7 @@ import {
   newSessionId,
   optionalText,
   record,
+  rememberSession,
   simulatedIdentity,
   text,
 } from './context.js';
@@ -88,7 +89,7 @@ async function passwordAccepted(ctx: PoolContext, user: UserRecord, client: Clie
       throw notAuthorized('Temporary password has expired and must be reset by an administrator.');
     }
     const session = newSessionId();
-    ctx.sessions.set(session, { kind: 'NEW_PASSWORD_REQUIRED', username: user.username, clientId: client.clientId, expiresAt: now + client.authSessionSeconds * 1000 });
+    rememberSession(ctx, session, { kind: 'NEW_PASSWORD_REQUIRED', username: user.username, clientId: client.clientId, expiresAt: now + client.authSessionSeconds * 1000 });
     const missing = ctx.pool.requiredAttributes.filter((name) => !user.attributes[name]).map((name) => `userAttributes.${name}`);
     const { email_verified: _verified, ...visible } = user.attributes;
     return {
@@ -143,7 +144,7 @@ export async function initiateAuth(ctx: PoolContext, body: Body): Promise<Body> 
   const verifier = user?.verifier ?? createVerifier(poolNameOf(ctx.pool.userPoolId), userId, randomBytes(32).toString('hex'), simulated?.salt);
   const challenge = createServerChallenge(verifier.verifier);
   const secretBlock = newSessionId();
-  ctx.sessions.set(secretBlock, {
+  rememberSession(ctx, secretBlock, {
     kind: 'PASSWORD_VERIFIER',
     username: userId,
     clientId: client.clientId,

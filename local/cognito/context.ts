@@ -85,6 +85,18 @@ export function checkClientSecret(client: ClientConfig, given: string | undefine
   if (given === undefined || !timingSafeEqual(actual, expected)) throw refuse();
 }
 
+/** Challenges in flight at most: a client looping on InitiateAuth must not exhaust memory before they expire. */
+export const MAX_SESSIONS = 10_000;
+
+/** Keeps a challenge session; past MAX_SESSIONS the oldest is dropped (a Map iterates in insertion order). */
+export function rememberSession(ctx: PoolContext, key: string, session: ChallengeSession): void {
+  if (ctx.sessions.size >= MAX_SESSIONS) {
+    const oldest = ctx.sessions.keys().next();
+    if (oldest.done !== true) ctx.sessions.delete(oldest.value);
+  }
+  ctx.sessions.set(key, session);
+}
+
 export const newSessionId = (): string => randomBytes(96).toString('base64');
 
 export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
@@ -102,24 +114,30 @@ export const deliveryDetails = (destination: string) => ({
   AttributeName: 'email',
 });
 
-/** Sends a fresh code to the user's email and returns the user with it pending. */
+/**
+ * Stores the user with a fresh code pending, then mails the code to their e-mail. The store is
+ * updated before the first await, so a concurrent request (a double-clicked sign-up) already sees
+ * this user when it checks whether the name is taken.
+ */
 export async function sendCode(
   ctx: PoolContext,
   user: UserRecord,
   purpose: 'confirm-sign-up' | 'reset-password' | 'verify-email',
   validitySeconds: number,
 ): Promise<UserRecord> {
-  const email = user.attributes['email'] ?? '';
   const code = newCode();
   const now = ctx.clock.now();
+  const updated: UserRecord = { ...user, code: { purpose, code, expiresAt: now + validitySeconds * 1000 }, updatedAt: now };
+  const stored = ctx.store.put(updated);
   await ctx.mailbox.send({
     at: new Date(now).toISOString(),
-    to: email,
+    to: user.attributes['email'] ?? '',
     subject: purpose === 'reset-password' ? 'Your password reset code' : ctx.messages.verifySubject,
     body: (purpose === 'reset-password' ? 'Your password reset code is {####}.' : ctx.messages.verifyBody).replace('{####}', code),
     code,
   });
-  return { ...user, code: { purpose, code, expiresAt: now + validitySeconds * 1000 }, updatedAt: now };
+  await stored;
+  return updated;
 }
 
 export const newSub = (): string => randomUUID();

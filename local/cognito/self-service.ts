@@ -62,7 +62,7 @@ export async function signUp(ctx: PoolContext, body: Body): Promise<Body> {
   });
   const verifies = pool.autoVerifiedAttributes.includes('email') && user.attributes['email'];
   if (verifies) user = await sendCode(ctx, user, 'confirm-sign-up', CONFIRM_CODE_SECONDS);
-  await ctx.store.put(user);
+  else await ctx.store.put(user);
   return {
     UserConfirmed: false,
     UserSub: sub,
@@ -122,7 +122,7 @@ export async function resendConfirmationCode(ctx: PoolContext, body: Body): Prom
   checkSecretHash(client, [typed, user.username], optionalText(body, 'SecretHash'));
   if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
   if (!deliveryAttribute(user, false)) throw invalidParameter('Auto verification not turned on.');
-  await ctx.store.put(await sendCode(ctx, user, 'confirm-sign-up', CONFIRM_CODE_SECONDS));
+  await sendCode(ctx, user, 'confirm-sign-up', CONFIRM_CODE_SECONDS);
   return { CodeDeliveryDetails: deliveryDetails(user.attributes['email'] ?? '') };
 }
 
@@ -138,7 +138,7 @@ export async function forgotPassword(ctx: PoolContext, body: Body): Promise<Body
   if (!deliveryAttribute(user, true)) {
     throw invalidParameter('Cannot reset password for the user as there is no registered/verified email or phone_number');
   }
-  await ctx.store.put(await sendCode(ctx, user, 'reset-password', RESET_CODE_SECONDS));
+  await sendCode(ctx, user, 'reset-password', RESET_CODE_SECONDS);
   return { CodeDeliveryDetails: deliveryDetails(user.attributes['email'] ?? '') };
 }
 
@@ -171,16 +171,15 @@ export async function updateUserAttributes(ctx: PoolContext, body: Body): Promis
   if (emailChanged && ctx.pool.usernameAttributes.includes('email') && findUser(ctx.pool, ctx.store, given['email'] ?? '')) {
     throw aliasExists();
   }
-  const details = [];
   if (emailChanged) {
     updated = { ...updated, attributes: { ...updated.attributes, email_verified: 'false' } };
     if (ctx.pool.autoVerifiedAttributes.includes('email')) {
-      updated = await sendCode(ctx, updated, 'verify-email', CONFIRM_CODE_SECONDS);
-      details.push(deliveryDetails(updated.attributes['email'] ?? ''));
+      await sendCode(ctx, updated, 'verify-email', CONFIRM_CODE_SECONDS);
+      return { CodeDeliveryDetailsList: [deliveryDetails(updated.attributes['email'] ?? '')] };
     }
   }
   await ctx.store.put(updated);
-  return { CodeDeliveryDetailsList: details };
+  return { CodeDeliveryDetailsList: [] };
 }
 
 export async function verifyUserAttribute(ctx: PoolContext, body: Body): Promise<Body> {

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readPoolConfigs } from '../../../local/cognito/pool-config.js';
 import { decodeJwt } from 'jose';
+import { MAX_SESSIONS, rememberSession } from '../../../local/cognito/context.js';
 import { checkPassword } from '../../../local/cognito/users.js';
 import { CLIENT_ID, PASSWORD, POOL_ID, SECRET, aConfirmedUser, aPool, aTemplate, secretHash } from './given.js';
 
@@ -219,3 +220,31 @@ describe('given groups with precedence', () => {
     expect(claims(signedIn)['cognito:groups']).toEqual(['admins', 'approvers']);
   });
 });
+
+describe('given two sign-ups of one e-mail at the same moment (a double-clicked button)', () => {
+  it('when both run concurrently, then one user is created and the other gets UsernameExistsException', async () => {
+    const given = await aPool();
+    const signUp = () => given.call('SignUp', { ClientId: CLIENT_ID, Username: 'twice@example.com', Password: PASSWORD }).then(
+      () => 'created',
+      (error: { type?: string }) => error.type,
+    );
+    const outcomes = await Promise.all([signUp(), signUp()]);
+    expect(outcomes.sort()).toEqual(['UsernameExistsException', 'created']);
+    expect(given.store.all().filter((u) => u.attributes['email'] === 'twice@example.com')).toHaveLength(1);
+  });
+});
+
+describe('given a client that starts far more SRP challenges than it answers', () => {
+  it('when the sessions reach the ceiling, then the oldest is dropped and the newest can still be answered', async () => {
+    const given = await aPool();
+    const aSession = { kind: 'NEW_PASSWORD_REQUIRED', username: 'x', clientId: CLIENT_ID, expiresAt: Number.MAX_SAFE_INTEGER } as const;
+    for (let i = 0; i < MAX_SESSIONS; i += 1) rememberSession(given.ctx, `filler-${i}`, aSession);
+    await aConfirmedUser(given, 'srp@example.com');
+    const started = await given.call('InitiateAuth', { ClientId: CLIENT_ID, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: 'srp@example.com', SRP_A: 'abc123' } });
+    const secretBlock = (started['ChallengeParameters'] as Record<string, string>)['SECRET_BLOCK'] ?? '';
+    expect(given.ctx.sessions.size).toBe(MAX_SESSIONS);
+    expect(given.ctx.sessions.has('filler-0')).toBe(false);
+    expect(given.ctx.sessions.get(secretBlock)?.kind).toBe('PASSWORD_VERIFIER');
+  });
+});
+
