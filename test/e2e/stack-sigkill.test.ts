@@ -40,12 +40,12 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
+async function until<T>(probe: () => Promise<T | undefined>, what: string | (() => string), timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
 }
@@ -116,14 +116,16 @@ describe('the local stack killed with SIGKILL mid-work, then started again on th
     );
     expect(files.filter((status) => FILE_ENDS.includes(status ?? ''))).toHaveLength(UPLOADS);
 
+    let lastSeen: string[] = [];
     const ended = await until(
       async () => {
         const all = await Promise.all(
           orders.map(async (id) => (await graphql<{ order: OrderFieldsFragment | null }>(after.graphqlUrl, user, print(OrderDocument), { id })).data?.order),
         );
+        lastSeen = all.map((order, n) => `${orders[n]}: ${order?.status ?? 'missing'}`);
         return all.every((order) => order != null && ORDER_ENDS.includes(order.status)) ? (all as OrderFieldsFragment[]) : undefined;
       },
-      'every order to end',
+      () => `every order to end; last seen:\n${lastSeen.join('\n')}\nthe restarted stack's output (end):\n${(second.stdout() + second.stderr()).split('\n').filter((line) => !line.startsWith('{')).slice(-40).join('\n')}`,
       SETTLE_MS,
     );
     for (const order of ended) {
