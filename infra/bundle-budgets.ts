@@ -8,7 +8,10 @@
  * Today's weights, each budget ~8% above: the files API ~261 KiB (the DynamoDB client; it presigns
  * S3 URLs with the SigV4 signer, no S3 client); the file changes API ~420 KiB (the S3 client, for
  * its copy and deletes); the saga's functions ~283 KiB (the DynamoDB and Step Functions clients,
- * the SigV4 signer); notify ~430 KiB (Powertools Tracer brings aws-xray-sdk-core, ~100 KiB; no
+ * the SigV4 signer), except those that pay, refund or prepare payments (ProcessPayment,
+ * RefundPayment, the orders API: ~550-560 KiB), which bundle the Stripe SDK (~260 KiB; only
+ * they install it, resolvers/orders/handlers/payment-wiring.ts); notify ~430 KiB (Powertools
+ * Tracer brings aws-xray-sdk-core, ~100 KiB; no
  * idempotency: its claim is on the file record); the pipeline's steps ~641-655 KiB (the S3
  * client among them). An S3 client or X-Ray SDK reaching a function that does not use it
  * (~100-120 KiB), or the SDK's full credential chain coming back (~130 KiB: the alias in
@@ -21,14 +24,16 @@ export const BUNDLE_BUDGETS_KIB: Readonly<Record<string, number>> = {
   'resolvers/pipeline/make-thumbnails.ts': 696,
   'resolvers/pipeline/notify.ts': 464,
   'resolvers/pipeline/dead-letters.ts': 712,
-  'resolvers/orders/handlers/api.ts': 316,
+  'resolvers/orders/handlers/api.ts': 604,
   'resolvers/orders/handlers/validate-order.ts': 308,
-  'resolvers/orders/handlers/process-payment.ts': 308,
+  'resolvers/orders/handlers/request-approval.ts': 308,
+  'resolvers/orders/handlers/process-payment.ts': 596,
   'resolvers/orders/handlers/reserve-inventory.ts': 308,
   'resolvers/orders/handlers/confirm-order.ts': 308,
   'resolvers/orders/handlers/notify-customer.ts': 308,
   'resolvers/orders/handlers/release-inventory.ts': 308,
-  'resolvers/orders/handlers/refund-payment.ts': 308,
+  'resolvers/orders/handlers/refund-payment.ts': 596,
+  'resolvers/orders/handlers/record-sale.ts': 308,
   'resolvers/orders/handlers/mark-failed.ts': 308,
   'resolvers/orders/handlers/mark-needs-attention.ts': 308,
 };

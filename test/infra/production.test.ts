@@ -383,7 +383,8 @@ describe('Stages and outputs', () => {
     // dev: CDK's handler that empties the buckets on destroy (its function and role).
     expect(minus(devCounts, prodCounts)).toEqual(['AWS::IAM::Role', 'AWS::Lambda::Function', 'Custom::S3AutoDeleteObjects']);
     // prod: the firewall and its log group, the warm alias, the on-call e-mail subscription
-    // (with the dead-letter queue every subscription gets, and that queue's alarm).
+    // (with the dead-letter queue every subscription gets, and that queue's alarm), and the
+    // Stripe secret key (prod refuses the payment simulator: infra/constructs/orders-payments.ts).
     expect(minus(prodCounts, devCounts)).toEqual([
       'AWS::CloudWatch::Alarm',
       'AWS::Lambda::Alias',
@@ -392,6 +393,7 @@ describe('Stages and outputs', () => {
       'AWS::SNS::Subscription',
       'AWS::SQS::Queue',
       'AWS::SQS::QueuePolicy',
+      'AWS::SecretsManager::Secret',
       'AWS::WAFv2::LoggingConfiguration',
       'AWS::WAFv2::WebACL',
       'AWS::WAFv2::WebACLAssociation',

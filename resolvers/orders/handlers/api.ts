@@ -5,9 +5,12 @@
 import { createLogger } from '../../shared/logger.js';
 import type { OrdersService } from '../domain/orders-service.js';
 import { createOrdersApi } from './orders-api.js';
+import { installStripeOrSimulator } from './payment-wiring.js';
 import { ordersServiceFromEnvironment } from './wiring.js';
 
 const logger = createLogger('orders-api');
+// placeOrder prepares payments, Order.payment.transactions reads them.
+installStripeOrSimulator();
 
 let service: OrdersService | undefined;
 

@@ -1,4 +1,7 @@
 /** The state machine's `processPayment` state (see resolvers/orders/domain/order-saga.ts). */
+import { installStripeOrSimulator } from './payment-wiring.js';
 import { stepHandler } from './step-handler.js';
+
+installStripeOrSimulator();
 
 export const handler = stepHandler('orders-process-payment', (saga, input) => saga.processPayment(input));

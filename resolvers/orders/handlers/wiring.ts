@@ -16,8 +16,6 @@ import { AppSyncOrderEventPublisher } from '../adapters/appsync-order-event-publ
 import { DynamoDbInventory, DynamoDbOrderRepository, DynamoDbProductCatalog } from '../adapters/dynamodb-orders.js';
 import { DynamoDbPaymentLedger } from '../adapters/dynamodb-payment-ledger.js';
 import { StepFunctionsOrderWorkflow } from '../adapters/sfn-order-workflow.js';
-import { StripePaymentProvider } from '../adapters/stripe-payment-provider.js';
-import { stripeSecretKey } from '../adapters/stripe-secret.js';
 import { DynamoDbSalesLedger } from '../adapters/dynamodb-approvals.js';
 import { ApprovalAndSaleSteps } from '../domain/approval-and-sale.js';
 import { OrderSaga } from '../domain/order-saga.js';
@@ -49,17 +47,25 @@ export function lazyPort<T extends object>(build: () => T): T {
   });
 }
 
+export type PaymentProviderFactory = (env: Env) => PaymentProvider;
+
 /**
- * PAYMENT_PROVIDER: `stripe` (the secret key's ARN in STRIPE_SECRET_ARN, read from Secrets
- * Manager) or `simulator` (local use and tests; the prod stage refuses it).
+ * How this function builds its payment provider. Only the functions that pay, refund or prepare
+ * a payment (their entries call `installPaymentProviders` with payment-wiring.ts's factory)
+ * bundle the Stripe SDK, ~260 KiB that every other saga function would compile at each cold
+ * start for nothing; the others keep the simulator, which they never call either.
  */
-export function paymentProviderFrom(env: Env = process.env): PaymentProvider {
+let paymentFactory: PaymentProviderFactory = (env) => simulatorFrom(env);
+
+export function installPaymentProviders(factory: PaymentProviderFactory): void {
+  paymentFactory = factory;
+}
+
+/** PAYMENT_PROVIDER `simulator` (the default): the payment simulator on PAYMENTS_TABLE. */
+export function simulatorFrom(env: Env = process.env): PaymentProvider {
   const kind = env['PAYMENT_PROVIDER'] ?? 'simulator';
-  if (kind === 'stripe') {
-    return new StripePaymentProvider({ secretKey: stripeSecretKey(requireEnv('STRIPE_SECRET_ARN', env)) });
-  }
   if (kind !== 'simulator') {
-    throw new ConfigurationError(`PAYMENT_PROVIDER must be "stripe" or "simulator", got "${kind}"`);
+    throw new ConfigurationError(`PAYMENT_PROVIDER must be "stripe" or "simulator", got "${kind}" (stripe only where payment-wiring.ts is installed)`);
   }
   const rawSlow = env['PAYMENT_SIMULATOR_SLOW_MS'];
   const slowMs = rawSlow === undefined || rawSlow.trim() === '' ? DEFAULT_SLOW_MS : Number(rawSlow);
@@ -96,7 +102,7 @@ function environmentPorts(): Ports {
           productsTable: requireEnv('PRODUCTS_TABLE'),
         }),
     ),
-    payments: lazyPort(() => paymentProviderFrom()),
+    payments: lazyPort(() => paymentFactory(process.env)),
     publisher: lazyPort(() => new AppSyncOrderEventPublisher({ url: requireEnv('GRAPHQL_URL'), region: requireEnv('AWS_REGION') })),
     workflow: lazyPort(
       () => new StepFunctionsOrderWorkflow({ client: new SFNClient({}), stateMachineArn: requireEnv('ORDER_WORKFLOW_ARN') }),

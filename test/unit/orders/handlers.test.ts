@@ -5,7 +5,8 @@ import { orderIdFor, requestFingerprint } from '../../../resolvers/orders/domain
 import { OrdersService } from '../../../resolvers/orders/domain/orders-service.js';
 import { createOrdersApi, viewOptionsOf } from '../../../resolvers/orders/handlers/orders-api.js';
 import { parseStepInput, stepHandler } from '../../../resolvers/orders/handlers/step-handler.js';
-import { lazyPort, paymentProviderFrom } from '../../../resolvers/orders/handlers/wiring.js';
+import { paymentProviderFrom } from '../../../resolvers/orders/handlers/payment-wiring.js';
+import { lazyPort } from '../../../resolvers/orders/handlers/wiring.js';
 import { ConfigurationError } from '../../../resolvers/shared/errors.js';
 import { createLogger } from '../../../resolvers/shared/logger.js';
 import { world } from './fakes.js';
