@@ -147,6 +147,8 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
   // `npm start` begins them before it even loads this module.
   const begun = early ?? (await beginStart(options, timeline));
   const { projectDir, stateDir, ephemeral } = begun;
+  // Built (or found in the cache) while everything else starts; a test's stack builds it when asked.
+  const consoleSite = createConsoleSite({ projectDir, log, eager: !ephemeral });
   const cleanups: (() => Promise<void>)[] = [() => begun.stop()];
   // Built (or found in the cache) while everything else starts.
   const consoleSite = createConsoleSite({ projectDir, log });

@@ -37,18 +37,31 @@ export interface ConsoleSite {
   serve(request: IncomingMessage, response: ServerResponse): boolean;
   /** What the console needs from the started stack; until then its pages answer 503. */
   configure(config: ConsoleSiteConfig): void;
-  readonly build: Promise<ConsoleBuild>;
+  /** The build: begun at creation when eager, else at the first request for the console. */
+  build(): Promise<ConsoleBuild>;
 }
 
 const wantsHtml = (request: IncomingMessage) => request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
 
-export function createConsoleSite(options: { projectDir: string; log: (line: string) => void }): ConsoleSite {
-  const started = Date.now();
-  const build = buildConsole(options.projectDir);
-  build.then(
-    (result) => result.built && options.log(`console: built in ${((Date.now() - started) / 1000).toFixed(1)} s`),
-    (error: unknown) => options.log(`console: the build failed: ${error instanceof Error ? error.message : String(error)}`),
-  );
+/**
+ * `eager`: `npm start` builds at once, in parallel with the rest of the start, so the console is
+ * ready when opened; a test's stack builds only if a test opens the console (the e2e and
+ * conformance stacks never do).
+ */
+export function createConsoleSite(options: { projectDir: string; log: (line: string) => void; eager: boolean }): ConsoleSite {
+  let building: Promise<ConsoleBuild> | undefined;
+  const build = () => {
+    if (!building) {
+      const started = Date.now();
+      building = buildConsole(options.projectDir);
+      building.then(
+        (result) => result.built && options.log(`console: built in ${((Date.now() - started) / 1000).toFixed(1)} s`),
+        (error: unknown) => options.log(`console: the build failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+    return building;
+  };
+  if (options.eager) void build();
   const files = new Map<string, Promise<{ body: Buffer; gzipped: Buffer } | undefined>>();
   let config: ConsoleSiteConfig | undefined;
   let operations: LocalOperations | undefined;
@@ -56,7 +69,7 @@ export function createConsoleSite(options: { projectDir: string; log: (line: str
   const file = (path: string) => {
     let cached = files.get(path);
     if (!cached) {
-      cached = build.then(async ({ dir }) => {
+      cached = build().then(async ({ dir }) => {
         const full = normalize(join(dir, path));
         if (!full.startsWith(dir)) return undefined;
         const body = await readFile(full).catch(() => undefined);
