@@ -150,8 +150,6 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
   // Built (or found in the cache) while everything else starts; a test's stack builds it when asked.
   const consoleSite = createConsoleSite({ projectDir, log, eager: !ephemeral });
   const cleanups: (() => Promise<void>)[] = [() => begun.stop()];
-  // Built (or found in the cache) while everything else starts.
-  const consoleSite = createConsoleSite({ projectDir, log });
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
       await cleanup().catch((error: unknown) => log(`stop: ${String(error)}`));
