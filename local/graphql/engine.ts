@@ -11,14 +11,10 @@ import {
   Kind,
   type OperationDefinitionNode,
   type ValidationRule,
-  GraphQLError as GraphQLErrorClass,
-  buildSchema,
   execute,
   getArgumentValues,
   getDirectiveValues,
-  getNamedType,
   getVariableValues,
-  isScalarType,
   parse,
   specifiedRules,
   validate,
@@ -34,12 +30,12 @@ import { depthLimitReached, resolverLimitReached, toAppSyncError, unauthorizedFi
 import type { FunctionInvoker } from './invoker.js';
 import { asFieldError, lambdaInfo, plainError, resolverContext } from './resolver-context.js';
 import { type ResolverRunner, ResolverRunners } from './resolver-runners.js';
-import { SchemaError } from './schema-error.js';
 import { argumentFilter } from './filters.js';
 import { type DocumentLimits, DEFAULT_DOCUMENT_LIMITS, checkDocumentLimits, warmDocumentGuard } from './document-guard.js';
 import { noIntrospectionRule } from './limits.js';
-import { awsScalars } from './scalars.js';
-import { type Canonicalizer, type Fragments, compileCanonicalizer, flattenFields } from './selection.js';
+import { buildAppSyncSchema, checkAppSyncSchema } from './appsync-schema.js';
+import { EMPTY_DOCUMENT, type Prepared, clarify, preparedDocument, refused } from './prepared-document.js';
+import { compileCanonicalizer, flattenFields } from './selection.js';
 import { PayloadShape, SubscriptionHub, findOperation, selectionUsesVariables } from './subscriptions.js';
 
 export interface EngineOptions {
@@ -75,15 +71,6 @@ interface ExecutionContext extends RequestContext {
   batches: Map<string, BatchQueue> | undefined;
 }
 
-interface Prepared {
-  readonly document: DocumentNode;
-  readonly errors: readonly AppSyncError[] | undefined;
-  readonly fragments: Fragments;
-  /** Per mutation root field node: how to read its result by field name. */
-  readonly canonicalizers: WeakMap<FieldNode, Canonicalizer>;
-  /** Per subscription operation (and variables, when its selection reads them): the payload shape. */
-  readonly shapes: Map<string, PayloadShape>;
-}
 
 export { SchemaError } from './schema-error.js';
 
@@ -94,9 +81,7 @@ const MAX_CACHED_DOCUMENTS = 2_000;
  * character, and 2,000 cached megabyte documents would hold gigabytes.
  */
 const MAX_CACHED_QUERY_LENGTH = 16_383;
-const EMPTY_DOCUMENT: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
 const MAX_SHAPES_PER_DOCUMENT = 1_000;
-const STANDARD_SCALARS = new Set(['String', 'Int', 'Float', 'Boolean', 'ID']);
 
 /**
  * The GraphQL side of the local AppSync: authorization directives, direct Lambda (with
@@ -384,65 +369,6 @@ export class AppSyncEngine implements SubscriptionEngine {
       }
     }
   }
-}
-
-/** The AppSync schema: SDL plus AppSync's scalars, validated as AppSync validates them. */
-function buildAppSyncSchema(sdl: string): GraphQLSchema {
-  const schema = buildSchema(sdl);
-  for (const scalar of awsScalars()) {
-    const target = schema.getType(scalar.name);
-    if (target && isScalarType(target)) {
-      Object.assign(target, { serialize: scalar.serialize, parseValue: scalar.parseValue, parseLiteral: scalar.parseLiteral });
-    }
-  }
-  return schema;
-}
-
-/** What AppSync refuses at schema creation: custom scalars; subscriptions typed unlike their mutations. */
-function checkAppSyncSchema(schema: GraphQLSchema, builtins: string): void {
-  const builtin = new Set([...builtins.matchAll(/^scalar\s+(\w+)/gm)].map((m) => m[1]));
-  const problems: string[] = [];
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (isScalarType(type) && !STANDARD_SCALARS.has(type.name) && !builtin.has(type.name)) {
-      problems.push(`custom scalar ${type.name} is not allowed (AppSync defines the AWS* scalars)`);
-    }
-  }
-  const mutationType = schema.getMutationType();
-  const subscribe = schema.getDirective('aws_subscribe');
-  for (const field of Object.values(schema.getSubscriptionType()?.getFields() ?? {})) {
-    if (!subscribe || !field.astNode) continue;
-    const values = getDirectiveValues(subscribe, field.astNode) as { mutations?: string[] } | undefined;
-    for (const mutation of values?.mutations ?? []) {
-      const target = mutationType?.getFields()[mutation];
-      if (!target) problems.push(`Subscription.${field.name} subscribes to unknown mutation ${mutation}`);
-      else if (getNamedType(target.type) !== getNamedType(field.type)) {
-        problems.push(`Subscription.${field.name} returns ${String(field.type)} but ${mutation} returns ${String(target.type)}`);
-      }
-    }
-  }
-  if (problems.length > 0) throw new SchemaError(`The schema is not valid for AppSync:\n  ${problems.join('\n  ')}`);
-}
-
-function preparedDocument(document: DocumentNode): Prepared {
-  const fragments: Record<string, never> & Fragments = {};
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-      (fragments as Record<string, unknown>)[definition.name.value] = definition;
-    }
-  }
-  return { document, errors: undefined, fragments, canonicalizers: new WeakMap(), shapes: new Map() };
-}
-
-function refused(errors: readonly AppSyncError[]): Prepared {
-  return { document: EMPTY_DOCUMENT, errors, fragments: {}, canonicalizers: new WeakMap(), shapes: new Map() };
-}
-
-/** graphql-js says "Validation aborted." when a document exceeds its validation budget. */
-function clarify(error: GraphQLError): GraphQLError {
-  if (error.message === 'Validation aborted.') {
-    return new GraphQLErrorClass('The document is too complex to validate (too many overlapping fields); it was not executed.');
-  }
-  return error;
 }
 
 /** How many fields deep `path` is; list indexes do not count. */
