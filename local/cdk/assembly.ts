@@ -82,8 +82,8 @@ const INLINED: Readonly<Record<string, readonly (readonly [string, string])[]>> 
 
 async function resolveAssets(logicalId: string, resource: CfnResource, assets: ReadonlyMap<string, string>): Promise<CfnResource> {
   const properties = { ...(resource.Properties ?? {}) };
-  if (resource.Type === 'AWS::Lambda::Function') {
-    const code = properties['Code'] as Record<string, unknown> | undefined;
+  if (resource.Type === 'AWS::Lambda::Function' || resource.Type === 'AWS::Lambda::LayerVersion') {
+    const code = properties[resource.Type === 'AWS::Lambda::Function' ? 'Code' : 'Content'] as Record<string, unknown> | undefined;
     const asset = code?.['S3Key'] === undefined ? undefined : assetOf(code['S3Key'], assets);
     return asset ? { ...resource, Metadata: { ...resource.Metadata, 'local:asset': asset } } : resource;
   }

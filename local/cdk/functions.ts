@@ -17,8 +17,12 @@ import { type CfnResource, type CfnTemplate, referencedLogicalId, resourcesOfTyp
 export type FunctionCode =
   /** A source entry, relative to the project (the `local:entry` hint): bundled locally, reloaded on edit. */
   | { readonly kind: 'source'; readonly entry: string }
-  /** A staged asset folder; `module` is the handler's module path within it (`index`, `src/app`). */
-  | { readonly kind: 'asset'; readonly dir: string; readonly module: string }
+  /**
+   * A staged asset folder; `module` is the handler's module path within it (`index`, `src/app`);
+   * `layers` the staged folders of its layers of the template (their `nodejs/node_modules` are
+   * what Lambda puts on the module path).
+   */
+  | { readonly kind: 'asset'; readonly dir: string; readonly module: string; readonly layers?: readonly string[] }
   /** `Code.fromInline`: Lambda writes it as `index.js`. */
   | { readonly kind: 'inline'; readonly code: string };
 
@@ -69,7 +73,7 @@ export function splitHandler(handler: string): { module: string; exportName: str
   return dot < 0 ? { module: 'index', exportName: handler } : { module: handler.slice(0, dot), exportName: handler.slice(dot + 1) };
 }
 
-function codeOf(resource: CfnResource): { code: FunctionCode; entry: string; handlerName: string } | string {
+function codeOf(resource: CfnResource, template: CfnTemplate): { code: FunctionCode; entry: string; handlerName: string } | string {
   const properties = resource.Properties ?? {};
   const hint = resource.Metadata?.['local:entry'];
   const handler = typeof properties['Handler'] === 'string' ? properties['Handler'] : 'index.handler';
@@ -81,7 +85,13 @@ function codeOf(resource: CfnResource): { code: FunctionCode; entry: string; han
   const code = (properties['Code'] ?? {}) as Record<string, unknown>;
   if (typeof code['ZipFile'] === 'string') return { code: { kind: 'inline', code: code['ZipFile'] }, entry: 'index.js', handlerName: exportName };
   const asset = resource.Metadata?.['local:asset'];
-  if (typeof asset === 'string') return { code: { kind: 'asset', dir: asset, module }, entry: module, handlerName: exportName };
+  if (typeof asset === 'string') {
+    const layers = ((properties['Layers'] ?? []) as unknown[])
+      .map((layer) => referencedLogicalId(layer))
+      .map((id) => (id ? template.Resources[id]?.Metadata?.['local:asset'] : undefined))
+      .filter((dir): dir is string => typeof dir === 'string');
+    return { code: { kind: 'asset', dir: asset, module, ...(layers.length > 0 ? { layers } : {}) }, entry: module, handlerName: exportName };
+  }
   if (code['S3Key'] !== undefined) return 'its code is in an S3 object the CDK app does not stage (Code.fromBucket)';
   return 'it has no code the local stack can read';
 }
@@ -106,7 +116,7 @@ export function readFunctions(template: CfnTemplate): { functions: Map<string, F
       skip(`runtime ${runtime}: the local stack runs Node.js functions only`);
       continue;
     }
-    const found = codeOf(resource);
+    const found = codeOf(resource, template);
     if (typeof found === 'string') {
       skip(found);
       continue;

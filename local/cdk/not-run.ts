@@ -17,6 +17,7 @@ const RUN = new Set([
   'AWS::AppSync::FunctionConfiguration',
   'AWS::AppSync::ApiKey',
   'AWS::Lambda::Function',
+  'AWS::Lambda::LayerVersion',
   'AWS::Lambda::EventSourceMapping',
   'AWS::IAM::Role',
   'AWS::IAM::Policy',

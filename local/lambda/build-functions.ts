@@ -66,6 +66,13 @@ async function moduleFile(fn: FunctionSpec, dir: string): Promise<string | undef
     case 'asset': {
       await rm(dir, { recursive: true, force: true });
       await cp(fn.code.dir, dir, { recursive: true });
+      // Lambda puts each layer's nodejs/node_modules on the module path; the function's own win.
+      for (const layer of fn.code.layers ?? []) {
+        const modules = join(layer, 'nodejs', 'node_modules');
+        if (await stat(modules).then((s) => s.isDirectory(), () => false)) {
+          await cp(modules, join(dir, 'node_modules'), { recursive: true, force: false, errorOnExist: false });
+        }
+      }
       if (!(await exists(join(dir, 'package.json')))) await writeFile(join(dir, 'package.json'), '{}\n');
       for (const extension of HANDLER_EXTENSIONS) {
         const file = join(dir, `${fn.code.module}${extension}`);

@@ -21,7 +21,11 @@ const SUB_BUCKET = { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::R
 const template: CfnTemplate = {
   Resources: {
     Bundled: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { S3Bucket: SUB_BUCKET, S3Key: 'aaa.zip' }, Timeout: 5, MemorySize: 256 } },
-    FromDir: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs20.x', Handler: 'src/main.run', Code: { S3Bucket: SUB_BUCKET, S3Key: 'bbb.zip' } } },
+    FromDir: {
+      Type: 'AWS::Lambda::Function',
+      Properties: { Runtime: 'nodejs20.x', Handler: 'src/main.run', Code: { S3Bucket: SUB_BUCKET, S3Key: 'bbb.zip' }, Layers: [{ Ref: 'Shared' }] },
+    },
+    Shared: { Type: 'AWS::Lambda::LayerVersion', Properties: { Content: { S3Bucket: SUB_BUCKET, S3Key: 'aaa.zip' } } },
     Inline: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: 'exports.handler = async () => 1' } } },
     Hinted: {
       Type: 'AWS::Lambda::Function',
@@ -80,7 +84,7 @@ describe('function discovery from the cloud assembly', () => {
   it('given NodejsFunction and Code.fromAsset functions, when the assembly is read, then each runs its staged asset with the handler its Handler names', async () => {
     const { functions } = readFunctions(await readAssembly(dir));
     expect(functions.get('Bundled')).toMatchObject({ code: { kind: 'asset', dir: join(dir, 'asset.aaa'), module: 'index' }, handlerName: 'handler', timeoutSeconds: 5, memoryMb: 256 });
-    expect(functions.get('FromDir')).toMatchObject({ code: { kind: 'asset', dir: join(dir, 'asset.bbb'), module: 'src/main' }, handlerName: 'run' });
+    expect(functions.get('FromDir')).toMatchObject({ code: { kind: 'asset', dir: join(dir, 'asset.bbb'), module: 'src/main', layers: [join(dir, 'asset.aaa')] }, handlerName: 'run' });
   });
 
   it('given Code.fromInline, when read, then the code itself is the function', async () => {
