@@ -59,8 +59,9 @@ async function bodyOf(request: IncomingMessage): Promise<string> {
 
 export function createLocalOperations(options: LocalOperationsOptions): LocalOperations {
   const credentials = { accessKeyId: options.developer.accessKeyId, secretAccessKey: options.developer.secretAccessKey };
-  const sqs = new SQSClient({ endpoint: options.messagingEndpoint, region: options.region, credentials });
-  const sfn = new SFNClient({ endpoint: options.stepFunctionsEndpoint, region: options.region, credentials });
+  // Copies: the SDK marks the credentials object it is given (`$source`), which is not for the browser.
+  const sqs = new SQSClient({ endpoint: options.messagingEndpoint, region: options.region, credentials: { ...credentials } });
+  const sfn = new SFNClient({ endpoint: options.stepFunctionsEndpoint, region: options.region, credentials: { ...credentials } });
 
   const routes: Record<string, (body: Record<string, unknown>, query: URLSearchParams) => Promise<unknown>> = {
     'GET /_local/dead-letter-queues': async () => ({ queues: await deadLetterQueues(sqs) }),
@@ -105,7 +106,7 @@ export function createLocalOperations(options: LocalOperationsOptions): LocalOpe
     async handle(request, response, path) {
       if (path === '/_local/credentials') {
         if (request.method !== 'GET' || !isOwnOrigin(request)) return json(response, 403, { message: 'Only the console, on its own origin, reads this.' });
-        return json(response, 200, credentials);
+        return json(response, 200, { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey });
       }
       const route = routes[`${request.method ?? 'GET'} ${path}`];
       if (!route) return json(response, 404, { message: `No ${request.method} ${path}` });

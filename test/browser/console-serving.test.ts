@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { browserTarget } from '../support/browser.js';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { signAppSyncRequest } from '../../client/sign-request.js';
+
+/** A GET signed as the console signs its local API calls (service local-console). */
+async function signedGet(url: URL): Promise<Response> {
+  const { developerCredentials, region } = browserTarget();
+  const signer = new SignatureV4({ service: 'local-console', region, credentials: developerCredentials, sha256: Sha256 });
+  const signed = await signer.sign(
+    new HttpRequest({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host } }),
+  );
+  return fetch(url, { headers: Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name !== 'host')) });
+}
 
 /** How the local stack serves the console, over plain HTTP. */
 describe('the console as the local stack serves it', () => {
@@ -26,6 +39,8 @@ describe('the console as the local stack serves it', () => {
   it('given the developer credentials, then only a same-origin request naming the stack by its loopback name reads them', async () => {
     const { consoleUrl, developerCredentials } = browserTarget();
     const url = new URL('/_local/credentials', consoleUrl);
+    // After the stack's SDK clients have used them (a signed call), they still read as they are.
+    expect((await signedGet(new URL('/_local/dead-letter-queues', consoleUrl))).status).toBe(200);
     const own = await fetch(url);
     expect(await own.json()).toEqual(developerCredentials);
     expect((await fetch(url, { headers: { origin: 'http://evil.example' } })).status).toBe(403);
