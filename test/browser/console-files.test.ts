@@ -68,6 +68,28 @@ describe('the files page', () => {
     await context.close();
   });
 
+  it('given a READY photograph, when she reprocesses it, then its steps run again to READY; when she deletes it, then it is gone, also after a reload', async () => {
+    const { context, page } = await newContext(browser);
+    await signedInAs(context, 'files-dan');
+    await openPage(page, '/files', 'Files');
+    await filesReady(page);
+    await page.locator('#file-picker').setInputFiles({ name: 'again.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(500, 500) });
+    const again = card(page, 'again.jpg');
+    await again.locator('.status', { hasText: 'READY' }).waitFor({ timeout: 60_000 });
+
+    await again.getByRole('button', { name: 'Reprocess again.jpg' }).click();
+    await again.locator('ol.steps li[data-status="PROCESSING"]').first().waitFor({ timeout: 30_000 });
+    await again.locator('ol.steps li[data-status="READY"]').waitFor({ timeout: 60_000 });
+    expect(await again.locator('ol.steps li[data-status="READY"]').count()).toBe(1);
+
+    await again.getByRole('button', { name: 'Delete again.jpg' }).click();
+    await again.waitFor({ state: 'detached', timeout: 15_000 });
+    await page.reload();
+    await page.locator('ul.files[data-loaded="true"]').waitFor({ state: 'attached', timeout: 30_000 });
+    expect(await card(page, 'again.jpg').count()).toBe(0);
+    await context.close();
+  });
+
   it('given the upload policy, when a file of a refused type or over the size limit is picked, then it is refused before any upload', async () => {
     const { context, page } = await newContext(browser);
     await signedInAs(context, 'files-carol');
