@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalIssuer } from '../../local/auth/local-issuer.js';
 import { launchChromium, newContext } from '../support/browser.js';
 import { codeFor, mailCount, signInThroughConsole, signUpThroughConsole } from '../support/console-auth.js';
 import { browserTarget } from '../support/browser.js';
@@ -34,6 +35,39 @@ describe('signing up and in through the console', () => {
     await page.getByRole('heading', { name: 'Orders', level: 1 }).waitFor({ timeout: 30_000 });
     expect(new URL(page.url()).pathname).toBe('/orders');
     expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+    await context.close();
+  });
+
+  it('given a session that has expired and can no longer be refreshed, when the user opens a page, then she is asked to sign in and lands on that page', async () => {
+    const email = `expired-${randomUUID().slice(0, 8)}@example.com`;
+    const password = 'Correct-Horse-9-battery';
+    const { context, page } = await newContext(browser);
+    await page.goto(browserTarget().consoleUrl);
+    await signUpThroughConsole(page, email, password);
+    await page.getByRole('heading', { name: 'Files', level: 1 }).waitFor({ timeout: 30_000 });
+
+    // The stored session as it is after its tokens expired and the refresh token was revoked:
+    // tokens two hours old (signed by the stack's issuer), no refresh token.
+    const t = browserTarget();
+    const issuer = await createLocalIssuer({ stateDir: t.stateDir, region: t.region, userPoolId: t.userPoolId, clientId: t.userPoolClientId });
+    const old = await issuer.issueTokens({ username: email, issuedAt: Math.floor(Date.now() / 1000) - 2 * 3600 });
+    await page.evaluate(
+      ({ clientId, idToken, accessToken }) => {
+        const { localStorage } = globalThis as unknown as { localStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void; removeItem(k: string): void } };
+        const prefix = `CognitoIdentityServiceProvider.${clientId}`;
+        const user = localStorage.getItem(`${prefix}.LastAuthUser`);
+        localStorage.setItem(`${prefix}.${user}.idToken`, idToken);
+        localStorage.setItem(`${prefix}.${user}.accessToken`, accessToken);
+        localStorage.removeItem(`${prefix}.${user}.refreshToken`);
+      },
+      { clientId: t.userPoolClientId, idToken: old.idToken, accessToken: old.accessToken },
+    );
+
+    await page.goto(new URL('/orders', t.consoleUrl).href);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 30_000 });
+    await signInThroughConsole(page, email, password);
+    await page.getByRole('heading', { name: 'Orders', level: 1 }).waitFor({ timeout: 30_000 });
+    expect(new URL(page.url()).pathname).toBe('/orders');
     await context.close();
   });
 
