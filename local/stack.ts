@@ -22,8 +22,8 @@ import { buildFunctions as buildAllFunctions } from './lambda/build-functions.js
 import { type LocalMessagingOptions, type Messaging, createMessaging } from './messaging/index.js';
 import type { FaultConfig } from '../resolvers/shared/faults.js';
 import { amplifyOutputs, type AmplifyOutputs } from './outputs.js';
-import { REALTIME_PATHS, createRealtimeServer } from './realtime/index.js';
 import { createConsoleSite } from './console/site.js';
+import { REALTIME_PATHS, createRealtimeServer } from './realtime/index.js';
 import { type S3PrincipalLookup, bucketsOfTemplate, createLocalS3, s3Principals } from './s3/index.js';
 import { seedTables } from './services/table-seed.js';
 import { FunctionNotFoundError, startLocalStepFunctions } from './stepfunctions/index.js';
@@ -97,9 +97,9 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  readonly graphqlUrl: string;
   /** The web console (console/), on the GraphQL port. */
   readonly consoleUrl: string;
+  readonly graphqlUrl: string;
   readonly realtimeUrl: string;
   readonly s3Endpoint: string;
   readonly dynamodbEndpoint: string;
@@ -359,12 +359,12 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     cleanups.push(() => cognito.stop());
     requests.handle = (request, response) => {
       if (cognito.handles(request.url ?? '/')) return void cognito.handle(request, response);
+      if (consoleSite.serve(request, response)) return;
       const path = (request.url ?? '/').split('?')[0];
       if (path === '/graphql') {
         void graphql(request, response).catch((error: unknown) => {
           log(`graphql: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
           if (!response.headersSent) {
-      if (consoleSite.serve(request, response)) return;
             response.writeHead(500, { 'content-type': 'application/json' });
             response.end(JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] }));
           }
@@ -430,6 +430,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       userPoolClientId: names.userPoolClientId,
       userPoolEndpoint: `http://localhost:${port}/cognito`,
     });
+    consoleSite.configure({ outputs, region, developer: names.developer, messagingEndpoint: messaging.endpoint, stepFunctionsEndpoint: stepFunctions.url });
     const outputsPath = options.outputsPath === undefined ? (ephemeral ? null : join(projectDir, 'amplify_outputs.json')) : options.outputsPath;
     if (outputsPath) await writeFile(outputsPath, `${JSON.stringify(outputs, null, 2)}\n`);
     await writeFile(
@@ -437,8 +438,8 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       `${JSON.stringify({ userPoolId: names.userPoolId, userPoolClientId: names.userPoolClientId, region, graphqlUrl: endpoints.graphqlUrl }, null, 2)}\n`,
     );
 
-    consoleSite.configure({ outputs, region, developer: names.developer, messagingEndpoint: messaging.endpoint, stepFunctionsEndpoint: stepFunctions.url });
     return {
+      consoleUrl: `http://localhost:${port}/`,
       graphqlUrl: endpoints.graphqlUrl,
       realtimeUrl: endpoints.realtimeUrl,
       s3Endpoint: endpoints.s3,
@@ -446,7 +447,6 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       stepFunctionsEndpoint: endpoints.stepFunctions,
       region,
       apiKey,
-      consoleUrl: `http://localhost:${port}/`,
       userPoolId: names.userPoolId,
       userPoolClientId: names.userPoolClientId,
       caPath: certificate.caPath,
