@@ -85,7 +85,10 @@ export class ProductionPosture extends Construct {
     this.alarms = alarms;
     const idOf = (construct: IConstruct) => construct.node.path.split('/').slice(1).join('').replace(/[^A-Za-z0-9]/g, '');
 
-    const functions = inventory.functions.map(({ fn, cfn }) => {
+    // Functions that serve the system's traffic; CDK's deploy-time handlers (run by CloudFormation
+    // alone, such as the console's BucketDeployment) have no invoker here and report to CloudFormation.
+    const serving = inventory.functions.filter(({ invokers }) => invokers.size > 0);
+    const functions = serving.map(({ fn, cfn }) => {
       const variables = (stack.resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined)?.variables;
       const service = variables?.['POWERTOOLS_SERVICE_NAME'];
       const label = typeof service === 'string' ? service : fn.node.path.split('/').slice(1, -1).join('/') || fn.node.id;

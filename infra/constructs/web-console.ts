@@ -99,16 +99,30 @@ export class WebConsole extends Construct {
       },
     });
 
+    const origin = S3BucketOrigin.withOriginAccessControl(this.bucket);
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'The web console',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin,
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
-        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        // index.html and amplify_outputs.json change with every deploy under the same names: never
+        // cached at the edge, so no invalidation (and no cloudfront:* on `*` for CDK's handler).
+        cachePolicy: CachePolicy.CACHING_DISABLED,
         responseHeadersPolicy: headers,
         compress: true,
+      },
+      additionalBehaviors: {
+        // Vite names every asset by its content hash: cached for as long as CloudFront keeps it.
+        '/assets/*': {
+          origin,
+          viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+          cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+          responseHeadersPolicy: headers,
+          compress: true,
+        },
       },
       // The app routes itself: /files, /orders, ... are index.html.
       errorResponses: [403, 404].map((httpStatus) => ({ httpStatus, responseHttpStatus: 200, responsePagePath: '/index.html', ttl: Duration.seconds(0) })),
@@ -132,8 +146,6 @@ export class WebConsole extends Construct {
       sources: [...(props.siteDirectory ? [Source.asset(props.siteDirectory)] : []), Source.jsonData('amplify_outputs.json', props.config)],
       // A configuration-only deployment must not delete a site deployed before.
       prune: false,
-      distribution: this.distribution,
-      distributionPaths: ['/index.html', '/amplify_outputs.json'],
       memoryLimit: 256,
     });
     acknowledgeDeploymentHandler(this, deployment);
