@@ -4,7 +4,7 @@ import type { HistoryEvent, PendingEvent } from './history.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
-/** A `.waitForTaskToken` task whose function was invoked and whose token is not answered yet. */
+/** A `.waitForTaskToken` task whose token is not answered yet. */
 export interface WaitingTaskRecord {
   readonly token: string;
   readonly stateName: string;
@@ -14,6 +14,11 @@ export interface WaitingTaskRecord {
   heartbeatAt: number;
   /** The answer, once given, kept until the task has taken it. */
   answer: TaskAnswer | null;
+  /**
+   * The function that hands the token on has returned. Until then a restarted stack invokes it
+   * again with the same token (absent in records written before this field: taken as true).
+   */
+  submitted?: boolean;
 }
 
 /** The top-level state the execution was in last, with its input: where a restarted stack goes on. */

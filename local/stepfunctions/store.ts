@@ -54,7 +54,8 @@ const SAVE_DELAY_MS = 100;
 /** Writes records through a store, each record's writes in order. */
 export class RecordSaver {
   readonly #saving = new Map<string, Promise<void>>();
-  readonly #scheduled = new Set<string>();
+  /** Records with a save a moment away: a flush writes them at once. */
+  readonly #scheduled = new Map<string, { readonly record: ExecutionRecord; readonly timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly store: ExecutionStore,
@@ -82,15 +83,21 @@ export class RecordSaver {
   /** Saves a moment later, once for many changes. */
   saveSoon(record: ExecutionRecord): void {
     if (this.#scheduled.has(record.executionArn)) return;
-    this.#scheduled.add(record.executionArn);
-    setTimeout(() => {
+    const timer = setTimeout(() => {
       this.#scheduled.delete(record.executionArn);
       this.save(record);
-    }, SAVE_DELAY_MS).unref();
+    }, SAVE_DELAY_MS);
+    timer.unref();
+    this.#scheduled.set(record.executionArn, { record, timer });
   }
 
-  /** Resolves when every save started so far is done. */
+  /** Writes the records waiting for a save now, and resolves when every save is done. */
   async flush(): Promise<void> {
+    for (const [arn, { record, timer }] of this.#scheduled) {
+      clearTimeout(timer);
+      this.#scheduled.delete(arn);
+      this.save(record);
+    }
     await Promise.all([...this.#saving.values()]);
   }
 }

@@ -204,9 +204,15 @@ export class TaskRunner {
       add('TaskScheduled', scheduled(this.#o.region, WAIT_COMMON, parameters, timeoutSeconds, heartbeatSeconds));
       add('TaskStarted', { taskStartedEventDetails: WAIT_COMMON });
       const now = Date.now();
-      wait = { token, stateName, startedAt: now, heartbeatAt: now, answer: null };
+      wait = { token, stateName, startedAt: now, heartbeatAt: now, answer: null, submitted: false };
       (record.waiting ??= []).push(wait);
+      // On disk before the function hands the token on: after a stop or a crash from here on,
+      // the next start knows the token the answer will name.
+      await this.#o.saveNow(record);
     }
+    // A stop came between the token's issue and the function's return: the function may not have
+    // handed the token on, so it is invoked again with the same token (functions run at least once).
+    const invokeAgain = resumed !== undefined && resumed.submitted === false;
 
     type Outcome = TaskAnswer | { readonly kind: 'heartbeatTimeout' } | { readonly kind: 'cancelled' };
     let answered!: (answer: Outcome) => void;
@@ -237,16 +243,18 @@ export class TaskRunner {
     armHeartbeat();
 
     try {
-      if (resumed === undefined) {
+      if (resumed === undefined || invokeAgain) {
         try {
           const functionName = functionNameOf(asObject(input), stateName);
-          await this.#invoke(run.machine, functionName, asObject(input)['Payload'] ?? {});
+          const payload = asObject(input)['Payload'] ?? {};
+          await this.#invoke(run.machine, functionName, invokeAgain && issued !== null ? replacedText(payload, issued, wait.token) : payload);
         } catch (error) {
           const failure = asError(error);
           add('TaskFailed', { taskFailedEventDetails: { ...WAIT_COMMON, error: failure.name, cause: failure.message } });
           throw failure;
         }
         add('TaskSubmitted', { taskSubmittedEventDetails: { ...WAIT_COMMON, output: '{}', outputDetails: { truncated: false } } });
+        wait.submitted = true;
         await this.#o.saveNow(record);
       }
       const result = await outcome;
@@ -361,6 +369,16 @@ const asObject = (input: JSONValue): Record<string, JSONValue> =>
   (typeof input === 'object' && input !== null && !Array.isArray(input) ? input : {}) as Record<string, JSONValue>;
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : taskError('States.Runtime', String(error)));
+
+/** `value` with every string equal to `from` replaced by `to` (a re-issued token by the one kept). */
+function replacedText(value: JSONValue, from: string, to: string): JSONValue {
+  if (value === from) return to;
+  if (Array.isArray(value)) return value.map((item) => replacedText(item, from, to));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replacedText(item as JSONValue, from, to)]));
+  }
+  return value;
+}
 
 function functionNameOf(parameters: Record<string, JSONValue>, stateName: string): string {
   const functionName = parameters['FunctionName'];

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FunctionError } from '../../../local/lambda/local-function.js';
 import type { AslDefinition, StateMachineSpec } from '../../../local/stepfunctions/definitions.js';
 import { FunctionNotFoundError, LocalStepFunctions } from '../../../local/stepfunctions/service.js';
-import { type ExecutionStore, fileExecutionStore } from '../../../local/stepfunctions/store.js';
+import { type ExecutionStore, RecordSaver, fileExecutionStore } from '../../../local/stepfunctions/store.js';
 
 /**
  * The local Step Functions' callback tasks (`.waitForTaskToken` with SendTaskSuccess,
@@ -322,5 +322,44 @@ describe('given an execution waiting when the stack stops', () => {
     expect(second.calls['approve']).toBeUndefined();
     expect(done.events.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
     expect(done.events.filter((e) => e.type === 'TaskStateEntered').map((e) => (e['stateEnteredEventDetails'] as { name: string }).name)).toEqual(['Before', 'Approve', 'After']);
+  });
+
+  it('when it stops while the function that hands the token on still runs, then the next start invokes it again with the same token', async () => {
+    const kept = await store();
+    const given: string[] = [];
+    const first = service(definition, { before: () => 'b', approve: (payload) => (given.push(String(payload['token'])), new Promise(() => undefined)), after: () => 'a' }, kept);
+    const { executionArn } = first.sfn.startExecution({ stateMachineArn: ARN, name: 'order-2', input: '{"orderId":"o-10"}' });
+    await expect.poll(() => given.length).toBe(1);
+    await first.sfn.close();
+
+    const catcher = tokenCatcher();
+    const second = service(definition, { before: () => 'again', approve: catcher.handler, after: () => 'a' }, kept);
+    await second.sfn.restore();
+    const handedOn = await catcher.next();
+    second.sfn.answerTask('SendTaskSuccess', { taskToken: given[0], output: '{"ok":true}' });
+    const done = await second.sfn.waitForExecution(executionArn);
+
+    expect(handedOn).toBe(given[0]);
+    expect(catcher.tokens).toHaveLength(1);
+    expect(second.calls['before']).toBeUndefined();
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.events.filter((e) => e.type === 'TaskSubmitted')).toHaveLength(1);
+  });
+});
+
+describe('given a record with a save a moment away', () => {
+  it('when the saver is flushed, then the record is written at once, and once', async () => {
+    const saved: string[] = [];
+    const saver = new RecordSaver({ load: async () => [], save: async (record) => void saved.push(record.executionArn) }, () => undefined);
+    const record = { executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Machine:x' } as Parameters<RecordSaver['save']>[0];
+
+    saver.saveSoon(record);
+    saver.saveSoon(record);
+    await saver.flush();
+    const atFlush = saved.length;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+
+    expect(atFlush).toBe(1);
+    expect(saved).toEqual([record.executionArn]);
   });
 });
