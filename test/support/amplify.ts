@@ -10,11 +10,12 @@ import WebSocket, { type ClientOptions } from 'ws';
  * `Amplify.configure` with the stack's `amplify_outputs.json` and a token provider that hands
  * out a local user-pool token instead of signing in to Cognito.
  */
-export function installTrustingWebSocket(caPath: string): () => void {
-  const ca = readFileSync(caPath);
+export function installTrustingWebSocket(caPath: string | undefined): () => void {
+  // A deployed stack has a certificate the system already trusts: no CA to add.
+  const ca = caPath ? readFileSync(caPath) : undefined;
   class TrustingWebSocket extends WebSocket {
     constructor(address: string | URL, protocols?: string | string[], options?: ClientOptions) {
-      super(address, protocols, { ...options, ca });
+      super(address, protocols, { ...options, ...(ca ? { ca } : {}) });
     }
   }
   const global = globalThis as { WebSocket?: unknown };
