@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { GraphQLObjectType, buildSchema, graphql } from 'graphql';
 import { readStackTemplate } from '../../local/cdk/synth.js';
 import { readTopology } from '../../local/cdk/topology.js';
-import { AppSyncEngine } from '../../local/graphql/engine.js';
+import { AppSyncEngine } from '../../local/graphql-adapters/engine.js';
 import { type HostileKind, hostileDocument } from '../lib/hostile-docs.js';
 import { profileClockUs } from '../lib/cpuprofile.js';
 import { PROJECT_DIR } from '../lib/paths.js';

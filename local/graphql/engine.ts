@@ -21,7 +21,7 @@ import {
 } from 'graphql';
 import type { AppSyncError, Caller, GraphQLRequest, SubscribeOutcome, SubscriptionEngine, SubscriptionPayload } from '../contracts.js';
 import type { ApiSpec } from '../cdk/topology.js';
-import { type Invalidation, newEffects } from './appsync-js.js';
+import { type Invalidation, type ResolverCodeCompiler, newEffects } from './appsync-js.js';
 import { type AuthRule, authRuleOf, deniedByAuthorizer, ruleAllows } from './auth-rules.js';
 import type { BatchQueue } from './batch.js';
 import type { DataSourceDeps } from './data-sources/index.js';
@@ -44,6 +44,8 @@ export interface EngineOptions {
   readonly builtins: string;
   /** Invokes a function of the template by logical id; a function error rejects with `{payload: {errorType, errorMessage}}` (invoker.ts). */
   readonly invokeFunction: FunctionInvoker;
+  /** Checks APPSYNC_JS code against AppSync's rules and makes it runnable (local/graphql-adapters/resolver-code.ts). */
+  readonly compileResolverCode: ResolverCodeCompiler;
   /** For IAM callers: does the caller's policy allow `appsync:GraphQL` on this field? */
   readonly iamAllows?: (caller: Caller, typeName: string, fieldName: string) => boolean;
   /** The AMAZON_DYNAMODB data sources' backend (DynamoDB Local). */
@@ -85,10 +87,12 @@ const MAX_SHAPES_PER_DOCUMENT = 1_000;
 
 /**
  * The GraphQL side of the local AppSync: authorization directives, direct Lambda (with
- * BatchInvoke) and APPSYNC_JS resolvers on NONE, Lambda and DynamoDB data sources, AppSync's
- * error format and limits, and subscriptions fed by mutations.
+ * BatchInvoke), APPSYNC_JS and VTL resolvers on their data sources, AppSync's error format and
+ * limits, and subscriptions fed by mutations. It reaches the rest of the system only through its
+ * options (functions, data sources, the resolver-code compiler, the subscription hub), so it runs
+ * the same in the stack and in a test; local/graphql-adapters/engine.ts gives it the stack's.
  */
-export class AppSyncEngine implements SubscriptionEngine {
+export class GraphQLEngine implements SubscriptionEngine {
   readonly schema: GraphQLSchema;
   readonly hub: SubscriptionHub;
   /** The same types with no resolvers: subscription payloads are executed against it. */
@@ -121,7 +125,7 @@ export class AppSyncEngine implements SubscriptionEngine {
       invokeFunction: options.invokeFunction,
       ...(options.dynamodb ? { dynamodb: options.dynamodb } : {}),
       ...(options.tableName ? { tableName: options.tableName } : {}),
-    });
+    }, options.compileResolverCode);
     this.#attachResolvers();
   }
 

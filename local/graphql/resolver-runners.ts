@@ -5,7 +5,7 @@
  */
 import type { GraphQLFieldResolver } from 'graphql';
 import type { ApiSpec, DataSourceSpec, MappingTemplates, ResolverSpec, UnresolvedTexts } from '../cdk/topology.js';
-import { type Effects, type HandlerOutcome, callHandler, loadResolverCode, newEffects } from './appsync-js.js';
+import { type Effects, type HandlerOutcome, type ResolverCodeCompiler, callHandler, loadResolverCode, newEffects } from './appsync-js.js';
 import { BatchQueue } from './batch.js';
 import { type DataSourceDeps, type DataSourceRunner, dataSourceRunner } from './data-sources/index.js';
 import { FieldError } from './errors.js';
@@ -43,8 +43,8 @@ interface StepCode {
 
 const passThroughCode = 'export function request() { return {}; }\nexport function response(ctx) { return ctx.prev.result; }';
 
-function jsStep(code: string, name: string): StepCode {
-  const module = loadResolverCode(code, name);
+function jsStep(code: string, name: string, compile: ResolverCodeCompiler): StepCode {
+  const module = loadResolverCode(code, name, compile);
   return {
     name,
     request: (ctx, effects) => callHandler(module.request, ctx, effects),
@@ -67,11 +67,13 @@ function vtlStep(templates: MappingTemplates, name: string, passThrough: (ctx: M
 export class ResolverRunners {
   readonly #api: ApiSpec;
   readonly #deps: DataSourceDeps;
+  readonly #compile: ResolverCodeCompiler;
   readonly #sources = new Map<string, DataSourceRunner>();
 
-  constructor(api: ApiSpec, deps: DataSourceDeps) {
+  constructor(api: ApiSpec, deps: DataSourceDeps, compile: ResolverCodeCompiler) {
     this.#api = api;
     this.#deps = deps;
+    this.#compile = compile;
   }
 
   #source(spec: DataSourceSpec | undefined): DataSourceRunner {
@@ -143,13 +145,13 @@ export class ResolverRunners {
   }
 
   #stepOf(code: string | undefined, vtl: MappingTemplates | undefined, name: string, pipelineBoundary: boolean): StepCode {
-    if (code !== undefined) return jsStep(code, name);
+    if (code !== undefined) return jsStep(code, name, this.#compile);
     if (vtl !== undefined) {
       // A VTL pipeline's before template without output passes `{}` on; a unit VTL resolver
       // without a request template is a direct invocation.
       return vtlStep(vtl, name, (ctx) => (pipelineBoundary ? {} : { operation: 'Invoke', payload: directEvent(ctx) }));
     }
-    return jsStep(passThroughCode, name);
+    return jsStep(passThroughCode, name, this.#compile);
   }
 
   #runner(spec: ResolverSpec): ResolverRunner {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ResolverCodeError, loadResolverCode } from '../../../local/graphql/appsync-js.js';
+import { ResolverCodeError } from '../../../local/graphql/appsync-js.js';
+import { loadResolverCode } from '../../../local/graphql-adapters/resolver-code.js';
 
 /**
  * Resolver code AppSync's APPSYNC_JS runtime refuses does not load locally either

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadResolverCode, newEffects, callHandler } from '../../../local/graphql/appsync-js.js';
+import { newEffects, callHandler } from '../../../local/graphql/appsync-js.js';
+import { loadResolverCode } from '../../../local/graphql-adapters/resolver-code.js';
 import { dynamodbModule as ddb } from '../../../local/graphql/js-dynamodb.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ApiSpec } from '../../../local/cdk/topology.js';
-import { AppSyncEngine } from '../../../local/graphql/engine.js';
+import { AppSyncEngine } from '../../../local/graphql-adapters/engine.js';
 
 /** Hostile documents at the engine: refused with AppSync's validation error shape, nothing run. */
 

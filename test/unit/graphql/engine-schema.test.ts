@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ApiSpec } from '../../../local/cdk/topology.js';
-import { AppSyncEngine, SchemaError } from '../../../local/graphql/engine.js';
+import { AppSyncEngine, SchemaError } from '../../../local/graphql-adapters/engine.js';
 import { ResolverCodeError } from '../../../local/graphql/appsync-js.js';
 
 /** What AppSync refuses when an API is created, refused when the local engine is built. */

@@ -1,40 +1,20 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { join } from 'node:path';
-import type { Caller, GraphQLRequest, SubscribeOutcome, SubscriptionPayload } from '../contracts.js';
-import type { AppSyncError } from '../contracts.js';
-import type { AppSyncEngine, RequestContext } from './engine.js';
+import type { EngineHolder } from '../graphql/engine-holder.js';
+import type { GraphQLEngine } from '../graphql/engine.js';
 
 /**
  * Hot reload of the API: the schema and the resolvers' code live in the synthesized template, so
  * an edit under the CDK app's watched paths re-synthesizes it and builds a new engine. The new
  * engine replaces the running one only if it builds (the schema is valid for AppSync, the
- * resolver code loads); otherwise the running API stays and the log says why. Subscriptions
- * live in a hub the engines share, so they survive a reload.
+ * resolver code loads); otherwise the running API stays and the log says why.
  */
-
-/** The engine the endpoints call; `current` changes on reload. */
-export class EngineHolder {
-  constructor(public current: AppSyncEngine) {}
-
-  execute(request: GraphQLRequest, context: RequestContext): Promise<{ data: unknown; errors?: AppSyncError[] }> {
-    return this.current.execute(request, context);
-  }
-
-  subscribe(
-    request: GraphQLRequest,
-    caller: Caller,
-    deliver: (payload: SubscriptionPayload) => void,
-    invalidated?: () => void,
-  ): Promise<SubscribeOutcome> {
-    return this.current.subscribe(request, caller, deliver, invalidated);
-  }
-}
 
 export interface ApiWatchOptions {
   /** Directories to watch, recursively. */
   readonly paths: readonly string[];
   /** Re-synthesizes and builds the next engine; throws when the edit does not load. */
-  readonly rebuild: () => Promise<AppSyncEngine>;
+  readonly rebuild: () => Promise<GraphQLEngine>;
   readonly holder: EngineHolder;
   readonly log: (line: string) => void;
   /** Files whose edits another watcher handles (a function's own sources): no re-synthesis for them. */
