@@ -9,8 +9,10 @@
  * it belongs to; with these three settings, 5 to 8 (docs/local-stack.md, "Where the CPU goes").
  *
  * The flags are the process's: `--initial-old-space-size` applies to heaps set up after it (every
- * worker; the main thread's exists already), the other two to every heap from now on. A
- * function's own limits are Lambda's (local-function.ts, `heapLimits`).
+ * worker; the main thread's exists already), the other two to every heap from now on. So the
+ * program that owns the process sets them (`npm start`, main.ts), not `startLocalStack`, which
+ * also runs inside test runners. A function's own limits are Lambda's (local-function.ts,
+ * `heapLimits`).
  */
 import { setFlagsFromString } from 'node:v8';
 

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { type EarlyStart, beginStart } from './startup/early.js';
 import { Timeline, writeTimelineIfAsked } from './startup/timeline.js';
+import { tuneHeapsForThroughput } from './heap-tuning.js';
 
 /** Each port `npm start` opens that a person chooses: its flag, its variable, its default. */
 const PORTS = {
@@ -81,6 +82,8 @@ const stateDirText = values['state-dir'] ?? process.env['LOCAL_STATE_DIR'];
 const stateDir = stateDirText ? resolve(stateDirText) : appDir === undefined ? undefined : resolve(appDir, '.local');
 const outputsPath = resolve(appDir ?? projectDir, values['outputs'] ?? 'amplify_outputs.json');
 const started = Date.now();
+// The process's V8 settings are this command's to choose: before any worker starts.
+tuneHeapsForThroughput();
 const timeline = new Timeline();
 // Before this line: node and tsx starting.
 timeline.record('node + tsx start', 0, performance.now());

@@ -1,14 +1,18 @@
+/**
+ * `startLocalStack`: the system the CDK app describes, on this machine. This module only composes
+ * the parts (each in a module of its own, named below) and decides the order they start and stop
+ * in; the options and the returned stack are in stack-contract.ts.
+ */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { createApiAuth } from './auth/api-auth.js';
-import { createLocalIssuer, type IssuedTokens } from './auth/local-issuer.js';
+import { createLocalIssuer } from './auth/local-issuer.js';
 import { startLocalCognito } from './cognito/index.js';
-import type { OidcTokenInput } from './auth/oidc-issuer.js';
-import { type LocalValues, resolveIntrinsics } from './cdk/template.js';
+import { resolveIntrinsics } from './cdk/template.js';
 import { type Topology, readTopology } from './cdk/topology.js';
 import { notRun, notRunTable } from './cdk/not-run.js';
 import { createEventBuses } from './events/index.js';
+import { buildFunctions, LocalFunctions } from './functions.js';
 import { DynamoDbSource } from './graphql/dynamodb-source.js';
 import { AppSyncEngine } from './graphql-adapters/engine.js';
 import { watchApi } from './graphql-adapters/api-watch.js';
@@ -17,118 +21,32 @@ import { SubscriptionHub } from './graphql/subscriptions.js';
 import { watchFunctions } from './lambda/watch.js';
 import { createDualServer } from './http/dual-server.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
+import { lateRoutes } from './http/routes.js';
 import { createS3Gateway } from './http/s3-gateway.js';
-import type { LocalFunction } from './lambda/local-function.js';
-import { buildFunctions as buildAllFunctions } from './lambda/build-functions.js';
-import { type LocalMessagingOptions, type Messaging, createMessaging } from './messaging/index.js';
-import type { FaultConfig } from '../resolvers/shared/faults.js';
-import { amplifyOutputs, type AmplifyOutputs } from './outputs.js';
+import { createMessaging } from './messaging/index.js';
+import { amplifyOutputs } from './outputs.js';
 import { createConsoleSite } from './console/site.js';
-import { REALTIME_PATHS, createRealtimeServer } from './realtime/index.js';
+import { createRealtimeServer } from './realtime/index.js';
 import { type S3PrincipalLookup, bucketsOfTemplate, createLocalS3, s3Principals } from './s3/index.js';
-import { seedTables } from './services/table-seed.js';
+import { prepareTables } from './services/tables.js';
+import type { LocalStack, LocalStackOptions } from './stack-contract.js';
 import { FunctionNotFoundError, startLocalStepFunctions } from './stepfunctions/index.js';
 import { Timeline } from './startup/timeline.js';
 import { type EarlyStart, beginStart } from './startup/early.js';
 import { watchedPaths } from './startup/synth-cache.js';
-import { addMissingIndexes } from './startup/table-indexes.js';
 import { runtimeMismatch } from './startup/node-runtime.js';
 import { ensureLocalCertificate } from './tls.js';
 import {
   ACCOUNT_ID,
   type Endpoints,
   type IamPrincipal,
-  functionEnvironment,
   iamAuthorizer,
   loadSeed,
   localNames,
   localValues,
 } from './wiring.js';
-import { tuneHeapsForThroughput } from './heap-tuning.js';
 
-export interface LocalStackOptions {
-  /** The repository root (cdk.json, infra/, schema/). */
-  readonly projectDir: string;
-  /** GraphQL port; 0 picks a free one. @default 4000 */
-  readonly port?: number;
-  /** S3 port; 0 picks a free one. @default 4569 */
-  readonly s3Port?: number;
-  /** Keys, certificates and (unless ephemeral) data. @default <projectDir>/.local */
-  readonly stateDir?: string;
-  /** Fresh, isolated state that is thrown away on stop (tests). @default false */
-  readonly ephemeral?: boolean;
-  /** @default us-east-1 */
-  readonly region?: string;
-  /** Delays between Lambda's asynchronous retries (S3 notifications). AWS: about 1 and 2 minutes. */
-  readonly asyncRetryDelaysMs?: readonly number[];
-  /** Interval of real-time `ka` messages. @default 60_000 */
-  readonly keepAliveMs?: number;
-  /** Writes amplify_outputs.json to this path. @default <projectDir>/amplify_outputs.json unless ephemeral */
-  readonly outputsPath?: string | null;
-  readonly log?: (line: string) => void;
-  /** Receives the functions' own output (their JSON log lines). @default this process's stdout */
-  readonly functionOutput?: (text: string) => void;
-  /** SNS, SQS, event source mappings and schedules: the endpoint's port and the local differences (docs/pipeline.md). */
-  readonly messaging?: LocalMessagingOptions;
-  /** Fault injection for every function, as PIPELINE_FAULTS (resolvers/shared/faults.ts). Tests only. */
-  readonly faults?: FaultConfig;
-  /** Step Functions API port; 0 picks a free one. @default 8083 (0 when ephemeral) */
-  readonly stepFunctionsPort?: number;
-  /** Every Step Functions retry waits this long instead of the definition's interval (tests). @default the definition's */
-  readonly stepFunctionsRetryIntervalMs?: number;
-  /** The CDK app to run, relative to projectDir (a test fixture's own app). @default cdk.json's app, infra/app.ts */
-  readonly cdkApp?: string;
-  /** Extra CDK context for synthesis. */
-  readonly cdkContext?: Readonly<Record<string, unknown>>;
-  /** A CDK app in a folder of its own (`--app-dir`): its cdk.json's command, node_modules and context (local/cdk/app-command.ts). */
-  readonly appDir?: string;
-  /** Real-time endpoint settings AppSync fixes (tests shorten the waits). */
-  readonly realtime?: {
-    /** Close a connection that sends no `connection_init` within this. @default 10_000 */
-    readonly initTimeoutMs?: number;
-  };
-  /**
-   * Edits take effect without a restart: handlers within a second; the schema and resolver code
-   * after a re-synthesis. `paths` (relative to projectDir) are watched for the latter.
-   * @default on, watching cdk.json's watch.include, unless ephemeral
-   */
-  readonly hotReload?: boolean | { readonly paths: readonly string[] };
-  /** Records where start-up time goes (`npm start` writes it out with LOCAL_STACK_TIMELINE). */
-  readonly timeline?: Timeline;
-}
-
-export interface LocalStack {
-  /** The web console (console/), on the GraphQL port. */
-  readonly consoleUrl: string;
-  readonly graphqlUrl: string;
-  readonly realtimeUrl: string;
-  readonly s3Endpoint: string;
-  readonly dynamodbEndpoint: string;
-  /** The local Step Functions API: GetExecutionHistory and friends, with the developer credentials. */
-  readonly stepFunctionsEndpoint: string;
-  readonly region: string;
-  readonly apiKey: string | undefined;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly caPath: string;
-  readonly stateDir: string;
-  readonly outputs: AmplifyOutputs;
-  /** IAM credentials with full access, for operators and tests. */
-  readonly developerCredentials: { accessKeyId: string; secretAccessKey: string };
-  readonly topology: Topology;
-  /** The SQS and SNS endpoint (AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_SNS). */
-  readonly messagingEndpoint: string;
-  /** The local queues and topics, for tests that look inside. */
-  readonly messaging: Messaging;
-  /** Every API key of the template, with its expiry (epoch seconds). */
-  readonly apiKeys: readonly { readonly id: string; readonly expires: number }[];
-  /** The OPENID_CONNECT mode's issuer and client id, when the API has that mode. */
-  readonly oidc: { readonly issuer: string; readonly clientId: string | undefined } | undefined;
-  issueTokens(username: string, groups?: readonly string[]): Promise<IssuedTokens>;
-  /** A token of the OIDC mode's provider (the local stand-in signs it). */
-  issueOidcToken(input: OidcTokenInput): Promise<string>;
-  stop(): Promise<void>;
-}
+export type { LocalStack, LocalStackOptions } from './stack-contract.js';
 
 const AWS_ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
 
@@ -139,7 +57,6 @@ const valueOf = <T>(part: PromiseSettledResult<T>): T => {
 };
 
 export async function startLocalStack(options: LocalStackOptions, early?: EarlyStart): Promise<LocalStack> {
-  tuneHeapsForThroughput();
   const log = options.log ?? ((line: string) => console.log(line));
   const region = options.region ?? 'us-east-1';
   const timeline = options.timeline ?? new Timeline();
@@ -163,13 +80,8 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
 
     // Listen first: a port in use fails at once, and the real port goes into every function's
     // environment.
-    const upgrade = { handle: (..._args: Parameters<Parameters<typeof createDualServer>[2]>) => undefined as void };
-    const requests = { handle: (..._args: Parameters<Parameters<typeof createDualServer>[1]>) => undefined as void };
-    const server = createDualServer(
-      certificate,
-      (request, response) => requests.handle(request, response),
-      (request, socket, head) => upgrade.handle(request, socket, head),
-    );
+    const routes = lateRoutes();
+    const server = createDualServer(certificate, routes.request, routes.upgrade);
     const port = await phase('listen', () => server.listen(options.port ?? 4000, '127.0.0.1'));
     cleanups.push(() => server.close());
 
@@ -235,15 +147,8 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     const values = localValues(template, names, endpoints);
     s3Callers = s3Principals(principals, topology.roles, values, names.developer);
 
-    const functions = new Map<string, LocalFunction>();
-    /** When each function last ran: hot reload reloads the one in use first. */
-    const lastInvoked = new Map<string, number>();
-    const invokeFunction = (logicalId: string, event: unknown) => {
-      const fn = functions.get(logicalId);
-      if (!fn) throw new Error(`No local function ${logicalId}`);
-      lastInvoked.set(logicalId, Date.now());
-      return fn.invoke(event);
-    };
+    const functions = new LocalFunctions();
+    const invokeFunction = functions.invoke;
     const eventBuses = createEventBuses({ template, messaging, invoke: invokeFunction, region, accountId: ACCOUNT_ID, log });
     const dynamodbSource = new DynamoDbSource({ endpoint: endpoints.dynamodb, region });
     cleanups.push(async () => dynamodbSource.close());
@@ -279,8 +184,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       ),
       phase('DynamoDB tables (after DynamoDB Local answers)', async () => {
         const dynamo = await begun.dynamodb;
-        const createdTables = await createTables(topology, dynamo.endpoint, region);
-        await seedTables(template, dynamo.endpoint, region, createdTables);
+        await prepareTables(template, topology, dynamo.endpoint, region);
       }),
       phase('user-pool issuer and API auth modes', async () => {
         const issuer = await createLocalIssuer({ stateDir, region, userPoolId: names.userPoolId, clientId: names.userPoolClientId });
@@ -309,11 +213,10 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
             roleLogicalId: p.roleLogicalId,
             fullAccess: p === names.developer,
           })),
+          // A missing function is Lambda.ResourceNotFoundException to a Task (tasks.ts).
           invokeFunction: async (name, payload) => {
-            const fn = functions.get(name);
-            if (!fn) throw new FunctionNotFoundError(name);
-            lastInvoked.set(name, Date.now());
-            return fn.invoke(payload);
+            if (!functions.has(name)) throw new FunctionNotFoundError(name);
+            return functions.invoke(name, payload);
           },
         }),
       ),
@@ -326,10 +229,8 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     // What did start stops with the rest if another part failed; executions stop before the
     // functions they call.
     if (built.status === 'fulfilled') {
-      for (const [logicalId, fn] of built.value) functions.set(logicalId, fn);
-      cleanups.push(async () => {
-        await Promise.all([...functions.values()].map((fn) => fn.stop()));
-      });
+      functions.add(built.value);
+      cleanups.push(() => functions.stop());
     }
     if (stateMachines.status === 'fulfilled') cleanups.push(() => stateMachines.value.close());
     const failed = parts.find((part): part is PromiseRejectedResult => part.status === 'rejected');
@@ -358,28 +259,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     cleanups.push(() => realtime.close());
     const cognito = await phase('Cognito user pools', () => startLocalCognito({ template, stateDir, region, accountId: ACCOUNT_ID, userPoolId: names.userPoolId, userPoolClientId: names.userPoolClientId, seed, administrators: [{ ...names.developer, arn: names.developer.identity.userArn }], log }));
     cleanups.push(() => cognito.stop());
-    requests.handle = (request, response) => {
-      if (cognito.handles(request.url ?? '/')) return void cognito.handle(request, response);
-      if (consoleSite.serve(request, response)) return;
-      const path = (request.url ?? '/').split('?')[0];
-      if (path === '/graphql') {
-        void graphql(request, response).catch((error: unknown) => {
-          log(`graphql: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-          if (!response.headersSent) {
-            response.writeHead(500, { 'content-type': 'application/json' });
-            response.end(JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] }));
-          }
-        });
-        return;
-      }
-      response.writeHead(404, { 'content-type': 'text/plain' });
-      response.end('Not found. GraphQL is at /graphql, real time at /graphql/realtime.\n');
-    };
-    upgrade.handle = (request, socket, head) => {
-      const path = (request.url ?? '/').split('?')[0] ?? '/';
-      if (REALTIME_PATHS.includes(path)) realtime.handleUpgrade(request, socket, head);
-      else socket.destroy();
-    };
+    routes.route({ cognito, console: consoleSite, graphql, realtime, log });
 
     // S3 notifications, SNS, SQS and schedules: local/messaging, wired from the template.
     await phase('messaging start', () => messaging.start({
@@ -400,7 +280,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
 
     const hotReload = options.hotReload ?? !ephemeral;
     if (hotReload) {
-      const stopFunctionWatch = watchFunctions(functions.values(), { log, lastInvoked: (fn) => lastInvoked.get(fn.name) ?? 0 });
+      const stopFunctionWatch = watchFunctions(functions.values(), { log, lastInvoked: (fn) => functions.lastInvoked(fn) });
       cleanups.push(async () => stopFunctionWatch());
       const appRoot = options.appDir === undefined ? projectDir : resolve(options.appDir);
       const paths = (hotReload === true ? await watchedPaths(appRoot) : hotReload.paths).map((p) => resolve(appRoot, p));
@@ -470,70 +350,4 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     await stop();
     throw error;
   }
-}
-
-/**
- * The template's tables, created in DynamoDB Local; an existing table (persisted state) is kept.
- * Returns the logical ids of the tables it created.
- */
-async function createTables(topology: Topology, endpoint: string, region: string): Promise<string[]> {
-  const created: string[] = [];
-  const client = new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  try {
-    await Promise.all(
-      topology.tables.map(async (table) => {
-        try {
-          await client.send(
-            new CreateTableCommand({ TableName: table.logicalId, BillingMode: 'PAY_PER_REQUEST', ...(table.definition as object) } as never),
-          );
-        } catch (error) {
-          if (!(error instanceof ResourceInUseException)) throw error;
-          await addMissingIndexes(client, table.logicalId, table.definition);
-          return;
-        }
-        created.push(table.logicalId);
-        if (table.timeToLiveAttribute) {
-          await client.send(
-            new UpdateTimeToLiveCommand({
-              TableName: table.logicalId,
-              TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true },
-            }),
-          );
-        }
-      }),
-    );
-  } finally {
-    client.destroy();
-  }
-  return created;
-}
-
-async function buildFunctions(
-  topology: Topology,
-  values: LocalValues,
-  names: ReturnType<typeof localNames>,
-  endpoints: Endpoints,
-  projectDir: string,
-  stateDir: string,
-  onOutput: ((text: string) => void) | undefined,
-  extraEnvironment: Readonly<Record<string, string>> = {},
-): Promise<Map<string, LocalFunction>> {
-  // Bundles go under the project so their external packages resolve from its node_modules.
-  const buildDir = join(projectDir, 'node_modules', '.cache', 'appsync-local', createHashOf(stateDir));
-  return buildAllFunctions({
-    functions: topology.functions.values(),
-    skipped: topology.skippedFunctions,
-    projectDir,
-    buildDir,
-    arnOf: (logicalId) => values.getAtt(logicalId, 'Arn'),
-    environmentOf: (logicalId) =>
-      topology.functions.has(logicalId) ? { ...functionEnvironment(topology, logicalId, values, names, endpoints), ...extraEnvironment } : {},
-    ...(onOutput ? { onOutput } : {}),
-  });
-}
-
-function createHashOf(text: string): string {
-  let hash = 0;
-  for (const char of text) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return hash.toString(36);
 }

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import type { SynthOptions } from '../cdk/synth.js';
 import type { CfnTemplate } from '../cdk/template.js';
 import { type DynamoDbLocal, freePort, startDynamoDbLocal } from '../services/dynamodb.js';
-import type { LocalStackOptions } from '../stack.js';
+import type { LocalStackOptions } from '../stack-contract.js';
 import { resynthesize, synthInputsKey, synthesizeOrReuse } from './synth-cache.js';
 import type { Timeline } from './timeline.js';
 

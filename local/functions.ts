@@ -1,0 +1,86 @@
+/**
+ * The template's functions as the stack's other parts reach them: built at start by local/lambda
+ * and invoked by logical id through one invoker (GraphQL, auth, events, messaging and Step
+ * Functions alike), which notes when each last ran: hot reload reloads the one in use first.
+ */
+import { join } from 'node:path';
+import type { LocalValues } from './cdk/template.js';
+import type { Topology } from './cdk/topology.js';
+import { buildFunctions as buildAllFunctions } from './lambda/build-functions.js';
+import type { LocalFunction } from './lambda/local-function.js';
+import { type Endpoints, type LocalNames, functionEnvironment } from './wiring.js';
+
+/** No function of the template has this logical id (or it failed to build). */
+export class NoLocalFunctionError extends Error {
+  override readonly name = 'NoLocalFunctionError';
+  constructor(readonly logicalId: string) {
+    super(`No local function ${logicalId}`);
+  }
+}
+
+export class LocalFunctions {
+  readonly #functions = new Map<string, LocalFunction>();
+  readonly #lastInvoked = new Map<string, number>();
+
+  add(built: ReadonlyMap<string, LocalFunction>): void {
+    for (const [logicalId, fn] of built) this.#functions.set(logicalId, fn);
+  }
+
+  has(logicalId: string): boolean {
+    return this.#functions.has(logicalId);
+  }
+
+  values(): IterableIterator<LocalFunction> {
+    return this.#functions.values();
+  }
+
+  /** Rejects with NoLocalFunctionError, or with the function's own FunctionError. */
+  readonly invoke = async (logicalId: string, event: unknown): Promise<unknown> => {
+    const fn = this.#functions.get(logicalId);
+    if (!fn) throw new NoLocalFunctionError(logicalId);
+    this.#lastInvoked.set(logicalId, Date.now());
+    return fn.invoke(event);
+  };
+
+  /** When `fn` last ran (epoch ms; 0 if never). */
+  lastInvoked(fn: LocalFunction): number {
+    return this.#lastInvoked.get(fn.name) ?? 0;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.#functions.values()].map((fn) => fn.stop()));
+  }
+}
+
+/** Builds every function of the template with its local environment, plus `extraEnvironment`. */
+export async function buildFunctions(
+  topology: Topology,
+  values: LocalValues,
+  names: LocalNames,
+  endpoints: Endpoints,
+  projectDir: string,
+  stateDir: string,
+  onOutput: ((text: string) => void) | undefined,
+  extraEnvironment: Readonly<Record<string, string>> = {},
+): Promise<Map<string, LocalFunction>> {
+  // Bundles go under the project so their external packages resolve from its node_modules; one
+  // folder per state folder, so that two stacks of one project do not build over each other.
+  const buildDir = join(projectDir, 'node_modules', '.cache', 'appsync-local', hashOf(stateDir));
+  return buildAllFunctions({
+    functions: topology.functions.values(),
+    skipped: topology.skippedFunctions,
+    projectDir,
+    buildDir,
+    arnOf: (logicalId) => values.getAtt(logicalId, 'Arn'),
+    environmentOf: (logicalId) =>
+      topology.functions.has(logicalId) ? { ...functionEnvironment(topology, logicalId, values, names, endpoints), ...extraEnvironment } : {},
+    ...(onOutput ? { onOutput } : {}),
+  });
+}
+
+/** A short stable name for a path (not a security boundary). */
+function hashOf(text: string): string {
+  let hash = 0;
+  for (const char of text) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash.toString(36);
+}
