@@ -69,3 +69,23 @@ export function finishRecord(
   for (const wait of record.waiting ?? []) (record.closedTokens ??= []).push(wait.token);
   record.waiting = [];
 }
+
+/** A new execution's record: RUNNING, with no history yet. */
+export function newRecord(executionArn: string, stateMachineArn: string, name: string, input: string): ExecutionRecord {
+  return {
+    executionArn,
+    stateMachineArn,
+    name,
+    status: 'RUNNING',
+    startDate: Date.now(),
+    stopDate: null,
+    input,
+    output: null,
+    error: null,
+    cause: null,
+    events: [],
+    checkpoint: null,
+    waiting: [],
+    closedTokens: [],
+  };
+}

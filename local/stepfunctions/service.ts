@@ -21,22 +21,15 @@
  *   there (a waiting task waits on for the same token). See docs/orders.md for what differs.
  * Retry intervals are the definition's, unless `retryIntervalMs` shortens them (tests).
  */
-import { randomUUID } from 'node:crypto';
 import { ExecutionTimeoutError, type JSONValue, StateMachine } from './library.js';
 import { type TaskAnswerOperation, WaitingTasks, answerTask, executionOfToken } from './callbacks.js';
 import { localDefinition, page } from './paging.js';
 import { type StateMachineSpec, allStates } from './definitions.js';
-import {
-  executionAlreadyExists,
-  executionDoesNotExist,
-  invalidArn,
-  invalidExecutionInput,
-  invalidName,
-  stateMachineDoesNotExist,
-} from './errors.js';
+import { executionAlreadyExists, executionDoesNotExist, invalidArn, stateMachineDoesNotExist } from './errors.js';
 import { type HistoryEvent, type PendingEvent, fromLibraryEvent } from './history.js';
 import { executionArnOf } from './names.js';
-import { type ExecutionRecord, appendEvent, finishRecord } from './records.js';
+import { type ExecutionRecord, appendEvent, finishRecord, newRecord } from './records.js';
+import { executionInputOf, executionNameOf } from './start-request.js';
 import { type Resumption, resumption } from './resume.js';
 import { type ExecutionStore, RecordSaver, memoryExecutionStore } from './store.js';
 import { type TaskRun, TaskRunner, contextObject, integrationOf } from './tasks.js';
@@ -65,8 +58,6 @@ export interface StartExecutionRequest {
   readonly input?: unknown;
 }
 
-const MAX_INPUT_BYTES = 256 * 1024;
-const NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+$/;
 
@@ -155,21 +146,8 @@ export class LocalStepFunctions {
 
   startExecution(request: StartExecutionRequest): { executionArn: string; startDate: number } {
     const machine = this.stateMachine(request.stateMachineArn);
-    const name = request.name === undefined || request.name === null ? randomUUID() : request.name;
-    if (typeof name !== 'string' || name.length < 1 || name.length > 80 || NAME_FORBIDDEN.test(name)) {
-      throw invalidName(`Invalid Name: '${String(name)}'`);
-    }
-    const input = request.input === undefined || request.input === null ? '{}' : request.input;
-    if (typeof input !== 'string') throw invalidExecutionInput('Invalid State Machine Execution Input: input must be a string');
-    if (Buffer.byteLength(input) > MAX_INPUT_BYTES) {
-      throw invalidExecutionInput(`Invalid State Machine Execution Input: the input exceeds ${MAX_INPUT_BYTES} bytes`);
-    }
-    let parsed: JSONValue;
-    try {
-      parsed = JSON.parse(input) as JSONValue;
-    } catch {
-      throw invalidExecutionInput("Invalid State Machine Execution Input: 'Unexpected token'");
-    }
+    const name = executionNameOf(request.name);
+    const { text: input, value: parsed } = executionInputOf(request.input);
 
     const executionArn = executionArnOf(machine.arn, name, machine.type);
     // No await between this check and the set below: concurrent starts of one name see each other.
@@ -180,22 +158,7 @@ export class LocalStepFunctions {
       }
       throw executionAlreadyExists(executionArn);
     }
-    const record: ExecutionRecord = {
-      executionArn,
-      stateMachineArn: machine.arn,
-      name,
-      status: 'RUNNING',
-      startDate: Date.now(),
-      stopDate: null,
-      input,
-      output: null,
-      error: null,
-      cause: null,
-      events: [],
-      checkpoint: null,
-      waiting: [],
-      closedTokens: [],
-    };
+    const record = newRecord(executionArn, machine.arn, name, input);
     this.#executions.set(executionArn, record);
     this.#saver.save(record);
     this.#launch(machine, record, parsed, null);
