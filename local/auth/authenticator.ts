@@ -3,7 +3,6 @@
  * the request carries (default mode first, then the additional ones) and builds the caller's
  * `identity` in AppSync's exact shape.
  */
-import { randomUUID } from 'node:crypto';
 import {
   createLocalJWKSet,
   jwtVerify,
@@ -20,7 +19,10 @@ import type {
   CognitoIdentity,
   IamIdentity,
 } from '../contracts.js';
+import { type LambdaAuthorizerConfig, authorizerEvent, readAuthorizerResult } from './lambda-authorizer.js';
 import { SIGV4_ALGORITHM, verifySigV4Request, type SigningCredential } from './sigv4.js';
+
+export type { LambdaAuthorizerConfig, LambdaAuthorizerEvent } from './lambda-authorizer.js';
 
 export interface ApiKeyConfig {
   readonly id: string;
@@ -64,30 +66,6 @@ export interface OidcAuthConfig {
   readonly authTtlSeconds?: number;
 }
 
-export interface LambdaAuthorizerEvent {
-  readonly authorizationToken: string;
-  readonly requestContext: {
-    readonly apiId: string;
-    readonly accountId: string;
-    readonly requestId: string;
-    readonly queryString: string;
-    readonly operationName: string | null;
-    readonly variables: Readonly<Record<string, unknown>>;
-  };
-  readonly requestHeaders: Readonly<Record<string, string>>;
-}
-
-export interface LambdaAuthorizerConfig {
-  readonly apiId: string;
-  readonly accountId: string;
-  /** Calls the authorizer function and returns its result. */
-  readonly invoke: (event: LambdaAuthorizerEvent) => Promise<unknown>;
-  /** Checked (whole-token match) before the function is called. */
-  readonly identityValidationExpression?: string;
-  /** Result cache TTL, 0-3600; `ttlOverride` in a response wins. @default 300 */
-  readonly resultTtlSeconds?: number;
-}
-
 export interface AuthenticatorConfig {
   readonly defaultMode: AuthMode;
   readonly additionalModes: readonly AuthMode[];
@@ -111,7 +89,6 @@ export class AuthConfigError extends Error {
 
 export const NO_CREDENTIALS_REASON = 'Valid authorization header not provided.';
 const JWT_CACHE_LIMIT = 10_000;
-const DEFAULT_LAMBDA_TTL_SECONDS = 300;
 
 type Attempt = AuthOutcome | undefined; // undefined: the request carries no credentials for this mode
 type CallerFor = (sourceIp: string) => Caller;
@@ -147,12 +124,6 @@ const validateConfig = (config: AuthenticatorConfig, modes: readonly AuthMode[])
   const ttl = config.lambdaAuthorizer?.resultTtlSeconds;
   if (ttl !== undefined && (ttl < 0 || ttl > 3600)) problems.push('lambdaAuthorizer.resultTtlSeconds must be 0-3600');
   if (problems.length > 0) throw new AuthConfigError(problems);
-};
-
-/** `arn:aws:appsync:<region>:<account>:apis/<id>/types/<T>/fields/<f>` or `T.f` -> `T.f`. */
-const normalizeDeniedField = (value: string): string => {
-  const arn = /\/types\/([^/]+)\/fields\/([^/]+)$/.exec(value);
-  return arn === null ? value : `${arn[1]}.${arn[2]}`;
 };
 
 export const createAuthenticator = (config: AuthenticatorConfig): Authenticator => {
@@ -315,62 +286,22 @@ export const createAuthenticator = (config: AuthenticatorConfig): Authenticator 
     const cacheKey = `AWS_LAMBDA\u0000${token}`;
     const hit = cached(cacheKey, request.sourceIp);
     if (hit !== undefined) return hit;
-    let body: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = JSON.parse(request.body);
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
-    } catch {
-      // Not JSON: the authorizer sees an empty query.
-    }
-    const variables = body['variables'];
-    const event: LambdaAuthorizerEvent = {
-      authorizationToken: token,
-      requestContext: {
-        apiId: lambda.apiId,
-        accountId: lambda.accountId,
-        requestId: randomUUID(),
-        queryString: typeof body['query'] === 'string' ? body['query'] : '',
-        operationName: typeof body['operationName'] === 'string' ? body['operationName'] : null,
-        variables:
-          typeof variables === 'object' && variables !== null ? (variables as Readonly<Record<string, unknown>>) : {},
-      },
-      requestHeaders: request.headers,
-    };
     let result: unknown;
     try {
-      result = await lambda.invoke(event);
+      result = await lambda.invoke(authorizerEvent(lambda, request, token));
     } catch (error) {
       return { ok: false, reason: `Lambda authorizer failed: ${errorMessage(error)}` };
     }
-    if (typeof result !== 'object' || result === null || typeof (result as { isAuthorized?: unknown }).isAuthorized !== 'boolean') {
-      return { ok: false, reason: 'Lambda authorizer returned an invalid response (isAuthorized must be a boolean)' };
-    }
-    const response = result as {
-      isAuthorized: boolean;
-      resolverContext?: unknown;
-      deniedFields?: unknown;
-      ttlOverride?: unknown;
-    };
-    const ttlSeconds =
-      typeof response.ttlOverride === 'number'
-        ? response.ttlOverride
-        : (lambda.resultTtlSeconds ?? DEFAULT_LAMBDA_TTL_SECONDS);
-    const expiresAt = now() + Math.min(Math.max(ttlSeconds, 0), 3600) * 1000;
-    if (!response.isAuthorized) {
+    const answer = readAuthorizerResult(lambda, result, now());
+    if (answer.kind === 'invalid') return { ok: false, reason: answer.reason };
+    if (answer.kind === 'denied') {
       const denied = { ok: false, reason: 'Lambda authorizer denied the request' } as const;
-      remember(cacheKey, { expiresAt, outcome: denied });
+      remember(cacheKey, { expiresAt: answer.expiresAt, outcome: denied });
       return denied;
     }
-    const resolverContext =
-      typeof response.resolverContext === 'object' && response.resolverContext !== null
-        ? (response.resolverContext as Readonly<Record<string, unknown>>)
-        : {};
-    const deniedFields = Array.isArray(response.deniedFields)
-      ? response.deniedFields.filter((f): f is string => typeof f === 'string').map(normalizeDeniedField)
-      : [];
-    const callerFor: CallerFor = () => ({ mode: 'AWS_LAMBDA', identity: { resolverContext }, deniedFields });
-    remember(cacheKey, { expiresAt, outcome: { ok: true, callerFor } });
-    return { ok: true, caller: callerFor(request.sourceIp) };
+    const callerFor: CallerFor = () => ({ ...answer.caller });
+    remember(cacheKey, { expiresAt: answer.expiresAt, outcome: { ok: true, callerFor } });
+    return { ok: true, caller: answer.caller };
   };
 
   const attempt = async (mode: AuthMode, request: AuthRequest): Promise<Attempt> => {

@@ -4,7 +4,7 @@
  * the local values, so every Task names a local function.
  */
 import { type CfnTemplate, type LocalValues, TemplateError, referencedLogicalId, resolveIntrinsics, resourcesOfType } from '../cdk/template.js';
-import { stateMachineArn, stateMachineNameOf } from './names.js';
+import { lambdaFunctionName, stateMachineArn, stateMachineNameOf } from './names.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 
@@ -94,4 +94,20 @@ export function allStates(definition: AslDefinition): [string, AslState][] {
   };
   visit(definition);
   return found;
+}
+
+/** What a Task's `Resource` asks for: the Lambda integrations the local Step Functions runs. */
+export type Integration =
+  | { readonly kind: 'invoke' }
+  | { readonly kind: 'invokeWaitForToken' }
+  | { readonly kind: 'function'; readonly functionName: string }
+  | { readonly kind: 'unsupported' };
+
+export function integrationOf(resource: string): Integration {
+  if (/^arn:aws[a-z-]*:states:::lambda:invoke$/.test(resource)) return { kind: 'invoke' };
+  if (/^arn:aws[a-z-]*:states:::lambda:invoke\.waitForTaskToken$/.test(resource)) return { kind: 'invokeWaitForToken' };
+  if (/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[^:]+(:[^:]+)?$/.test(resource)) {
+    return { kind: 'function', functionName: lambdaFunctionName(resource) };
+  }
+  return { kind: 'unsupported' };
 }

@@ -24,7 +24,7 @@
 import { ExecutionTimeoutError, type JSONValue, StateMachine } from './library.js';
 import { type TaskAnswerOperation, WaitingTasks, answerTask, executionOfToken } from './callbacks.js';
 import { localDefinition, page } from './paging.js';
-import { type StateMachineSpec, allStates } from './definitions.js';
+import { type StateMachineSpec, allStates, integrationOf } from './definitions.js';
 import { executionAlreadyExists, executionDoesNotExist, invalidArn, stateMachineDoesNotExist } from './errors.js';
 import { type HistoryEvent, type PendingEvent, fromLibraryEvent } from './history.js';
 import { executionArnOf } from './names.js';
@@ -32,7 +32,7 @@ import { type ExecutionRecord, appendEvent, finishRecord, newRecord } from './re
 import { executionInputOf, executionNameOf } from './start-request.js';
 import { type Resumption, resumption } from './resume.js';
 import { type ExecutionStore, RecordSaver, memoryExecutionStore } from './store.js';
-import { type TaskRun, TaskRunner, contextObject, integrationOf } from './tasks.js';
+import { type TaskRun, TaskRunner, contextObject } from './tasks.js';
 
 export type { ExecutionRecord, ExecutionStatus } from './records.js';
 export { FunctionNotFoundError } from './tasks.js';

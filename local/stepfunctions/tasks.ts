@@ -13,9 +13,9 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FunctionError } from '../lambda/local-function.js';
 import { type TaskAnswer, type WaitingTasks, newTaskToken } from './callbacks.js';
-import type { AslState, StateMachineSpec } from './definitions.js';
-import type { JSONValue } from './library.js';
+import { type AslState, type StateMachineSpec, integrationOf } from './definitions.js';
 import { lambdaFunctionName } from './names.js';
+import type { JSONValue } from './library.js';
 import type { ExecutionRecord, WaitingTaskRecord } from './records.js';
 
 /** setTimeout's limit: a Task without TimeoutSeconds waits this long (AWS: 99999999 s, i.e. none). */
@@ -27,21 +27,6 @@ export class FunctionNotFoundError extends Error {
   constructor(readonly functionName: string) {
     super(`Function not found: ${functionName}`);
   }
-}
-
-type Integration =
-  | { readonly kind: 'invoke' }
-  | { readonly kind: 'invokeWaitForToken' }
-  | { readonly kind: 'function'; readonly functionName: string }
-  | { readonly kind: 'unsupported' };
-
-export function integrationOf(resource: string): Integration {
-  if (/^arn:aws[a-z-]*:states:::lambda:invoke$/.test(resource)) return { kind: 'invoke' };
-  if (/^arn:aws[a-z-]*:states:::lambda:invoke\.waitForTaskToken$/.test(resource)) return { kind: 'invokeWaitForToken' };
-  if (/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[^:]+(:[^:]+)?$/.test(resource)) {
-    return { kind: 'function', functionName: lambdaFunctionName(resource) };
-  }
-  return { kind: 'unsupported' };
 }
 
 /** An error as Retry and Catch see it: `name` is the error, `message` the cause. */
