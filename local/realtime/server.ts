@@ -1,6 +1,10 @@
 /**
  * The transport-agnostic core of the AppSync real-time server. It speaks to sockets only through
- * `RealtimeSocket` (send, close, onMessage); `ws.ts` adapts the `ws` library to it.
+ * `RealtimeSocket` (send, close, onMessage; options.ts); `ws.ts` adapts the `ws` library to it.
+ *
+ * Over 400 lines on purpose: it is one state machine, a connection's, whose every message
+ * handler reads and changes the same state, subscriptions and timers; spread over files, those
+ * would have to be public, and the order of checks below would no longer read in one place.
  *
  * Lifecycle of one connection, and the decisions where AppSync's docs are silent:
  * - The upgrade is always accepted (when it offers `graphql-ws`); the handshake credentials are
@@ -28,17 +32,9 @@
  *   invalidation filter) sends `complete` for the id and ends the subscription; the connection
  *   and its other subscriptions stay.
  * - A payload whose JSON exceeds `maxPayloadBytes` is dropped for every subscriber and logged once
- *   per payload object. Serialization is cached per payload object, so an engine that hands the
- *   same object to 1,000 subscribers pays for one `JSON.stringify`.
+ *   per payload object (payloads.ts).
  */
-import type {
-  AppSyncError,
-  Authenticator,
-  AuthOutcome,
-  Caller,
-  SubscriptionEngine,
-  SubscriptionPayload,
-} from '../contracts.js';
+import type { AppSyncError, AuthOutcome, Caller, SubscriptionEngine, SubscriptionPayload } from '../contracts.js';
 import {
   type HandshakeRequest,
   parseStartData,
@@ -56,148 +52,21 @@ import {
   parseClientMessage,
   serializeServerMessage,
 } from './messages.js';
+import { type RealtimeCore, type RealtimeOptions, type RealtimeSocket, type ResolvedOptions, resolveOptions } from './options.js';
+import { type PayloadSerializer, makePayloadSerializer } from './payloads.js';
 
-/** The four things the core needs of a socket. */
-export interface RealtimeSocket {
-  send(data: string): void;
-  close(code: number, reason: string): void;
-  /** Registers the listener for text frames (the adapter decodes binary frames as UTF-8). */
-  onMessage(listener: (data: string) => void): void;
-}
-
-/** Compatible with `console` and with the Powertools `Logger`. */
-export interface RealtimeLogger {
-  debug(message: string, details?: Record<string, unknown>): void;
-  info(message: string, details?: Record<string, unknown>): void;
-  warn(message: string, details?: Record<string, unknown>): void;
-  error(message: string, details?: Record<string, unknown>): void;
-}
-
-/** The API's GraphQL host(s) a client must name in `host`, e.g. `localhost:4000`. */
-export type GraphqlHostOption =
-  | string
-  | readonly string[]
-  | ((request: HandshakeRequest) => string | readonly string[]);
-
-/**
- * The engine as the real-time server uses it: `SubscriptionEngine`, whose `subscribe` may also
- * take a callback for when an invalidation (`extensions.invalidateSubscriptions`) closes the
- * subscription from the server side.
- */
-export interface RealtimeEngine extends SubscriptionEngine {
-  subscribe(
-    request: Parameters<SubscriptionEngine['subscribe']>[0],
-    caller: Caller,
-    deliver: Parameters<SubscriptionEngine['subscribe']>[2],
-    invalidated?: () => void,
-  ): ReturnType<SubscriptionEngine['subscribe']>;
-}
-
-export interface RealtimeOptions {
-  readonly authenticator: Authenticator;
-  readonly engine: RealtimeEngine;
-  readonly graphqlHost: GraphqlHostOption;
-  /** Interval between `ka` messages. @default 60_000 (AppSync sends about one a minute) */
-  readonly keepAliveMs?: number;
-  /** Sent in `connection_ack`; how long a client waits for a `ka`. @default 300_000 */
-  readonly connectionTimeoutMs?: number;
-  /** Close a connection that sends no `connection_init` within this. @default 10_000 */
-  readonly initTimeoutMs?: number;
-  /** @default 100 */
-  readonly maxSubscriptionsPerConnection?: number;
-  /** Data payloads whose JSON is larger are not delivered. @default 240 * 1024 */
-  readonly maxPayloadBytes?: number;
-  /** AppSync closes connections after 24 h. @default 86_400_000 */
-  readonly maxConnectionDurationMs?: number;
-  /** @default warnings and errors to the console, nothing else */
-  readonly log?: RealtimeLogger;
-}
-
-export const REALTIME_DEFAULTS = {
-  keepAliveMs: 60_000,
-  connectionTimeoutMs: 300_000,
-  initTimeoutMs: 10_000,
-  maxSubscriptionsPerConnection: 100,
-  maxPayloadBytes: 240 * 1024,
-  maxConnectionDurationMs: 24 * 60 * 60 * 1000,
-} as const;
-
-const defaultLogger: RealtimeLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message, details) => console.warn(`[realtime] ${message}`, details ?? ''),
-  error: (message, details) => console.error(`[realtime] ${message}`, details ?? ''),
-};
-
-export interface RealtimeCore {
-  /** Starts serving a socket that has just opened; returns the function to call when it closes. */
-  opened(socket: RealtimeSocket, request: HandshakeRequest): (code: number, reason: string) => void;
-  /** Closes every open connection (their subscriptions are unsubscribed). */
-  closeAll(code: number, reason: string): void;
-  readonly connectionCount: number;
-}
-
-type ResolvedOptions = Required<Omit<RealtimeOptions, 'graphqlHost'>> & {
-  readonly expectedHosts: (request: HandshakeRequest) => readonly string[];
-};
-
-/** The `payload` JSON of a delivery, or null when it is too large (or not serializable). */
-type PayloadSerializer = (payload: SubscriptionPayload) => string | null;
-
-function makePayloadSerializer(maxBytes: number, log: RealtimeLogger): PayloadSerializer {
-  const cache = new WeakMap<SubscriptionPayload, string | null>();
-  return (payload) => {
-    const cached = cache.get(payload);
-    if (cached !== undefined) return cached;
-    let json: string | null;
-    try {
-      json = JSON.stringify(payload);
-    } catch (cause) {
-      log.error('subscription payload is not serializable; not delivered', { cause: String(cause) });
-      json = null;
-    }
-    // A UTF-16 code unit encodes to at most 3 UTF-8 bytes: count bytes only when it matters.
-    if (json !== null && json.length * 3 > maxBytes) {
-      const bytes = json.length > maxBytes ? json.length : Buffer.byteLength(json, 'utf8');
-      if (bytes > maxBytes) {
-        log.warn('subscription payload exceeds the size limit; not delivered', {
-          bytes: bytes === json.length ? `>= ${bytes}` : bytes,
-          maxPayloadBytes: maxBytes,
-        });
-        json = null;
-      }
-    }
-    cache.set(payload, json);
-    return json;
-  };
-}
+export {
+  REALTIME_DEFAULTS,
+  type GraphqlHostOption,
+  type RealtimeCore,
+  type RealtimeEngine,
+  type RealtimeLogger,
+  type RealtimeOptions,
+  type RealtimeSocket,
+} from './options.js';
 
 export function makeRealtimeCore(options: RealtimeOptions): RealtimeCore {
-  const { graphqlHost } = options;
-  const expectedHosts =
-    typeof graphqlHost === 'function'
-      ? (request: HandshakeRequest) => {
-          const hosts = graphqlHost(request);
-          return typeof hosts === 'string' ? [hosts] : hosts;
-        }
-      : (() => {
-          const hosts = typeof graphqlHost === 'string' ? [graphqlHost] : graphqlHost;
-          return () => hosts;
-        })();
-  const resolved: ResolvedOptions = {
-    authenticator: options.authenticator,
-    engine: options.engine,
-    keepAliveMs: options.keepAliveMs ?? REALTIME_DEFAULTS.keepAliveMs,
-    connectionTimeoutMs: options.connectionTimeoutMs ?? REALTIME_DEFAULTS.connectionTimeoutMs,
-    initTimeoutMs: options.initTimeoutMs ?? REALTIME_DEFAULTS.initTimeoutMs,
-    maxSubscriptionsPerConnection:
-      options.maxSubscriptionsPerConnection ?? REALTIME_DEFAULTS.maxSubscriptionsPerConnection,
-    maxPayloadBytes: options.maxPayloadBytes ?? REALTIME_DEFAULTS.maxPayloadBytes,
-    maxConnectionDurationMs:
-      options.maxConnectionDurationMs ?? REALTIME_DEFAULTS.maxConnectionDurationMs,
-    log: options.log ?? defaultLogger,
-    expectedHosts,
-  };
+  const resolved = resolveOptions(options);
   const serialize = makePayloadSerializer(resolved.maxPayloadBytes, resolved.log);
   const connections = new Set<Connection>();
 
