@@ -15,10 +15,10 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import sharp from 'sharp';
+import { OnFileEventDocument } from '../client/generated/operations.js';
 import { NO_SUBSCRIBERS, parseUnsubscribedNotificationLine } from '../local/messaging/notification-line.js';
 import { startLocalStack } from '../local/stack.js';
 import { fractionOf } from '../resolvers/shared/faults.js';
-import { ON_FILE_EVENT } from '../test/support/files.js';
 import { RealtimeClient } from '../test/support/realtime-client.js';
 import { type DeadLetter, deadLetterQueues, peek } from './dlq.js';
 
@@ -79,7 +79,7 @@ try {
   // One subscriber of every event of the user's files (no fileId), there before the first upload.
   const credentials = { kind: 'userPool', token } as const;
   const realtime = await RealtimeClient.connect({ realtimeUrl: stack.realtimeUrl, graphqlUrl: stack.graphqlUrl, credentials, caPath: stack.caPath });
-  const ack = await realtime.start('all', ON_FILE_EVENT, {}, credentials);
+  const ack = await realtime.start('all', OnFileEventDocument, {}, credentials);
   if (ack.type !== 'start_ack') throw new Error(`subscription refused: ${JSON.stringify(ack)}`);
   const terminalEvents = () => {
     const counts = new Map<string, number>();

@@ -9,8 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { CreateUploadDocument } from '../../client/generated/operations.js';
 import { createLocalIssuer } from '../../local/auth/local-issuer.js';
-import { CREATE_UPLOAD } from '../../test/support/files.js';
 import { graphql } from '../../test/support/graphql-client.js';
 import type { BenchContext } from '../lib/context.js';
 import { type SectionReport, fmtMs, markdownTable } from '../lib/report.js';
@@ -63,7 +63,7 @@ export async function runConsole(ctx: BenchContext): Promise<SectionReport> {
   });
   try {
     // A file of the user's, so its card is there for the events.
-    const created = await graphql<{ createUpload: { file: { id: string } } }>(stack.graphqlUrl, { kind: 'userPool', token: tokens.idToken }, CREATE_UPLOAD, {
+    const created = await graphql(stack.graphqlUrl, { kind: 'userPool', token: tokens.idToken }, CreateUploadDocument, {
       input: { fileName: 'bench.jpg', contentType: 'image/jpeg', size: 1000 },
     });
     const fileId = created.data?.createUpload.file.id;

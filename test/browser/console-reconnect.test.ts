@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateUploadDocument } from '../../client/generated/operations.js';
 import { createLocalIssuer } from '../../local/auth/local-issuer.js';
 import { browserTarget, launchChromium, newContext } from '../support/browser.js';
 import { card, filesReady, openPage, signedInAs, stepsOf } from '../support/console-page.js';
-import { CREATE_UPLOAD } from '../support/files.js';
 import { graphql } from '../support/graphql-client.js';
 
 /** The stack out of reach and back: a banner, the subscriptions reconnected, nothing shown twice. */
@@ -25,7 +25,7 @@ describe('losing the stack', () => {
     const issuer = await createLocalIssuer({ stateDir: t.stateDir, region: t.region, userPoolId: t.userPoolId, clientId: t.userPoolClientId });
     const { idToken } = await issuer.issueTokens({ username });
     const owner = (JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString()) as { sub: string }).sub;
-    const created = await graphql<{ createUpload: { file: { id: string } } }>(t.graphqlUrl, { kind: 'userPool', token: idToken }, CREATE_UPLOAD, {
+    const created = await graphql(t.graphqlUrl, { kind: 'userPool', token: idToken }, CreateUploadDocument, {
       input: { fileName: 'waiting.jpg', contentType: 'image/jpeg', size: 1000 },
     });
     const fileId = created.data!.createUpload.file.id;

@@ -1,8 +1,10 @@
 import { generateClient } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request, subscribe } from '../../client/amplify.js';
+import { CreateUploadDocument, OnFileEventDocument, type OnFileEventSubscription } from '../../client/generated/operations.js';
 import { configureAmplify, installTrustingWebSocket, type LocalSession } from '../support/amplify.js';
-import { CREATE_UPLOAD, ON_FILE_EVENT, type Ticket, putUpload } from '../support/files.js';
+import { putUpload } from '../support/files.js';
 import { makeJpeg } from '../support/images.js';
 import { target, tokenFor } from '../support/target.js';
 
@@ -11,15 +13,6 @@ import { target, tokenFor } from '../support/target.js';
  * app would use it: queries and mutations over HTTP, subscriptions over AppSync's real-time
  * protocol (the `header-…` subprotocol handshake, `start` with `extensions.authorization`).
  */
-
-interface FileEvent {
-  fileId: string;
-  owner: string;
-  status: string;
-  step: string;
-  message: string | null;
-  at: string;
-}
 
 /** Collects what an amplify subscription observes, and lets a test wait for it. */
 class Observed<T> {
@@ -112,32 +105,25 @@ describe('the aws-amplify v6 client against the local stack', () => {
   });
 
   it('given a signed-in user, when she creates an upload, subscribes with client.graphql and PUTs a real JPEG, then the amplify subscription receives the steps as PROCESSING, then one READY', async () => {
-    const client = generateClient();
     const image = await makeJpeg(320, 240);
 
-    const created = (await client.graphql({
-      query: CREATE_UPLOAD,
-      variables: { input: { fileName: 'amplify.jpg', contentType: 'image/jpeg', size: image.length } },
-    })) as { data: { createUpload: Ticket }; errors?: unknown[] };
-    expect(created.errors).toBeUndefined();
-    const ticket = created.data.createUpload;
+    // `request` rejects when AppSync answers with errors.
+    const { createUpload: ticket } = await request(CreateUploadDocument, {
+      input: { fileName: 'amplify.jpg', contentType: 'image/jpeg', size: image.length },
+    });
     expect(ticket.file.status).toBe('PENDING_UPLOAD');
 
-    const observed = new Observed<{ data: { onFileEvent: FileEvent } }>();
+    const observed = new Observed<OnFileEventSubscription>();
     const acked = subscriptionAck((variables) => variables['fileId'] === ticket.file.id, observed);
-    const subscription = (
-      client.graphql({ query: ON_FILE_EVENT, variables: { fileId: ticket.file.id } }) as unknown as {
-        subscribe(observer: { next: (value: never) => void; error: (error: unknown) => void }): { unsubscribe(): void };
-      }
-    ).subscribe({ next: observed.next, error: observed.error });
+    const subscription = subscribe(OnFileEventDocument, { fileId: ticket.file.id }, observed.next, observed.error);
     try {
       await acked;
 
       const put = await putUpload(ticket, image);
       expect(put.status).toBe(200);
 
-      await observed.until(() => observed.values.some((v) => ['READY', 'FAILED'].includes(v.data.onFileEvent.status)), 30_000, 'READY');
-      const events = observed.values.map((v) => v.data.onFileEvent);
+      await observed.until(() => observed.values.some((v) => ['READY', 'FAILED'].includes(v.onFileEvent?.status ?? '')), 30_000, 'READY');
+      const events = observed.values.map((v) => v.onFileEvent!);
       // Each step (PROCESS, THUMBNAIL) reports when it starts and completes; notify sends READY.
       const statuses = events.map((e) => e.status);
       expect(statuses[0]).toBe('PROCESSING');

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OnOrderEventDocument, PlaceOrderDocument, PublishOrderEventDocument } from '../../client/generated/operations.js';
+import { OnOrderEventDocument, PlaceOrderDocument, PublishOrderEventDocument, CreateUploadDocument, FileDocument, FilesDocument, OnFileEventDocument, PublishFileEventDocument, type PublishOrderEventInput } from '../../client/generated/operations.js';
 import { orderIdFor } from '../../resolvers/orders/domain/identity.js';
-import { CREATE_UPLOAD, FILE, FILES, ON_FILE_EVENT, PUBLISH_FILE_EVENT, type Ticket } from '../support/files.js';
-import { type Credentials, graphql } from '../support/graphql-client.js';
+import type { Ticket } from '../support/files.js';
+import { type Credentials, documentText, graphql } from '../support/graphql-client.js';
 import { expiredTokenFor, subOf, withForgedClaims } from '../support/identity.js';
 import type { OrderEvent } from '../support/orders.js';
 import { RealtimeClient } from '../support/realtime-client.js';
@@ -23,11 +23,6 @@ interface FileEvent {
   message: string | null;
   at: string;
 }
-
-
-const PLACE_ORDER = print(PlaceOrderDocument);
-const PUBLISH_ORDER_EVENT = print(PublishOrderEventDocument);
-const ON_ORDER_EVENT = print(OnOrderEventDocument);
 
 /** What a confirmed order announces to its owner, in order (docs/orders.md). */
 const CONFIRMED_PATH = [
@@ -63,7 +58,7 @@ describe('authorization', () => {
     });
 
   const createUpload = async (credentials: Credentials, fileName: string): Promise<Ticket> => {
-    const created = await graphql<{ createUpload: Ticket }>(target().graphqlUrl, credentials, CREATE_UPLOAD, {
+    const created = await graphql(target().graphqlUrl, credentials, CreateUploadDocument, {
       input: { fileName, contentType: 'image/jpeg', size: 1024 },
     });
     expect(created.errors).toBeUndefined();
@@ -71,8 +66,8 @@ describe('authorization', () => {
   };
 
   /** Publishes as the backend does (IAM); fails the test if the publish itself fails. */
-  const publish = async (input: Record<string, unknown>, selection = PUBLISH_FILE_EVENT) => {
-    const response = await graphql<{ publishFileEvent: FileEvent }>(target().graphqlUrl, iam, selection, { input });
+  const publish = async (input: Record<string, unknown>, selection: TypedDocumentNode<unknown, never> | string = PublishFileEventDocument) => {
+    const response = await graphql<{ publishFileEvent: FileEvent }>(target().graphqlUrl, iam, documentText(selection), { input });
     expect(response.errors).toBeUndefined();
     expect(response.data?.publishFileEvent).toBeTruthy();
     return response.data!.publishFileEvent;
@@ -90,9 +85,9 @@ describe('authorization', () => {
     id: string,
     credentials: Credentials,
     variables: Record<string, unknown> = {},
-    query = ON_FILE_EVENT,
+    query: TypedDocumentNode<unknown, never> | string = OnFileEventDocument,
   ) => {
-    const ack = await client.start(id, query, variables, credentials);
+    const ack = await client.start(id, documentText(query), variables, credentials);
     expect(ack).toEqual({ type: 'start_ack', id });
   };
 
@@ -116,26 +111,25 @@ describe('authorization', () => {
 
   describe('reading files', () => {
     it("given alice's file, when bob asks for it by id, then he gets null with no error, while alice gets her file", async () => {
-      const asBob = await graphql<{ file: unknown }>(target().graphqlUrl, bob, FILE, { id: aliceFileId });
+      const asBob = await graphql(target().graphqlUrl, bob, FileDocument, { id: aliceFileId });
       expect(asBob.status).toBe(200);
       expect(asBob.errors).toBeUndefined();
       expect(asBob.data).toEqual({ file: null });
 
-      const asAlice = await graphql<{ file: { id: string; owner: string } }>(target().graphqlUrl, alice, FILE, { id: aliceFileId });
+      const asAlice = await graphql(target().graphqlUrl, alice, FileDocument, { id: aliceFileId });
       expect(asAlice.errors).toBeUndefined();
       expect(asAlice.data!.file).toMatchObject({ id: aliceFileId, owner: aliceSub });
     });
 
     it("given alice's file, when bob lists his files, then it is not among them, while his own file and alice's listing are right", async () => {
-      type Files = { files: { items: { id: string; owner: string }[]; nextToken: string | null } };
-      const asBob = await graphql<Files>(target().graphqlUrl, bob, FILES, { limit: 100 });
+      const asBob = await graphql(target().graphqlUrl, bob, FilesDocument, { limit: 100 });
       expect(asBob.errors).toBeUndefined();
       const bobIds = asBob.data!.files.items.map((f) => f.id);
       expect(bobIds).toContain(bobFileId);
       expect(bobIds).not.toContain(aliceFileId);
       expect(asBob.data!.files.items.every((f) => f.owner === bobSub)).toBe(true);
 
-      const asAlice = await graphql<Files>(target().graphqlUrl, alice, FILES, { limit: 100 });
+      const asAlice = await graphql(target().graphqlUrl, alice, FilesDocument, { limit: 100 });
       const aliceIds = asAlice.data!.files.items.map((f) => f.id);
       expect(aliceIds).toContain(aliceFileId);
       expect(aliceIds).not.toContain(bobFileId);
@@ -220,7 +214,7 @@ describe('authorization', () => {
     });
 
     it('given the API key, when it subscribes to onFileEvent, then that subscription is refused with an error for its id and the connection keeps serving others', async () => {
-      const refused = await aliceRealtime.start('api-key-sub', ON_FILE_EVENT, {}, apiKey);
+      const refused = await aliceRealtime.start('api-key-sub', OnFileEventDocument, {}, apiKey);
       expect(refused.type).toBe('error');
       expect(refused.id).toBe('api-key-sub');
       // What AppSync sends for a field-level denial of a subscription (as aws-amplify logs it).
@@ -248,7 +242,7 @@ describe('authorization', () => {
       const guard = `alice-guard-${randomUUID()}`;
       await subscribe(aliceRealtime, guard, alice);
       const forged = `forged-${randomUUID()}`;
-      const response = await graphql(target().graphqlUrl, credentials(), PUBLISH_FILE_EVENT, {
+      const response = await graphql(target().graphqlUrl, credentials(), PublishFileEventDocument, {
         input: { fileId: aliceFileId, owner: aliceSub, status: 'FAILED', step: 'NOTIFY', message: forged },
       });
       expect(response.status).toBe(200);
@@ -278,8 +272,8 @@ describe('authorization', () => {
       client.until(() => orderEvents(client, id).find(match), timeoutMs, `${what} on ${id}`);
 
     /** Publishes as the orders backend does (IAM); fails the test if the publish itself fails. */
-    const publishOrder = async (input: Record<string, unknown>): Promise<OrderEvent> => {
-      const response = await graphql<{ publishOrderEvent: OrderEvent }>(target().graphqlUrl, iam, PUBLISH_ORDER_EVENT, { input });
+    const publishOrder = async (input: PublishOrderEventInput): Promise<OrderEvent> => {
+      const response = await graphql(target().graphqlUrl, iam, PublishOrderEventDocument, { input });
       expect(response.errors).toBeUndefined();
       expect(response.data?.publishOrderEvent).toBeTruthy();
       return response.data!.publishOrderEvent;
@@ -287,10 +281,10 @@ describe('authorization', () => {
 
     /** Alice places a one-line order paid with an approving card; returns its id. */
     const aliceOrders = async (clientToken: string): Promise<string> => {
-      const response = await graphql<{ placeOrder: { id: string; owner: string; status: string } }>(
+      const response = await graphql(
         target().graphqlUrl,
         alice,
-        PLACE_ORDER,
+        PlaceOrderDocument,
         { input: { items: [{ sku: 'STICKER-01', quantity: 1 }], paymentToken: 'tok_approve', clientToken } },
       );
       expect(response.errors).toBeUndefined();
@@ -310,10 +304,10 @@ describe('authorization', () => {
         const orderA = orderIdFor(aliceSub, tokenA);
         const orderB = orderIdFor(aliceSub, tokenB);
 
-        await subscribe(bobRealtime, 'bob-on-alice-order', bob, { orderId: orderA }, ON_ORDER_EVENT);
-        await subscribe(bobRealtime, 'bob-all-orders', bob, {}, ON_ORDER_EVENT);
-        await subscribe(aliceRealtime, 'alice-on-order-a', alice, { orderId: orderA }, ON_ORDER_EVENT);
-        await subscribe(aliceRealtime, 'alice-all-orders', alice, {}, ON_ORDER_EVENT);
+        await subscribe(bobRealtime, 'bob-on-alice-order', bob, { orderId: orderA }, OnOrderEventDocument);
+        await subscribe(bobRealtime, 'bob-all-orders', bob, {}, OnOrderEventDocument);
+        await subscribe(aliceRealtime, 'alice-on-order-a', alice, { orderId: orderA }, OnOrderEventDocument);
+        await subscribe(aliceRealtime, 'alice-all-orders', alice, {}, OnOrderEventDocument);
 
         const placedIds = await Promise.all([aliceOrders(tokenA), aliceOrders(tokenB)]);
         expect(placedIds).toEqual([orderA, orderB]);
@@ -362,11 +356,11 @@ describe('authorization', () => {
       const orderId = randomUUID();
       const guard = `alice-order-guard-${randomUUID()}`;
       const guardById = `alice-order-guard-by-id-${randomUUID()}`;
-      await subscribe(aliceRealtime, guard, alice, {}, ON_ORDER_EVENT);
-      await subscribe(aliceRealtime, guardById, alice, { orderId }, ON_ORDER_EVENT);
+      await subscribe(aliceRealtime, guard, alice, {}, OnOrderEventDocument);
+      await subscribe(aliceRealtime, guardById, alice, { orderId }, OnOrderEventDocument);
 
       const forged = `forged-${randomUUID()}`;
-      const response = await graphql(target().graphqlUrl, credentials(), PUBLISH_ORDER_EVENT, {
+      const response = await graphql(target().graphqlUrl, credentials(), PublishOrderEventDocument, {
         input: { orderId, owner: aliceSub, status: 'CONFIRMED', step: 'NOTIFY', message: forged },
       });
       expect(response.status).toBe(200);
@@ -391,8 +385,8 @@ describe('authorization', () => {
 
     it("given the backend's IAM credentials, when it publishes an event of alice's order, then the call succeeds and alice's subscription to that order receives exactly that event, while bob receives nothing", async () => {
       const orderId = randomUUID();
-      await subscribe(aliceRealtime, 'alice-iam-order', alice, { orderId }, ON_ORDER_EVENT);
-      await subscribe(bobRealtime, 'bob-iam-watch', bob, {}, ON_ORDER_EVENT);
+      await subscribe(aliceRealtime, 'alice-iam-order', alice, { orderId }, OnOrderEventDocument);
+      await subscribe(bobRealtime, 'bob-iam-watch', bob, {}, OnOrderEventDocument);
 
       const message = `iam-${randomUUID()}`;
       const published = await publishOrder({ orderId, owner: aliceSub, status: 'PAID', step: 'PAYMENT', message });
@@ -449,7 +443,7 @@ describe('authorization', () => {
     });
 
     it('given the API key, when it lists files, then it gets Unauthorized on files and no data', async () => {
-      const response = await graphql(target().graphqlUrl, apiKey, FILES, { limit: 10 });
+      const response = await graphql(target().graphqlUrl, apiKey, FilesDocument, { limit: 10 });
       expect(response.status).toBe(200);
       expect(response.data).toBeNull();
       expect(response.errors).toHaveLength(1);

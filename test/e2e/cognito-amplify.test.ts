@@ -6,7 +6,6 @@
  */
 import { AdminCreateUserCommand, GetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { Amplify } from 'aws-amplify';
-import { generateClient } from 'aws-amplify/api';
 import {
   confirmResetPassword,
   confirmSignIn,
@@ -22,10 +21,11 @@ import {
 } from 'aws-amplify/auth';
 import { Hub } from 'aws-amplify/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request, subscribe } from '../../client/amplify.js';
+import { FilesDocument, OnFileEventDocument } from '../../client/generated/operations.js';
 import type { AmplifyOutputs } from '../../local/outputs.js';
 import { installTrustingWebSocket } from '../support/amplify.js';
 import { PASSWORD, amplifyConfig, cognitoAdmin, cognitoClient, failure, latestCode, uniqueEmail } from '../support/cognito.js';
-import { FILES, ON_FILE_EVENT } from '../support/files.js';
 import { target } from '../support/target.js';
 
 type AuthFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH';
@@ -78,19 +78,14 @@ describe.each<AuthFlow>(['USER_SRP_AUTH', 'USER_PASSWORD_AUTH'])('given Amplify 
     expect(session.tokens?.idToken?.payload['email']).toBe(email);
     expect(session.userSub).toBe(current.userId);
 
-    const client = generateClient({ authMode: 'userPool' });
-    const listed = (await client.graphql({ query: FILES, variables: { limit: 5 } })) as { data: { files: { items: unknown[] } }; errors?: unknown };
-    expect(listed.errors).toBeUndefined();
-    expect(listed.data.files.items).toEqual([]);
+    // `request` rejects when AppSync answers with errors.
+    const listed = await request(FilesDocument, { limit: 5 }, 'userPool');
+    expect(listed.files.items).toEqual([]);
 
     const errors: unknown[] = [];
     const fileId = `sub-${authFlowType}`;
     const acked = subscriptionAck(fileId, errors);
-    const subscription = (
-      client.graphql({ query: ON_FILE_EVENT, variables: { fileId } }) as unknown as {
-        subscribe(observer: { next: () => void; error: (error: unknown) => void }): { unsubscribe(): void };
-      }
-    ).subscribe({ next: () => undefined, error: (error) => errors.push(error) });
+    const subscription = subscribe(OnFileEventDocument, { fileId }, () => undefined, (error) => errors.push(error), 'userPool');
     try {
       await acked;
       expect(errors).toEqual([]);

@@ -27,8 +27,8 @@ import {
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FilesDocument } from '../../client/generated/operations.js';
 import { PASSWORD, claims, cognitoAdmin, cognitoClient, cognitoEndpoint, failure, latestCode, mailCount, uniqueEmail } from '../support/cognito.js';
-import { FILES } from '../support/files.js';
 import { graphql } from '../support/graphql-client.js';
 import { target } from '../support/target.js';
 
@@ -86,7 +86,7 @@ describe('given the local user pool from the template (e-mail as username, self 
     expect(typeof access['event_id']).toBe('string');
     expect(access['auth_time']).toBe(access['iat']);
 
-    const answer = await graphql(target().graphqlUrl, { kind: 'userPool', token: tokens?.IdToken ?? '' }, FILES, { limit: 1 });
+    const answer = await graphql(target().graphqlUrl, { kind: 'userPool', token: tokens?.IdToken ?? '' }, FilesDocument, { limit: 1 });
     expect(answer.errors).toBeUndefined();
     expect(answer.data).toEqual({ files: { items: [], nextToken: null } });
   });

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateUploadDocument, FileDocument } from '../../client/generated/operations.js';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
-import { CREATE_UPLOAD, FILE, type Ticket, putUpload } from '../support/files.js';
+import { type Ticket, putUpload } from '../support/files.js';
 import { graphql } from '../support/graphql-client.js';
 
 let stack: LocalStack;
@@ -54,7 +55,7 @@ const LOOPBACK_V4 = '0100007F';
 /** A ticket and the bytes for it; the PUT (which starts the pipeline) comes later. */
 async function ticketFor(n: number): Promise<{ ticket: Ticket; bytes: Buffer }> {
   const bytes = await sharp({ create: { width: 160 + n, height: 120, channels: 3, background: '#336699' } }).jpeg().toBuffer();
-  const created = await graphql<{ createUpload: Ticket }>(stack.graphqlUrl, { kind: 'userPool', token }, CREATE_UPLOAD, {
+  const created = await graphql(stack.graphqlUrl, { kind: 'userPool', token }, CreateUploadDocument, {
     input: { fileName: `restart-${n}.jpg`, contentType: 'image/jpeg', size: bytes.length },
   });
   expect(created.errors).toBeUndefined();
@@ -63,7 +64,7 @@ async function ticketFor(n: number): Promise<{ ticket: Ticket; bytes: Buffer }> 
 
 async function finalStatus(id: string): Promise<string> {
   for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
-    const response = await graphql<{ file: { status: string } | null }>(stack.graphqlUrl, { kind: 'userPool', token }, FILE, { id });
+    const response = await graphql(stack.graphqlUrl, { kind: 'userPool', token }, FileDocument, { id });
     const status = response.data?.file?.status;
     if (status === 'READY' || status === 'FAILED') return status;
   }

@@ -8,13 +8,12 @@
 import { createHash } from 'node:crypto';
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CreateUploadDocument, DeleteFileDocument, FileDocument } from '../../client/generated/operations.js';
 import { createS3Client } from '../../resolvers/adapters/clients.js';
-import { CREATE_UPLOAD, FILE, type Ticket, putUpload } from '../support/files.js';
+import { type Ticket, putUpload } from '../support/files.js';
 import { graphql } from '../support/graphql-client.js';
 import { makeJpeg } from '../support/images.js';
 import { target, tokenFor } from '../support/target.js';
-
-const DELETE_FILE = 'mutation DeleteFile($id: ID!) { deleteFile(id: $id) }';
 
 describe('an upload ticket used again, and a deleted file', () => {
   let token: string;
@@ -25,7 +24,7 @@ describe('an upload ticket used again, and a deleted file', () => {
   });
 
   async function ticketFor(bytes: Buffer): Promise<Ticket> {
-    const created = await graphql<{ createUpload: Ticket }>(target().graphqlUrl, credentials(), CREATE_UPLOAD, {
+    const created = await graphql(target().graphqlUrl, credentials(), CreateUploadDocument, {
       input: { fileName: 'photo.jpg', contentType: 'image/jpeg', size: bytes.length },
     });
     expect(created.errors).toBeUndefined();
@@ -33,7 +32,7 @@ describe('an upload ticket used again, and a deleted file', () => {
   }
 
   async function statusOf(id: string): Promise<{ status: string; sha256: string | null } | null> {
-    const response = await graphql<{ file: { status: string; sha256: string | null } | null }>(target().graphqlUrl, credentials(), FILE, { id });
+    const response = await graphql(target().graphqlUrl, credentials(), FileDocument, { id });
     return response.data?.file ?? null;
   }
 
@@ -90,7 +89,7 @@ describe('an upload ticket used again, and a deleted file', () => {
     expect((await finished(ticket.file.id)).status).toBe('READY');
     expect((await versionsOf(ticket)).length).toBeGreaterThan(0);
 
-    const deleted = await graphql<{ deleteFile: string }>(target().graphqlUrl, credentials(), DELETE_FILE, { id: ticket.file.id });
+    const deleted = await graphql(target().graphqlUrl, credentials(), DeleteFileDocument, { id: ticket.file.id });
 
     expect(deleted.errors).toBeUndefined();
     expect(await versionsOf(ticket)).toEqual([]);
@@ -102,7 +101,7 @@ describe('an upload ticket used again, and a deleted file', () => {
     const ticket = await ticketFor(bytes);
     expect((await putUpload(ticket, bytes)).status).toBe(200);
     await finished(ticket.file.id);
-    await graphql(target().graphqlUrl, credentials(), DELETE_FILE, { id: ticket.file.id });
+    await graphql(target().graphqlUrl, credentials(), DeleteFileDocument, { id: ticket.file.id });
 
     // S3 cannot refuse it (the key has no current version); the PROCESS step removes it.
     expect((await putUpload(ticket, bytes)).status).toBe(200);

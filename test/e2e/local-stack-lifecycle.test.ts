@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateUploadDocument, FileDocument, FilesDocument } from '../../client/generated/operations.js';
 import { createLocalIssuer } from '../../local/auth/local-issuer.js';
 import type { AmplifyOutputs } from '../../local/outputs.js';
-import { CREATE_UPLOAD, FILE, FILES, type Ticket } from '../support/files.js';
 import { graphql } from '../support/graphql-client.js';
 import { holdPort } from '../support/ports.js';
 
@@ -244,7 +244,7 @@ describe('npm start, the local stack as a process', () => {
       // ...and so are its user pool and client: a token for them is accepted.
       const issuer = await createLocalIssuer({ stateDir, region: outputs.auth.aws_region, userPoolId: outputs.auth.user_pool_id, clientId: outputs.auth.user_pool_client_id });
       const token = (await issuer.issueTokens({ username: 'carol' })).idToken;
-      const byUser = await graphql<{ files: { items: unknown[] } }>(outputs.data.url, { kind: 'userPool', token }, FILES, { limit: 1 });
+      const byUser = await graphql(outputs.data.url, { kind: 'userPool', token }, FilesDocument, { limit: 1 });
       expect(byUser.errors).toBeUndefined();
       expect(byUser.data?.files.items).toEqual([]);
     });
@@ -253,7 +253,7 @@ describe('npm start, the local stack as a process', () => {
       const outputs = JSON.parse(await readFile(outputsPath, 'utf8')) as AmplifyOutputs;
       const issuer = await createLocalIssuer({ stateDir, region: outputs.auth.aws_region, userPoolId: outputs.auth.user_pool_id, clientId: outputs.auth.user_pool_client_id });
       const alice = { kind: 'userPool', token: (await issuer.issueTokens({ username: 'alice' })).idToken } as const;
-      const created = await graphql<{ createUpload: Ticket }>(banner.graphqlUrl, alice, CREATE_UPLOAD, {
+      const created = await graphql(banner.graphqlUrl, alice, CreateUploadDocument, {
         input: { fileName: 'kept.jpg', contentType: 'image/jpeg', size: 1234 },
       });
       expect(created.errors).toBeUndefined();
@@ -275,10 +275,10 @@ describe('npm start, the local stack as a process', () => {
         const again = await second.ready;
 
         expect(again.apiKey).toBe(banner.apiKey);
-        const file = await graphql<{ file: { id: string; fileName: string; size: number; status: string } | null }>(again.graphqlUrl, alice, FILE, { id: fileId });
+        const file = await graphql(again.graphqlUrl, alice, FileDocument, { id: fileId });
         expect(file.errors).toBeUndefined();
         expect(file.data?.file).toMatchObject({ id: fileId, fileName: 'kept.jpg', size: 1234, status: 'PENDING_UPLOAD' });
-        const list = await graphql<{ files: { items: { id: string }[] } }>(again.graphqlUrl, alice, FILES, { limit: 10 });
+        const list = await graphql(again.graphqlUrl, alice, FilesDocument, { limit: 10 });
         expect(list.data?.files.items.map((f) => f.id)).toEqual([fileId]);
       } finally {
         await second.stop('SIGINT');

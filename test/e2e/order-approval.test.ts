@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApproveOrderDocument,
@@ -31,12 +31,6 @@ import { RealtimeClient } from '../support/realtime-client.js';
  */
 
 type Order = OrderFieldsFragment;
-
-const PLACE_ORDER = print(PlaceOrderDocument);
-const ORDER = print(OrderDocument);
-const PENDING = print(PendingApprovalsDocument);
-const APPROVE = print(ApproveOrderDocument);
-const REJECT = print(RejectOrderDocument);
 
 /** 20 mugs (12.50 each) reach the test threshold of 250.00; 2 do not. */
 const THRESHOLD_CENTS = 25_000;
@@ -76,12 +70,12 @@ async function session(stateDir: string | null) {
   const alice: Credentials = { kind: 'userPool', token: (await stack.issueTokens('alice')).idToken };
   const bob: Credentials = { kind: 'userPool', token: (await stack.issueTokens('bob', ['approvers'])).idToken };
   const realtime = await RealtimeClient.connect({ realtimeUrl: stack.realtimeUrl, graphqlUrl: stack.graphqlUrl, credentials: alice, caPath: stack.caPath });
-  expect((await realtime.start('orders', print(OnOrderEventDocument), {}, alice)).type).toBe('start_ack');
+  expect((await realtime.start('orders', OnOrderEventDocument, {}, alice)).type).toBe('start_ack');
   const sfn = new SFNClient({ endpoint: stack.stepFunctionsEndpoint, region: stack.region, credentials: stack.developerCredentials });
   const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
   const stateMachineArn = stateMachines.find((m) => m.name?.startsWith('OrdersWorkflowStateMachine'))!.stateMachineArn!;
 
-  const call = <T>(credentials: Credentials, query: string, variables: Record<string, unknown>) => graphql<T>(stack.graphqlUrl, credentials, query, variables);
+  const call = <R, V>(credentials: Credentials, document: TypedDocumentNode<R, V>, variables: V) => graphql(stack.graphqlUrl, credentials, document, variables);
   const events = (orderId: string): OrderEvent[] =>
     realtime
       .data('orders')
@@ -103,11 +97,11 @@ async function session(stateDir: string | null) {
     return list;
   };
   const place = async (label: string, items = OVER): Promise<Order> => {
-    const response = await call<{ placeOrder: Order }>(alice, PLACE_ORDER, { input: { items, paymentToken: 'tok_approve', clientToken: clientToken(label) } });
+    const response = await call(alice, PlaceOrderDocument, { input: { items, paymentToken: 'tok_approve', clientToken: clientToken(label) } });
     expect(response.errors).toBeUndefined();
     return response.data!.placeOrder;
   };
-  const read = async (id: string): Promise<Order> => (await call<{ order: Order }>(alice, ORDER, { id })).data!.order;
+  const read = async (id: string): Promise<Order> => (await call(alice, OrderDocument, { id })).data!.order!;
   // The sales counters are not in the API: read from the products table, as an operator would.
   const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: stack.developerCredentials });
   const soldOf = async (sku: string): Promise<number> => {
@@ -141,13 +135,13 @@ describe('orders over the approval threshold', () => {
   it('given an order over the threshold, when an approver approves it, then the customer sees AWAITING_APPROVAL, APPROVED and every state to CONFIRMED, and a second approval gets one outcome', async () => {
     const order = await s.place('approve');
     await s.until(order.id, 'AWAITING_APPROVAL');
-    const pending = await s.call<{ pendingApprovals: { items: Order[] } }>(s.bob, PENDING, { limit: 100 });
+    const pending = await s.call(s.bob, PendingApprovalsDocument, { limit: 100 });
     expect(pending.errors).toBeUndefined();
     expect(pending.data!.pendingApprovals.items.filter((o) => o.id === order.id)).toHaveLength(1);
 
     const [first, second] = await Promise.all([
-      s.call<{ approveOrder: Order }>(s.bob, APPROVE, { orderId: order.id, comment: 'fine' }),
-      s.call<{ approveOrder: Order }>(s.bob, APPROVE, { orderId: order.id, comment: 'twice' }),
+      s.call(s.bob, ApproveOrderDocument, { orderId: order.id, comment: 'fine' }),
+      s.call(s.bob, ApproveOrderDocument, { orderId: order.id, comment: 'twice' }),
     ]);
     await s.until(order.id, 'CONFIRMED', 'NOTIFY');
     const done = await s.closed(order.id);
@@ -166,9 +160,9 @@ describe('orders over the approval threshold', () => {
     const order = await s.place('reject');
     await s.until(order.id, 'AWAITING_APPROVAL');
 
-    const rejected = await s.call<{ rejectOrder: Order }>(s.bob, REJECT, { orderId: order.id, reason: 'Unusual quantity' });
+    const rejected = await s.call(s.bob, RejectOrderDocument, { orderId: order.id, reason: 'Unusual quantity' });
     await s.until(order.id, 'FAILED', 'NOTIFY');
-    const again = await s.call<{ approveOrder: Order }>(s.bob, APPROVE, { orderId: order.id });
+    const again = await s.call(s.bob, ApproveOrderDocument, { orderId: order.id });
 
     expect(rejected.errors).toBeUndefined();
     const final = await s.read(order.id);
@@ -182,7 +176,7 @@ describe('orders over the approval threshold', () => {
     const order = await s.place('timeout');
     await s.until(order.id, 'AWAITING_APPROVAL');
     // An approver keeps listing it (each listing is a heartbeat), so the overall TimeoutSeconds ends it.
-    const listing = setInterval(() => void s.call(s.bob, PENDING, { limit: 100 }), 2_000);
+    const listing = setInterval(() => void s.call(s.bob, PendingApprovalsDocument, { limit: 100 }), 2_000);
     try {
       await s.until(order.id, 'FAILED', 'NOTIFY');
     } finally {
@@ -200,10 +194,10 @@ describe('orders over the approval threshold', () => {
     await s.until(order.id, 'AWAITING_APPROVAL');
     const selfApprover: Credentials = { kind: 'userPool', token: (await s.stack.issueTokens('alice', ['approvers'])).idToken };
 
-    const byCustomer = await s.call(s.alice, APPROVE, { orderId: order.id });
-    const listing = await s.call(s.alice, PENDING, {});
-    const ownOrder = await s.call(selfApprover, APPROVE, { orderId: order.id });
-    await s.call(s.bob, REJECT, { orderId: order.id, reason: 'cleanup' });
+    const byCustomer = await s.call(s.alice, ApproveOrderDocument, { orderId: order.id });
+    const listing = await s.call(s.alice, PendingApprovalsDocument, {});
+    const ownOrder = await s.call(selfApprover, ApproveOrderDocument, { orderId: order.id });
+    await s.call(s.bob, RejectOrderDocument, { orderId: order.id, reason: 'cleanup' });
 
     expect((byCustomer.errors?.[0] as { errorType?: string }).errorType).toBe('Unauthorized');
     expect((listing.errors?.[0] as { errorType?: string }).errorType).toBe('Unauthorized');
@@ -267,7 +261,7 @@ describe('an order waiting for approval when the stack stops', () => {
 
     const after = await session(stateDir);
     try {
-      const approved = await after.call<{ approveOrder: Order }>(after.bob, APPROVE, { orderId, comment: 'after a restart' });
+      const approved = await after.call(after.bob, ApproveOrderDocument, { orderId, comment: 'after a restart' });
       expect(approved.errors).toBeUndefined();
       await after.until(orderId, 'CONFIRMED', 'NOTIFY');
       const execution = await after.closed(orderId);

@@ -6,7 +6,6 @@ import {
   ListStateMachinesCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
-import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CancelOrderDocument,
@@ -16,6 +15,7 @@ import {
   PlaceOrderDocument,
   ProductsDocument,
   type OrderFieldsFragment,
+  type PlaceOrderInput,
 } from '../../client/generated/operations.js';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { type Credentials, type GraphQLResponse, graphql } from '../support/graphql-client.js';
@@ -31,15 +31,7 @@ import { RealtimeClient } from '../support/realtime-client.js';
  * definition's seconds (`stepFunctionsRetryIntervalMs`); everything else is as `npm start` runs.
  */
 
-
 type Order = OrderFieldsFragment;
-
-const PLACE_ORDER = print(PlaceOrderDocument);
-const ORDER = print(OrderDocument);
-const ORDERS = print(OrdersDocument);
-const CANCEL_ORDER = print(CancelOrderDocument);
-const PRODUCTS = print(ProductsDocument);
-const ON_ORDER_EVENT = print(OnOrderEventDocument);
 
 /** The steps after which an order's saga has nothing more to do. */
 const LAST_STEPS = ['NOTIFY', 'ESCALATE'];
@@ -76,8 +68,8 @@ describe('orders through the API and subscriptions', () => {
       RealtimeClient.connect({ realtimeUrl: stack.realtimeUrl, graphqlUrl: stack.graphqlUrl, credentials, caPath: stack.caPath });
     [aliceRealtime, bobRealtime] = await Promise.all([connect(alice), connect(bob)]);
     // Every event of each user's own orders, from before the first order on.
-    expect((await aliceRealtime.start('alice-orders', ON_ORDER_EVENT, {}, alice)).type).toBe('start_ack');
-    expect((await bobRealtime.start('bob-orders', ON_ORDER_EVENT, {}, bob)).type).toBe('start_ack');
+    expect((await aliceRealtime.start('alice-orders', OnOrderEventDocument, {}, alice)).type).toBe('start_ack');
+    expect((await bobRealtime.start('bob-orders', OnOrderEventDocument, {}, bob)).type).toBe('start_ack');
 
     sfn = new SFNClient({ endpoint: stack.stepFunctionsEndpoint, region: stack.region, credentials: stack.developerCredentials });
     const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
@@ -95,17 +87,17 @@ describe('orders through the API and subscriptions', () => {
 
   // ---- given / when / then helpers ------------------------------------------------------------
 
-  const placeOrder = (credentials: Credentials, input: Record<string, unknown>) =>
-    graphql<{ placeOrder: Order }>(stack.graphqlUrl, credentials, PLACE_ORDER, { input });
+  const placeOrder = (credentials: Credentials, input: PlaceOrderInput) =>
+    graphql(stack.graphqlUrl, credentials, PlaceOrderDocument, { input });
 
-  const placed = async (input: Record<string, unknown>, credentials: Credentials = alice): Promise<Order> => {
+  const placed = async (input: PlaceOrderInput, credentials: Credentials = alice): Promise<Order> => {
     const response = await placeOrder(credentials, input);
     expect(response.errors).toBeUndefined();
     return response.data!.placeOrder;
   };
 
   const order = async (id: string, credentials: Credentials = alice): Promise<Order | null> => {
-    const response = await graphql<{ order: Order | null }>(stack.graphqlUrl, credentials, ORDER, { id });
+    const response = await graphql(stack.graphqlUrl, credentials, OrderDocument, { id });
     expect(response.errors).toBeUndefined();
     return response.data!.order;
   };
@@ -117,7 +109,7 @@ describe('orders through the API and subscriptions', () => {
       const response: GraphQLResponse<{ orders: { items: Order[]; nextToken: string | null } }> = await graphql(
         stack.graphqlUrl,
         credentials,
-        ORDERS,
+        OrdersDocument,
         { limit: 100, nextToken },
       );
       expect(response.errors).toBeUndefined();
@@ -128,10 +120,10 @@ describe('orders through the API and subscriptions', () => {
   };
 
   const stocks = async (): Promise<Map<string, number>> => {
-    const response = await graphql<{ products: { items: { sku: string; stock: number }[]; nextToken: string | null } }>(
+    const response = await graphql(
       stack.graphqlUrl,
       { kind: 'apiKey', apiKey: stack.apiKey ?? '' },
-      PRODUCTS,
+      ProductsDocument,
       { limit: 100 },
     );
     expect(response.errors).toBeUndefined();
@@ -396,7 +388,7 @@ describe('orders through the API and subscriptions', () => {
     const created = await placed({ items: [{ sku: 'POSTER-01', quantity: 1 }], paymentToken: 'tok_slow', clientToken: newClientToken('cancel') });
     await aliceRealtime.until(() => eventsOf(created.id).find((e) => e.status === 'VALIDATED'), 30_000, 'VALIDATED');
 
-    const cancelled = await graphql<{ cancelOrder: Order }>(stack.graphqlUrl, alice, CANCEL_ORDER, { id: created.id });
+    const cancelled = await graphql(stack.graphqlUrl, alice, CancelOrderDocument, { id: created.id });
 
     expect(cancelled.errors).toBeUndefined();
     expect(cancelled.data!.cancelOrder.status).toBe('CANCELLED');
@@ -409,7 +401,7 @@ describe('orders through the API and subscriptions', () => {
     expect(charges).toBe(refunds);
     expect(await stockOf('POSTER-01')).toBe(before);
 
-    const again = await graphql<{ cancelOrder: Order }>(stack.graphqlUrl, alice, CANCEL_ORDER, { id: created.id });
+    const again = await graphql(stack.graphqlUrl, alice, CancelOrderDocument, { id: created.id });
     expect(again.data?.cancelOrder.status).toBe('CANCELLED');
   });
 
@@ -417,7 +409,7 @@ describe('orders through the API and subscriptions', () => {
     const created = await placed({ items: [{ sku: 'BAG-01', quantity: 1 }], paymentToken: 'tok_approve', clientToken: newClientToken('late-cancel') });
     expect((await settled(created.id)).order.status).toBe('CONFIRMED');
 
-    const response = await graphql(stack.graphqlUrl, alice, CANCEL_ORDER, { id: created.id });
+    const response = await graphql(stack.graphqlUrl, alice, CancelOrderDocument, { id: created.id });
 
     expect(response.data).toBeNull();
     expect(response.errors?.[0]).toMatchObject({ errorType: 'OrderNotCancellable', message: 'The order is CONFIRMED and can no longer be cancelled' });
@@ -427,7 +419,7 @@ describe('orders through the API and subscriptions', () => {
   // ---- bad input --------------------------------------------------------------------------------
 
   describe('given bad input', () => {
-    const cases: [string, Record<string, unknown>, RegExp][] = [
+    const cases: [string, Pick<PlaceOrderInput, 'items'>, RegExp][] = [
       ['an unknown sku', { items: [{ sku: 'NOPE-404', quantity: 1 }] }, /unknown sku NOPE-404/],
       ['quantity 0', { items: [{ sku: 'MUG-01', quantity: 0 }] }, /items\[0\]\.quantity must be an integer from 1 to 100, got 0/],
       ['a negative quantity', { items: [{ sku: 'MUG-01', quantity: -3 }] }, /items\[0\]\.quantity must be an integer from 1 to 100, got -3/],
@@ -456,7 +448,7 @@ describe('orders through the API and subscriptions', () => {
     it("when bob cancels alice's order, then he gets NotFoundError and her order goes on untouched", async () => {
       const created = await placed({ items: [{ sku: 'MUG-01', quantity: 1 }], paymentToken: 'tok_approve', clientToken: newClientToken('not-bobs') });
 
-      const response = await graphql(stack.graphqlUrl, bob, CANCEL_ORDER, { id: created.id });
+      const response = await graphql(stack.graphqlUrl, bob, CancelOrderDocument, { id: created.id });
 
       expect(response.data).toBeNull();
       expect(response.errors?.[0]).toMatchObject({ errorType: 'NotFoundError', message: 'Order not found' });

@@ -12,13 +12,13 @@ import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/cli
 import { SQSClient } from '@aws-sdk/client-sqs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateUploadDocument, DeleteFileDocument, FileDocument, OnFileEventDocument, ReprocessFileDocument } from '../../client/generated/operations.js';
 import { NO_SUBSCRIBERS, type UnsubscribedNotification, parseUnsubscribedNotificationLine } from '../../local/messaging/notification-line.js';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { createS3Client } from '../../resolvers/adapters/clients.js';
 import { deadLetterQueues, peek, redrive } from '../../scripts/dlq.js';
-import { type GraphQLResponse, graphql } from '../support/graphql-client.js';
+import { graphql } from '../support/graphql-client.js';
 import { RealtimeClient } from '../support/realtime-client.js';
-import { CREATE_UPLOAD, FILE, ON_FILE_EVENT, type Ticket } from '../support/files.js';
 import { makeJpeg, pixelBombPng } from '../support/images.js';
 
 type Json = Record<string, unknown>;
@@ -80,7 +80,7 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, wha
 const credentials = () => ({ kind: 'userPool', token }) as const;
 
 async function file(id: string): Promise<FileView | null> {
-  const response = await graphql<{ file: FileView | null }>(stack.graphqlUrl, credentials(), FILE, { id });
+  const response = await graphql(stack.graphqlUrl, credentials(), FileDocument, { id });
   return response.data?.file ?? null;
 }
 
@@ -96,7 +96,7 @@ async function upload(
   bytes: Buffer,
   options: { contentType?: string; declaredSize?: number; putAs?: 'ticket' | 'operator'; before?: (id: string) => unknown } = {},
 ) {
-  const created = await graphql<{ createUpload: Ticket }>(stack.graphqlUrl, credentials(), CREATE_UPLOAD, {
+  const created = await graphql(stack.graphqlUrl, credentials(), CreateUploadDocument, {
     input: { fileName, contentType: options.contentType ?? 'image/jpeg', size: options.declaredSize ?? bytes.length },
   });
   expect(created.errors).toBeUndefined();
@@ -136,7 +136,7 @@ async function subscribe(id: string, name: string): Promise<RealtimeClient> {
     credentials: credentials(),
     caPath: stack.caPath,
   });
-  const ack = await client.start(name, ON_FILE_EVENT, { fileId: id }, credentials());
+  const ack = await client.start(name, OnFileEventDocument, { fileId: id }, credentials());
   expect(ack.type).toBe('start_ack');
   return client;
 }
@@ -451,8 +451,8 @@ describe('operations', () => {
     const { id } = await upload('not-yours.jpg', await jpeg());
     expect((await finished(id)).status).toBe('READY');
     const state = async () => {
-      const response = await graphql<{ file: Json }>(stack.graphqlUrl, credentials(), FILE, { id });
-      const { thumbnails, ...rest } = response.data!.file;
+      const response = await graphql(stack.graphqlUrl, credentials(), FileDocument, { id });
+      const { thumbnails, ...rest } = response.data!.file!;
       // Thumbnail URLs are signed per request; what they point at is what must not change.
       return { ...rest, thumbnails: (thumbnails as Json[]).map(({ url, ...t }) => ({ ...t, path: new URL(String(url)).pathname })) };
     };
@@ -463,12 +463,11 @@ describe('operations', () => {
     const original = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `uploads/${owner}/${id}` }));
 
     const other = await stack.issueTokens('reprocess-intruder');
-    const reprocess = (fileId: string): Promise<GraphQLResponse> =>
-      graphql(stack.graphqlUrl, { kind: 'userPool', token: other.idToken }, 'mutation R($id: ID!) { reprocessFile(id: $id) { id status } }', { id: fileId });
+    const reprocess = (fileId: string) => graphql(stack.graphqlUrl, { kind: 'userPool', token: other.idToken }, ReprocessFileDocument, { id: fileId });
     const foreign = await reprocess(id);
     const missingId = randomUUID();
     const missing = await reprocess(missingId);
-    expect(foreign.data?.['reprocessFile'] ?? null).toBeNull();
+    expect(foreign.data?.reprocessFile ?? null).toBeNull();
     expect(missing.errors?.[0]?.errorType).toBe('NotFoundError');
     expect({ errorType: foreign.errors?.[0]?.errorType, message: foreign.errors?.[0]?.message?.replace(id, '<id>') }).toEqual({
       errorType: missing.errors?.[0]?.errorType,
@@ -500,21 +499,16 @@ describe('operations', () => {
   it('given a READY file, when its owner reprocesses it, then it runs again to READY; when deleted, then the record and every object are gone', async () => {
     const { id } = await upload('again.jpg', await jpeg());
     const first = await finished(id);
-    const reprocessed = await graphql<{ reprocessFile: { status: string } }>(
-      stack.graphqlUrl,
-      credentials(),
-      'mutation R($id: ID!) { reprocessFile(id: $id) { status } }',
-      { id },
-    );
+    const reprocessed = await graphql(stack.graphqlUrl, credentials(), ReprocessFileDocument, { id });
     expect(reprocessed.data?.reprocessFile.status).toBe('PROCESSING');
     await until(() => (logsOf(id).filter((l) => l['message'] === 'Metadata recorded').length === 2 ? true : undefined), 'the second run');
     expect((await finished(id)).status).toBe('READY');
 
     const other = await stack.issueTokens('someone-else');
-    const foreign: GraphQLResponse = await graphql(stack.graphqlUrl, { kind: 'userPool', token: other.idToken }, 'mutation D($id: ID!) { deleteFile(id: $id) }', { id });
+    const foreign = await graphql(stack.graphqlUrl, { kind: 'userPool', token: other.idToken }, DeleteFileDocument, { id });
     expect(foreign.errors?.[0]?.errorType).toBe('NotFoundError');
 
-    const deleted = await graphql<{ deleteFile: string }>(stack.graphqlUrl, credentials(), 'mutation D($id: ID!) { deleteFile(id: $id) }', { id });
+    const deleted = await graphql(stack.graphqlUrl, credentials(), DeleteFileDocument, { id });
     expect(deleted.data?.deleteFile).toBe(id);
     expect(await file(id)).toBeNull();
     const keys = [`uploads/${owner}/${id}`, ...first.thumbnails.map((t) => new URL(t.url).pathname.split('/').slice(2).join('/'))];

@@ -12,12 +12,11 @@
 import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { print } from 'graphql';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OrderFieldsFragment, PlaceOrderDocument, OrderDocument, ProductsDocument } from '../../client/generated/operations.js';
+import { type OrderFieldsFragment, PlaceOrderDocument, OrderDocument, ProductsDocument, CreateUploadDocument, FileDocument } from '../../client/generated/operations.js';
 import { createLocalIssuer } from '../../local/auth/local-issuer.js';
-import { CREATE_UPLOAD, FILE, type Ticket, putUpload } from '../support/files.js';
+import { putUpload } from '../support/files.js';
 import { type Credentials, graphql } from '../support/graphql-client.js';
 import { FREE_PORTS, type StackProcess, processesInGroup, startStackProcess } from '../support/stack-process.js';
 
@@ -62,7 +61,7 @@ describe('the local stack killed with SIGKILL mid-work, then started again on th
     const user: Credentials = { kind: 'userPool', token: (await issuer.issueTokens({ username: 'kill-nine' })).idToken };
 
     const stockOf = async (graphqlUrl: string): Promise<Map<string, number>> => {
-      const response = await graphql<{ products: { items: { sku: string; stock: number }[] } }>(graphqlUrl, user, print(ProductsDocument), { limit: 100 });
+      const response = await graphql(graphqlUrl, user, ProductsDocument, { limit: 100 });
       expect(response.errors).toBeUndefined();
       return new Map(response.data!.products.items.map((p) => [p.sku, p.stock]));
     };
@@ -74,7 +73,7 @@ describe('the local stack killed with SIGKILL mid-work, then started again on th
     const tickets = await Promise.all(
       Array.from({ length: UPLOADS }, async (_, n) => {
         const bytes = await sharp({ create: { width: 120 + n, height: 90, channels: 3, background: '#447799' } }).jpeg().toBuffer();
-        const created = await graphql<{ createUpload: Ticket }>(before.graphqlUrl, user, CREATE_UPLOAD, {
+        const created = await graphql(before.graphqlUrl, user, CreateUploadDocument, {
           input: { fileName: `kill-${n}.jpg`, contentType: 'image/jpeg', size: bytes.length },
         });
         expect(created.errors).toBeUndefined();
@@ -85,8 +84,8 @@ describe('the local stack killed with SIGKILL mid-work, then started again on th
       Promise.all(tickets.map(({ ticket, bytes }) => putUpload(ticket, bytes).then((r) => r.status))),
       Promise.all(
         Array.from({ length: ORDERS }, async (_, n) => {
-          const response = await graphql<{ placeOrder: OrderFieldsFragment }>(before.graphqlUrl, user, print(PlaceOrderDocument), {
-            input: { items: [{ sku: skus[n % skus.length], quantity: 1 }], paymentToken: 'tok_approve', clientToken: `kill-nine-${n}` },
+          const response = await graphql(before.graphqlUrl, user, PlaceOrderDocument, {
+            input: { items: [{ sku: skus[n % skus.length]!, quantity: 1 }], paymentToken: 'tok_approve', clientToken: `kill-nine-${n}` },
           });
           expect(response.errors).toBeUndefined();
           return response.data!.placeOrder.id;
@@ -101,7 +100,7 @@ describe('the local stack killed with SIGKILL mid-work, then started again on th
     const second = startStackProcess(args);
     started.push(second);
     const after = await second.ready;
-    const statusNow = async (id: string) => (await graphql<{ file: { status: string } | null }>(after.graphqlUrl, user, FILE, { id })).data?.file?.status;
+    const statusNow = async (id: string) => (await graphql(after.graphqlUrl, user, FileDocument, { id })).data?.file?.status;
     // The kill came before the pipeline could finish: there is work to recover.
     const unfinished = (await Promise.all(tickets.map(({ ticket }) => statusNow(ticket.file.id)))).filter((status) => !FILE_ENDS.includes(status ?? ''));
     expect(unfinished.length).toBeGreaterThan(0);
@@ -120,7 +119,7 @@ describe('the local stack killed with SIGKILL mid-work, then started again on th
     const ended = await until(
       async () => {
         const all = await Promise.all(
-          orders.map(async (id) => (await graphql<{ order: OrderFieldsFragment | null }>(after.graphqlUrl, user, print(OrderDocument), { id })).data?.order),
+          orders.map(async (id) => (await graphql(after.graphqlUrl, user, OrderDocument, { id })).data?.order),
         );
         lastSeen = all.map((order, n) => `${orders[n]}: ${order?.status ?? 'missing'}`);
         return all.every((order) => order != null && ORDER_ENDS.includes(order.status)) ? (all as OrderFieldsFragment[]) : undefined;

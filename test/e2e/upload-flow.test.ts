@@ -1,10 +1,11 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateUploadDocument, FileDocument, OnFileEventDocument } from '../../client/generated/operations.js';
 import { graphql } from '../support/graphql-client.js';
 import { makeJpeg } from '../support/images.js';
 import { RealtimeClient } from '../support/realtime-client.js';
 import { target, tokenFor } from '../support/target.js';
-import { CREATE_UPLOAD, FILE, ON_FILE_EVENT, type Ticket, putUpload } from '../support/files.js';
+import { putUpload } from '../support/files.js';
 
 describe('upload pipeline through the local stack', () => {
   let alice: string;
@@ -24,14 +25,14 @@ describe('upload pipeline through the local stack', () => {
   it('given alice subscribed to her new file, when she PUTs a real JPEG, then she sees each step PROCESSING, then READY, and the file has its metadata and a 200x200 thumbnail', async () => {
     const credentials = { kind: 'userPool', token: alice } as const;
     const image = await makeJpeg(640, 480);
-    const created = await graphql<{ createUpload: Ticket }>(target().graphqlUrl, credentials, CREATE_UPLOAD, {
+    const created = await graphql(target().graphqlUrl, credentials, CreateUploadDocument, {
       input: { fileName: 'holiday.jpg', contentType: 'image/jpeg', size: image.length },
     });
     expect(created.errors).toBeUndefined();
     const ticket = created.data!.createUpload;
     expect(ticket.file.status).toBe('PENDING_UPLOAD');
 
-    const ack = await realtime.start('alice-file', ON_FILE_EVENT, { fileId: ticket.file.id }, credentials);
+    const ack = await realtime.start('alice-file', OnFileEventDocument, { fileId: ticket.file.id }, credentials);
     expect(ack.type).toBe('start_ack');
 
     const put = await putUpload(ticket, image);
@@ -44,16 +45,11 @@ describe('upload pipeline through the local stack', () => {
     expect(received.map((e) => e.status)).toEqual([...Array<string>(received.length - 1).fill('PROCESSING'), 'READY']);
     expect(received.filter((e) => e.message === 'completed').map((e) => e.step).sort()).toEqual(['PROCESS', 'THUMBNAIL']);
 
-    const file = await graphql<{ file: Record<string, unknown> & { thumbnails: { url: string; width: number; height: number }[] } }>(
-      target().graphqlUrl,
-      credentials,
-      FILE,
-      { id: ticket.file.id },
-    );
+    const file = await graphql(target().graphqlUrl, credentials, FileDocument, { id: ticket.file.id });
     expect(file.errors).toBeUndefined();
     expect(file.data!.file).toMatchObject({ status: 'READY', width: 640, height: 480, format: 'jpeg' });
-    expect(file.data!.file['sha256']).toMatch(/^[0-9a-f]{64}$/);
-    const [thumbnail] = file.data!.file.thumbnails;
+    expect(file.data!.file!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const [thumbnail] = file.data!.file!.thumbnails;
     expect(thumbnail).toMatchObject({ width: 200, height: 200 });
     const download = await fetch(thumbnail!.url);
     expect(download.status).toBe(200);
@@ -64,11 +60,11 @@ describe('upload pipeline through the local stack', () => {
   it('given a text file declared as image/jpeg, when it is uploaded, then the file ends FAILED with UNSUPPORTED_TYPE, seen by subscription and query', async () => {
     const credentials = { kind: 'userPool', token: alice } as const;
     const bytes = Buffer.from('this is not an image, just text\n'.repeat(20));
-    const created = await graphql<{ createUpload: Ticket }>(target().graphqlUrl, credentials, CREATE_UPLOAD, {
+    const created = await graphql(target().graphqlUrl, credentials, CreateUploadDocument, {
       input: { fileName: 'notes.jpg', contentType: 'image/jpeg', size: bytes.length },
     });
     const ticket = created.data!.createUpload;
-    await realtime.start('alice-text', ON_FILE_EVENT, { fileId: ticket.file.id }, credentials);
+    await realtime.start('alice-text', OnFileEventDocument, { fileId: ticket.file.id }, credentials);
 
     expect((await putUpload(ticket, bytes)).status).toBe(200);
 
@@ -78,14 +74,9 @@ describe('upload pipeline through the local stack', () => {
       'a FAILED event',
     );
     expect(failed.message).toBeTruthy();
-    const file = await graphql<{ file: { status: string; error: { code: string; message: string } } }>(
-      target().graphqlUrl,
-      credentials,
-      FILE,
-      { id: ticket.file.id },
-    );
-    expect(file.data!.file.status).toBe('FAILED');
-    expect(file.data!.file.error.code).toBe('UNSUPPORTED_TYPE');
+    const file = await graphql(target().graphqlUrl, credentials, FileDocument, { id: ticket.file.id });
+    expect(file.data!.file!.status).toBe('FAILED');
+    expect(file.data!.file!.error!.code).toBe('UNSUPPORTED_TYPE');
   });
 });
 
@@ -93,7 +84,7 @@ describe('the signed upload URL', () => {
   it('given a ticket for a JPEG of n bytes, when the PUT carries another content type or another length, then S3 refuses it with SignatureDoesNotMatch and nothing is stored', async () => {
     const credentials = { kind: 'userPool', token: await tokenFor('carol') } as const;
     const image = await makeJpeg(64, 64);
-    const created = await graphql<{ createUpload: Ticket }>(target().graphqlUrl, credentials, CREATE_UPLOAD, {
+    const created = await graphql(target().graphqlUrl, credentials, CreateUploadDocument, {
       input: { fileName: 'x.jpg', contentType: 'image/jpeg', size: image.length },
     });
     const ticket = created.data!.createUpload;
@@ -112,7 +103,7 @@ describe('the signed upload URL', () => {
     expect(wrongType.status).toBe(403);
     expect(await wrongType.text()).toContain('SignatureDoesNotMatch');
     expect(longer.status).toBe(403);
-    const file = await graphql<{ file: { status: string } }>(target().graphqlUrl, credentials, FILE, { id: ticket.file.id });
-    expect(file.data!.file.status).toBe('PENDING_UPLOAD');
+    const file = await graphql(target().graphqlUrl, credentials, FileDocument, { id: ticket.file.id });
+    expect(file.data!.file!.status).toBe('PENDING_UPLOAD');
   });
 });

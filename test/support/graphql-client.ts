@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { signAppSyncRequest } from '../../client/sign-request.js';
 
 /** How a test client proves who it is, one per AppSync mode it uses. */
@@ -43,13 +45,29 @@ export async function authHeaders(
   }
 }
 
-export async function graphql<T = Record<string, unknown>>(
+/**
+ * The text a request carries: a generated document of client/operations as printed, or a string
+ * as given (for the tests that send what no client would: a narrower selection, a hostile
+ * document, another app's schema).
+ */
+export const documentText = (document: TypedDocumentNode<unknown, never> | string): string =>
+  typeof document === 'string' ? document : print(document);
+
+/** POSTs a document with `credentials`; a generated document types both the variables and the data. */
+export function graphql<R, V>(url: string, credentials: Credentials, document: TypedDocumentNode<R, V>, variables: V): Promise<GraphQLResponse<R>>;
+export function graphql<T = Record<string, unknown>>(
   url: string,
   credentials: Credentials,
   query: string,
-  variables: Record<string, unknown> = {},
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse<T>>;
+export async function graphql<T>(
+  url: string,
+  credentials: Credentials,
+  document: TypedDocumentNode<T, never> | string,
+  variables: unknown = {},
 ): Promise<GraphQLResponse<T>> {
-  const body = JSON.stringify({ query, variables });
+  const body = JSON.stringify({ query: documentText(document), variables });
   const headers = { 'content-type': 'application/json; charset=UTF-8', ...(await authHeaders(url, credentials, body)) };
   const response = await fetch(url, { method: 'POST', headers, body });
   const json = (await response.json()) as { data?: T | null; errors?: GraphQLResponse<T>['errors'] };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { type Credentials, authHeaders } from './graphql-client.js';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { type Credentials, authHeaders, documentText } from './graphql-client.js';
 
 /**
  * A raw client of AppSync's real-time protocol (subprotocol `graphql-ws`, handshake header in
@@ -49,14 +50,12 @@ export class RealtimeClient {
     return client;
   }
 
-  /** Starts a subscription; resolves with `start_ack` or the `error` for that id. */
-  async start(
-    id: string,
-    query: string,
-    variables: Record<string, unknown>,
-    credentials: Credentials,
-  ): Promise<ServerMessage> {
-    const data = JSON.stringify({ query, variables });
+  /**
+   * Starts a subscription (a generated document of client/operations, or a string a client would
+   * not send); resolves with `start_ack` or the `error` for that id.
+   */
+  async start<V>(id: string, query: TypedDocumentNode<unknown, V> | string, variables: V, credentials: Credentials): Promise<ServerMessage> {
+    const data = JSON.stringify({ query: documentText(query), variables });
     const authorization = { host: new URL(this.graphqlUrl).host, ...(await authHeaders(this.graphqlUrl, credentials, data)) };
     this.socket.send(JSON.stringify({ id, type: 'start', payload: { data, extensions: { authorization } } }));
     return this.next((m) => m.id === id && (m.type === 'start_ack' || m.type === 'error'));
