@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { type ChecksumAlgorithm, checkDigestFormat, checksumHeader, checksummer, declaredChecksum } from './checksums.js';
@@ -124,6 +124,24 @@ export async function receiveBody(request: AsyncIterable<Buffer> & Pick<Incoming
 }
 
 /** Drains a body that will not be used, so the connection can answer and be reused. */
+/**
+ * A body that is a document (the XML of DeleteObjects, CompleteMultipartUpload, PutBucketCors),
+ * received and verified as any body is, as text; `limit` refuses a larger one.
+ */
+export async function receiveText(
+  context: { readonly request: IncomingMessage; readonly headers: Readonly<Record<string, string>>; readonly principal: { readonly secretAccessKey: string } },
+  temporaryPath: string,
+  limit?: { readonly maxBytes: number; readonly refuse: () => Error },
+): Promise<string> {
+  const received = await receiveBody(context.request, { headers: context.headers, path: temporaryPath, secretAccessKey: context.principal.secretAccessKey });
+  try {
+    if (limit && received.size > limit.maxBytes) throw limit.refuse();
+    return await readFile(received.path, 'utf8');
+  } finally {
+    await rm(received.path, { force: true });
+  }
+}
+
 export const discardBody = (request: IncomingMessage): void => {
   request.resume();
 };

@@ -3,10 +3,9 @@
  * (403 when none matches), and the matching rule's headers added to the actual response.
  * Get/Put/DeleteBucketCors keep the rules with the bucket.
  */
-import { readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bucketArn } from './access.js';
-import { receiveBody } from './body.js';
+import { receiveText } from './body.js';
 import { type S3Context, authorize, sendEmpty, sendXml } from './context.js';
 import { S3Error, malformedXml, noSuchCorsConfiguration } from './errors.js';
 import type { Bucket, CorsRule } from './store.js';
@@ -105,13 +104,7 @@ export async function bucketCors(context: S3Context, bucket: Bucket): Promise<vo
     sendEmpty(context, 204);
     return;
   }
-  const received = await receiveBody(context.request, { headers: context.headers, path: bucket.temporaryPath(), secretAccessKey: context.principal.secretAccessKey });
-  let text: string;
-  try {
-    text = await readFile(received.path, 'utf8');
-  } finally {
-    await rm(received.path, { force: true });
-  }
+  const text = await receiveText(context, bucket.temporaryPath());
   const rules = corsRulesOf(asArray(parseXml(text, 'CORSConfiguration')['CORSRule']) as Record<string, unknown>[]);
   if (rules.length === 0 || rules.some((r) => r.allowedOrigins.length === 0 || r.allowedMethods.length === 0)) throw malformedXml();
   if (rules.some((r) => r.allowedMethods.some((m) => !['GET', 'PUT', 'POST', 'DELETE', 'HEAD'].includes(m)))) {

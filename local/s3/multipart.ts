@@ -8,7 +8,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { bucketArn, objectArn } from './access.js';
-import { receiveBody } from './body.js';
+import { receiveBody, receiveText } from './body.js';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, checksumHeader, checksummer } from './checksums.js';
 import { type S3Context, authorize, checkKey, sendEmpty, sendXml } from './context.js';
 import { S3Error, entityTooSmall, invalidArgument, invalidPart, invalidPartOrder, invalidRequest, malformedXml, noSuchUpload } from './errors.js';
@@ -184,13 +184,7 @@ export async function completeMultipartUpload(context: S3Context, bucket: Bucket
   authorize(context, 's3:PutObject', objectArn(bucket.name, context.key));
   const uploadId = context.query.get('uploadId') ?? '';
   const upload = await readUpload(bucket, uploadId, context.key);
-  const received = await receiveBody(context.request, { headers: context.headers, path: bucket.temporaryPath(), secretAccessKey: context.principal.secretAccessKey });
-  let text: string;
-  try {
-    text = await readFile(received.path, 'utf8');
-  } finally {
-    await rm(received.path, { force: true });
-  }
+  const text = await receiveText(context, bucket.temporaryPath());
   const listed = asArray(parseXml(text, 'CompleteMultipartUpload')['Part']).map((entry) => {
     const fields = (entry ?? {}) as Record<string, unknown>;
     const number = Number(asText(fields['PartNumber']));

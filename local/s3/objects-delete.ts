@@ -1,7 +1,6 @@
 /** DeleteObject and DeleteObjects: delete markers, deletes by version id, conditional deletes ([VER23][CD]). */
-import { readFile, rm } from 'node:fs/promises';
 import { objectArn } from './access.js';
-import { receiveBody } from './body.js';
+import { receiveText } from './body.js';
 import { type S3Context, authorize, checkKey, sendEmpty, sendXml } from './context.js';
 import { S3Error, malformedXml, noSuchKey, preconditionFailed } from './errors.js';
 import { checkVersionId } from './objects-read.js';
@@ -74,14 +73,7 @@ const MAX_KEYS_PER_DELETE = 1000;
 
 /** POST /bucket?delete: each key deleted as DeleteObject would, each result reported [CD]. */
 export async function deleteObjects(context: S3Context, bucket: Bucket): Promise<void> {
-  const received = await receiveBody(context.request, { headers: context.headers, path: bucket.temporaryPath(), secretAccessKey: context.principal.secretAccessKey });
-  let text: string;
-  try {
-    if (received.size > 2 * 1024 * 1024) throw malformedXml();
-    text = await readFile(received.path, 'utf8');
-  } finally {
-    await rm(received.path, { force: true });
-  }
+  const text = await receiveText(context, bucket.temporaryPath(), { maxBytes: 2 * 1024 * 1024, refuse: malformedXml });
   const root = parseXml(text, 'Delete');
   const objects = asArray(root['Object']);
   if (objects.length === 0 || objects.length > MAX_KEYS_PER_DELETE) throw malformedXml();
