@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { DEFAULT_OIDC_CLIENT_ID, DEFAULT_OIDC_ISSUER } from './fixture/stack.js';
+import { testOutput } from '../support/test-stack.js';
 import type { ConformanceTarget } from './support/target.js';
 
 export const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -98,13 +99,7 @@ export function startFixtureStack(
     keepAliveMs: LOCAL_KEEP_ALIVE_MS,
     realtime: { initTimeoutMs: LOCAL_INIT_TIMEOUT_MS },
     ...(options.hotReload ? { hotReload: options.hotReload } : {}),
-    log: (line) => {
-      options.log?.(line);
-      if (process.env['E2E_VERBOSE']) console.log(line);
-    },
-    functionOutput: (text) => {
-      if (process.env['E2E_VERBOSE']) process.stdout.write(text);
-    },
+    ...testOutput(options.log ? { log: options.log } : {}),
   });
 }
 

@@ -6,7 +6,6 @@
 import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   AdminAddUserToGroupCommand,
   ConfirmSignUpCommand,
@@ -17,24 +16,12 @@ import {
 import { Amplify } from 'aws-amplify';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { PASSWORD, amplifyConfig, claims, cognitoAdmin, cognitoClient, cognitoEndpoint, latestCode, uniqueEmail } from '../support/cognito.js';
-
-const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
+import { onStateDir, startTestStack } from '../support/test-stack.js';
 
 const start = (stateDir: string): Promise<LocalStack> =>
-  startLocalStack({
-    projectDir: PROJECT_DIR,
-    stateDir,
-    port: 0,
-    s3Port: 0,
-    stepFunctionsPort: 0,
-    messaging: { port: 0 },
-    outputsPath: null,
-    hotReload: false,
-    log: () => undefined,
-    functionOutput: () => undefined,
-  });
+  startTestStack({ ...onStateDir(stateDir), log: () => undefined, functionOutput: () => undefined });
 
 describe('given a stack on a fixed state folder with a signed-up user in the approvers group', () => {
   let work: string;

@@ -7,13 +7,13 @@
 import { readFile, readdir, readlink, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateUploadDocument, FileDocument } from '../../client/generated/operations.js';
-import { type LocalStack, startLocalStack } from '../../local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { type Ticket, putUpload } from '../support/files.js';
 import { graphql } from '../support/graphql-client.js';
+import { onStateDir, startTestStack } from '../support/test-stack.js';
 
 let stack: LocalStack;
 let stateDir: string;
@@ -73,23 +73,10 @@ async function finalStatus(id: string): Promise<string> {
 
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'dynamodb-restart-'));
-  stack = await startLocalStack({
-    projectDir: fileURLToPath(new URL('../..', import.meta.url)),
-    stateDir,
-    port: 0,
-    s3Port: 0,
-    stepFunctionsPort: 0,
-    messaging: { port: 0, retryDelayMs: 300, scheduleIntervalMs: 1000 },
-    outputsPath: null,
-    hotReload: false,
-    log: (line) => {
-      stackLog.push(line);
-      if (process.env['E2E_VERBOSE']) console.log(line);
-    },
-    functionOutput: (text) => {
-      if (process.env['E2E_VERBOSE']) process.stdout.write(text);
-    },
-  });
+  stack = await startTestStack(
+    { ...onStateDir(stateDir), messaging: { port: 0, retryDelayMs: 300, scheduleIntervalMs: 1000 } },
+    { log: (line) => stackLog.push(line) },
+  );
   token = (await stack.issueTokens('restart-user')).idToken;
 }, 180_000);
 

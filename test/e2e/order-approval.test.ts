@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
@@ -15,10 +14,11 @@ import {
   RejectOrderDocument,
   type OrderFieldsFragment,
 } from '../../client/generated/operations.js';
-import { type LocalStackOptions, startLocalStack } from '../../local/stack.js';
+import type { LocalStackOptions } from '../../local/stack.js';
 import { type Credentials, graphql } from '../support/graphql-client.js';
 import type { OrderEvent } from '../support/orders.js';
 import { RealtimeClient } from '../support/realtime-client.js';
+import { onStateDir, startTestStack } from '../support/test-stack.js';
 
 /**
  * Orders that wait for a person, and what runs after confirmation, end to end on the local
@@ -39,13 +39,10 @@ const OVER = [{ sku: 'MUG-01', quantity: 20 }];
 let counter = 0;
 const clientToken = (label: string) => `${label}-${Date.now().toString(36)}-${(counter += 1)}`;
 
-function stackOptions(stateDir: string | null, waits = { approvalTimeoutSeconds: 14, approvalHeartbeatSeconds: 9 }): LocalStackOptions {
+function stackOptions(stateDir: string | null, waits = { approvalTimeoutSeconds: 14, approvalHeartbeatSeconds: 9 }): Partial<LocalStackOptions> {
   return {
-    projectDir: fileURLToPath(new URL('../..', import.meta.url)),
-    port: 0,
-    s3Port: 0,
     stepFunctionsPort: 0,
-    ...(stateDir === null ? { ephemeral: true } : { stateDir, outputsPath: null, hotReload: false, messaging: { port: 0 } }),
+    ...(stateDir === null ? {} : onStateDir(stateDir)),
     stepFunctionsRetryIntervalMs: 25,
     cdkContext: { approvalThresholdCents: THRESHOLD_CENTS, ...waits },
     faults: {
@@ -54,19 +51,13 @@ function stackOptions(stateDir: string | null, waits = { approvalTimeoutSeconds:
         { kind: 'step-error', step: 'RECORD_SALE', fileNamePrefix: 'sale-always-fails-' },
       ],
     },
-    log: (line) => {
-      if (process.env['E2E_VERBOSE']) console.log(line);
-    },
-    functionOutput: (text) => {
-      if (process.env['E2E_VERBOSE']) process.stdout.write(text);
-    },
   };
 }
 
 /** A running stack with alice (customer) and bob (approver) signed in and subscribed. */
 async function session(stateDir: string | null) {
   // Across a restart, the waits count on (a stop does not lengthen them): long enough for a slow machine.
-  const stack = await startLocalStack(stateDir === null ? stackOptions(null) : stackOptions(stateDir, { approvalTimeoutSeconds: 900, approvalHeartbeatSeconds: 600 }));
+  const stack = await startTestStack(stateDir === null ? stackOptions(null) : stackOptions(stateDir, { approvalTimeoutSeconds: 900, approvalHeartbeatSeconds: 600 }));
   const alice: Credentials = { kind: 'userPool', token: (await stack.issueTokens('alice')).idToken };
   const bob: Credentials = { kind: 'userPool', token: (await stack.issueTokens('bob', ['approvers'])).idToken };
   const realtime = await RealtimeClient.connect({ realtimeUrl: stack.realtimeUrl, graphqlUrl: stack.graphqlUrl, credentials: alice, caPath: stack.caPath });

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import {
   GetExecutionHistoryCommand,
   type HistoryEvent,
@@ -17,11 +16,12 @@ import {
   type OrderFieldsFragment,
   type PlaceOrderInput,
 } from '../../client/generated/operations.js';
-import { type LocalStack, startLocalStack } from '../../local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { type Credentials, type GraphQLResponse, graphql } from '../support/graphql-client.js';
 import { subOf } from '../support/identity.js';
 import type { OrderEvent } from '../support/orders.js';
 import { RealtimeClient } from '../support/realtime-client.js';
+import { startTestStack } from '../support/test-stack.js';
 
 /**
  * Orders end to end: the saga runs on the local Step Functions from the synthesized state
@@ -49,19 +49,7 @@ describe('orders through the API and subscriptions', () => {
   let stateMachineArn: string;
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      projectDir: fileURLToPath(new URL('../..', import.meta.url)),
-      port: 0,
-      s3Port: 0,
-      ephemeral: true,
-      stepFunctionsRetryIntervalMs: 25,
-      log: (line) => {
-        if (process.env['E2E_VERBOSE']) console.log(line);
-      },
-      functionOutput: (text) => {
-        if (process.env['E2E_VERBOSE']) process.stdout.write(text);
-      },
-    });
+    stack = await startTestStack({ stepFunctionsRetryIntervalMs: 25 });
     alice = { kind: 'userPool', token: (await stack.issueTokens('alice')).idToken };
     bob = { kind: 'userPool', token: (await stack.issueTokens('bob')).idToken };
     const connect = (credentials: Credentials) =>

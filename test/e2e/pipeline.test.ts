@@ -7,18 +7,18 @@
  * notifications).
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateUploadDocument, DeleteFileDocument, FileDocument, OnFileEventDocument, ReprocessFileDocument } from '../../client/generated/operations.js';
 import { NO_SUBSCRIBERS, type UnsubscribedNotification, parseUnsubscribedNotificationLine } from '../../local/messaging/notification-line.js';
-import { type LocalStack, startLocalStack } from '../../local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { createS3Client } from '../../resolvers/adapters/clients.js';
 import { deadLetterQueues, peek, redrive } from '../../scripts/dlq.js';
 import { graphql } from '../support/graphql-client.js';
 import { RealtimeClient } from '../support/realtime-client.js';
+import { startTestStack } from '../support/test-stack.js';
 import { makeJpeg, pixelBombPng } from '../support/images.js';
 
 type Json = Record<string, unknown>;
@@ -154,38 +154,29 @@ const jpeg = (width = 320, height = 240) =>
   sharp({ create: { width, height, channels: 3, background: '#884422' } }).jpeg().toBuffer();
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    projectDir: fileURLToPath(new URL('../..', import.meta.url)),
-    port: 0,
-    s3Port: 0,
-    ephemeral: true,
-    asyncRetryDelaysMs: [200, 400],
-    messaging: {
-      retryDelayMs: 300,
-      scheduleIntervalMs: 1000,
-      duplicateDelivery: ({ message }) => [...duplicated].some((id) => message.includes(id)),
+  stack = await startTestStack(
+    {
+      asyncRetryDelaysMs: [200, 400],
+      messaging: {
+        retryDelayMs: 300,
+        scheduleIntervalMs: 1000,
+        duplicateDelivery: ({ message }) => [...duplicated].some((id) => message.includes(id)),
+      },
+      faults: {
+        seed: 'e2e',
+        rules: [
+          { kind: 'step-error', step: 'THUMBNAIL', fileNamePrefix: 'throw-once-', onReceiveCounts: [1] },
+          { kind: 'step-error', step: 'PROCESS', fileNamePrefix: 'always-process-' },
+          { kind: 'step-error', step: 'THUMBNAIL', fileNamePrefix: 'always-thumbnail-' },
+          { kind: 'step-error', step: 'THUMBNAIL', fileNamePrefix: 'until-redrive-', untilRedriven: true },
+          // Longer than a duplicate delivery takes to run out of receives and be dead-lettered.
+          { kind: 'step-delay', step: 'PROCESS', fileNamePrefix: 'slow-twice', delayMs: 4000 },
+          { kind: 'dynamodb-throttle', attempts: 1, operations: ['UpdateItemCommand'] },
+        ],
+      },
     },
-    faults: {
-      seed: 'e2e',
-      rules: [
-        { kind: 'step-error', step: 'THUMBNAIL', fileNamePrefix: 'throw-once-', onReceiveCounts: [1] },
-        { kind: 'step-error', step: 'PROCESS', fileNamePrefix: 'always-process-' },
-        { kind: 'step-error', step: 'THUMBNAIL', fileNamePrefix: 'always-thumbnail-' },
-        { kind: 'step-error', step: 'THUMBNAIL', fileNamePrefix: 'until-redrive-', untilRedriven: true },
-        // Longer than a duplicate delivery takes to run out of receives and be dead-lettered.
-        { kind: 'step-delay', step: 'PROCESS', fileNamePrefix: 'slow-twice', delayMs: 4000 },
-        { kind: 'dynamodb-throttle', attempts: 1, operations: ['UpdateItemCommand'] },
-      ],
-    },
-    log: (line) => {
-      stackLog.push(line);
-      if (process.env['E2E_VERBOSE']) console.log(line);
-    },
-    functionOutput: (text) => {
-      output.push(text);
-      if (process.env['E2E_VERBOSE']) process.stdout.write(text);
-    },
-  });
+    { log: (line) => stackLog.push(line), functionOutput: (text) => output.push(text) },
+  );
   const issued = await stack.issueTokens('pipeline-user');
   token = issued.idToken;
   owner = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')).sub as string;
