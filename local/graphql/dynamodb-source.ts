@@ -12,6 +12,7 @@ import {
 import { fromItem } from './dynamodb-values.js';
 import { MULTI_ITEM_OPERATIONS, type MultiItemRequest, runMultiItem } from './dynamodb-multi.js';
 import { toWireFormat } from './util/dynamodb.js';
+import type { DataSourceOutcome, DynamoDbBackend } from './data-sources/types.js';
 
 /**
  * The AMAZON_DYNAMODB data source of APPSYNC_JS resolvers: the request object a resolver returns
@@ -40,10 +41,6 @@ export interface DynamoDbRequest {
   readonly scanIndexForward?: boolean;
   readonly consistentRead?: boolean;
 }
-
-export type DataSourceOutcome =
-  | { readonly ok: true; readonly result: unknown }
-  | { readonly ok: false; readonly error: { readonly message: string; readonly type: string } };
 
 /** A request AppSync would reject before calling DynamoDB. */
 export class DynamoDbRequestError extends Error {
@@ -75,7 +72,7 @@ const decodeToken = (token: string | undefined): Record<string, AttributeValue> 
   }
 };
 
-export class DynamoDbSource {
+export class DynamoDbSource implements DynamoDbBackend {
   readonly #client: DynamoDBClient;
 
   constructor(options: { readonly endpoint: string; readonly region: string }) {

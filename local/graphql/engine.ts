@@ -24,8 +24,7 @@ import type { ApiSpec } from '../cdk/topology.js';
 import { type Invalidation, type ResolverCodeCompiler, newEffects } from './appsync-js.js';
 import { type AuthRule, authRuleOf, deniedByAuthorizer, ruleAllows } from './auth-rules.js';
 import type { BatchQueue } from './batch.js';
-import type { DataSourceDeps } from './data-sources/index.js';
-import type { DynamoDbSource } from './dynamodb-source.js';
+import type { DataSourceDeps, DynamoDbBackend } from './data-sources/index.js';
 import { depthLimitReached, resolverLimitReached, toAppSyncError, unauthorizedField, validationError } from './errors.js';
 import type { FunctionInvoker } from './invoker.js';
 import { asFieldError, lambdaInfo, plainError, resolverContext } from './resolver-context.js';
@@ -48,8 +47,8 @@ export interface EngineOptions {
   readonly compileResolverCode: ResolverCodeCompiler;
   /** For IAM callers: does the caller's policy allow `appsync:GraphQL` on this field? */
   readonly iamAllows?: (caller: Caller, typeName: string, fieldName: string) => boolean;
-  /** The AMAZON_DYNAMODB data sources' backend (DynamoDB Local). */
-  readonly dynamodb?: DynamoDbSource;
+  /** The AMAZON_DYNAMODB data sources' backend (DynamoDB Local: dynamodb-source.ts). */
+  readonly dynamodb?: DynamoDbBackend;
   /** A table's local name from its logical id. @default the logical id */
   readonly tableName?: (logicalId: string) => string;
   /** Subscriptions, kept across engines when the schema is reloaded. @default a new hub */

@@ -7,7 +7,7 @@ import { lambdaDataSource } from './lambda.js';
 import { noneDataSource } from './none.js';
 import type { DataSourceDeps, DataSourceRunner } from './types.js';
 
-export type { DataSourceDeps, DataSourceOutcome, DataSourceRunner, EventEntry } from './types.js';
+export type { DataSourceDeps, DataSourceOutcome, DataSourceRunner, DynamoDbBackend, EventEntry } from './types.js';
 
 /** Data source kinds the local stack does not run: a resolver on one answers this error. */
 const unsupported = (spec: DataSourceSpec, why = `of type ${spec.type}, which the local stack does not run`): DataSourceRunner => ({

@@ -4,7 +4,7 @@
  * response side a result, or an error as `ctx.error` `{message, type}`. Each kind is a module of
  * its own (lambda.ts, dynamodb.ts, none.ts, http.ts, eventbridge.ts), chosen in index.ts.
  */
-import type { DynamoDbSource } from '../dynamodb-source.js';
+import type { DynamoDbRequest } from '../dynamodb-source.js';
 import type { FunctionInvoker } from '../invoker.js';
 
 export type DataSourceOutcome =
@@ -13,6 +13,11 @@ export type DataSourceOutcome =
 
 export interface DataSourceRunner {
   run(request: unknown): Promise<DataSourceOutcome>;
+}
+
+/** Runs AMAZON_DYNAMODB requests on a table: DynamoDB Local in the stack (dynamodb-source.ts). */
+export interface DynamoDbBackend {
+  run(tableName: string, request: DynamoDbRequest): Promise<DataSourceOutcome>;
 }
 
 /** One event as an AMAZON_EVENTBRIDGE request names it (AppSync's PutEvents shape). */
@@ -27,7 +32,7 @@ export interface EventEntry {
 /** What data sources reach: functions, DynamoDB Local, the network, the local event bus. */
 export interface DataSourceDeps {
   readonly invokeFunction: FunctionInvoker;
-  readonly dynamodb?: DynamoDbSource;
+  readonly dynamodb?: DynamoDbBackend;
   /** A table's local name from its logical id. @default the logical id */
   readonly tableName?: (logicalId: string) => string;
   /** Resolves a template value (`Ref`, `Fn::GetAtt`, `Fn::Join`) to its local value. @default as is */
