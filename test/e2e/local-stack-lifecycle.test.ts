@@ -7,30 +7,21 @@
  * stricter than a terminal (that signals the whole group): the stack must stop its children
  * itself, DynamoDB Local's JVM included.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateUploadDocument, FileDocument, FilesDocument } from '../../client/generated/operations.js';
 import { createLocalIssuer } from '../../local/auth/local-issuer.js';
 import type { AmplifyOutputs } from '../../local/outputs.js';
 import { graphql } from '../support/graphql-client.js';
 import { holdPort } from '../support/ports.js';
+import { FREE_PORTS, type Proc, type StackProcess, bannerField, processes, processesInGroup, startStackProcess } from '../support/stack-process.js';
 
-const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(PROJECT_DIR, 'node_modules', '.bin', 'tsx');
 /** The issue promises readiness within 10 s on an installed checkout; a fresh folder synthesizes and bundles, on a shared machine. */
 const START_TIMEOUT_MS = 90_000;
 /** DynamoDB Local gets 5 s to stop before it is killed; the rest is slack for a loaded machine. */
 const STOP_WITHIN_MS = 15_000;
-
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly afterMs: number;
-}
 
 /** What `npm start` prints once ready. */
 interface Banner {
@@ -44,119 +35,36 @@ interface Banner {
   readonly outputsPath: string;
 }
 
-interface Started {
-  readonly child: ChildProcess;
-  readonly pid: number;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  /** Resolves with the banner once the stack is ready; rejects if it exits first. */
-  readonly ready: Promise<Banner>;
-  readonly exited: Promise<Exit>;
-  /** Sends `signal` to the top process alone (Ctrl-C is SIGINT) and waits for it to exit. */
-  stop(signal?: NodeJS.Signals): Promise<Exit>;
-}
-
-const started: Started[] = [];
-
-/** `npm start -- <args>`, without npm in between (npm would only add its own process). */
-function startStack(args: readonly string[]): Started {
-  const env = { ...process.env };
-  for (const name of ['PORT', 'S3_PORT', 'SQS_PORT', 'SFN_PORT', 'LOCAL_STATE_DIR', 'LOCAL_STACK_TIMELINE']) delete env[name];
-  const child = spawn(TSX, ['local/main.ts', ...args], { cwd: PROJECT_DIR, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  let signalledAt = Date.now();
-  const exited = new Promise<Exit>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal, afterMs: Date.now() - signalledAt }));
-  });
-  const ready = new Promise<Banner>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready within ${START_TIMEOUT_MS} ms:\n${stdout}\n${stderr}`)), START_TIMEOUT_MS);
-    const check = () => {
-      if (!stdout.includes('Ctrl-C stops everything.')) return;
-      clearTimeout(timer);
-      child.stdout?.off('data', check);
-      resolve(parseBanner(stdout));
-    };
-    child.stdout?.on('data', check);
-    void exited.then((exit) => {
-      clearTimeout(timer);
-      reject(new Error(`exited (${exit.code ?? exit.signal}) before it was ready:\n${stdout}\n${stderr}`));
-    });
-  });
-  ready.catch(() => undefined);
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('the stack did not spawn');
-  const run: Started = {
-    child,
-    pid,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    ready,
-    exited,
-    stop: (signal = 'SIGINT') => {
-      // Timed from the signal, not from the start.
-      signalledAt = Date.now();
-      if (child.exitCode === null && child.signalCode === null) process.kill(pid, signal);
-      return exited;
-    },
-  };
-  started.push(run);
-  return run;
-}
-
 function parseBanner(text: string): Banner {
-  const field = (label: string) => {
-    const match = new RegExp(`^\\s*${label}\\s+(\\S+)`, 'm').exec(text);
-    if (!match?.[1]) throw new Error(`no "${label}" in the banner:\n${text}`);
-    return match[1];
-  };
   const outputs = /^\s*Client config written to (.+)$/m.exec(text)?.[1];
   if (!outputs) throw new Error(`no client config line in the banner:\n${text}`);
   return {
-    graphqlUrl: field('GraphQL'),
-    apiKey: field('API key'),
-    s3: field('S3'),
-    dynamodb: field('DynamoDB'),
-    messaging: field('SQS \\+ SNS'),
-    stepFunctions: field('Step Fns'),
-    stateDir: field('State'),
+    graphqlUrl: bannerField(text, 'GraphQL'),
+    apiKey: bannerField(text, 'API key'),
+    s3: bannerField(text, 'S3'),
+    dynamodb: bannerField(text, 'DynamoDB'),
+    messaging: bannerField(text, 'SQS \\+ SNS'),
+    stepFunctions: bannerField(text, 'Step Fns'),
+    stateDir: bannerField(text, 'State'),
     outputsPath: outputs.trim(),
   };
 }
 
-interface Proc {
-  readonly pid: number;
-  readonly ppid: number;
-  readonly pgrp: number;
-  readonly state: string;
-  /** Clock ticks since boot: tells a process from a later one that reuses its pid. */
-  readonly startTime: string;
-  readonly comm: string;
-}
+type Started = Omit<StackProcess, 'ready'> & {
+  /** Resolves with the banner once the stack is ready; rejects if it exits first. */
+  readonly ready: Promise<Banner>;
+};
 
-/** Every process of the machine, from /proc (Linux). */
-async function processes(): Promise<Proc[]> {
-  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
-  const found = await Promise.all(
-    pids.map(async (pid) => {
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-      if (stat === undefined) return undefined;
-      // pid (comm) state ppid pgrp ... field 22 is starttime; comm may hold spaces and parentheses.
-      const close = stat.lastIndexOf(')');
-      const rest = stat.slice(close + 2).split(' ');
-      return {
-        pid: Number(pid),
-        comm: stat.slice(stat.indexOf('(') + 1, close),
-        state: rest[0] ?? '',
-        ppid: Number(rest[1]),
-        pgrp: Number(rest[2]),
-        startTime: rest[19] ?? '',
-      };
-    }),
-  );
-  return found.filter((p): p is Proc => p !== undefined);
+const started: Started[] = [];
+
+/** `npm start -- <args>`, remembered so that a failed test leaves no stack running. */
+function startStack(args: readonly string[]): Started {
+  const run = startStackProcess(args, { timeoutMs: START_TIMEOUT_MS });
+  const ready = run.ready.then(parseBanner);
+  ready.catch(() => undefined);
+  const withBanner: Started = { ...run, ready };
+  started.push(withBanner);
+  return withBanner;
 }
 
 /** The processes descended from `pid`, by parent links. */
@@ -181,14 +89,8 @@ async function survivors(before: readonly Proc[]): Promise<Proc[]> {
   });
 }
 
-/** Processes left in the group of a start (its children and theirs, unless they left the group). */
-async function leftInGroup(pgrp: number): Promise<Proc[]> {
-  return (await processes()).filter((p) => p.pgrp === pgrp && p.state !== 'Z');
-}
-
 /** A port held by another program, on every interface. */
 
-const FREE_PORTS = ['--port', '0', '--s3-port', '0', '--sqs-port', '0', '--sfn-port', '0'];
 
 describe('npm start, the local stack as a process', () => {
   let work: string;
@@ -203,13 +105,7 @@ describe('npm start, the local stack as a process', () => {
 
   afterAll(async () => {
     // A failed test must not leave a stack running: end every group this file started.
-    for (const run of started) {
-      try {
-        process.kill(-run.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    for (const run of started) run.killGroup();
     await rm(work, { recursive: true, force: true });
   });
 
@@ -262,13 +158,13 @@ describe('npm start, the local stack as a process', () => {
       const before = await descendantsOf(first.pid);
       // The check below means something only if it saw the children: the JVM among them.
       expect(before.map((p) => p.comm)).toContain('java');
-      const exit = await first.stop('SIGINT');
+      const exit = await first.signal('SIGINT');
 
       expect(exit).toMatchObject({ code: 0, signal: null });
       expect(exit.afterMs).toBeLessThan(STOP_WITHIN_MS);
       expect(first.stderr()).not.toMatch(/^\s+at /m);
       expect(await survivors(before)).toEqual([]);
-      expect(await leftInGroup(first.pid)).toEqual([]);
+      expect(await processesInGroup(first.pid)).toEqual([]);
 
       const second = startStack([...FREE_PORTS, '--state-dir', stateDir, '--outputs', outputsPath]);
       try {
@@ -281,7 +177,7 @@ describe('npm start, the local stack as a process', () => {
         const list = await graphql(again.graphqlUrl, alice, FilesDocument, { limit: 10 });
         expect(list.data?.files.items.map((f) => f.id)).toEqual([fileId]);
       } finally {
-        await second.stop('SIGINT');
+        await second.signal('SIGINT');
       }
     });
   });
@@ -302,7 +198,7 @@ describe('npm start, the local stack as a process', () => {
         expect(exit).toMatchObject({ code: 1, signal: null });
         expect(run.stderr()).toBe(`Port ${held.port} (${service}) is already in use. Stop what holds it or choose another port with ${flag} <port> or ${env}=<port>.\n`);
         expect(run.stdout()).not.toMatch(/^\s+at /m);
-        expect(await leftInGroup(run.pid)).toEqual([]);
+        expect(await processesInGroup(run.pid)).toEqual([]);
       } finally {
         await held.release();
       }

@@ -14,20 +14,20 @@ import { readTopology } from '../../local/cdk/topology.js';
 import { bucketsOfTemplate, s3Principals } from '../../local/s3/index.js';
 import { localNames, localValues } from '../../local/wiring.js';
 import { type ListeningSocket, listeningSocketsOf } from '../support/listening-sockets.js';
-import { type NpmStart, bannerEndpoints, npmStart } from '../support/npm-start.js';
+import { FREE_PORTS, type StackProcess, bannerEndpoints, startStackProcess } from '../support/stack-process.js';
 
 const REGION = 'us-east-1';
 const LOOPBACK = ['127.0.0.1', '::1'];
 
 describe('npm start on a shared network', () => {
   let stateDir: string;
-  let stack: NpmStart;
+  let stack: StackProcess;
   let endpoints: Map<string, URL>;
   let sockets: ListeningSocket[];
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'network-safety-'));
-    stack = npmStart(['--port', '0', '--s3-port', '0', '--sqs-port', '0', '--sfn-port', '0', '--state-dir', stateDir, '--outputs', join(stateDir, 'outputs.json')]);
+    stack = startStackProcess([...FREE_PORTS, '--state-dir', stateDir, '--outputs', join(stateDir, 'outputs.json')], { timeoutMs: 110_000 });
     endpoints = bannerEndpoints(await stack.ready);
     sockets = await listeningSocketsOf(stack.pid);
   }, 150_000);
@@ -109,11 +109,11 @@ describe('npm start on a damaged seed', () => {
   it('given a state folder whose seed is cut short, when npm start runs, then it stops with one line saying what to do, and the seed is left as it was', async () => {
     await writeFile(join(stateDir, 'seed'), '0123abcd\n');
 
-    const stack = npmStart(['--port', '0', '--s3-port', '0', '--sqs-port', '0', '--sfn-port', '0', '--state-dir', stateDir, '--outputs', join(stateDir, 'outputs.json')]);
+    const stack = startStackProcess([...FREE_PORTS, '--state-dir', stateDir, '--outputs', join(stateDir, 'outputs.json')], { timeoutMs: 110_000 });
     const exit = await stack.exited;
 
     expect(exit.code).toBe(1);
-    const lines = stack.output().stderr.trim().split('\n');
+    const lines = stack.stderr().trim().split('\n');
     expect(lines).toEqual([`The seed ${join(stateDir, 'seed')} is damaged (expected 64 hexadecimal characters). It derives this state folder's credentials and keys: restore it from a backup, or delete ${stateDir} to start over with new ones (and no data).`]);
     expect(await readFile(join(stateDir, 'seed'), 'utf8')).toBe('0123abcd\n');
   }, 150_000);

@@ -18,7 +18,7 @@ import { type OrderFieldsFragment, PlaceOrderDocument, OrderDocument, ProductsDo
 import { createLocalIssuer } from '../../local/auth/local-issuer.js';
 import { putUpload } from '../support/files.js';
 import { type Credentials, graphql } from '../support/graphql-client.js';
-import { FREE_PORTS, type StackProcess, processesInGroup, startStackProcess } from '../support/stack-process.js';
+import { FREE_PORTS, type StackProcess, bannerField, processesInGroup, startStackProcess } from '../support/stack-process.js';
 
 const UPLOADS = 20;
 const ORDERS = 10;
@@ -55,7 +55,7 @@ describe('the local stack killed with SIGKILL mid-work, then started again on th
     const args = [...FREE_PORTS, '--state-dir', stateDir, '--outputs', join(work, 'amplify_outputs.json')];
     const first = startStackProcess(args);
     started.push(first);
-    const before = await first.ready;
+    const before = { graphqlUrl: bannerField(await first.ready, 'GraphQL') };
     const config = JSON.parse(await readFile(join(stateDir, 'local-config.json'), 'utf8')) as { userPoolId: string; userPoolClientId: string; region: string };
     const issuer = await createLocalIssuer({ stateDir, region: config.region, userPoolId: config.userPoolId, clientId: config.userPoolClientId });
     const user: Credentials = { kind: 'userPool', token: (await issuer.issueTokens({ username: 'kill-nine' })).idToken };
@@ -99,7 +99,7 @@ describe('the local stack killed with SIGKILL mid-work, then started again on th
 
     const second = startStackProcess(args);
     started.push(second);
-    const after = await second.ready;
+    const after = { graphqlUrl: bannerField(await second.ready, 'GraphQL') };
     const statusNow = async (id: string) => (await graphql(after.graphqlUrl, user, FileDocument, { id })).data?.file?.status;
     // The kill came before the pipeline could finish: there is work to recover.
     const unfinished = (await Promise.all(tickets.map(({ ticket }) => statusNow(ticket.file.id)))).filter((status) => !FILE_ENDS.includes(status ?? ''));
