@@ -1,8 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FunctionError, LocalFunction, buildWorkerEntry, heapLimits } from '../../../local/lambda/local-function.js';
+import { FunctionError, type LocalFunction, heapLimits } from '../../../local/lambda/local-function.js';
+import { type FunctionFixture, functionFromSource } from '../../support/local-function.js';
 
 /**
  * A function's environment gets the heap Lambda's Node.js bootstrap gives its memory size, so a
@@ -16,40 +14,23 @@ describe('heapLimits', () => {
 });
 
 describe('a function that outgrows its memory', () => {
-  let dir: string;
+  let fixture: FunctionFixture;
   let fn: LocalFunction;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'function-memory-'));
-    const entryPath = join(dir, 'hungry.mjs');
     // Keeps ~40 MB of live objects per step until `mb` are held.
-    await writeFile(
-      entryPath,
+    fixture = await functionFromSource(
+      'hungry',
       'export const handler = async (event) => {\n' +
         '  const held = [];\n' +
         '  for (let mb = 0; mb < event.mb; mb += 40) held.push(Array.from({ length: 5_000_000 }, (_, i) => i + 0.5));\n' +
         '  return held.length;\n' +
         '};\n',
     );
-    fn = new LocalFunction({
-      name: 'hungry',
-      arn: 'arn:aws:lambda:us-east-1:000000000000:function:hungry',
-      entryPath,
-      entry: 'hungry.mjs',
-      handlerName: 'handler',
-      timeoutSeconds: 30,
-      memoryMb: 128,
-      environment: {},
-      buildDir: join(dir, 'build'),
-      workerPath: await buildWorkerEntry(join(dir, 'build')),
-    });
-    await fn.build();
+    fn = fixture.fn;
   });
 
-  afterAll(async () => {
-    await fn.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => fixture.dispose());
 
   it('fails the invocation with Runtime.ExitError, and the next one runs in a fresh environment', async () => {
     // given a 128 MB function

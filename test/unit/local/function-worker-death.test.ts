@@ -1,23 +1,19 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FunctionError, LocalFunction, buildWorkerEntry } from '../../../local/lambda/local-function.js';
+import { FunctionError, type LocalFunction } from '../../../local/lambda/local-function.js';
+import { type FunctionFixture, functionFromSource } from '../../support/local-function.js';
 
 /**
  * A function's execution environment (a worker thread) that dies is replaced: the next
  * invocation runs in a fresh one, as on Lambda.
  */
 describe('a function whose environment dies', () => {
-  let dir: string;
+  let fixture: FunctionFixture;
   let fn: LocalFunction;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'function-death-'));
-    const entryPath = join(dir, 'fragile.mjs');
     // Counts invocations per environment; `exitNow` ends it mid-invocation.
-    await writeFile(
-      entryPath,
+    fixture = await functionFromSource(
+      'fragile',
       'let served = 0;\n' +
         'export const handler = async (event) => {\n' +
         '  served += 1;\n' +
@@ -25,25 +21,10 @@ describe('a function whose environment dies', () => {
         '  return served;\n' +
         '};\n',
     );
-    fn = new LocalFunction({
-      name: 'fragile',
-      arn: 'arn:aws:lambda:us-east-1:000000000000:function:fragile',
-      entryPath,
-      entry: 'fragile.mjs',
-      handlerName: 'handler',
-      timeoutSeconds: 30,
-      memoryMb: 128,
-      environment: {},
-      buildDir: join(dir, 'build'),
-      workerPath: await buildWorkerEntry(join(dir, 'build')),
-    });
-    await fn.build();
+    fn = fixture.fn;
   });
 
-  afterAll(async () => {
-    await fn.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => fixture.dispose());
 
   it('given an environment that exits during an invocation, then that invocation fails with Runtime.ExitError and the next runs in a fresh environment', async () => {
     const failure = await fn.invoke({ exitNow: true }).catch((error: unknown) => error);
