@@ -3,29 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FunctionError } from '../../../local/lambda/local-function.js';
-import type { AslDefinition, StateMachineSpec } from '../../../local/stepfunctions/definitions.js';
-import { FunctionNotFoundError, LocalStepFunctions } from '../../../local/stepfunctions/service.js';
+import type { AslDefinition } from '../../../local/stepfunctions/definitions.js';
 import { type ExecutionStore, RecordSaver, fileExecutionStore } from '../../../local/stepfunctions/store.js';
+import { type Handlers, MACHINE_ARN as ARN, fnArn, invokeTask, stepFunctionsWith } from '../../support/step-functions.js';
 
 /**
  * The local Step Functions' callback tasks (`.waitForTaskToken` with SendTaskSuccess,
  * SendTaskFailure, SendTaskHeartbeat, heartbeat and task timeouts), Parallel and Choice, and
  * executions that go on after a restart: functions faked in-process.
  */
-
-const REGION = 'us-east-1';
-const ACCOUNT = '123456789012';
-const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
-const ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:Machine`;
-
-const invokeTask = (name: string, extra: Record<string, unknown> = {}) => ({
-  Type: 'Task',
-  Resource: 'arn:aws:states:::lambda:invoke',
-  Parameters: { FunctionName: fnArn(name), 'Payload.$': '$' },
-  ResultSelector: { 'result.$': '$.Payload' },
-  ResultPath: `$.${name}`,
-  ...extra,
-});
 
 const waitTask = (name: string, extra: Record<string, unknown> = {}) => ({
   Type: 'Task',
@@ -35,43 +21,15 @@ const waitTask = (name: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-const machine = (definition: AslDefinition): StateMachineSpec => ({
-  logicalId: 'Machine',
-  name: 'Machine',
-  arn: ARN,
-  type: 'STANDARD',
-  definitionString: JSON.stringify(definition),
-  definition,
-  roleArn: `arn:aws:iam::${ACCOUNT}:role/MachineRole`,
-  roleLogicalId: 'MachineRole',
-  loggingConfiguration: null,
-  tracingEnabled: true,
-});
-
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-type Handlers = Record<string, (payload: Record<string, unknown>) => unknown>;
-
 function service(definition: AslDefinition, handlers: Handlers, store?: ExecutionStore) {
-  const calls: Record<string, Record<string, unknown>[]> = {};
-  const sfn = new LocalStepFunctions({
-    stateMachines: [machine(definition)],
-    region: REGION,
-    accountId: ACCOUNT,
-    invokeFunction: async (name, payload) => {
-      const handler = handlers[name];
-      if (!handler) throw new FunctionNotFoundError(name);
-      (calls[name] ??= []).push(payload as Record<string, unknown>);
-      return handler(payload as Record<string, unknown>);
-    },
-    retryIntervalMs: 5,
-    ...(store === undefined ? {} : { store }),
-  });
-  cleanups.push(() => sfn.close());
-  return { sfn, calls };
+  const made = stepFunctionsWith(definition, handlers, store === undefined ? {} : { store });
+  cleanups.push(() => made.sfn.close());
+  return made;
 }
 
 /** A function that hands the token it was given to the test. */

@@ -4,55 +4,16 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CfnTemplate, LocalValues } from '../../../local/cdk/template.js';
 import { FunctionError } from '../../../local/lambda/local-function.js';
-import { type AslDefinition, type StateMachineSpec, readStateMachines } from '../../../local/stepfunctions/definitions.js';
-import { FunctionNotFoundError, LocalStepFunctions } from '../../../local/stepfunctions/service.js';
+import { type AslDefinition, readStateMachines } from '../../../local/stepfunctions/definitions.js';
 import { fileExecutionStore } from '../../../local/stepfunctions/store.js';
 import { main as cli } from '../../../local/stepfunctions/cli.js';
+import { ACCOUNT, type Handlers, REGION, fnArn, invokeTask, stepFunctionsWith } from '../../support/step-functions.js';
 
 /**
  * The local Step Functions with functions faked in-process: what the interpreter does with a
  * definition is the library's; what is tested here is the local service around it (naming,
  * task resolution, error shapes, history, persistence).
  */
-
-const REGION = 'us-east-1';
-const ACCOUNT = '123456789012';
-const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
-
-const invokeTask = (name: string, extra: Record<string, unknown> = {}) => ({
-  Type: 'Task',
-  Resource: 'arn:aws:states:::lambda:invoke',
-  Parameters: { FunctionName: fnArn(name), 'Payload.$': '$' },
-  ResultSelector: { 'result.$': '$.Payload' },
-  ResultPath: `$.${name}`,
-  ...extra,
-});
-
-const machine = (definition: AslDefinition, overrides: Partial<StateMachineSpec> = {}): StateMachineSpec => ({
-  logicalId: 'Machine',
-  name: 'Machine',
-  arn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:Machine`,
-  type: 'STANDARD',
-  definitionString: JSON.stringify(definition),
-  definition,
-  roleArn: `arn:aws:iam::${ACCOUNT}:role/MachineRole`,
-  roleLogicalId: 'MachineRole',
-  loggingConfiguration: null,
-  tracingEnabled: true,
-  ...overrides,
-});
-
-/** Functions by name; each records its payloads. */
-function functions(handlers: Record<string, (payload: unknown, call: number) => unknown>) {
-  const calls: Record<string, unknown[]> = {};
-  const invokeFunction = async (name: string, payload: unknown) => {
-    const handler = handlers[name];
-    if (!handler) throw new FunctionNotFoundError(name);
-    (calls[name] ??= []).push(payload);
-    return handler(payload, calls[name].length);
-  };
-  return { calls, invokeFunction };
-}
 
 const fail = (errorType: string, errorMessage: string) => {
   throw new FunctionError('fn', { errorType, errorMessage, trace: [`${errorType}: ${errorMessage}`] });
@@ -77,18 +38,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function service(definition: AslDefinition, handlers: Record<string, (payload: unknown, call: number) => unknown>, options: Partial<ConstructorParameters<typeof LocalStepFunctions>[0]> = {}) {
-  const fns = functions(handlers);
-  const sfn = new LocalStepFunctions({
-    stateMachines: [machine(definition)],
-    region: REGION,
-    accountId: ACCOUNT,
-    invokeFunction: fns.invokeFunction,
-    retryIntervalMs: 5,
-    ...options,
-  });
-  cleanups.push(() => sfn.close());
-  return { sfn, ...fns, arn: machine(definition).arn };
+function service(definition: AslDefinition, handlers: Handlers, options: Parameters<typeof stepFunctionsWith>[2] = {}) {
+  const made = stepFunctionsWith(definition, handlers, options);
+  cleanups.push(() => made.sfn.close());
+  return made;
 }
 
 describe('given a definition in a synthesized template', () => {
