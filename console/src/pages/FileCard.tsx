@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FileFieldsFragment } from '../../../client/generated/operations.ts';
-import { eventKey, timeOf } from '../lib/timeline.ts';
 import type { FileEvent } from './Files.tsx';
+import { Steps } from './Steps.tsx';
 import { formatBytes } from './upload.ts';
 
 export interface Transfer {
@@ -46,14 +46,7 @@ export function FileCard({ file, events, transfer, onReprocess, onDelete }: Prop
         </p>
       )}
       {events.length > 0 && (
-        <ol className="steps" aria-label={`Steps of ${file.fileName}`}>
-          {events.map((event) => (
-            <li key={eventKey(event)} data-step={event.step} data-status={event.status}>
-              <time dateTime={event.at}>{timeOf(event.at)}</time> {event.step} {event.status}
-              {event.message ? `: ${event.message}` : ''}
-            </li>
-          ))}
-        </ol>
+        <Steps label={`Steps of ${file.fileName}`} events={events} />
       )}
       {file.status === 'FAILED' && file.error && (
         <p className="error" role="status">

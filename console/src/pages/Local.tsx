@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ConsoleConfig } from '../lib/config.ts';
 import { localApi } from '../lib/local-api.ts';
+import { TableHead } from './TableHead.tsx';
 
 interface Queue {
   readonly name: string;
@@ -84,17 +85,7 @@ export default function Local(_: { config: ConsoleConfig }) {
       <section aria-labelledby="dlq-heading">
         <h2 id="dlq-heading">Dead-letter queues</h2>
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Queue</th>
-              <th scope="col">Dead letters of</th>
-              <th scope="col">Visible</th>
-              <th scope="col">In flight</th>
-              <th scope="col">
-                <span className="visually-hidden">Redrive</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Queue', 'Dead letters of', 'Visible', 'In flight']} action="Redrive" />
           <tbody>
             {(queues ?? []).map((q) => (
               <tr key={q.name} data-queue={q.name}>

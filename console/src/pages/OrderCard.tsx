@@ -1,6 +1,6 @@
 import type { OrderFieldsFragment, OrderStep } from '../../../client/generated/operations.ts';
-import { eventKey, timeOf } from '../lib/timeline.ts';
 import { type OrderEvent, money } from './Orders.tsx';
+import { Steps } from './Steps.tsx';
 
 /** The saga's steps that undo or close out a failure (docs/orders.md), shown apart from the forward path. */
 const COMPENSATIONS: ReadonlySet<OrderStep> = new Set<OrderStep>(['RELEASE_INVENTORY', 'REFUND_PAYMENT', 'MARK_FAILED', 'ESCALATE']);
@@ -10,19 +10,6 @@ interface Props {
   readonly order: OrderFieldsFragment;
   readonly events: readonly OrderEvent[];
   readonly onCancel: () => void;
-}
-
-function Timeline({ label, events }: { label: string; events: readonly OrderEvent[] }) {
-  return (
-    <ol className="steps" aria-label={label}>
-      {events.map((event) => (
-        <li key={eventKey(event)} data-step={event.step} data-status={event.status}>
-          <time dateTime={event.at}>{timeOf(event.at)}</time> {event.step} {event.status}
-          {event.message ? `: ${event.message}` : ''}
-        </li>
-      ))}
-    </ol>
-  );
 }
 
 export function OrderCard({ order, events, onCancel }: Props) {
@@ -38,11 +25,11 @@ export function OrderCard({ order, events, onCancel }: Props) {
         <span className={`status status-${order.status.toLowerCase()}`}>{order.status}</span> {money(order.totalCents, order.currency)} ·{' '}
         {order.items.map((i) => `${i.quantity} × ${i.name}`).join(', ')}
       </p>
-      {forward.length > 0 && <Timeline label="Steps" events={forward} />}
+      {forward.length > 0 && <Steps label="Steps" events={forward} />}
       {undone.length > 0 && (
         <div className="compensations">
           <h4>Compensations</h4>
-          <Timeline label="Compensations" events={undone} />
+          <Steps label="Compensations" events={undone} />
         </div>
       )}
       {order.failure && (

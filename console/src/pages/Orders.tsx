@@ -16,6 +16,7 @@ import { onReconnect } from '../lib/connection.ts';
 import { mergeEvents, shownMark } from '../lib/timeline.ts';
 import { Cart, type CartLine } from './Cart.tsx';
 import { OrderCard } from './OrderCard.tsx';
+import { TableHead } from './TableHead.tsx';
 
 export type OrderEvent = NonNullable<OnOrderEventSubscription['onOrderEvent']>;
 
@@ -96,16 +97,7 @@ export function Orders() {
         <h2 id="catalog-heading">Catalog</h2>
         <table className="catalog">
           <caption className="visually-hidden">Products with their price and stock</caption>
-          <thead>
-            <tr>
-              <th scope="col">Product</th>
-              <th scope="col">Price</th>
-              <th scope="col">In stock</th>
-              <th scope="col">
-                <span className="visually-hidden">Add</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Product', 'Price', 'In stock']} action="Add" />
           <tbody>
             {products.map((p) => (
               <tr key={p.sku} data-sku={p.sku}>
