@@ -11,19 +11,33 @@ export const JVM_PART = 'DynamoDB Local (JVM)';
 /** The kernel's name of a function's thread: its entry's base name, at most 15 characters. */
 export const threadNameOf = (entry: string): string => basename(entry, extname(entry)).slice(0, 15);
 
+/** How a report names the parts of the stack's process that are not a function's thread. */
+export interface PartNames {
+  readonly main: string;
+  /** The rest of the process's threads, and those that ended during the run (in its total only). */
+  readonly other: string;
+  /** Threads (by kernel name) given a part of their own, such as libvips' workers. */
+  readonly threads?: Readonly<Record<string, string>>;
+}
+
+const STACK_PARTS: PartNames = {
+  main: 'stack main thread (HTTP, auth, GraphQL engine)',
+  other: 'other stack threads (libuv, V8 GC and compiler, ended threads)',
+};
+
 /** CPU ms by part of the local stack's process tree. */
-export function stackParts(usage: TreeUsage, functionThreads: ReadonlySet<string>): Map<string, number> {
+export function stackParts(usage: TreeUsage, functionThreads: ReadonlySet<string>, names: PartNames = STACK_PARTS): Map<string, number> {
   const parts = new Map<string, number>();
   const add = (part: string, ms: number) => parts.set(part, (parts.get(part) ?? 0) + ms);
   const root = usage.processes.find((p) => p.root);
   let threadsMs = 0;
   for (const t of usage.rootThreads) {
     threadsMs += t.ms;
-    if (t.main) add('stack main thread (HTTP, auth, GraphQL engine)', t.ms);
+    if (t.main) add(names.main, t.ms);
     else if (functionThreads.has(t.comm)) add(`function \`${t.comm}\` (its JS thread)`, t.ms);
-    else add('other stack threads (libuv, V8 GC and compiler, ended threads)', t.ms);
+    else add(names.threads?.[t.comm] ?? names.other, t.ms);
   }
-  add('other stack threads (libuv, V8 GC and compiler, ended threads)', Math.max(0, (root?.ms ?? 0) - threadsMs));
+  add(names.other, Math.max(0, (root?.ms ?? 0) - threadsMs));
   for (const p of usage.processes) if (!p.root) add(p.comm === 'java' ? JVM_PART : `child process \`${p.comm}\``, p.ms);
   return parts;
 }

@@ -16,6 +16,7 @@ import { type InitProfile, type Share, bundleComposition, profileInit } from '..
 import { CACHE_DIR, PROJECT_DIR } from '../lib/paths.js';
 import { type Comparison, type SectionReport, fmtBytes, fmtMs, markdownTable } from '../lib/report.js';
 import { median } from '../lib/stats.js';
+import { renderTemplate } from '../lib/template.js';
 
 const DIR = join(CACHE_DIR, 'coldstart');
 /** The banner NodejsFunction is given in service-function.ts, so CommonJS dependencies can `require`. */
@@ -296,17 +297,7 @@ function coldStartReport(ctx: BenchContext, timings: readonly Timing[], profiled
   const empty = find('empty module');
   const over = (t: Timing) => t.wallMs - (empty?.wallMs ?? 0);
   const details = [
-    `Each bundle built as NodejsFunction builds it (service-function.ts \`bundlingOptions\`: minified ESM, target node22, \`mainFields\` module/main, the createRequire banner, ` +
-      `the AWS SDK bundled, its credential chain cut to the environment (the alias to resolvers/adapters/lambda-credentials.ts: what Lambda provides), ` +
-      `external only ${FUNCTION_EXTERNALS.map((e) => `\`${e}\``).join(', ')} where a function uses it, resolved here from the project\'s node_modules). ` +
-      'The DynamoDB client references are built plainly (the issue\'s anchor: the SDK\'s full default chain). ' +
-      `A fresh \`node\` process imports the bundle and checks its handler export, median of ${ctx.options.coldstart.runs}, ` +
-      'with the function\'s template environment (placeholders for resource names) and the variables Lambda itself sets that the code reads ' +
-      '(`AWS_EXECUTION_ENV`, `LAMBDA_TASK_ROOT`: the pipeline\'s X-Ray tracer initialises as on AWS). Init is the import, timed inside that process (Lambda\'s init phase); ' +
-      'init CPU is the CPU time the process spent on it (all its threads), less swayed by the machine\'s load than wall time; ' +
-      'wall is the whole process, node\'s own start included, and "over empty" subtracts the empty module\'s wall time. ' +
-      `The template sets \`NODE_OPTIONS=--enable-source-maps\`; that column (median of ${ctx.options.coldstart.mapRuns}) loads the bundle's source map too. Node here is ` +
-      `${process.version}; Lambda runs Node 22.`,
+    renderTemplate('coldstart', { externals: FUNCTION_EXTERNALS.map((e) => `\`${e}\``).join(', '), runs: ctx.options.coldstart.runs, mapRuns: ctx.options.coldstart.mapRuns, nodeVersion: process.version }),
     '',
     markdownTable(
       ['bundle', 'kind', 'size', 'init ms', 'x DynamoDB bundle', 'init CPU ms', 'CPU x DynamoDB bundle', 'wall ms', 'wall over empty ms', 'wall with source maps ms', 'error'],

@@ -15,6 +15,7 @@ import { graphql } from '../../test/support/graphql-client.js';
 import type { BenchContext } from '../lib/context.js';
 import { type SectionReport, fmtMs, markdownTable } from '../lib/report.js';
 import { percentile } from '../lib/stats.js';
+import { renderTemplate } from '../lib/template.js';
 
 const FIRST_LOAD_KB = 300;
 const PAINT_MS = 1000;
@@ -118,7 +119,7 @@ export async function runConsole(ctx: BenchContext): Promise<SectionReport> {
         { measure: 'published event on screen, p95', ours: `${fmtMs(p95)} ms`, reference: `${EVENT_MS} ms`, ratio: p95 / EVENT_MS, target: `<= ${EVENT_MS} ms`, met: p95 <= EVENT_MS },
       ],
       details: [
-        `Headless Chromium (${browser.version()}), each load in a fresh profile, after one untimed load (the files API's cold start). ${scripts} JavaScript files on the files page, ${kb.toFixed(1)} KB as sent (gzip).`,
+        renderTemplate('console', { chromium: browser.version(), scripts, kb: kb.toFixed(1) }),
         '',
         markdownTable(
           ['measure', 'median', 'p95', 'max', 'n'],

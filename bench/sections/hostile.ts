@@ -15,6 +15,7 @@ import { CACHE_DIR, PROJECT_DIR } from '../lib/paths.js';
 import { type Comparison, type SectionReport, fmtBytes, fmtKiB, fmtMs, markdownTable } from '../lib/report.js';
 import { median } from '../lib/stats.js';
 import { startLocalStackTarget } from '../lib/targets.js';
+import { renderTemplate } from '../lib/template.js';
 
 interface Measurement {
   readonly ms: number;
@@ -269,17 +270,7 @@ function hostileReport(ctx: BenchContext, results: readonly CaseResult[]): { rep
     m.outcome,
   ];
   const details = [
-    `Each document at the issue's size and ten times it (a comment makes every request's text unique, so no document cache helps). ` +
-      `Median of up to ${reps} runs (fewer when one run takes seconds; a run over ${timeoutMs / 1000} s is stopped); "best ms" is the fastest of them, what the code costs when nothing else takes the CPU (on a loaded machine the median is mostly scheduling). ` +
-      `"HTTP" is a POST with the API key to the local stack (node:http from a fresh client process, bench/targets/hostile-http-client.ts, so the harness's own garbage collections stay out of the timings; median of ${httpReps}, ` +
-      `each on a keep-alive connection of its own, the body in parts of 256 KiB; a client answered before its body is all sent (a 413) stops sending, as curl and browsers do, so the server is not left draining megabytes while the next request is timed; ` +
-      `the body encoded before the clock starts and its garbage collected, after ${HTTP_WARM_UP} benign requests from the same client), timed at the client from the first byte sent (connecting included) to the end of the answer; the server may answer a body over its limit before the body is all sent. ` +
-      '"engine" is local/graphql/engine.ts in a fresh process with the template\'s API and a stub for functions, given each document as one flat string (through JSON, as the HTTP handler gets it); ' +
-      '"graphql-js" is `graphql()` over the same schema in a fresh process. ' +
-      'Peak RSS growth is how far the document raised the process\'s peak resident set (the stack process\'s VmHWM over HTTP); 0 means it stayed under the peak the process had already reached (start-up included). ' +
-      'Heap after call is the V8 heap in use right after the call over the collected heap before it: what the call allocated and had not yet freed. ' +
-      'Rejected means an answer with errors and no data, or a 4xx; a reset connection is not a rejection. ' +
-      `When a kind of document falls short, the engine is run again on it under the V8 sampling profiler (${PROFILE_REPS} runs, 100 µs interval, the measured loop only), and where the HTTP median is the short one a local stack of its own runs under \`--cpu-prof\` while the same documents are posted (${PROFILE_REPS} each, only those samples counted); the summaries are the evidence above, the profiles stay in bench/.cache/profiles/hostile/.`,
+    renderTemplate('hostile', { reps, timeoutS: timeoutMs / 1000, httpReps, warmUp: HTTP_WARM_UP, profileReps: PROFILE_REPS }),
     '',
     markdownTable(
       ['document', 'where', 'size', 'ms', 'best ms', 'rejected', 'peak RSS growth', 'heap after call', 'outcome'],

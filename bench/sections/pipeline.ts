@@ -11,6 +11,7 @@ import type { Target } from '../lib/child.js';
 import type { LocalStackInfo } from '../lib/targets.js';
 import { app } from '../lib/app.js';
 import { userPoolToken } from '../lib/auth.js';
+import { stackParts } from '../lib/cpu-parts.js';
 import { type TreeUsage, mergeUsage, sampleTree } from '../lib/cpu-sampler.js';
 import { pipelineImageWork } from '../lib/image-work.js';
 import { type Photo, loadPhotos } from '../lib/photos.js';
@@ -244,23 +245,11 @@ const IMAGE_THREADS = 'libvips worker';
  * and V8's helpers); DynamoDB Local is a child process.
  */
 function stackBreakdown(usage: TreeUsage, images: number, functionNames: ReadonlySet<string>): Breakdown {
-  const parts = new Map<string, number>();
-  const add = (part: string, ms: number) => parts.set(part, (parts.get(part) ?? 0) + ms);
-  const root = usage.processes.find((p) => p.root);
-  let threadsMs = 0;
-  for (const t of usage.rootThreads) {
-    threadsMs += t.ms;
-    if (t.main) add('stack main thread (GraphQL, real time, SNS/SQS, S3)', t.ms);
-    else if (functionNames.has(t.comm)) add(`function \`${t.comm}\` (its JS thread)`, t.ms);
-    else if (t.comm === IMAGE_THREADS) add('libvips threads', t.ms);
-    else add('other stack threads (libuv pool: sharp calls, file I/O; V8 GC and compiler; ended threads)', t.ms);
-  }
-  // Threads that ended during the run are in the process's total only.
-  add('other stack threads (libuv pool: sharp calls, file I/O; V8 GC and compiler; ended threads)', Math.max(0, (root?.ms ?? 0) - threadsMs));
-  for (const p of usage.processes) {
-    if (p.root) continue;
-    add(p.comm === 'java' ? 'DynamoDB Local (JVM)' : `child process \`${p.comm}\``, p.ms);
-  }
+  const parts = stackParts(usage, functionNames, {
+    main: 'stack main thread (GraphQL, real time, SNS/SQS, S3)',
+    other: 'other stack threads (libuv pool: sharp calls, file I/O; V8 GC and compiler; ended threads)',
+    threads: { [IMAGE_THREADS]: 'libvips threads' },
+  });
   const rows = [...parts].map(([part, ms]) => ({ part, msPerImage: ms / images })).filter((r) => r.msPerImage >= 0.5).sort((a, b) => b.msPerImage - a.msPerImage);
   return { rows, totalMsPerImage: rows.reduce((sum, r) => sum + r.msPerImage, 0) };
 }

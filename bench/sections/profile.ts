@@ -13,6 +13,7 @@ import { type ProfileSummary, profileClockUs, summarizeProfile } from '../lib/cp
 import { CACHE_DIR } from '../lib/paths.js';
 import { type SectionReport, fmtInt, markdownTable } from '../lib/report.js';
 import { type LocalStackInfo, startLocalStackTarget } from '../lib/targets.js';
+import { renderTemplate } from '../lib/template.js';
 import { measureLocalFanout } from './fanout.js';
 import { load } from './http.js';
 
@@ -101,11 +102,7 @@ export async function runProfile(ctx: BenchContext): Promise<SectionReport> {
   const evidence = new Map<string, string>();
   for (const r of runs) evidence.set(r.explains, [evidence.get(r.explains), evidenceLine(r)].filter(Boolean).join('\n- '));
   const details = [
-    '`node --cpu-prof` on a local stack of its own per load: the HTTP load of the HTTP section ' +
-      `(${ctx.options.profile.durationS} s, ${ctx.options.http.connections} connections) in each auth mode, and the fan-out of the fan-out section. ` +
-      'Only the samples taken during the measured load count (not start-up or warm-up); shares are of the time the main thread was not idle. ' +
-      'The functions run in worker threads started without `--cpu-prof`: their own work shows here only as message passing and waiting. ' +
-      'Line numbers are of the code tsx runs. The profiles stay in bench/.cache/profiles/ (Chrome DevTools opens them).',
+    renderTemplate('profile', { durationS: ctx.options.profile.durationS, connections: ctx.options.http.connections }),
     '',
     ...runs.flatMap((p) => [
       `### ${p.label}: ${p.throughput}${p.main ? `, main thread busy ${fmtInt(p.main.busyMs)} of ${fmtInt(p.main.totalMs)} ms` : ''}`,

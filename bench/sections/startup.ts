@@ -24,6 +24,7 @@ import { type ProfileSummary, profileClockUs, summarizeProfile } from '../lib/cp
 import { CACHE_DIR, PROJECT_DIR } from '../lib/paths.js';
 import { type Comparison, type SectionReport, fmtInt, fmtMs, markdownTable } from '../lib/report.js';
 import { sleep } from '../lib/stats.js';
+import { renderTemplate } from '../lib/template.js';
 import { UPLOAD_POLICY_QUERY } from './http.js';
 
 const READY_LINE = /ready in/i;
@@ -293,11 +294,7 @@ export async function runStartup(ctx: BenchContext): Promise<SectionReport> {
       );
     }
     const details = [
-      '`npx tsx local/main.ts --port P --s3-port Q` (what `npm start` runs) in a temporary copy of the working tree with the project\'s node_modules linked; ' +
-        'time from spawning it to its "ready" line. The first start has no state (it makes the TLS certificate, the seed and the DynamoDB files); the second reuses it. ' +
-        'Handler edit: with the second stack running, an edit of the files API\'s code is saved and `uploadPolicy` is polled until it answers with the edit. ' +
-        'Each start writes its phase timeline (ms since its node process started; phases overlap where they run in parallel); when a start misses its target, ' +
-        'one more start runs under `--cpu-prof` and its summary is the evidence.',
+      renderTemplate('startup', {}),
       '',
       markdownTable(
         ['what', 'time', 'note'],
