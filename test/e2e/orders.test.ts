@@ -29,6 +29,8 @@ import { startTestStack } from '../support/test-stack.js';
  *
  * This file starts its own stack so that Step Functions' retries wait 25 ms instead of the
  * definition's seconds (`stepFunctionsRetryIntervalMs`); everything else is as `npm start` runs.
+ * That stack (and its two subscribed users) is why the file is one, over 400 lines: a second
+ * file would start a second stack, tens of seconds on a loaded machine, for the same saga.
  */
 
 type Order = OrderFieldsFragment;

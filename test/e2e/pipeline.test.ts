@@ -4,7 +4,8 @@
  * duplicated for chosen files, short retry delays and a fast dead-letter schedule. Every
  * assertion is about what a client or an operator can see: the API, subscriptions, the bucket,
  * the queues, the functions' JSON log lines and the stack's own lines (the SNS stand-in's
- * notifications).
+ * notifications). The faults are chosen per file name so that every case shares that one stack:
+ * the file stays whole, over 400 lines, rather than start a faulted stack per concern.
  */
 import { randomUUID } from 'node:crypto';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';

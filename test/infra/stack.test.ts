@@ -1,3 +1,8 @@
+/**
+ * The synthesized CDK app as a whole: its functions, roles, bucket, API, users and outputs, in
+ * each stage. One file, over 400 lines, because each stage is synthesized (seconds) once in a
+ * `beforeAll` for all of its assertions; the focused concerns have files of their own.
+ */
 import { readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
