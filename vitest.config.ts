@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three layers, as in docs/testing.md: unit (no network), integration (handlers against
-// DynamoDB Local and the local S3), end-to-end (the whole local stack over HTTP and WebSocket).
+// The five projects of docs/testing.md: unit (no network), integration (handlers against
+// DynamoDB Local and the local S3), end-to-end (the whole local stack over HTTP and WebSocket),
+// browser (the web console) and conformance (AppSync's documented behaviour).
 export default defineConfig({
   test: {
     projects: [
