@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import type { BrowserTarget } from '../support/browser.js';
-import { startTestStack } from '../support/test-stack.js';
+import { stackTarget, startTestStack } from '../support/test-stack.js';
 
 /**
  * One local stack for the browser suite (fresh state, free ports), with its console built before
@@ -10,16 +10,7 @@ export default async function setup(project: TestProject) {
   const stack = await startTestStack({ asyncRetryDelaysMs: [200, 400] });
   // The console's page waits for the build anyway; waiting here keeps it out of every test's time.
   await fetch(stack.consoleUrl).then((response) => response.text());
-  const target: BrowserTarget = {
-    consoleUrl: stack.consoleUrl,
-    graphqlUrl: stack.graphqlUrl,
-    region: stack.region,
-    apiKey: stack.apiKey ?? '',
-    stateDir: stack.stateDir,
-    userPoolId: stack.userPoolId,
-    userPoolClientId: stack.userPoolClientId,
-    developerCredentials: stack.developerCredentials,
-  };
+  const target: BrowserTarget = { ...stackTarget(stack), consoleUrl: stack.consoleUrl };
   project.provide('browserTarget', target);
   return async () => {
     await stack.stop();

@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import type { E2eTarget } from '../support/target.js';
-import { startTestStack } from '../support/test-stack.js';
+import { stackTarget, startTestStack } from '../support/test-stack.js';
 
 /**
  * Starts the whole local stack once for the end-to-end suite: fresh, isolated state on free
@@ -10,15 +10,9 @@ export default async function setup(project: TestProject) {
   // Lambda's asynchronous retries wait minutes on AWS; the behaviour is the same, sooner.
   const stack = await startTestStack({ asyncRetryDelaysMs: [200, 400] });
   const target: E2eTarget = {
-    graphqlUrl: stack.graphqlUrl,
+    ...stackTarget(stack),
     realtimeUrl: stack.realtimeUrl,
-    region: stack.region,
-    apiKey: stack.apiKey ?? '',
     caPath: stack.caPath,
-    stateDir: stack.stateDir,
-    userPoolId: stack.userPoolId,
-    userPoolClientId: stack.userPoolClientId,
-    developerCredentials: stack.developerCredentials,
     outputs: JSON.stringify(stack.outputs),
   };
   project.provide('target', target);

@@ -1,16 +1,10 @@
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { inject } from 'vitest';
+import type { StackTarget } from './test-stack.js';
 
 /** The stack the browser suite drives, as test/browser/global-setup.ts provides it. */
-export interface BrowserTarget {
+export interface BrowserTarget extends StackTarget {
   readonly consoleUrl: string;
-  readonly graphqlUrl: string;
-  readonly region: string;
-  readonly apiKey: string;
-  readonly stateDir: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly developerCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 declare module 'vitest' {

@@ -1,17 +1,11 @@
 import { inject } from 'vitest';
 import { createLocalIssuer } from '../../local/auth/local-issuer.js';
+import type { StackTarget } from './test-stack.js';
 
 /** Where the end-to-end suite sends its requests, as the global setup provides it. */
-export interface E2eTarget {
-  readonly graphqlUrl: string;
+export interface E2eTarget extends StackTarget {
   readonly realtimeUrl: string;
-  readonly region: string;
-  readonly apiKey: string;
   readonly caPath: string;
-  readonly stateDir: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly developerCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** amplify_outputs.json of the running stack, as text. */
   readonly outputs: string;
 }
