@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalQueue, type QueueSpec } from '../../../local/messaging/queue.js';
 import { QueueJournal } from '../../../local/messaging/queue-journal.js';
+import { queueSpec } from '../../support/queues.js';
 
 class Clock {
   constructor(public ms = 1_000_000) {}
@@ -36,16 +37,7 @@ describe('a local SQS queue on disk, after the process that held it is gone', ()
   /** A work queue redriving to a DLQ after 2 receives, both journaled in `dir`: a fresh process's view. */
   function open() {
     const queues = new Map<string, LocalQueue>();
-    const spec = (name: string, redrive?: QueueSpec['redrive']): QueueSpec => ({
-      name,
-      arn: `arn:aws:sqs:us-east-1:123456789012:${name}`,
-      url: `http://127.0.0.1/123456789012/${name}`,
-      visibilityTimeoutSeconds: 30,
-      retentionSeconds: 345_600,
-      delaySeconds: 0,
-      receiveWaitSeconds: 0,
-      redrive,
-    });
+    const spec = (name: string, redrive?: QueueSpec['redrive']) => queueSpec(name, { redrive });
     const lookup = (arn: string) => queues.get(arn);
     const dlq = new LocalQueue(spec('dlq'), lookup, clock.now, new QueueJournal(join(dir, 'dlq.jsonl')));
     const queue = new LocalQueue(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { md5Hex, md5OfMessageAttributes } from '../../../local/messaging/md5.js';
 import { LocalQueue, type QueueSpec } from '../../../local/messaging/queue.js';
+import { queueSpec } from '../../support/queues.js';
 
 class Clock {
   constructor(public ms = 1_000_000) {}
@@ -13,16 +14,8 @@ class Clock {
 function given(options: { maxReceiveCount?: number; retentionSeconds?: number } = {}) {
   const clock = new Clock();
   const queues = new Map<string, LocalQueue>();
-  const spec = (name: string, redrive?: QueueSpec['redrive']): QueueSpec => ({
-    name,
-    arn: `arn:aws:sqs:us-east-1:123456789012:${name}`,
-    url: `http://127.0.0.1/123456789012/${name}`,
-    visibilityTimeoutSeconds: 30,
-    retentionSeconds: options.retentionSeconds ?? 345_600,
-    delaySeconds: 0,
-    receiveWaitSeconds: 0,
-    redrive,
-  });
+  const spec = (name: string, redrive?: QueueSpec['redrive']) =>
+    queueSpec(name, { redrive, ...(options.retentionSeconds === undefined ? {} : { retentionSeconds: options.retentionSeconds }) });
   const dlq = new LocalQueue(spec('dlq'), (arn) => queues.get(arn), clock.now);
   const queue = new LocalQueue(
     spec('work', options.maxReceiveCount === undefined ? undefined : { deadLetterTargetArn: dlq.spec.arn, maxReceiveCount: options.maxReceiveCount }),
