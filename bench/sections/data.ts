@@ -38,13 +38,8 @@ interface Path {
   readonly sdkLabel: string;
 }
 
-interface Measured {
-  readonly reqPerSec: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly distributionMs: readonly number[];
-  readonly errors: number;
-  readonly requests: number;
+/** A load's figures, whichever generator ran it, with the CPU split by part. */
+interface Measured extends LoadRun {
   readonly parts: ReadonlyMap<string, number>;
 }
 
