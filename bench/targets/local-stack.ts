@@ -7,18 +7,13 @@
 import { createServer } from 'node:http';
 import { serveUntilStopped } from '../lib/child.js';
 import { PROJECT_DIR } from '../lib/paths.js';
+import type { StackTarget } from '../../test/support/test-stack.js';
 import { functionEnvironment, functionStats, instrumentWorkers, resetStats } from './instrument.js';
 
-export interface LocalStackInfo {
-  readonly graphqlUrl: string;
+/** What the tests' global setups provide of a stack, and what a load needs besides. */
+export interface LocalStackInfo extends StackTarget {
   readonly realtimeUrl: string;
   readonly host: string;
-  readonly region: string;
-  readonly apiKey: string;
-  readonly stateDir: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly developerCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly dynamodbEndpoint: string;
   readonly stepFunctionsEndpoint: string;
   /** GET: the functions' figures; POST: zero them; GET ?env=NAME: that function's environment. */
