@@ -246,7 +246,7 @@ export class LocalStepFunctions {
       run.abort?.();
     }
     await Promise.race([Promise.all(running.map((r) => r.closed)), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
-    await this.flush();
+    await this.#saver.close();
   }
 
   #launch(machine: StateMachineSpec, record: ExecutionRecord, input: JSONValue, resumed: Resumption | null): void {

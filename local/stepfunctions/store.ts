@@ -62,8 +62,12 @@ export class RecordSaver {
     private readonly log: (line: string) => void,
   ) {}
 
+  #closed = false;
+
   /** Saves in order: a save starts once the previous save of the same execution is done. */
   save(record: ExecutionRecord): void {
+    // After the stop, the state folder is the next start's: a late change of a stopped run is not kept.
+    if (this.#closed) return;
     const previous = this.#saving.get(record.executionArn) ?? Promise.resolve();
     const next = previous
       .then(() => this.store.save(record))
@@ -89,6 +93,12 @@ export class RecordSaver {
     }, SAVE_DELAY_MS);
     timer.unref();
     this.#scheduled.set(record.executionArn, { record, timer });
+  }
+
+  /** Writes what is pending, then keeps nothing more: the stack stops. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.#closed = true;
   }
 
   /** Writes the records waiting for a save now, and resolves when every save is done. */

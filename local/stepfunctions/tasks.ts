@@ -107,6 +107,10 @@ export class TaskRunner {
         // Let the interpreter's own events (this state's entry) reach the history, and the
         // checkpoint they make reach the disk, before the task does anything.
         await nextTurn();
+        // The interpreter retries a failed state even after its execution was aborted (its retry
+        // wait returns at once on abort): a stopped stack's attempt must neither invoke a function
+        // nor write the record a restarted stack now owns. It settles never; the run is over.
+        if (run.detached) return await new Promise<never>(() => undefined);
         await this.#o.saveNow(record);
         switch (integration.kind) {
           case 'invoke':

@@ -305,6 +305,33 @@ describe('given an execution waiting when the stack stops', () => {
   });
 });
 
+describe('given a task whose function is still running when the stack stops', () => {
+  it('when the function then fails, then the interpreter\'s retry invokes nothing and nothing is written after the stop', async () => {
+    const saves: string[] = [];
+    let stopped = false;
+    const counting: ExecutionStore = { load: async () => [], save: async (record) => void saves.push(stopped ? 'after stop' : record.status) };
+    let fail!: (error: Error) => void;
+    const definition: AslDefinition = {
+      StartAt: 'Approve',
+      States: {
+        Approve: waitTask('approve', { Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 3, IntervalSeconds: 1 }], Next: 'Done' }),
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const { sfn, calls } = service(definition, { approve: () => new Promise((_resolve, reject) => (fail = reject)) }, counting);
+    sfn.startExecution({ stateMachineArn: ARN, name: 'order-3', input: '{"orderId":"o-11"}' });
+    await expect.poll(() => calls['approve']?.length ?? 0).toBe(1);
+
+    await sfn.close();
+    stopped = true;
+    fail(new FunctionError('approve', { errorType: 'Error', errorMessage: 'connect ECONNREFUSED', trace: [] }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(calls['approve']).toHaveLength(1);
+    expect(saves.filter((s) => s === 'after stop')).toHaveLength(0);
+  });
+});
+
 describe('given a record with a save a moment away', () => {
   it('when the saver is flushed, then the record is written at once, and once', async () => {
     const saved: string[] = [];
