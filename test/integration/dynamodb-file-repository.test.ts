@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbFileRepository } from '../../resolvers/adapters/dynamodb-file-repository.js';
 import type { FileRecord } from '../../resolvers/files/model.js';
 import { OWNER, OTHER_OWNER, pendingRecord } from '../unit/resolvers/helpers/factories.js';
-import { createFilesTable, documentClient, dynamoClient } from './helpers.js';
+import { createFilesTable, documentClient, dynamoClient } from '../support/integration.js';
 
 describe('DynamoDbFileRepository against DynamoDB Local', () => {
   let repository: DynamoDbFileRepository;

@@ -16,7 +16,7 @@ import { S3ObjectStore } from '../../resolvers/adapters/s3-object-store.js';
 import type { FileConnection, UploadPolicy, UploadTicket } from '../../resolvers/generated/graphql.js';
 import { appSyncEvent, cognitoIdentity, lambdaContext } from '../unit/resolvers/helpers/factories.js';
 import * as images from '../unit/resolvers/helpers/images.js';
-import { CREDENTIALS, REGION, createFilesTable, dynamoClient } from './helpers.js';
+import { CREDENTIALS, REGION, createFilesTable, dynamoClient } from '../support/integration.js';
 
 const BUCKET = 'handlers-uploads';
 const owner = '5b1c3d2e-0000-4111-8222-333344445555';

@@ -10,7 +10,7 @@ import { encodeS3EventKey, unrestrictedPrincipal } from '../../local/s3/index.js
 import { type StandaloneS3, startStandaloneS3 } from '../../local/s3/standalone.js';
 import { createS3Client } from '../../resolvers/adapters/clients.js';
 import { decodeS3EventKey } from '../../resolvers/files/keys.js';
-import { CREDENTIALS, REGION } from './helpers.js';
+import { CREDENTIALS, REGION } from '../support/integration.js';
 
 /** The uploads bucket's rule in the CDK app: browsers may PUT and GET from anywhere. */
 const ANY_ORIGIN = [{ allowedOrigins: ['*'], allowedMethods: ['GET', 'PUT', 'HEAD'], allowedHeaders: ['*'], exposeHeaders: ['ETag'], maxAgeSeconds: 3000 }];

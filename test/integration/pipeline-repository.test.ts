@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbFileRepository } from '../../resolvers/adapters/dynamodb-file-repository.js';
 import type { FileRecord, StepDetails } from '../../resolvers/files/model.js';
 import { pendingRecord } from '../unit/resolvers/helpers/factories.js';
-import { createFilesTable, documentClient, dynamoClient } from './helpers.js';
+import { createFilesTable, documentClient, dynamoClient } from '../support/integration.js';
 
 const SEQ = '0055AED6DCD90281E5';
 const AT = '2025-03-01T00:00:00.000Z';

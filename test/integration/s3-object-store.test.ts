@@ -5,7 +5,7 @@ import { S3ObjectStore } from '../../resolvers/adapters/s3-object-store.js';
 import { S3UrlSigner } from '../../resolvers/adapters/s3-url-signer.js';
 import { SizeMismatchError } from '../../resolvers/shared/errors.js';
 import * as images from '../unit/resolvers/helpers/images.js';
-import { CREDENTIALS, REGION, s3Client } from './helpers.js';
+import { CREDENTIALS, REGION, s3Client } from '../support/integration.js';
 
 /**
  * The store, and the production signer's URLs (s3-url-signer.ts, built as the files API builds

@@ -1,4 +1,4 @@
-/** Clients and tables for integration tests, pointed at the services of global-setup.ts. */
+/** Clients and tables for integration tests, pointed at the services of test/integration/global-setup.ts. */
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

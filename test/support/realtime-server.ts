@@ -15,13 +15,13 @@ import type {
   SubscribeOutcome,
   SubscriptionEngine,
   SubscriptionPayload,
-} from '../../../local/contracts.js';
+} from '../../local/contracts.js';
 import {
   createRealtimeServer,
   type RealtimeLogger,
   type RealtimeOptions,
   type RealtimeServer,
-} from '../../../local/realtime/index.js';
+} from '../../local/realtime/index.js';
 
 export const GRAPHQL_HOST = 'localhost:4000';
 export const GOOD_KEY = 'good';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SubscriptionPayload } from '../../../local/contracts.js';
-import { type TestClient, type TestServer, connectAndInit, startMessage, startServer } from './helpers.js';
+import { type TestClient, type TestServer, connectAndInit, startMessage, startServer } from '../../support/realtime-server.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {

@@ -8,7 +8,7 @@ import {
   connect,
   goodHeader,
   startServer,
-} from './helpers.js';
+} from '../../support/realtime-server.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {

@@ -9,7 +9,7 @@ import {
   goodHeader,
   startMessage,
   startServer,
-} from './helpers.js';
+} from '../../support/realtime-server.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
