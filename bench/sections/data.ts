@@ -22,7 +22,7 @@ import type { SdkCall, SdkRunResult } from '../targets/sdk-load.js';
 import { BY_OWNER_INDEX } from '../../resolvers/adapters/dynamodb-file-repository.js';
 
 const FILE_FIELDS = 'id owner fileName contentType size status width height format sha256 thumbnails { width height format url } error { code message step } createdAt updatedAt';
-const FILE_QUERY = `query File($id: ID!) { file(id: $id) { ${FILE_FIELDS} } }`;
+export const FILE_QUERY = `query File($id: ID!) { file(id: $id) { ${FILE_FIELDS} } }`;
 const FILES_QUERY = `query Files($limit: Int) { files(limit: $limit) { items { ${FILE_FIELDS} } nextToken } }`;
 const CREATE_UPLOAD = 'mutation CreateUpload($input: CreateUploadInput!) { createUpload(input: $input) { file { id } } }';
 
@@ -63,7 +63,7 @@ async function graphqlPost(url: string, headers: Record<string, string>, body: s
 }
 
 /** Seeds the caller's files: `count` uploads (PENDING_UPLOAD records), through the stack. */
-async function seedFiles(url: string, token: string, count: number): Promise<string[]> {
+export async function seedFiles(url: string, token: string, count: number): Promise<string[]> {
   const ids = await mapLimit(Array.from({ length: count }, (_, i) => i), 4, async (i) => {
     const body = JSON.stringify({ query: CREATE_UPLOAD, variables: { input: { fileName: `bench-${i}.jpg`, contentType: 'image/jpeg', size: 1000 + i } } });
     const { text } = await graphqlPost(url, { authorization: token }, body);
