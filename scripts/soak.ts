@@ -17,6 +17,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import sharp from 'sharp';
 import { OnFileEventDocument } from '../client/generated/operations.js';
 import { NO_SUBSCRIBERS, parseUnsubscribedNotificationLine } from '../local/messaging/notification-line.js';
+import { tuneHeapsForThroughput } from '../local/heap-tuning.js';
 import { startLocalStack } from '../local/stack.js';
 import { fractionOf } from '../resolvers/shared/faults.js';
 import { RealtimeClient } from '../test/support/realtime-client.js';
@@ -35,6 +36,8 @@ const output: string[] = [];
 /** The stack's own log lines (the SNS stand-in logs each user notification here). */
 const stackLines: string[] = [];
 const started = Date.now();
+// The soak runs the stack as `npm start` does: the same process-wide heap settings (local/main.ts).
+tuneHeapsForThroughput();
 const stack = await startLocalStack({
   projectDir: fileURLToPath(new URL('..', import.meta.url)),
   port: 0,

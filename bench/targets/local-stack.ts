@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import { serveUntilStopped } from '../lib/child.js';
 import { PROJECT_DIR } from '../lib/paths.js';
+import { tuneHeapsForThroughput } from '../../local/heap-tuning.js';
 import type { StackTarget } from '../../test/support/test-stack.js';
 import { functionEnvironment, functionStats, instrumentWorkers, resetStats } from './instrument.js';
 
@@ -20,6 +21,8 @@ export interface LocalStackInfo extends StackTarget {
   readonly statsUrl: string;
 }
 
+// This process stands for `npm start`: the same process-wide heap settings as local/main.ts.
+tuneHeapsForThroughput();
 const countCalls = process.env['BENCH_COUNT_CALLS'] === '1';
 // Before the stack module loads, so every Worker it makes is the instrumented one.
 const instrumented = instrumentWorkers({ countCalls });
