@@ -18,12 +18,12 @@
  * infra/constructs/service-function.ts), is over budget.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<string, number>> = {
-  'resolvers/api/files-handler.ts': 284,
-  'resolvers/api/file-changes-handler.ts': 456,
-  'resolvers/pipeline/process-upload.ts': 696,
-  'resolvers/pipeline/make-thumbnails.ts': 696,
-  'resolvers/pipeline/notify.ts': 464,
-  'resolvers/pipeline/dead-letters.ts': 712,
+  'resolvers/files/handlers/files-api.ts': 284,
+  'resolvers/files/handlers/file-changes-api.ts': 456,
+  'resolvers/files/handlers/process-upload.ts': 696,
+  'resolvers/files/handlers/make-thumbnails.ts': 696,
+  'resolvers/files/handlers/notify.ts': 464,
+  'resolvers/files/handlers/dead-letters.ts': 712,
   'resolvers/orders/handlers/api.ts': 604,
   'resolvers/orders/handlers/validate-order.ts': 308,
   'resolvers/orders/handlers/request-approval.ts': 308,

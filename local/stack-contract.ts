@@ -8,7 +8,7 @@ import type { Topology } from './cdk/topology.js';
 import type { LocalMessagingOptions, Messaging } from './messaging/index.js';
 import type { AmplifyOutputs } from './outputs.js';
 import type { Timeline } from './startup/timeline.js';
-import type { FaultConfig } from '../resolvers/shared/faults.js';
+import type { FaultConfig } from './faults/rules.js';
 
 export interface LocalStackOptions {
   /** The repository root (cdk.json, infra/, schema/). */
@@ -34,7 +34,7 @@ export interface LocalStackOptions {
   readonly functionOutput?: (text: string) => void;
   /** SNS, SQS, event source mappings and schedules: the endpoint's port and the local differences (docs/pipeline.md). */
   readonly messaging?: LocalMessagingOptions;
-  /** Fault injection for every function, as PIPELINE_FAULTS (resolvers/shared/faults.ts). Tests only. */
+  /** Fault injection for every function, as PIPELINE_FAULTS (local/faults/rules.ts). Tests only. */
   readonly faults?: FaultConfig;
   /** Step Functions API port; 0 picks a free one. @default 8083 (0 when ephemeral) */
   readonly stepFunctionsPort?: number;

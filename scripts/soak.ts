@@ -19,7 +19,7 @@ import { OnFileEventDocument } from '../client/generated/operations.js';
 import { NO_SUBSCRIBERS, parseUnsubscribedNotificationLine } from '../local/messaging/notification-line.js';
 import { tuneHeapsForThroughput } from '../local/heap-tuning.js';
 import { startLocalStack } from '../local/stack.js';
-import { fractionOf } from '../resolvers/shared/faults.js';
+import { fractionOf } from '../local/faults/rules.js';
 import { RealtimeClient } from '../test/support/realtime-client.js';
 import { type DeadLetter, deadLetterQueues, peek } from './dlq.js';
 
@@ -188,7 +188,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   sqs.destroy();
-  // The files the fault rule throws for, chosen as the functions choose them (resolvers/shared/faults.ts).
+  // The files the fault rule throws for, chosen as the functions choose them (local/faults/rules.ts).
   const targeted = new Set(uploads.filter((u) => fractionOf(SEED, u.id) < FAILING).map((u) => u.id));
 
   const ready = uploads.filter((u) => u.status === 'READY').length;

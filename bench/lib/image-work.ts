@@ -1,14 +1,14 @@
 /**
  * "Bare sharp": the image work of the upload pipeline, done in one process with no storage,
  * queue or Lambda around it. It calls the pipeline's own image functions (thin sharp calls in
- * resolvers/files/image-inspection.ts) with the thumbnail settings the template gives the
+ * resolvers/files/domain/image-inspection.ts) with the thumbnail settings the template gives the
  * pipeline's functions, so that it stays "the same resizes" as the pipeline changes.
  *
  * Both generations of the pipeline are recognised: one step (inspect + one 200x200 JPEG,
  * `processImage`), or PROCESS (inspect + sanitized original) and THUMBNAIL (inspect + the
  * configured sizes and formats).
  */
-import * as images from '../../resolvers/files/image-inspection.js';
+import * as images from '../../resolvers/files/domain/image-inspection.js';
 import * as config from '../../resolvers/shared/config.js';
 import { inProcessEnvironment } from './app.js';
 import type { Topology } from '../../local/cdk/topology.js';

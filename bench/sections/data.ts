@@ -19,7 +19,7 @@ import { stackFunctionEnvironment } from '../lib/stack-stats.js';
 import { mapLimit, median, percentile } from '../lib/stats.js';
 import { renderTemplate } from '../lib/template.js';
 import type { SdkCall, SdkRunResult } from '../targets/sdk-load.js';
-import { BY_OWNER_INDEX } from '../../resolvers/adapters/dynamodb-file-repository.js';
+import { BY_OWNER_INDEX } from '../../resolvers/files/adapters/dynamodb-file-repository.js';
 
 const FILE_FIELDS = 'id owner fileName contentType size status width height format sha256 thumbnails { width height format url } error { code message step } createdAt updatedAt';
 export const FILE_QUERY = `query File($id: ID!) { file(id: $id) { ${FILE_FIELDS} } }`;

@@ -28,8 +28,8 @@ import { renderTemplate } from '../lib/template.js';
 import { UPLOAD_POLICY_QUERY } from './http.js';
 
 const READY_LINE = /ready in/i;
-/** The edit: the policy the files API serves (resolvers/files/policy.ts). */
-const EDITED_FILE = 'resolvers/files/policy.ts';
+/** The edit: the policy the files API serves (resolvers/files/domain/policy.ts). */
+const EDITED_FILE = 'resolvers/files/domain/policy.ts';
 const EDITED_CONSTANT = /(export const MAX_UPLOAD_BYTES\s*=\s*)([^;]+);/;
 
 async function copyWorkingTree(): Promise<string> {

@@ -1,7 +1,7 @@
 /**
  * Target: the floor of a data path. One Node process making the handler's own DynamoDB call
  * with the AWS SDK (the same lib-dynamodb document client, the same parameters as
- * resolvers/adapters/dynamodb-file-repository.ts) against the same DynamoDB Local, `concurrency`
+ * resolvers/files/adapters/dynamodb-file-repository.ts) against the same DynamoDB Local, `concurrency`
  * calls in flight, for `durationS`. POST /run with the load answers its figures; the process
  * stays up between runs so the harness can sample its CPU around each.
  * Env: the files function's own environment (AWS_ENDPOINT_URL_DYNAMODB, credentials, region).

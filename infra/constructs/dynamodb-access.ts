@@ -35,13 +35,13 @@ const PIPELINE_FILES: readonly DynamoDbAction[] = ['GetItem', 'UpdateItem'];
 
 export const FUNCTION_DYNAMODB_ACTIONS: Readonly<Record<string, Readonly<Record<string, readonly DynamoDbAction[]>>>> = {
   // Files API: file (GetItem), files (Query on byOwner), createUpload (PutItem).
-  'resolvers/api/files-handler.ts': { FILES_TABLE: ['GetItem', 'Query', 'PutItem'] },
+  'resolvers/files/handlers/files-api.ts': { FILES_TABLE: ['GetItem', 'Query', 'PutItem'] },
   // reprocessFile (GetItem, UpdateItem), deleteFile (DeleteItem returning the old record).
-  'resolvers/api/file-changes-handler.ts': { FILES_TABLE: ['GetItem', 'UpdateItem', 'DeleteItem'] },
-  'resolvers/pipeline/process-upload.ts': { FILES_TABLE: PIPELINE_FILES, IDEMPOTENCY_TABLE: IDEMPOTENCY },
-  'resolvers/pipeline/make-thumbnails.ts': { FILES_TABLE: PIPELINE_FILES, IDEMPOTENCY_TABLE: IDEMPOTENCY },
-  'resolvers/pipeline/notify.ts': { FILES_TABLE: PIPELINE_FILES },
-  'resolvers/pipeline/dead-letters.ts': { FILES_TABLE: PIPELINE_FILES, IDEMPOTENCY_TABLE: IDEMPOTENCY },
+  'resolvers/files/handlers/file-changes-api.ts': { FILES_TABLE: ['GetItem', 'UpdateItem', 'DeleteItem'] },
+  'resolvers/files/handlers/process-upload.ts': { FILES_TABLE: PIPELINE_FILES, IDEMPOTENCY_TABLE: IDEMPOTENCY },
+  'resolvers/files/handlers/make-thumbnails.ts': { FILES_TABLE: PIPELINE_FILES, IDEMPOTENCY_TABLE: IDEMPOTENCY },
+  'resolvers/files/handlers/notify.ts': { FILES_TABLE: PIPELINE_FILES },
+  'resolvers/files/handlers/dead-letters.ts': { FILES_TABLE: PIPELINE_FILES, IDEMPOTENCY_TABLE: IDEMPOTENCY },
   // Orders API: order (GetItem), orders / pendingApprovals (Query on the indexes), placeOrder
   // (PutItem), cancelOrder and the approvals (UpdateItem); products (Scan by page, BatchGetItem
   // of an order's skus); the payment simulator's record of an order (Query) and the payment it

@@ -28,7 +28,7 @@ import { THUMBNAILS_PREFIX, UPLOADS_PREFIX } from './uploads-bucket.js';
 export const SCHEMA_PATH = fileURLToPath(new URL('../../schema/schema.graphql', import.meta.url));
 
 /** The files API handler, relative to the project root. */
-export const FILES_API_ENTRY = 'resolvers/api/files-handler.ts';
+export const FILES_API_ENTRY = 'resolvers/files/handlers/files-api.ts';
 
 /**
  * The fields resolved by the files API Lambda, as direct Lambda resolvers: the latency-critical
@@ -42,7 +42,7 @@ export const FILES_API_FIELDS = [
 ] as const;
 
 /** The file changes API handler, relative to the project root. */
-export const FILE_CHANGES_API_ENTRY = 'resolvers/api/file-changes-handler.ts';
+export const FILE_CHANGES_API_ENTRY = 'resolvers/files/handlers/file-changes-api.ts';
 
 /**
  * The fields resolved by the file changes API Lambda: the ones that call S3 (reprocessFile

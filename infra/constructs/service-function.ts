@@ -92,7 +92,7 @@ function nodeJsBundling({ alias: _alias, ...options }: ReturnType<typeof bundlin
 }
 
 export interface ServiceFunctionProps {
-  /** The handler's source file, relative to `projectRoot`, in POSIX form (`resolvers/api/files-handler.ts`). */
+  /** The handler's source file, relative to `projectRoot`, in POSIX form (`resolvers/files/handlers/files-api.ts`). */
   readonly entry: string;
 
   /**

@@ -17,13 +17,13 @@ import { SubscriberQueue } from './subscriber-queue.js';
 import { THUMBNAILS_PREFIX, UPLOADS_PREFIX } from './uploads-bucket.js';
 
 /** The PROCESS step (checks, sanitized original, metadata), relative to the project root. */
-export const PROCESS_UPLOAD_ENTRY = 'resolvers/pipeline/process-upload.ts';
+export const PROCESS_UPLOAD_ENTRY = 'resolvers/files/handlers/process-upload.ts';
 /** The THUMBNAIL step. */
-export const MAKE_THUMBNAILS_ENTRY = 'resolvers/pipeline/make-thumbnails.ts';
+export const MAKE_THUMBNAILS_ENTRY = 'resolvers/files/handlers/make-thumbnails.ts';
 /** The notify function: terminal events and user notifications. */
-export const NOTIFY_ENTRY = 'resolvers/pipeline/notify.ts';
+export const NOTIFY_ENTRY = 'resolvers/files/handlers/notify.ts';
 /** The dead-letter consumer. */
-export const DEAD_LETTERS_ENTRY = 'resolvers/pipeline/dead-letters.ts';
+export const DEAD_LETTERS_ENTRY = 'resolvers/files/handlers/dead-letters.ts';
 export const PIPELINE_ENTRIES = [PROCESS_UPLOAD_ENTRY, MAKE_THUMBNAILS_ENTRY, NOTIFY_ENTRY, DEAD_LETTERS_ENTRY] as const;
 
 /** The one mutation the pipeline's functions may call. */
@@ -262,7 +262,7 @@ export class UploadPipeline extends Construct {
 
     if (props.fileChangesApi !== undefined) {
       // reprocessFile copies an original onto itself (GetObject and PutObject of uploads/);
-      // deleteFile removes every object of a file (resolvers/files/files-service.ts).
+      // deleteFile removes every object of a file (resolvers/files/domain/files-service.ts).
       props.fileChangesApi.bindBucket(bucket, 'READ_PUT', 'UPLOADS_BUCKET', `${UPLOADS_PREFIX}*`);
       const filePatterns = [UPLOADS_PREFIX, PROCESSED_PREFIX, THUMBNAILS_PREFIX, QUARANTINE_PREFIX].map((p) => `${p}*`);
       grantDelete(props.fileChangesApi, bucket, filePatterns);

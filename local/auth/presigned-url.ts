@@ -4,7 +4,7 @@
  */
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../resolvers/adapters/node-sha256.js';
+import { NodeSha256 } from '../../resolvers/shared/node-sha256.js';
 import {
   DEFAULT_MAX_SKEW_SECONDS,
   SIGV4_ALGORITHM,

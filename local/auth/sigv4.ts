@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../resolvers/adapters/node-sha256.js';
+import { NodeSha256 } from '../../resolvers/shared/node-sha256.js';
 
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 /** AWS rejects a SigV4 request whose date is more than 15 minutes from the server's clock. */

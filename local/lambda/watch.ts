@@ -11,7 +11,7 @@ import { FunctionError, type LocalFunction } from './local-function.js';
  * An edit of shared code reloads every function that bundles it, and each reload starts an
  * execution environment that loads the function's packages (the AWS SDK, sharp): a few hundred
  * ms of CPU each. Run all at once they share the cores and every function is late (measured on
- * 2 cores: 5 functions for one edit of resolvers/files/policy.ts, the files API live after 4 to
+ * 2 cores: 5 functions for one edit of resolvers/files/domain/policy.ts, the files API live after 4 to
  * 7 s under load). So reloads queue, a few at a time, the function invoked most recently first:
  * the one the developer is trying is live after one reload's time.
  */

@@ -6,8 +6,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import { FILE_CHANGES_API_FIELDS, FILES_API_FIELDS } from '../../infra/constructs/graphql-api.js';
-import { createFileChangesApi, createFilesApi, type FilesApiHandler } from '../../resolvers/api/files-api.js';
-import type { FileChangesService, FilesService } from '../../resolvers/files/files-service.js';
+import { createFileChangesApi, createFilesApi, type FilesApiHandler } from '../../resolvers/files/handlers/files-routers.js';
+import type { FileChangesService, FilesService } from '../../resolvers/files/domain/files-service.js';
 import { appSyncEvent, lambdaContext } from '../unit/resolvers/helpers/factories.js';
 
 const RESOLVED = 'resolved by this function';

@@ -90,8 +90,8 @@ describe('given every function of the stack bundled as NodejsFunction bundles it
     // Every kilobyte is compiled at each cold start; a client created at import by a shared
     // module would reach every function importing that module.
     for (const { entry, packages, sources } of bundles) {
-      expect(packages.has('@aws-sdk/client-s3'), `${entry}: @aws-sdk/client-s3`).toBe(sources.has('resolvers/adapters/s3-object-store.ts'));
-      expect(packages.has('aws-xray-sdk-core'), `${entry}: aws-xray-sdk-core`).toBe(sources.has('resolvers/shared/observability.ts'));
+      expect(packages.has('@aws-sdk/client-s3'), `${entry}: @aws-sdk/client-s3`).toBe(sources.has('resolvers/files/adapters/s3-object-store.ts'));
+      expect(packages.has('aws-xray-sdk-core'), `${entry}: aws-xray-sdk-core`).toBe(sources.has('resolvers/files/handlers/observability.ts'));
     }
   });
 

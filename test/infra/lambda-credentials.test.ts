@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundlingOptions } from '../../infra/constructs/service-function.js';
 import { REPO_ROOT } from '../../infra/paths.js';
-import { credentialsTreatedAsExpired, credentialsWillNeedRefresh } from '../../resolvers/adapters/lambda-credentials.js';
+import { credentialsTreatedAsExpired, credentialsWillNeedRefresh } from '../../resolvers/shared/lambda-credentials.js';
 
 /** A function's SDK client asking for its credentials, as it does before its first request. */
 const PROBE = `

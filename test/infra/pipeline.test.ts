@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_RETENTION, VISIBILITY_TIMEOUT_FACTOR } from '../../infra/constructs/subscriber-queue.js';
-import { DEAD_LETTER_HANDLED_TTL_SECONDS } from '../../resolvers/pipeline/dead-letter-consumer.js';
+import { DEAD_LETTER_HANDLED_TTL_SECONDS } from '../../resolvers/files/handlers/dead-letter-consumer.js';
 import {
   DEAD_LETTERS_ENTRY,
   MAKE_THUMBNAILS_ENTRY,
@@ -10,7 +10,7 @@ import {
   PROCESS_UPLOAD_ENTRY,
 } from '../../infra/constructs/upload-pipeline.js';
 import { LOCAL_ENTRY_METADATA } from '../../infra/constructs/service-function.js';
-import { FAULTS_ENV } from '../../resolvers/shared/faults.js';
+import { FAULTS_ENV } from '../../local/faults/rules.js';
 import { synthesize } from './synth.js';
 
 interface CfnResource {

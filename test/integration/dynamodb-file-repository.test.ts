@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbFileRepository } from '../../resolvers/adapters/dynamodb-file-repository.js';
-import type { FileRecord } from '../../resolvers/files/model.js';
+import { DynamoDbFileRepository } from '../../resolvers/files/adapters/dynamodb-file-repository.js';
+import type { FileRecord } from '../../resolvers/files/domain/model.js';
 import { OWNER, OTHER_OWNER, pendingRecord } from '../unit/resolvers/helpers/factories.js';
 import { createFilesTable, documentClient, dynamoClient } from '../support/integration.js';
 

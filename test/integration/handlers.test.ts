@@ -11,8 +11,8 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { unrestrictedPrincipal } from '../../local/s3/index.js';
 import { type StandaloneS3, startStandaloneS3 } from '../../local/s3/standalone.js';
-import { createS3Client } from '../../resolvers/adapters/clients.js';
-import { S3ObjectStore } from '../../resolvers/adapters/s3-object-store.js';
+import { createS3Client } from '../../resolvers/shared/aws-clients.js';
+import { S3ObjectStore } from '../../resolvers/files/adapters/s3-object-store.js';
 import type { FileConnection, UploadPolicy, UploadTicket } from '../../resolvers/generated/graphql.js';
 import { appSyncEvent, cognitoIdentity, lambdaContext } from '../unit/resolvers/helpers/factories.js';
 import * as images from '../unit/resolvers/helpers/images.js';
@@ -63,7 +63,7 @@ describe('Lambda handlers configured by environment', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     // Imported only now: the handlers (and their SDK clients) see nothing but the environment.
-    filesHandler = (await import('../../resolvers/api/files-handler.js')).handler;
+    filesHandler = (await import('../../resolvers/files/handlers/files-api.js')).handler;
   });
 
   afterAll(async () => {

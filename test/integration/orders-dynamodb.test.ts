@@ -3,7 +3,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createDocumentClient } from '../../resolvers/adapters/clients.js';
+import { createDocumentClient } from '../../resolvers/shared/aws-clients.js';
 import {
   DynamoDbInventory,
   DynamoDbOrderRepository,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbFileRepository } from '../../resolvers/adapters/dynamodb-file-repository.js';
-import type { FileRecord, StepDetails } from '../../resolvers/files/model.js';
+import { DynamoDbFileRepository } from '../../resolvers/files/adapters/dynamodb-file-repository.js';
+import type { FileRecord, StepDetails } from '../../resolvers/files/domain/model.js';
 import { pendingRecord } from '../unit/resolvers/helpers/factories.js';
 import { createFilesTable, documentClient, dynamoClient } from '../support/integration.js';
 

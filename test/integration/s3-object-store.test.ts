@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { S3ObjectStore } from '../../resolvers/adapters/s3-object-store.js';
-import { S3UrlSigner } from '../../resolvers/adapters/s3-url-signer.js';
+import { S3ObjectStore } from '../../resolvers/files/adapters/s3-object-store.js';
+import { S3UrlSigner } from '../../resolvers/files/adapters/s3-url-signer.js';
 import { SizeMismatchError } from '../../resolvers/shared/errors.js';
 import * as images from '../unit/resolvers/helpers/images.js';
 import { CREDENTIALS, REGION, s3Client } from '../support/integration.js';

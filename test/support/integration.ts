@@ -4,8 +4,8 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
-import { createDocumentClient, createS3Client } from '../../resolvers/adapters/clients.js';
-import { BY_OWNER_INDEX } from '../../resolvers/adapters/dynamodb-file-repository.js';
+import { createDocumentClient, createS3Client } from '../../resolvers/shared/aws-clients.js';
+import { BY_OWNER_INDEX } from '../../resolvers/files/adapters/dynamodb-file-repository.js';
 
 export const REGION = 'us-east-1';
 export const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };

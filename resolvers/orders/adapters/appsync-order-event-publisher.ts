@@ -1,8 +1,8 @@
 /** OrderEventPublisher over the API's IAM-only `publishOrderEvent` mutation. */
 import type { PublishOrderEventInput } from '../../generated/graphql.js';
 import type { OrderEventPublisher } from '../domain/ports.js';
-import type { AppSyncIamClientOptions } from '../../adapters/appsync-iam-client.js';
-import { AppSyncMutationPublisher } from '../../adapters/appsync-mutation-publisher.js';
+import type { AppSyncIamClientOptions } from '../../shared/appsync-iam-client.js';
+import { AppSyncMutationPublisher } from '../../shared/appsync-mutation-publisher.js';
 
 export const PUBLISH_ORDER_EVENT_MUTATION = /* GraphQL */ `
   mutation PublishOrderEvent($input: PublishOrderEventInput!) {

@@ -4,7 +4,7 @@
  */
 import { createLogger } from '../../shared/logger.js';
 import type { OrdersService } from '../domain/orders-service.js';
-import { createOrdersApi } from './orders-api.js';
+import { createOrdersApi } from './orders-router.js';
 import { installStripeOrSimulator } from './payment-wiring.js';
 import { ordersServiceFromEnvironment } from './wiring.js';
 

@@ -1,6 +1,6 @@
 /** The state machine's `processPayment` state (see resolvers/orders/domain/order-saga.ts). */
 import { installStripeOrSimulator } from './payment-wiring.js';
-import { stepHandler } from './step-handler.js';
+import { stepHandler } from './saga-step.js';
 
 installStripeOrSimulator();
 

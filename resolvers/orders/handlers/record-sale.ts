@@ -6,8 +6,8 @@
  * matches orders whose clientToken starts with `fileNamePrefix`; `onReceiveCounts` counts this
  * execution environment's attempts for the order (retries of one execution run here in turn).
  */
-import { faultsFromEnv } from '../../shared/faults.js';
-import { loggedStep, parseStepInput } from './step-handler.js';
+import { faultsFromEnv } from '../../../local/faults/rules.js';
+import { loggedStep, parseStepInput } from './saga-step.js';
 import { approvalAndSaleStepsFromEnvironment, orderRepositoryFromEnvironment } from './wiring.js';
 
 const faults = faultsFromEnv();

@@ -4,7 +4,7 @@
  * Its payload is `{orderId, taskToken}`.
  */
 import type { ApprovalRequest } from '../domain/approval-and-sale.js';
-import { InvalidStepInputError, loggedStep } from './step-handler.js';
+import { InvalidStepInputError, loggedStep } from './saga-step.js';
 import { approvalAndSaleStepsFromEnvironment } from './wiring.js';
 
 export function parseApprovalRequest(event: unknown): ApprovalRequest {

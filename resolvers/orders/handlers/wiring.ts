@@ -9,7 +9,7 @@
  * PAYMENT_SIMULATOR_SLOW_MS (simulator; default 3000).
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { documentClient } from '../../adapters/clients.js';
+import { documentClient } from '../../shared/aws-clients.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { requireEnv } from '../../shared/config.js';
 import { AppSyncOrderEventPublisher } from '../adapters/appsync-order-event-publisher.js';

@@ -5,10 +5,10 @@
  */
 import type { ChangeMessageVisibilityBatchCommand, Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { originalKey } from '../../../resolvers/files/keys.js';
-import { type ObjectRef, PipelineSteps } from '../../../resolvers/files/pipeline-steps.js';
-import { type DeadLetterRuntime, createDeadLetterConsumer } from '../../../resolvers/pipeline/dead-letter-consumer.js';
-import { createFaults } from '../../../resolvers/shared/faults.js';
+import { originalKey } from '../../../resolvers/files/domain/keys.js';
+import { type ObjectRef, PipelineSteps } from '../../../resolvers/files/domain/pipeline-steps.js';
+import { type DeadLetterRuntime, createDeadLetterConsumer } from '../../../resolvers/files/handlers/dead-letter-consumer.js';
+import { createFaults } from '../../../local/faults/rules.js';
 import { createLogger } from '../../../resolvers/shared/logger.js';
 import { OWNER, lambdaContext, pendingRecord, s3Event } from '../resolvers/helpers/factories.js';
 import { FixedClock, MemoryLog, RecordingPublisher, RecordingStatusPublisher } from '../resolvers/helpers/fakes.js';

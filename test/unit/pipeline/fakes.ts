@@ -2,11 +2,11 @@
 import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from '@aws-lambda-powertools/idempotency';
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import type { SQSRecord } from 'aws-lambda';
-import type { FileErrorRecord } from '../../../resolvers/files/model.js';
-import { PipelineSteps } from '../../../resolvers/files/pipeline-steps.js';
-import type { AnnouncementClaim, AnnouncementRepository } from '../../../resolvers/files/ports.js';
-import type { StepRuntime } from '../../../resolvers/pipeline/step-handler.js';
-import { createFaults } from '../../../resolvers/shared/faults.js';
+import type { FileErrorRecord } from '../../../resolvers/files/domain/model.js';
+import { PipelineSteps } from '../../../resolvers/files/domain/pipeline-steps.js';
+import type { AnnouncementClaim, AnnouncementRepository } from '../../../resolvers/files/domain/ports.js';
+import type { StepRuntime } from '../../../resolvers/files/handlers/pipeline-step.js';
+import { createFaults } from '../../../local/faults/rules.js';
 import {
   FixedClock,
   InMemoryFileRepository,

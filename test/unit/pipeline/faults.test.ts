@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFaults, faultsFromEnv, fractionOf, parseFaultConfig } from '../../../resolvers/shared/faults.js';
+import { createFaults, faultsFromEnv, fractionOf, parseFaultConfig } from '../../../local/faults/rules.js';
 
 describe('fault injection', () => {
   it('given no PIPELINE_FAULTS, then nothing is active and nothing throws', () => {

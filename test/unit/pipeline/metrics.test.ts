@@ -5,11 +5,11 @@
  */
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { originalKey } from '../../../resolvers/files/keys.js';
-import { Notifier } from '../../../resolvers/files/notifier.js';
-import type { FileStatusMessage } from '../../../resolvers/files/ports.js';
-import { createNotifyHandler } from '../../../resolvers/pipeline/notify.js';
-import { createStepHandler } from '../../../resolvers/pipeline/step-handler.js';
+import { originalKey } from '../../../resolvers/files/domain/keys.js';
+import { Notifier } from '../../../resolvers/files/domain/notifier.js';
+import type { FileStatusMessage } from '../../../resolvers/files/domain/ports.js';
+import { createNotifyHandler } from '../../../resolvers/files/handlers/notify.js';
+import { createStepHandler } from '../../../resolvers/files/handlers/pipeline-step.js';
 import { OWNER, lambdaContext, pendingRecord, s3Event } from '../resolvers/helpers/factories.js';
 import {
   FixedClock,

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AnnouncementInProgressError, Notifier } from '../../../resolvers/files/notifier.js';
-import type { FileStatusMessage, UserNotification } from '../../../resolvers/files/ports.js';
+import { AnnouncementInProgressError, Notifier } from '../../../resolvers/files/domain/notifier.js';
+import type { FileStatusMessage, UserNotification } from '../../../resolvers/files/domain/ports.js';
 import { OWNER, pendingRecord } from '../resolvers/helpers/factories.js';
 import { FixedClock, MemoryLog, RecordingNotifications, RecordingPublisher } from '../resolvers/helpers/fakes.js';
 import { AnnouncingFileRepository } from './fakes.js';

@@ -1,10 +1,10 @@
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { originalKey, quarantineKey } from '../../../resolvers/files/keys.js';
-import { Notifier } from '../../../resolvers/files/notifier.js';
-import { inspectImage } from '../../../resolvers/files/image-inspection.js';
-import { type ImageFunctions, type ObjectRef, PipelineSteps, type StepContext, compareSequencers } from '../../../resolvers/files/pipeline-steps.js';
-import { createFaults } from '../../../resolvers/shared/faults.js';
+import { originalKey, quarantineKey } from '../../../resolvers/files/domain/keys.js';
+import { Notifier } from '../../../resolvers/files/domain/notifier.js';
+import { inspectImage } from '../../../resolvers/files/domain/image-inspection.js';
+import { type ImageFunctions, type ObjectRef, PipelineSteps, type StepContext, compareSequencers } from '../../../resolvers/files/domain/pipeline-steps.js';
+import { createFaults } from '../../../local/faults/rules.js';
 import { OWNER, pendingRecord } from '../resolvers/helpers/factories.js';
 import {
   FixedClock,

@@ -1,6 +1,6 @@
 /**
  * Issue 4, "a 14000x14000 PNG of about 600 KB (rejected before decode, memory stays bounded)":
- * the real inspection (resolvers/files/image-inspection.ts, what PROCESS and THUMBNAIL run
+ * the real inspection (resolvers/files/domain/image-inspection.ts, what PROCESS and THUMBNAIL run
  * before anything decodes) on a real decompression bomb, with the process's memory measured
  * around the call.
  *
@@ -25,8 +25,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inspectImage, sanitizeImage } from '../../../resolvers/files/image-inspection.js';
-import { MAX_INPUT_PIXELS } from '../../../resolvers/files/policy.js';
+import { inspectImage, sanitizeImage } from '../../../resolvers/files/domain/image-inspection.js';
+import { MAX_INPUT_PIXELS } from '../../../resolvers/files/domain/policy.js';
 import { type ProcessingError } from '../../../resolvers/shared/errors.js';
 import { pixelBombPng } from '../../support/images.js';
 

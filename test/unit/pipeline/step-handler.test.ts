@@ -4,8 +4,8 @@
  * Log lines are observed on stdout, as Powertools writes them.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { originalKey, thumbnailKey } from '../../../resolvers/files/keys.js';
-import { createStepHandler } from '../../../resolvers/pipeline/step-handler.js';
+import { originalKey, thumbnailKey } from '../../../resolvers/files/domain/keys.js';
+import { createStepHandler } from '../../../resolvers/files/handlers/pipeline-step.js';
 import { OWNER, lambdaContext, pendingRecord, s3Event } from '../resolvers/helpers/factories.js';
 import { InMemoryObjectStore } from '../resolvers/helpers/fakes.js';
 import * as images from '../resolvers/helpers/images.js';

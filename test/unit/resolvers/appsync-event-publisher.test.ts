@@ -2,7 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AppSyncEventPublisher, EventPublishError } from '../../../resolvers/adapters/appsync-event-publisher.js';
+import { AppSyncEventPublisher, EventPublishError } from '../../../resolvers/files/adapters/appsync-file-event-publisher.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const event = { fileId: 'f1', owner: 'o1', status: 'READY', step: 'PROCESS', message: null } as const;

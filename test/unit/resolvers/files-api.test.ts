@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { File, FileConnection, UploadPolicy, UploadTicket } from '../../../resolvers/generated/graphql.js';
-import { createFileChangesApi, createFilesApi, type FilesApiHandler } from '../../../resolvers/api/files-api.js';
-import { FileChangesService, FilesService } from '../../../resolvers/files/files-service.js';
-import { processedKey, quarantineKey, thumbnailKey } from '../../../resolvers/files/keys.js';
+import { createFileChangesApi, createFilesApi, type FilesApiHandler } from '../../../resolvers/files/handlers/files-routers.js';
+import { FileChangesService, FilesService } from '../../../resolvers/files/domain/files-service.js';
+import { processedKey, quarantineKey, thumbnailKey } from '../../../resolvers/files/domain/keys.js';
 import { FixedClock, InMemoryFileRepository, InMemoryObjectStore } from './helpers/fakes.js';
 import { OTHER_OWNER, OWNER, appSyncEvent, cognitoIdentity, lambdaContext, pendingRecord } from './helpers/factories.js';
 

@@ -5,7 +5,7 @@ import {
   processImage,
   renderThumbnail,
   sniffImageFormat,
-} from '../../../resolvers/files/image-inspection.js';
+} from '../../../resolvers/files/domain/image-inspection.js';
 import { type ProcessingError } from '../../../resolvers/shared/errors.js';
 import { rgbPng } from '../../support/images.js';
 import * as images from './helpers/images.js';

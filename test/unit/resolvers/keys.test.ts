@@ -5,8 +5,8 @@ import {
   originalKey,
   parseOriginalKey,
   thumbnailKey,
-} from '../../../resolvers/files/keys.js';
-import { encodePageToken, decodePageToken } from '../../../resolvers/files/page-token.js';
+} from '../../../resolvers/files/domain/keys.js';
+import { encodePageToken, decodePageToken } from '../../../resolvers/files/domain/page-token.js';
 import { ValidationError } from '../../../resolvers/shared/errors.js';
 
 const ID = '3f2b8c1e-5a6d-4e7f-8a9b-0c1d2e3f4a5b';

@@ -6,9 +6,9 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it } from 'vitest';
-import { createS3Client } from '../../../resolvers/adapters/clients.js';
-import { S3UrlSigner, encodeKeyPath, s3EndpointFromEnv } from '../../../resolvers/adapters/s3-url-signer.js';
-import type { PresignPutRequest } from '../../../resolvers/files/ports.js';
+import { createS3Client } from '../../../resolvers/shared/aws-clients.js';
+import { S3UrlSigner, encodeKeyPath, s3EndpointFromEnv } from '../../../resolvers/files/adapters/s3-url-signer.js';
+import type { PresignPutRequest } from '../../../resolvers/files/domain/ports.js';
 import { FixedClock } from './helpers/fakes.js';
 
 const AT = new Date('2025-03-04T05:06:07.000Z');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_UPLOAD_BYTES } from '../../../resolvers/files/policy.js';
-import { validateCreateUpload, validatePageSize } from '../../../resolvers/files/validation.js';
+import { MAX_UPLOAD_BYTES } from '../../../resolvers/files/domain/policy.js';
+import { validateCreateUpload, validatePageSize } from '../../../resolvers/files/domain/validation.js';
 import { ValidationError } from '../../../resolvers/shared/errors.js';
 
 const valid = { fileName: 'holiday.jpg', contentType: 'image/jpeg', size: 1024 };

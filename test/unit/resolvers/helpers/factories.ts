@@ -1,7 +1,7 @@
 /** Event, context and record factories (Powertools style: realistic defaults, overrides). */
 import type { AppSyncResolverEvent, Context, S3Event } from 'aws-lambda';
-import { type FileRecord, NO_PIPELINE_STATE } from '../../../../resolvers/files/model.js';
-import { originalKey } from '../../../../resolvers/files/keys.js';
+import { type FileRecord, NO_PIPELINE_STATE } from '../../../../resolvers/files/domain/model.js';
+import { originalKey } from '../../../../resolvers/files/domain/keys.js';
 
 export const OWNER = '7d3f1c2a-1111-4222-8333-444455556666';
 export const OTHER_OWNER = '0a0b0c0d-9999-4888-8777-666655554444';

@@ -8,7 +8,7 @@ import {
   type RequiredStep,
   type StepDetails,
   isTerminal,
-} from '../../../../resolvers/files/model.js';
+} from '../../../../resolvers/files/domain/model.js';
 import type {
   BeginStepOutcome,
   Clock,
@@ -23,7 +23,7 @@ import type {
   PresignPutRequest,
   StatusPublisher,
   UserNotification,
-} from '../../../../resolvers/files/ports.js';
+} from '../../../../resolvers/files/domain/ports.js';
 import { ObjectNotFoundError, SizeMismatchError } from '../../../../resolvers/shared/errors.js';
 
 export class InMemoryFileRepository implements FileRepository, PipelineRepository {

@@ -1,9 +1,0 @@
-/**
- * Lambda entry of the PROCESS step: its queue is subscribed to the uploads topic (S3
- * ObjectCreated under `uploads/`). Checks the bytes, writes the sanitized original, records
- * format, dimensions, size and sha256. Env: see runtime.ts.
- */
-import { pipelineRuntime } from './runtime.js';
-import { createStepHandler } from './step-handler.js';
-
-export const handler = createStepHandler('PROCESS', 'process-upload', pipelineRuntime);
