@@ -24,7 +24,7 @@ export const BUNDLE_BUDGETS_KIB: Readonly<Record<string, number>> = {
   'resolvers/files/handlers/make-thumbnails.ts': 696,
   'resolvers/files/handlers/notify.ts': 464,
   'resolvers/files/handlers/dead-letters.ts': 712,
-  'resolvers/orders/handlers/api.ts': 604,
+  'resolvers/orders/handlers/orders-api.ts': 604,
   'resolvers/orders/handlers/validate-order.ts': 308,
   'resolvers/orders/handlers/request-approval.ts': 308,
   'resolvers/orders/handlers/process-payment.ts': 596,

@@ -46,7 +46,7 @@ export const FUNCTION_DYNAMODB_ACTIONS: Readonly<Record<string, Readonly<Record<
   // (PutItem), cancelOrder and the approvals (UpdateItem); products (Scan by page, BatchGetItem
   // of an order's skus); the payment simulator's record of an order (Query) and the payment it
   // prepares when the order is placed (a conditional PutItem, then GetItem of the one that won).
-  'resolvers/orders/handlers/api.ts': {
+  'resolvers/orders/handlers/orders-api.ts': {
     ORDERS_TABLE: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
     PRODUCTS_TABLE: ['Scan', 'BatchGetItem'],
     PAYMENTS_TABLE: ['Query', 'PutItem', 'GetItem'],

@@ -11,7 +11,7 @@ import { ServiceFunction } from './service-function.js';
 import { PUBLISH_ORDER_EVENT_MUTATION } from './orders-workflow.js';
 
 /** The orders API handler, relative to the project root. */
-export const ORDERS_API_ENTRY = 'resolvers/orders/handlers/api.ts';
+export const ORDERS_API_ENTRY = 'resolvers/orders/handlers/orders-api.ts';
 
 /** The fields resolved by the orders API Lambda, as direct Lambda resolvers. */
 export const ORDERS_API_FIELDS = [

@@ -7,7 +7,7 @@ import { TEST_ALARM_EMAIL, resourcesOf, synthesize, testProjectRoot } from './sy
 
 /** The orders' payment provider per stage: Stripe with its key in Secrets Manager in prod, never the simulator. */
 
-const paying = (entry: string) => entry === 'resolvers/orders/handlers/process-payment.ts' || entry === 'resolvers/orders/handlers/refund-payment.ts' || entry === 'resolvers/orders/handlers/api.ts';
+const paying = (entry: string) => entry === 'resolvers/orders/handlers/process-payment.ts' || entry === 'resolvers/orders/handlers/refund-payment.ts' || entry === 'resolvers/orders/handlers/orders-api.ts';
 
 describe('given the prod stage', () => {
   it('when it is built with the payment simulator, then it is refused with one line saying why', () => {
