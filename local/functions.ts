@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { LocalValues } from './cdk/template.js';
 import type { Topology } from './cdk/topology.js';
+import type { FaultConfig } from './faults/rules.js';
 import { buildFunctions as buildAllFunctions } from './lambda/build-functions.js';
 import type { LocalFunction } from './lambda/local-function.js';
 import { type Endpoints, type LocalNames, functionEnvironment } from './wiring.js';
@@ -52,7 +53,7 @@ export class LocalFunctions {
   }
 }
 
-/** Builds every function of the template with its local environment, plus `extraEnvironment`. */
+/** Builds every function of the template with its local environment; `faults` (tests) go to the workers that host them. */
 export async function buildFunctions(
   topology: Topology,
   values: LocalValues,
@@ -61,7 +62,7 @@ export async function buildFunctions(
   projectDir: string,
   stateDir: string,
   onOutput: ((text: string) => void) | undefined,
-  extraEnvironment: Readonly<Record<string, string>> = {},
+  faults?: FaultConfig,
 ): Promise<Map<string, LocalFunction>> {
   // Bundles go under the project so their external packages resolve from its node_modules; one
   // folder per state folder, so that two stacks of one project do not build over each other.
@@ -73,8 +74,9 @@ export async function buildFunctions(
     buildDir,
     arnOf: (logicalId) => values.getAtt(logicalId, 'Arn'),
     environmentOf: (logicalId) =>
-      topology.functions.has(logicalId) ? { ...functionEnvironment(topology, logicalId, values, names, endpoints), ...extraEnvironment } : {},
+      topology.functions.has(logicalId) ? functionEnvironment(topology, logicalId, values, names, endpoints) : {},
     ...(onOutput ? { onOutput } : {}),
+    ...(faults ? { faults } : {}),
   });
 }
 

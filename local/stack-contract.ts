@@ -34,7 +34,7 @@ export interface LocalStackOptions {
   readonly functionOutput?: (text: string) => void;
   /** SNS, SQS, event source mappings and schedules: the endpoint's port and the local differences (docs/pipeline.md). */
   readonly messaging?: LocalMessagingOptions;
-  /** Fault injection for every function, as PIPELINE_FAULTS (local/faults/rules.ts). Tests only. */
+  /** Fault injection, applied by the workers that host the functions (local/faults/). Tests only. */
   readonly faults?: FaultConfig;
   /** Step Functions API port; 0 picks a free one. @default 8083 (0 when ephemeral) */
   readonly stepFunctionsPort?: number;

@@ -178,9 +178,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     // this thread validates the state machines and builds the GraphQL engine.
     const parts = await Promise.allSettled([
       phase(`build ${topology.functions.size} functions (esbuild)`, () =>
-        buildFunctions(topology, values, names, endpoints, projectDir, stateDir, options.functionOutput, {
-          ...(options.faults === undefined ? {} : { PIPELINE_FAULTS: JSON.stringify(options.faults) }),
-        }),
+        buildFunctions(topology, values, names, endpoints, projectDir, stateDir, options.functionOutput, options.faults),
       ),
       phase('DynamoDB tables (after DynamoDB Local answers)', async () => {
         const dynamo = await begun.dynamodb;

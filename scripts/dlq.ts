@@ -9,25 +9,16 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import {
-  ChangeMessageVisibilityBatchCommand,
-  GetQueueAttributesCommand,
-  ListQueuesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-  StartMessageMoveTaskCommand,
-} from '@aws-sdk/client-sqs';
+  type DeadLetterQueue,
+  listDeadLetterQueues,
+  queueNameOf,
+  readQueue,
+  redriveQueue,
+} from '../resolvers/files/adapters/sqs-dead-letters.js';
 
-export interface DeadLetterQueue {
-  readonly url: string;
-  readonly arn: string;
-  readonly name: string;
-  /** The queues that redrive into this one. */
-  readonly sources: readonly string[];
-  readonly visible: number;
-  readonly inFlight: number;
-}
+export type { DeadLetterQueue };
 
 export interface DeadLetter {
   readonly queue: string;
@@ -38,32 +29,8 @@ export interface DeadLetter {
   readonly subject: string;
 }
 
-const nameOf = (arnOrUrl: string) => arnOrUrl.split(/[:/]/).at(-1) ?? arnOrUrl;
-
-export async function deadLetterQueues(client: SQSClient): Promise<DeadLetterQueue[]> {
-  const { QueueUrls = [] } = await client.send(new ListQueuesCommand({}));
-  const attributes = await Promise.all(
-    QueueUrls.map(async (url) => ({
-      url,
-      attributes: (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes ?? {},
-    })),
-  );
-  const sources = new Map<string, string[]>();
-  for (const { url, attributes: a } of attributes) {
-    const target = a['RedrivePolicy'] === undefined ? undefined : (JSON.parse(a['RedrivePolicy']) as { deadLetterTargetArn?: string }).deadLetterTargetArn;
-    if (target !== undefined) sources.set(target, [...(sources.get(target) ?? []), nameOf(url)]);
-  }
-  return attributes
-    .filter(({ attributes: a }) => sources.has(a['QueueArn'] ?? ''))
-    .map(({ url, attributes: a }) => ({
-      url,
-      arn: a['QueueArn'] ?? '',
-      name: nameOf(url),
-      sources: sources.get(a['QueueArn'] ?? '') ?? [],
-      visible: Number(a['ApproximateNumberOfMessages'] ?? 0),
-      inFlight: Number(a['ApproximateNumberOfMessagesNotVisible'] ?? 0),
-    }));
-}
+/** The stack's dead-letter queues: every queue some queue's RedrivePolicy names. */
+export const deadLetterQueues = (client: SQSClient): Promise<DeadLetterQueue[]> => listDeadLetterQueues(client);
 
 function subjectOf(body: string): string {
   try {
@@ -77,32 +44,14 @@ function subjectOf(body: string): string {
   return body.slice(0, 80);
 }
 
-/** Reads every visible message of the queue, then makes them visible again. */
+/** Reads every visible message of the queue, then makes them visible again (the dead-letter function's own read). */
 export async function peek(client: SQSClient, queue: DeadLetterQueue): Promise<DeadLetter[]> {
-  const held: Message[] = [];
-  const seen = new Set<string>();
-  for (;;) {
-    const { Messages = [] } = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, VisibilityTimeout: 30, MessageSystemAttributeNames: ['All'] }),
-    );
-    const fresh = Messages.filter((m) => !seen.has(m.MessageId ?? ''));
-    if (fresh.length === 0) break;
-    for (const m of fresh) seen.add(m.MessageId ?? '');
-    held.push(...fresh);
-  }
-  for (let i = 0; i < held.length; i += 10) {
-    await client.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: queue.url,
-        Entries: held.slice(i, i + 10).map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: 0 })),
-      }),
-    );
-  }
-  return held.map((m) => ({
+  const messages = await readQueue(client, queue.url, { holdSeconds: 30 });
+  return messages.map((m) => ({
     queue: queue.name,
     messageId: m.MessageId ?? '',
     receiveCount: Number(m.Attributes?.['ApproximateReceiveCount'] ?? 0),
-    source: m.Attributes?.['DeadLetterQueueSourceArn'] === undefined ? undefined : nameOf(m.Attributes['DeadLetterQueueSourceArn']),
+    source: m.Attributes?.['DeadLetterQueueSourceArn'] === undefined ? undefined : queueNameOf(m.Attributes['DeadLetterQueueSourceArn']),
     subject: subjectOf(m.Body ?? ''),
   }));
 }
@@ -113,8 +62,7 @@ export async function redrive(client: SQSClient, filter?: string): Promise<{ que
   const tasks = [];
   for (const queue of queues) {
     if (queue.visible + queue.inFlight === 0) continue;
-    const { TaskHandle = '' } = await client.send(new StartMessageMoveTaskCommand({ SourceArn: queue.arn }));
-    tasks.push({ queue: queue.name, taskHandle: TaskHandle });
+    tasks.push({ queue: queue.name, taskHandle: await redriveQueue(client, queue) });
   }
   return tasks;
 }

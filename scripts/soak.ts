@@ -6,7 +6,7 @@
  * or FAILED and prints the counts: lost files; duplicate side effects (a second metadata write
  * or thumbnail set for a file, a second terminal FileEvent delivered to a subscriber of the
  * owner's events, a second user notification); and failures unaccounted for, against the files
- * the fault rule targets (computed as the functions compute it: `fractionOf(SEED, fileId) <
+ * the fault rule targets (computed as the local stack computes it: `fractionOf(SEED, fileId) <
  * FAILING`): a targeted file that ended READY, a targeted file FAILED with no letter in a
  * dead-letter queue, or an untargeted file FAILED with no letter. Exits 1 when any of those, or
  * a file whose terminal event or notification never came, is not zero.
@@ -188,7 +188,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   sqs.destroy();
-  // The files the fault rule throws for, chosen as the functions choose them (local/faults/rules.ts).
+  // The files the fault rule fails, chosen as the local stack chooses them (local/faults/rules.ts).
   const targeted = new Set(uploads.filter((u) => fractionOf(SEED, u.id) < FAILING).map((u) => u.id));
 
   const ready = uploads.filter((u) => u.status === 'READY').length;

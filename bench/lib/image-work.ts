@@ -9,7 +9,7 @@
  * configured sizes and formats).
  */
 import * as images from '../../resolvers/files/domain/image-inspection.js';
-import * as config from '../../resolvers/shared/config.js';
+import * as config from '../../resolvers/files/handlers/config.js';
 import { inProcessEnvironment } from './app.js';
 import type { Topology } from '../../local/cdk/topology.js';
 

@@ -49,7 +49,7 @@ export const EXTERNAL_MODULES: readonly string[] = [];
  * why). The credential chain of the SDK's clients is this package's `defaultProvider`.
  */
 export const CREDENTIAL_CHAIN_PACKAGE = '@aws-sdk/credential-provider-node';
-export const LAMBDA_CREDENTIALS_MODULE = path.join(REPO_ROOT, 'resolvers', 'adapters', 'lambda-credentials.ts');
+export const LAMBDA_CREDENTIALS_MODULE = path.join(REPO_ROOT, 'resolvers', 'shared', 'lambda-credentials.ts');
 
 /**
  * How a function's entry is bundled (what NodejsFunction passes to esbuild). Exported so the

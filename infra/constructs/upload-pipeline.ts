@@ -175,7 +175,6 @@ export class UploadPipeline extends Construct {
       ...common,
       entry: DEAD_LETTERS_ENTRY,
       serviceName: 'dead-letters',
-      needsSharp: true,
       timeout: TIMEOUTS.deadLetters,
       environment: {
         ...pipelineEnvironment,

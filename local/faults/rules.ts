@@ -1,9 +1,8 @@
 /**
- * Fault injection, for tests and soak runs only. Configured by ONE environment variable,
- * `PIPELINE_FAULTS` (JSON), that no deployed stack sets (test/infra asserts the template never
- * does): when it is absent every check here is a no-op, so the handlers are the same code
- * everywhere. The local stack passes it to the pipeline's functions when a test starts a stack
- * with `faults` (see docs/pipeline.md).
+ * Fault injection, for tests and soak runs only: the rules a test starts the local stack with
+ * (`startLocalStack({ faults })`) and what each decides. Nothing here is in a deployed bundle:
+ * the worker that hosts a function applies the rules from outside the handler (./host.ts,
+ * ./sdk-middleware.ts), so a handler is the same code everywhere (see docs/pipeline.md).
  *
  * ```json
  * { "seed": "soak-1",
@@ -13,23 +12,31 @@
  *     { "kind": "dynamodb-throttle", "attempts": 1, "operations": ["UpdateItemCommand"] } ] }
  * ```
  *
- * - `step-error` throws `InjectedFault` (a transient error, retried by the queue) at the start of
- *   `step`'s work when the file's name starts with `fileNamePrefix` (if given), the message's
+ * - `step-error` fails `step`'s work with `InjectedFault` (a transient error, retried by the
+ *   queue) when the file's name starts with `fileNamePrefix` (if given), the message's
  *   `ApproximateReceiveCount` is one of `onReceiveCounts` (if given; otherwise on every receive),
  *   and the file falls in `fraction` of files (if given; chosen by a hash of seed and file id, so
  *   every execution environment agrees without shared state); with `untilRedriven`, not for a
- *   message redriven from the dead-letter queue.
+ *   message redriven from the dead-letter queue. RECORD_SALE (the orders' RecordSale state)
+ *   matches the order's clientToken against `fileNamePrefix` and counts this execution
+ *   environment's attempts for the order as receives.
  * - `step-delay` holds `step`'s work for `delayMs` before it starts, for files whose name starts
  *   with `fileNamePrefix` (if given): a slow delivery, for races between duplicate deliveries.
- * - `dynamodb-throttle` makes the AWS SDK's DynamoDB calls fail with
+ * - `dynamodb-throttle` makes the functions' DynamoDB calls answer 400
  *   ProvisionedThroughputExceededException on their first `attempts` attempts (default 1), for
  *   the listed command names (default: every command). The SDK's own retry strategy sees a real
- *   throttling error (adapters/fault-middleware.ts).
+ *   throttling answer.
  */
 import { createHash } from 'node:crypto';
-import { ConfigurationError, InjectedFault } from '../../resolvers/shared/errors.js';
+import { ConfigurationError } from '../../resolvers/shared/errors.js';
 
-export const FAULTS_ENV = 'PIPELINE_FAULTS';
+/**
+ * A failure planted by a step-error rule. Transient by design: the function's queue (or the
+ * state machine's Retry) retries it like a network error.
+ */
+export class InjectedFault extends Error {
+  override name = 'InjectedFault';
+}
 
 export interface StepErrorRule {
   readonly kind: 'step-error';
@@ -61,6 +68,7 @@ export interface FaultConfig {
   readonly rules: readonly FaultRule[];
 }
 
+/** What step rules match on: the file (or order) a step works on and this delivery of it. */
 export interface StepFaultContext {
   readonly fileId: string;
   readonly fileName: string;
@@ -70,22 +78,24 @@ export interface StepFaultContext {
 }
 
 export interface Faults {
-  /** Whether any rule is configured (false in every deployed stack). */
+  /** Whether any rule is configured. */
   readonly active: boolean;
-  /** Throws InjectedFault when a step-error rule matches. */
-  beforeStep(step: string, context: StepFaultContext): void;
+  /** Whether a step-error or step-delay rule names this step. */
+  concerns(step: string): boolean;
+  /** The InjectedFault a step-error rule plants in this delivery of the step; null when none matches. */
+  stepFault(step: string, context: StepFaultContext): InjectedFault | null;
   /** How long a step-delay rule holds this step before it starts (0 when none matches). */
   stepDelayMs(step: string, context: StepFaultContext): number;
+  /** Whether a rule throttles DynamoDB calls. */
+  readonly throttling: boolean;
   /** Whether this attempt of this DynamoDB command is to be throttled. */
   throttlesDynamoDb(commandName: string, attempt: number): boolean;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 function parseRule(value: unknown, index: number): FaultRule {
-  const where = `${FAULTS_ENV}.rules[${index}]`;
+  const where = `faults.rules[${index}]`;
   if (!isObject(value)) throw new ConfigurationError(`${where} must be an object`);
   const numbers = (name: string): number[] | undefined => {
     const list = value[name];
@@ -150,15 +160,18 @@ function parseRule(value: unknown, index: number): FaultRule {
   }
 }
 
-export function parseFaultConfig(raw: string): FaultConfig {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    throw new ConfigurationError(`${FAULTS_ENV} is not JSON`, { cause: error });
+/** The rules of a configuration (an object, or its JSON), checked: a rule it cannot apply is a ConfigurationError naming it. */
+export function parseFaultConfig(raw: unknown): FaultConfig {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch (error) {
+      throw new ConfigurationError('faults is not JSON', { cause: error });
+    }
   }
   if (!isObject(value) || !Array.isArray(value['rules'])) {
-    throw new ConfigurationError(`${FAULTS_ENV} must be an object with a rules list`);
+    throw new ConfigurationError('faults must be an object with a rules list');
   }
   const seed = value['seed'];
   return {
@@ -180,15 +193,17 @@ export function createFaults(config: FaultConfig | null): Faults {
   const throttles = rules.filter((r): r is DynamoDbThrottleRule => r.kind === 'dynamodb-throttle');
   return {
     active: rules.length > 0,
-    beforeStep(step, context) {
-      for (const rule of stepRules) {
-        if (rule.step !== step) continue;
-        if (rule.fileNamePrefix !== undefined && !context.fileName.startsWith(rule.fileNamePrefix)) continue;
-        if (rule.onReceiveCounts !== undefined && !rule.onReceiveCounts.includes(context.receiveCount)) continue;
-        if (rule.fraction !== undefined && fractionOf(seed, context.fileId) >= rule.fraction) continue;
-        if (rule.untilRedriven === true && context.redriven === true) continue;
-        throw new InjectedFault(`Injected fault in ${step} (receive ${context.receiveCount})`);
-      }
+    concerns: (step) => [...stepRules, ...delays].some((rule) => rule.step === step),
+    stepFault(step, context) {
+      const matches = stepRules.some(
+        (rule) =>
+          rule.step === step &&
+          (rule.fileNamePrefix === undefined || context.fileName.startsWith(rule.fileNamePrefix)) &&
+          (rule.onReceiveCounts === undefined || rule.onReceiveCounts.includes(context.receiveCount)) &&
+          (rule.fraction === undefined || fractionOf(seed, context.fileId) < rule.fraction) &&
+          !(rule.untilRedriven === true && context.redriven === true),
+      );
+      return matches ? new InjectedFault(`Injected fault in ${step} (receive ${context.receiveCount})`) : null;
     },
     stepDelayMs(step, context) {
       const rule = delays.find(
@@ -196,6 +211,7 @@ export function createFaults(config: FaultConfig | null): Faults {
       );
       return rule?.delayMs ?? 0;
     },
+    throttling: throttles.length > 0,
     throttlesDynamoDb(commandName, attempt) {
       return throttles.some(
         (rule) =>
@@ -203,10 +219,4 @@ export function createFaults(config: FaultConfig | null): Faults {
       );
     },
   };
-}
-
-/** The faults this process was configured with: none unless PIPELINE_FAULTS is set. */
-export function faultsFromEnv(env: Env = process.env): Faults {
-  const raw = env[FAULTS_ENV];
-  return createFaults(raw === undefined || raw.trim() === '' ? null : parseFaultConfig(raw));
 }

@@ -9,6 +9,7 @@
 import { cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FunctionSpec, SkippedFunction } from '../cdk/functions.js';
+import { type FaultConfig, parseFaultConfig } from '../faults/rules.js';
 import { FunctionError, type LocalFunctionOptions, LocalFunction, buildWorkerEntry } from './local-function.js';
 
 export interface BuildFunctionsOptions {
@@ -20,6 +21,8 @@ export interface BuildFunctionsOptions {
   readonly arnOf: (logicalId: string) => string;
   readonly environmentOf: (logicalId: string) => Record<string, string>;
   readonly onOutput?: (text: string) => void;
+  /** Faults every function's environments apply around its handler (local/faults/host.ts): tests only. */
+  readonly faults?: FaultConfig;
 }
 
 /** A function of the template the stack does not run: each invocation fails saying why. */
@@ -84,6 +87,8 @@ async function moduleFile(fn: FunctionSpec, dir: string): Promise<string | undef
 }
 
 export async function buildFunctions(options: BuildFunctionsOptions): Promise<Map<string, LocalFunction>> {
+  // A rule the workers could not apply fails the start, not every invocation.
+  const faults = options.faults === undefined ? undefined : parseFaultConfig(options.faults);
   const workerPath = await buildWorkerEntry(options.buildDir);
   const functions = new Map<string, LocalFunction>();
   const common = (logicalId: string) => ({
@@ -126,6 +131,7 @@ export async function buildFunctions(options: BuildFunctionsOptions): Promise<Ma
           memoryMb: fn.memoryMb,
           environment: options.environmentOf(fn.logicalId),
           ...(file ? { asIs: true } : {}),
+          ...(faults === undefined ? {} : { faults }),
         }),
       );
     }),

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
+import type { FaultConfig } from '../faults/rules.js';
 import type { FunctionErrorPayload, InvokeMessage, WorkerData, WorkerReply } from './protocol.js';
 
 /** A function invocation that failed: what Lambda reports as the function error. */
@@ -40,6 +41,8 @@ export interface LocalFunctionOptions {
    * bundle, inline code): run as is, not bundled again. @default false (a source entry, bundled)
    */
   readonly asIs?: boolean;
+  /** Faults its execution environments apply around the handler (local/faults/host.ts): tests only. */
+  readonly faults?: FaultConfig;
 }
 
 /**
@@ -295,6 +298,7 @@ export class LocalFunction {
       functionName: this.#options.name,
       functionArn: this.#options.arn,
       memoryMb: this.#options.memoryMb,
+      ...(this.#options.faults === undefined ? {} : { faults: this.#options.faults }),
     };
     const worker = new Worker(this.#options.workerPath, {
       workerData,

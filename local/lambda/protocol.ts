@@ -1,4 +1,5 @@
 /** Messages between the local Lambda runtime and its worker threads. */
+import type { FaultConfig } from '../faults/rules.js';
 
 export interface WorkerData {
   readonly bundlePath: string;
@@ -7,6 +8,8 @@ export interface WorkerData {
   readonly functionName: string;
   readonly functionArn: string;
   readonly memoryMb: number;
+  /** Faults the worker applies around the handler (local/faults/host.ts): tests only. */
+  readonly faults?: FaultConfig;
 }
 
 export interface InvokeMessage {

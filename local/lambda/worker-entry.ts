@@ -1,6 +1,8 @@
 /**
  * Runs inside a worker thread: one Lambda execution environment. It loads the function's bundle
- * once (the init phase) and then handles one invocation at a time, as Lambda does.
+ * once (the init phase) and then handles one invocation at a time, as Lambda does. A stack
+ * started with `faults` (tests) has the worker apply them around the handler
+ * (local/faults/host.ts): the handler itself is the deployed code.
  */
 import { writeFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
@@ -31,9 +33,14 @@ try {
 try {
   const module = (await import(pathToFileURL(data.bundlePath).href)) as Record<string, unknown>;
   // A CommonJS module whose exports Node cannot list statically has them on `default` only.
-  const handler = module[data.handlerName] ?? (module['default'] as Record<string, unknown> | undefined)?.[data.handlerName];
-  if (typeof handler !== 'function') {
+  const exported = module[data.handlerName] ?? (module['default'] as Record<string, unknown> | undefined)?.[data.handlerName];
+  if (typeof exported !== 'function') {
     throw new Error(`${data.entry} does not export a function named ${data.handlerName}`);
+  }
+  let handler = exported as (event: unknown, context: unknown) => unknown;
+  if (data.faults !== undefined) {
+    const { hostWithFaults } = await import('../faults/host.js');
+    handler = hostWithFaults(handler, { entry: data.entry, bundlePath: data.bundlePath, faults: data.faults });
   }
   port.on('message', (message: InvokeMessage) => {
     const context = {
@@ -51,7 +58,7 @@ try {
       succeed: () => undefined,
     };
     Promise.resolve()
-      .then(() => (handler as (event: unknown, context: unknown) => unknown)(message.event, context))
+      .then(() => handler(message.event, context))
       .then(
         (result): WorkerReply => ({ kind: 'result', id: message.id, result: result === undefined ? null : result }),
         (error: unknown): WorkerReply => ({ kind: 'error', id: message.id, error: describe(error) }),

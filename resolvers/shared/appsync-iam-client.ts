@@ -23,10 +23,7 @@ export interface AppSyncIamClientOptions {
 
 /** The API refused or failed the call: what went wrong, for the caller's own error type. */
 export class AppSyncCallFailure extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'AppSyncCallFailure';
-  }
+  override name = 'AppSyncCallFailure';
 }
 
 export class AppSyncIamClient {

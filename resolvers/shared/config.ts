@@ -1,15 +1,12 @@
 /**
  * Configuration comes only from environment variables, so a handler runs unchanged on AWS and
  * in the local stack. The AWS SDK reads its own variables (AWS_REGION, AWS_ENDPOINT_URL_*,
- * credentials); this module reads the project's.
+ * credentials); each domain reads its own settings (resolvers/files/handlers/config.ts,
+ * resolvers/orders/handlers/wiring.ts) with these.
  */
 import { ConfigurationError } from './errors.js';
 
-export const DEFAULT_UPLOAD_TICKET_TTL_SECONDS = 900;
-/** The longest a SigV4 presigned URL may live. */
-const MAX_TICKET_TTL_SECONDS = 604_800;
-
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 export function requireEnv(name: string, env: Env = process.env): string {
   const value = env[name];
@@ -17,68 +14,4 @@ export function requireEnv(name: string, env: Env = process.env): string {
     throw new ConfigurationError(`Environment variable ${name} is not set`);
   }
   return value;
-}
-
-/** UPLOAD_TICKET_TTL_SECONDS: an integer 1..604800; 900 when unset. */
-export function uploadTicketTtlSeconds(env: Env = process.env): number {
-  const raw = env['UPLOAD_TICKET_TTL_SECONDS'];
-  if (raw === undefined || raw.trim() === '') return DEFAULT_UPLOAD_TICKET_TTL_SECONDS;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > MAX_TICKET_TTL_SECONDS) {
-    throw new ConfigurationError(
-      `UPLOAD_TICKET_TTL_SECONDS must be an integer from 1 to ${MAX_TICKET_TTL_SECONDS}, got "${raw}"`,
-    );
-  }
-  return value;
-}
-
-/** STEP_TIMEOUT_SECONDS: the pipeline steps' function timeout, a positive integer; undefined when unset. */
-export function stepTimeoutMs(env: Env = process.env): number | undefined {
-  const raw = env['STEP_TIMEOUT_SECONDS'];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigurationError(`STEP_TIMEOUT_SECONDS must be a positive integer, got "${raw}"`);
-  }
-  return value * 1000;
-}
-
-/** The sizes thumbnails are made in: what `THUMBNAIL_SIZES` says, in order. */
-export interface ThumbnailConfig {
-  readonly sizes: readonly { readonly width: number; readonly height: number | null }[];
-  readonly formats: readonly ('jpeg' | 'webp')[];
-}
-
-const MAX_THUMBNAIL_EDGE = 4096;
-
-/**
- * THUMBNAIL_SIZES: comma-separated `WxH` (a W by H cover crop) or `Ww` (W wide, height follows),
- * e.g. `200x200,800w`. THUMBNAIL_FORMATS: comma-separated `jpeg` and/or `webp`. Both required.
- */
-export function thumbnailConfig(env: Env = process.env): ThumbnailConfig {
-  const sizes = requireEnv('THUMBNAIL_SIZES', env)
-    .split(',')
-    .map((raw) => {
-      const text = raw.trim();
-      const match = /^(\d+)(?:x(\d+)|w)$/.exec(text);
-      const width = Number(match?.[1]);
-      const height = match?.[2] === undefined ? null : Number(match[2]);
-      const valid = (n: number) => Number.isInteger(n) && n >= 1 && n <= MAX_THUMBNAIL_EDGE;
-      if (!match || !valid(width) || (height !== null && !valid(height))) {
-        throw new ConfigurationError(
-          `THUMBNAIL_SIZES: "${text}" is not WxH or Ww with edges from 1 to ${MAX_THUMBNAIL_EDGE}`,
-        );
-      }
-      return { width, height };
-    });
-  const formats = requireEnv('THUMBNAIL_FORMATS', env)
-    .split(',')
-    .map((raw) => {
-      const format = raw.trim();
-      if (format !== 'jpeg' && format !== 'webp') {
-        throw new ConfigurationError(`THUMBNAIL_FORMATS: "${format}" is not jpeg or webp`);
-      }
-      return format;
-    });
-  return { sizes, formats: [...new Set(formats)] };
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CreateUploadDocument, DeleteFileDocument, FileDocument } from '../../client/generated/operations.js';
-import { createS3Client } from '../../resolvers/shared/aws-clients.js';
+import { createS3Client } from '../../resolvers/files/adapters/aws-clients.js';
 import { type Ticket, putUpload } from '../support/files.js';
 import { graphql } from '../support/graphql-client.js';
 import { makeJpeg } from '../support/images.js';

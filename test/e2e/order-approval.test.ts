@@ -27,7 +27,7 @@ import { onStateDir, startTestStack } from '../support/test-stack.js';
  * and an execution that waits across a stop and a start of the stack on the same state folder.
  *
  * The stack is started with a low approval threshold and short waits (CDK context), and with
- * faults for RecordSale (PIPELINE_FAULTS) keyed on the order's clientToken.
+ * faults for RecordSale (local/faults/, applied by the worker hosting it) keyed on the order's clientToken.
  */
 
 type Order = OrderFieldsFragment;

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateUploadDocument, DeleteFileDocument, FileDocument, OnFileEventDocument, ReprocessFileDocument } from '../../client/generated/operations.js';
 import { NO_SUBSCRIBERS, type UnsubscribedNotification, parseUnsubscribedNotificationLine } from '../../local/messaging/notification-line.js';
 import type { LocalStack } from '../../local/stack.js';
-import { createS3Client } from '../../resolvers/shared/aws-clients.js';
+import { createS3Client } from '../../resolvers/files/adapters/aws-clients.js';
 import { deadLetterQueues, peek, redrive } from '../../scripts/dlq.js';
 import { graphql } from '../support/graphql-client.js';
 import { RealtimeClient } from '../support/realtime-client.js';

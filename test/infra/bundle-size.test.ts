@@ -4,12 +4,16 @@ import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleBudgetKib } from '../../infra/bundle-budgets.js';
 import { FILE_CHANGES_API_ENTRY, FILES_API_ENTRY } from '../../infra/constructs/graphql-api.js';
-import { ServiceFunction } from '../../infra/constructs/service-function.js';
+import { ServiceFunction, bundlingOptions } from '../../infra/constructs/service-function.js';
+import { DEAD_LETTERS_ENTRY } from '../../infra/constructs/upload-pipeline.js';
+import { repoPath } from '../../infra/paths.js';
 import { synthesize } from './synth.js';
 
 interface Bundle {
   readonly entry: string;
   readonly bytes: number;
+  /** The bundle's code, minified as deployed. */
+  readonly code: string;
   readonly needsSharp: boolean;
   /** The npm packages with code in the bundle. */
   readonly packages: ReadonlySet<string>;
@@ -20,7 +24,7 @@ interface Bundle {
 }
 
 /** Builds the entry the way NodejsFunction does with the function's bundling options. */
-async function bundle(fn: ServiceFunction): Promise<Bundle> {
+async function bundle(fn: Pick<ServiceFunction, 'bundling' | 'absoluteEntry' | 'entry' | 'needsSharp'>): Promise<Bundle> {
   const options = fn.bundling;
   const result = await build({
     entryPoints: [fn.absoluteEntry],
@@ -46,7 +50,7 @@ async function bundle(fn: ServiceFunction): Promise<Bundle> {
   const packages = new Set(inputs.map((input) => input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1]).filter((name): name is string => name !== undefined));
   const sources = new Set(inputs.filter((input) => !input.includes('node_modules/')).map((input) => input.replace(/^(?:.*\/)?(resolvers\/)/, '$1')));
   const externalImports = new Set(outputs.flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path)));
-  return { entry: fn.entry, bytes: code?.contents.byteLength ?? 0, needsSharp: fn.needsSharp, packages, sources, externalImports };
+  return { entry: fn.entry, bytes: code?.contents.byteLength ?? 0, code: code?.text ?? '', needsSharp: fn.needsSharp, packages, sources, externalImports };
 }
 
 describe('given every function of the stack bundled as NodejsFunction bundles it (minify, ESM, node22, externals as configured: the AWS SDK bundled)', () => {
@@ -122,4 +126,30 @@ describe('given every function of the stack bundled as NodejsFunction bundles it
       expect([...packages].filter((name) => name === '@aws-sdk/client-s3' || name === 'aws-xray-sdk-core'), entry).toEqual([]);
     }
   });
+
+  it('then the dead-letter function, which only ends files FAILED, carries no image code and needs no sharp', () => {
+    const deadLetters = bundles.find(({ entry }) => entry === DEAD_LETTERS_ENTRY);
+    expect(deadLetters).toBeDefined();
+    expect(deadLetters?.needsSharp).toBe(false);
+    expect([...(deadLetters?.externalImports ?? [])].filter((name) => name.startsWith('sharp'))).toEqual([]);
+    expect([...(deadLetters?.sources ?? [])].filter((source) => source.endsWith('image-inspection.ts'))).toEqual([]);
+  });
+
+  it('then no bundle contains fault-injection code (the local stack applies faults from outside the handlers: local/faults/)', async () => {
+    expect(bundles.map(({ entry }) => entry)).toEqual(expect.arrayContaining([expect.stringMatching(/^resolvers\/files\/handlers\//), expect.stringMatching(/^resolvers\/orders\/handlers\//)]));
+    for (const found of bundles) expect(faultInjectionIn(found), found.entry).toEqual([]);
+    // The check can fail: an entry that reaches the fault rules is caught by it.
+    const probe = repoPath('local/faults/rules.ts');
+    const caught = await bundle({ bundling: bundlingOptions(false), absoluteEntry: probe, entry: 'local/faults/rules.ts', needsSharp: false });
+    expect(faultInjectionIn(caught).length).toBeGreaterThan(0);
+  });
 });
+
+/** What betrays fault-injection code in a bundle: its sources, its names, the old switch. */
+function faultInjectionIn(found: Bundle): string[] {
+  const markers = ['InjectedFault', 'PIPELINE_FAULTS', 'dynamodb-throttle', 'step-error', 'step-delay'];
+  return [
+    ...[...found.sources].filter((source) => source.startsWith('local/') || source.includes('/faults')),
+    ...markers.filter((marker) => found.code.includes(marker)),
+  ];
+}

@@ -227,7 +227,7 @@ describe('3. Observability', () => {
         const logGroup = logGroups[refOf((fn.Properties?.['LoggingConfig'] as { LogGroup?: unknown }).LogGroup) ?? ''];
         expect(typeof logGroup?.Properties?.['RetentionInDays'], `${stage} ${id}`).toBe('number');
         // A function that sets none gets the stage's.
-        if (/files-handler|file-changes-handler|process-upload/.test(String(fn.Metadata?.[LOCAL_ENTRY_METADATA]))) {
+        if (/files-api|file-changes-api|process-upload/.test(String(fn.Metadata?.[LOCAL_ENTRY_METADATA]))) {
           expect(logGroup?.Properties?.['RetentionInDays'], `${stage} ${id}`).toBe(stage === 'prod' ? 90 : 14);
         }
       }
@@ -357,7 +357,7 @@ describe('4. Cold starts', () => {
       for (const fn of functions) expect(typeof fn.Properties?.['MemorySize'], stage).toBe('number');
       const memoryOf = (entry: RegExp) => functions.find((fn) => entry.test(String(fn.Metadata?.[LOCAL_ENTRY_METADATA])))?.Properties?.['MemorySize'];
       // Image work (sharp) gets more memory, hence CPU, than the API.
-      expect(Number(memoryOf(/process-upload/))).toBeGreaterThan(Number(memoryOf(/files-handler/)));
+      expect(Number(memoryOf(/process-upload/))).toBeGreaterThan(Number(memoryOf(/files-api/)));
     }
   });
 

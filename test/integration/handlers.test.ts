@@ -11,7 +11,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { unrestrictedPrincipal } from '../../local/s3/index.js';
 import { type StandaloneS3, startStandaloneS3 } from '../../local/s3/standalone.js';
-import { createS3Client } from '../../resolvers/shared/aws-clients.js';
+import { createS3Client } from '../../resolvers/files/adapters/aws-clients.js';
 import { S3ObjectStore } from '../../resolvers/files/adapters/s3-object-store.js';
 import type { FileConnection, UploadPolicy, UploadTicket } from '../../resolvers/generated/graphql.js';
 import { appSyncEvent, cognitoIdentity, lambdaContext } from '../unit/resolvers/helpers/factories.js';

@@ -27,7 +27,7 @@ import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unrestrictedPrincipal } from '../../local/s3/index.js';
 import { type StandaloneS3, startStandaloneS3 } from '../../local/s3/standalone.js';
-import { createS3Client } from '../../resolvers/shared/aws-clients.js';
+import { createS3Client } from '../../resolvers/files/adapters/aws-clients.js';
 import { CREDENTIALS, REGION } from '../support/integration.js';
 
 const VERSIONED = 'versioned';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDbLocal } from '../../local/services/dynamodb.js';
 import { encodeS3EventKey, unrestrictedPrincipal } from '../../local/s3/index.js';
 import { type StandaloneS3, startStandaloneS3 } from '../../local/s3/standalone.js';
-import { createS3Client } from '../../resolvers/shared/aws-clients.js';
+import { createS3Client } from '../../resolvers/files/adapters/aws-clients.js';
 import { decodeS3EventKey } from '../../resolvers/files/domain/keys.js';
 import { CREDENTIALS, REGION } from '../support/integration.js';
 

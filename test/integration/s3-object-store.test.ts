@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { S3ObjectStore } from '../../resolvers/files/adapters/s3-object-store.js';
 import { S3UrlSigner } from '../../resolvers/files/adapters/s3-url-signer.js';
-import { SizeMismatchError } from '../../resolvers/shared/errors.js';
+import { SizeMismatchError } from '../../resolvers/files/domain/errors.js';
 import * as images from '../unit/resolvers/helpers/images.js';
 import { CREDENTIALS, REGION, s3Client } from '../support/integration.js';
 

@@ -4,7 +4,8 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
-import { createDocumentClient, createS3Client } from '../../resolvers/shared/aws-clients.js';
+import { createS3Client } from '../../resolvers/files/adapters/aws-clients.js';
+import { createDocumentClient } from '../../resolvers/shared/aws-clients.js';
 import { BY_OWNER_INDEX } from '../../resolvers/files/adapters/dynamodb-file-repository.js';
 
 export const REGION = 'us-east-1';

@@ -1,28 +1,12 @@
 /** FileEventPublisher over the API's IAM-only `publishFileEvent` mutation. */
-import type { PublishFileEventInput } from '../../generated/graphql.js';
+import type { FileEvent, PublishFileEventInput } from '../../generated/graphql.js';
 import type { FileEventPublisher } from '../domain/ports.js';
 import type { AppSyncIamClientOptions } from '../../shared/appsync-iam-client.js';
-import { AppSyncMutationPublisher } from '../../shared/appsync-mutation-publisher.js';
+import { AppSyncMutationPublisher, publishMutation } from '../../shared/appsync-mutation-publisher.js';
 
 export { EventPublishError } from '../../shared/appsync-mutation-publisher.js';
 
-export const PUBLISH_FILE_EVENT_MUTATION = /* GraphQL */ `
-  mutation PublishFileEvent($input: PublishFileEventInput!) {
-    publishFileEvent(input: $input) {
-      fileId
-      owner
-      status
-      step
-      message
-      at
-    }
-  }
-`;
+export const PUBLISH_FILE_EVENT = publishMutation<FileEvent>('publishFileEvent', { fileId: true, owner: true, status: true, step: true, message: true, at: true });
 
-export type AppSyncEventPublisherOptions = AppSyncIamClientOptions;
-
-export class AppSyncEventPublisher extends AppSyncMutationPublisher<PublishFileEventInput> implements FileEventPublisher {
-  constructor(options: AppSyncEventPublisherOptions) {
-    super(options, { operationName: 'PublishFileEvent', field: 'publishFileEvent', document: PUBLISH_FILE_EVENT_MUTATION });
-  }
-}
+export const appSyncFileEventPublisher = (options: AppSyncIamClientOptions): FileEventPublisher =>
+  new AppSyncMutationPublisher<PublishFileEventInput>(options, PUBLISH_FILE_EVENT);

@@ -1,31 +1,23 @@
 /**
  * FileRepository on DynamoDB. Table: partition key `id` (S); GSI `byOwner`: partition key
- * `owner` (S), sort key `createdAt` (S), projection ALL. Absent optional fields are not stored
- * (rather than stored as NULL) and read back as null. The notify step's bookkeeping lives in
- * attributes the FileRecord does not show: `announcing` (the claim on an announcement, a map
- * `{key, until}`) and `announcedEvent` (the announcement whose FileEvent was published).
+ * `owner` (S), sort key `createdAt` (S), projection ALL. Records are stored as
+ * ./dynamodb-file-items.ts writes them. The notify step's bookkeeping lives in attributes the
+ * FileRecord does not show: `announcing` (the claim on an announcement, a map `{key, until}`)
+ * and `announcedEvent` (the announcement whose FileEvent was published). Every transition is a
+ * conditional write: one whose condition does not hold writes nothing and says so.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
-  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  FileErrorRecord,
-  FileListKey,
-  FileRecord,
-  FileStatus,
-  RequiredStep,
-  StepDetails,
-  StepState,
-  ThumbnailRecord,
-} from '../domain/model.js';
-import { FILE_STATUSES, REQUIRED_STEPS } from '../domain/model.js';
+import { type DynamoDbTable, TableRepository, ifConditionHolds, readPage, withoutNulls } from '../../shared/dynamodb.js';
+import { RETRIES_EXHAUSTED } from '../domain/errors.js';
+import type { FileErrorRecord, FileListKey, FileRecord, RequiredStep, StepDetails } from '../domain/model.js';
+import { REQUIRED_STEPS } from '../domain/model.js';
 import type {
   AnnouncementClaim,
   AnnouncementRepository,
@@ -34,153 +26,104 @@ import type {
   FileRepository,
   PipelineRepository,
 } from '../domain/ports.js';
-import { RETRIES_EXHAUSTED } from '../../shared/errors.js';
+import { STEP_ATTRIBUTE, fileFromItem, fileToItem, listKeyOf } from './dynamodb-file-items.js';
 
-/** Each step's state is a top-level attribute (a nested path could not be SET on items without the parent map). */
-export const STEP_ATTRIBUTE: Record<RequiredStep, string> = { PROCESS: 'stepProcess', THUMBNAIL: 'stepThumbnail' };
+export { CorruptFileRecordError, STEP_ATTRIBUTE } from './dynamodb-file-items.js';
 
 export const BY_OWNER_INDEX = 'byOwner';
 
-export interface DynamoDbFileRepositoryOptions {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
-}
+export type DynamoDbFileRepositoryOptions = DynamoDbTable;
 
-/** A stored item that is not a file record (hand-edited, or written by another version). */
-export class CorruptFileRecordError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CorruptFileRecordError';
-  }
-}
-
-type Item = Record<string, unknown>;
-
-export class DynamoDbFileRepository implements FileRepository, PipelineRepository, AnnouncementRepository {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #tableName: string;
-
-  constructor(options: DynamoDbFileRepositoryOptions) {
-    this.#client = options.client;
-    this.#tableName = options.tableName;
-  }
-
+export class DynamoDbFileRepository extends TableRepository implements FileRepository, PipelineRepository, AnnouncementRepository {
   async create(record: FileRecord): Promise<void> {
-    await this.#client.send(
+    await this.client.send(
       new PutCommand({
-        TableName: this.#tableName,
-        Item: toItem(record),
+        TableName: this.table,
+        Item: fileToItem(record),
         ConditionExpression: 'attribute_not_exists(id)',
       }),
     );
   }
 
   async get(id: string): Promise<FileRecord | null> {
-    const { Item } = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: { id }, ConsistentRead: true }),
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }),
     );
-    return Item === undefined ? null : fromItem(Item);
+    return Item === undefined ? null : fileFromItem(Item);
   }
 
-  async listByOwner(
-    owner: string,
-    options: { limit: number; startAfter?: FileListKey | null },
-  ): Promise<FilePage> {
-    const { limit } = options;
-    const items: FileRecord[] = [];
-    let exclusiveStartKey: Item | undefined =
-      options.startAfter == null ? undefined : { ...options.startAfter };
-    let more = true;
-    // One item beyond the page tells whether another page exists (so the last page never
-    // comes back with a token that leads to an empty page).
-    while (items.length <= limit && more) {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#tableName,
-          IndexName: BY_OWNER_INDEX,
-          KeyConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner },
-          ScanIndexForward: false,
-          Limit: limit + 1 - items.length,
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []).map(fromItem));
-      exclusiveStartKey = page.LastEvaluatedKey;
-      more = exclusiveStartKey !== undefined;
-    }
-    const pageItems = items.slice(0, limit);
-    const last = pageItems.at(-1);
-    const hasMore = items.length > limit;
-    return {
-      items: pageItems,
-      lastKey: hasMore && last !== undefined ? listKey(last) : null,
-    };
+  listByOwner(owner: string, options: { limit: number; startAfter?: FileListKey | null }): Promise<FilePage> {
+    return readPage({
+      limit: options.limit,
+      startKey: options.startAfter == null ? undefined : { ...options.startAfter },
+      fetch: (page) =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: BY_OWNER_INDEX,
+            KeyConditionExpression: '#owner = :owner',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: { ':owner': owner },
+            ScanIndexForward: false,
+            ...page,
+          }),
+        ),
+      read: fileFromItem,
+      keyOf: listKeyOf,
+    });
   }
 
   async delete(id: string, owner: string): Promise<FileRecord | null> {
-    try {
-      const { Attributes } = await this.#client.send(
+    const deleted = await ifConditionHolds(() =>
+      this.client.send(
         new DeleteCommand({
-          TableName: this.#tableName,
+          TableName: this.table,
           Key: { id },
           ConditionExpression: '#owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':owner': owner },
           ReturnValues: 'ALL_OLD',
         }),
-      );
-      return Attributes === undefined ? null : fromItem(Attributes);
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return null;
-      throw error;
-    }
+      ),
+    );
+    return deleted?.Attributes === undefined ? null : fileFromItem(deleted.Attributes);
   }
 
-  async resetForReprocess(id: string, owner: string, correlationId: string, at: string, stuckBefore?: string): Promise<FileRecord | null> {
-    try {
-      const { Attributes } = await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { id },
-          UpdateExpression:
-            'SET #status = :processing, supersededSequencer = sequencer, correlationId = :cid, updatedAt = :at REMOVE sequencer, #error, notified, announcing, announcedEvent, #process, #thumbnail',
-          ConditionExpression:
-            '#owner = :owner AND attribute_not_exists(quarantineKey) AND attribute_exists(sequencer)' +
-            ' AND (#status IN (:ready, :failed) OR (#status = :processing AND updatedAt < :stuckBefore))',
-          ExpressionAttributeNames: {
-            '#owner': 'owner',
-            '#status': 'status',
-            '#error': 'error',
-            '#process': STEP_ATTRIBUTE.PROCESS,
-            '#thumbnail': STEP_ATTRIBUTE.THUMBNAIL,
-          },
-          ExpressionAttributeValues: {
-            ':owner': owner,
-            ':processing': 'PROCESSING',
-            ':ready': 'READY',
-            ':failed': 'FAILED',
-            ':cid': correlationId,
-            ':at': at,
-            // No time sorts before '': without it, no PROCESSING file qualifies.
-            ':stuckBefore': stuckBefore ?? '',
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes === undefined ? null : fromItem(Attributes);
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return null;
-      throw error;
-    }
+  resetForReprocess(id: string, owner: string, correlationId: string, at: string, stuckBefore?: string): Promise<FileRecord | null> {
+    return this.#update({
+      TableName: this.table,
+      Key: { id },
+      UpdateExpression:
+        'SET #status = :processing, supersededSequencer = sequencer, correlationId = :cid, updatedAt = :at REMOVE sequencer, #error, notified, announcing, announcedEvent, #process, #thumbnail',
+      ConditionExpression:
+        '#owner = :owner AND attribute_not_exists(quarantineKey) AND attribute_exists(sequencer)' +
+        ' AND (#status IN (:ready, :failed) OR (#status = :processing AND updatedAt < :stuckBefore))',
+      ExpressionAttributeNames: {
+        '#owner': 'owner',
+        '#status': 'status',
+        '#error': 'error',
+        '#process': STEP_ATTRIBUTE.PROCESS,
+        '#thumbnail': STEP_ATTRIBUTE.THUMBNAIL,
+      },
+      ExpressionAttributeValues: {
+        ':owner': owner,
+        ':processing': 'PROCESSING',
+        ':ready': 'READY',
+        ':failed': 'FAILED',
+        ':cid': correlationId,
+        ':at': at,
+        // No time sorts before '': without it, no PROCESSING file qualifies.
+        ':stuckBefore': stuckBefore ?? '',
+      },
+      ReturnValues: 'ALL_NEW',
+    });
   }
 
   async beginStep(id: string, step: RequiredStep, sequencer: string, at: string): Promise<BeginStepOutcome> {
-    try {
-      const { Attributes } = await this.#client.send(
+    const begun = await ifConditionHolds(() =>
+      this.client.send(
         new UpdateCommand({
-          TableName: this.#tableName,
+          TableName: this.table,
           Key: { id },
           UpdateExpression: 'SET #status = :processing, sequencer = :seq, #step = :running, updatedAt = :at REMOVE #error',
           ConditionExpression:
@@ -209,18 +152,16 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
           },
           ReturnValues: 'UPDATED_OLD',
         }),
-      );
-      const before = Attributes?.[STEP_ATTRIBUTE[step]] as { status?: unknown } | undefined;
-      return { started: true, first: before?.status !== 'RUNNING', reopened: Attributes?.['status'] === 'FAILED' };
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return { started: false };
-      throw error;
-    }
+      ),
+    );
+    if (begun === null) return { started: false };
+    const before = begun.Attributes?.[STEP_ATTRIBUTE[step]] as { status?: unknown } | undefined;
+    return { started: true, first: before?.status !== 'RUNNING', reopened: begun.Attributes?.['status'] === 'FAILED' };
   }
 
   async recordStepError(id: string, step: RequiredStep, error: { name: string; message: string }, at: string): Promise<void> {
     await this.#transition({
-      TableName: this.#tableName,
+      TableName: this.table,
       Key: { id },
       UpdateExpression: 'SET #step.lastError = :error, updatedAt = :at',
       ConditionExpression: 'attribute_exists(#step)',
@@ -250,7 +191,7 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
             values: { ':thumbnails': done.details.thumbnails.map((t) => ({ ...t })) },
           };
     return this.#update({
-      TableName: this.#tableName,
+      TableName: this.table,
       Key: { id },
       UpdateExpression: `SET #step = :done, updatedAt = :at${results.expression}`,
       ConditionExpression: '#status = :processing AND sequencer = :seq AND #step.#st = :running',
@@ -274,7 +215,7 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
       return `#s${index}.#st = :done`;
     });
     return this.#transition({
-      TableName: this.#tableName,
+      TableName: this.table,
       Key: { id },
       UpdateExpression: 'SET #status = :ready, updatedAt = :at',
       ConditionExpression: `#status = :processing AND sequencer = :seq AND ${conditions.join(' AND ')}`,
@@ -286,7 +227,7 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
   markFailed(id: string, sequencer: string | null, error: FileErrorRecord, at: string, quarantineKey?: string): Promise<boolean> {
     const step = REQUIRED_STEPS.find((s) => s === error.step);
     return this.#transition({
-      TableName: this.#tableName,
+      TableName: this.table,
       Key: { id },
       UpdateExpression:
         'SET #status = :failed, updatedAt = :at, #error = :error' +
@@ -316,7 +257,7 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
 
   async setQuarantine(id: string, key: string, at: string): Promise<void> {
     await this.#transition({
-      TableName: this.#tableName,
+      TableName: this.table,
       Key: { id },
       UpdateExpression: 'SET quarantineKey = :key, updatedAt = :at',
       ConditionExpression: 'attribute_exists(id)',
@@ -325,10 +266,10 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
   }
 
   async claimAnnouncement(id: string, key: string, at: string, until: string): Promise<AnnouncementClaim> {
-    try {
-      const { Attributes } = await this.#client.send(
+    const claimed = await ifConditionHolds(() =>
+      this.client.send(
         new UpdateCommand({
-          TableName: this.#tableName,
+          TableName: this.table,
           Key: { id },
           UpdateExpression: 'SET announcing = :claim',
           // ISO instants of one format order as strings do.
@@ -339,19 +280,17 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
           ExpressionAttributeValues: { ':claim': { key, until }, ':key': key, ':at': at },
           ReturnValues: 'ALL_OLD',
         }),
-      );
-      return { claimed: true, eventPublished: Attributes?.['announcedEvent'] === key };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: { id }, ConsistentRead: true }));
+      ),
+    );
+    if (claimed !== null) return { claimed: true, eventPublished: claimed.Attributes?.['announcedEvent'] === key };
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }));
     if (Item === undefined) return { claimed: false, reason: 'UNKNOWN_FILE' };
     return { claimed: false, reason: Item['notified'] === key ? 'ALREADY_NOTIFIED' : 'IN_PROGRESS' };
   }
 
   async recordAnnouncementEvent(id: string, key: string): Promise<void> {
     await this.#transition({
-      TableName: this.#tableName,
+      TableName: this.table,
       Key: { id },
       UpdateExpression: 'SET announcedEvent = :key',
       ConditionExpression: 'attribute_exists(id)',
@@ -362,7 +301,7 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
   async releaseAnnouncement(id: string, key: string, until: string): Promise<void> {
     // Only the claim made with `until`: a later one (this claim lapsed) is another delivery's.
     await this.#transition({
-      TableName: this.#tableName,
+      TableName: this.table,
       Key: { id },
       UpdateExpression: 'REMOVE announcing',
       ConditionExpression: 'announcing.#key = :key AND announcing.#until = :until',
@@ -373,7 +312,7 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
 
   markNotified(id: string, key: string, at: string): Promise<boolean> {
     return this.#transition({
-      TableName: this.#tableName,
+      TableName: this.table,
       Key: { id },
       UpdateExpression: 'SET notified = :key, updatedAt = :at REMOVE announcing, announcedEvent',
       ConditionExpression: 'attribute_exists(id) AND (attribute_not_exists(notified) OR notified <> :key)',
@@ -383,132 +322,12 @@ export class DynamoDbFileRepository implements FileRepository, PipelineRepositor
 
   /** A conditional update returning the record as updated; null when the condition did not hold (nothing was written). */
   async #update(input: UpdateCommandInput & { ReturnValues: 'ALL_NEW' }): Promise<FileRecord | null> {
-    try {
-      const { Attributes } = await this.#client.send(new UpdateCommand(input));
-      return Attributes === undefined ? null : fromItem(Attributes);
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return null;
-      throw error;
-    }
+    const updated = await ifConditionHolds(() => this.client.send(new UpdateCommand(input)));
+    return updated?.Attributes === undefined ? null : fileFromItem(updated.Attributes);
   }
 
   /** A conditional update; false when the condition did not hold (nothing was written). */
   async #transition(input: UpdateCommandInput): Promise<boolean> {
-    try {
-      await this.#client.send(new UpdateCommand(input));
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    return (await ifConditionHolds(() => this.client.send(new UpdateCommand(input)))) !== null;
   }
-}
-
-function isConditionalCheckFailed(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-  );
-}
-
-function listKey(record: FileRecord): FileListKey {
-  return { id: record.id, owner: record.owner, createdAt: record.createdAt };
-}
-
-function withoutNulls(value: Item): Item {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined));
-}
-
-function toItem(record: FileRecord): Item {
-  const { steps, ...rest } = record;
-  return withoutNulls({
-    ...rest,
-    ...Object.fromEntries(REQUIRED_STEPS.map((step) => [STEP_ATTRIBUTE[step], steps[step] ? { ...steps[step] } : null])),
-    thumbnails: record.thumbnails.map((t) => ({ ...t })),
-    error: record.error === null ? null : withoutNulls({ ...record.error }),
-  });
-}
-
-function toStepState(value: unknown): StepState | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Item;
-  const status = v['status'];
-  if (status !== 'RUNNING' && status !== 'DONE' && status !== 'FAILED') return undefined;
-  const last = v['lastError'] as Item | undefined;
-  return {
-    status,
-    at: typeof v['at'] === 'string' ? v['at'] : '',
-    lastError:
-      last && typeof last['name'] === 'string' && typeof last['message'] === 'string'
-        ? { name: last['name'], message: last['message'] }
-        : null,
-  };
-}
-
-function fromItem(item: Item): FileRecord {
-  const str = (name: string): string => {
-    const value = item[name];
-    if (typeof value !== 'string') throw new CorruptFileRecordError(`Item attribute ${name} is not a string`);
-    return value;
-  };
-  const optStr = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-  const optNum = (value: unknown): number | null => (typeof value === 'number' ? value : null);
-  const status = str('status');
-  if (!(FILE_STATUSES as readonly string[]).includes(status)) {
-    throw new CorruptFileRecordError(`Item status ${status} is not a file status`);
-  }
-  const size = item['size'];
-  if (typeof size !== 'number') throw new CorruptFileRecordError('Item attribute size is not a number');
-  return {
-    id: str('id'),
-    owner: str('owner'),
-    fileName: str('fileName'),
-    contentType: str('contentType'),
-    size,
-    status: status as FileStatus,
-    objectKey: str('objectKey'),
-    width: optNum(item['width']),
-    height: optNum(item['height']),
-    format: optStr(item['format']),
-    sha256: optStr(item['sha256']),
-    thumbnails: Array.isArray(item['thumbnails']) ? item['thumbnails'].map(toThumbnail) : [],
-    error: toFileError(item['error']),
-    createdAt: str('createdAt'),
-    updatedAt: str('updatedAt'),
-    correlationId: optStr(item['correlationId']),
-    sequencer: optStr(item['sequencer']),
-    supersededSequencer: optStr(item['supersededSequencer']),
-    steps: Object.fromEntries(
-      REQUIRED_STEPS.flatMap((step) => {
-        const state = toStepState(item[STEP_ATTRIBUTE[step]]);
-        return state === undefined ? [] : [[step, state]];
-      }),
-    ),
-    sanitizedKey: optStr(item['sanitizedKey']),
-    quarantineKey: optStr(item['quarantineKey']),
-    notified: optStr(item['notified']),
-  };
-}
-
-function toThumbnail(value: unknown): ThumbnailRecord {
-  const t = (value ?? {}) as Item;
-  if (
-    typeof t['key'] !== 'string' ||
-    typeof t['width'] !== 'number' ||
-    typeof t['height'] !== 'number' ||
-    typeof t['format'] !== 'string'
-  ) {
-    throw new CorruptFileRecordError('Item thumbnail is malformed');
-  }
-  return { key: t['key'], width: t['width'], height: t['height'], format: t['format'] };
-}
-
-function toFileError(value: unknown): FileErrorRecord | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const e = value as Item;
-  return {
-    code: typeof e['code'] === 'string' ? e['code'] : 'UNKNOWN',
-    message: typeof e['message'] === 'string' ? e['message'] : '',
-    step: typeof e['step'] === 'string' ? e['step'] : null,
-  };
 }

@@ -16,7 +16,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ObjectHead, ObjectStore } from '../domain/ports.js';
-import { ObjectNotFoundError, SizeMismatchError } from '../../shared/errors.js';
+import { ObjectNotFoundError, SizeMismatchError } from '../domain/errors.js';
 
 const isMissing = (error: unknown): boolean =>
   error instanceof NoSuchKey ||
@@ -25,7 +25,7 @@ const isMissing = (error: unknown): boolean =>
 
 export interface S3ObjectStoreOptions {
   /**
-   * Create it with `createS3Client` (clients.ts), as the handlers do: checksums only when an
+   * Create it with `createS3Client` (./aws-clients.ts), as the handlers do: checksums only when an
    * operation requires them, and path-style addressing on an IP endpoint (the local stack).
    */
   readonly client: S3Client;

@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto';
 import type { CreateUploadInput, ResolversTypes, UploadPolicy } from '../../generated/graphql.js';
 import { InternalError, NotFoundError, UnauthorizedException, ValidationError } from '../../shared/errors.js';
 import { type FileView, toGraphQLFile } from './file-view.js';
-import { fileObjectScopes, isFileId, isKeySafeOwner, originalKey } from './keys.js';
-import { type FileRecord, NO_PIPELINE_STATE, isTerminal } from './model.js';
-import { decodePageToken, encodePageToken } from './page-token.js';
+import { fileObjectScopes, isFileId, isKeySafeOwner } from './keys.js';
+import { type FileRecord, isTerminal, pendingUpload } from './model.js';
+import { decodeFilesToken, encodeFilesToken } from './page-token.js';
 import { MAX_UPLOAD_BYTES, THUMBNAIL_URL_TTL_SECONDS, uploadPolicy } from './policy.js';
 import type { Clock, FileRepository, ObjectStore, ObjectUrlSigner } from './ports.js';
 import { validateCreateUpload, validatePageSize } from './validation.js';
@@ -68,11 +68,11 @@ export class FilesService {
     const startAfter =
       args.nextToken === null || args.nextToken === undefined
         ? null
-        : decodePageToken(args.nextToken, owner);
+        : decodeFilesToken(args.nextToken, owner);
     const page = await this.#repository.listByOwner(owner, { limit, startAfter });
     return {
       items: await Promise.all(page.items.map((record) => this.#view(record))),
-      nextToken: page.lastKey === null ? null : encodePageToken(page.lastKey),
+      nextToken: page.lastKey === null ? null : encodeFilesToken(page.lastKey),
     };
   }
 
@@ -89,25 +89,7 @@ export class FilesService {
     const now = this.#clock.now();
     const id = this.#newId();
     const at = now.toISOString();
-    const record: FileRecord = {
-      id,
-      owner,
-      fileName: upload.fileName,
-      contentType: upload.contentType,
-      size: upload.size,
-      status: 'PENDING_UPLOAD',
-      objectKey: originalKey(owner, id),
-      width: null,
-      height: null,
-      format: null,
-      sha256: null,
-      thumbnails: [],
-      error: null,
-      createdAt: at,
-      updatedAt: at,
-      correlationId,
-      ...NO_PIPELINE_STATE,
-    };
+    const record = pendingUpload({ id, owner, fileName: upload.fileName, contentType: upload.contentType, size: upload.size, at, correlationId });
     await this.#repository.create(record);
     const metadata: Record<string, string> = correlationId === null ? {} : { [CORRELATION_METADATA]: correlationId };
     const uploadUrl = await this.#urls.presignPut({

@@ -4,7 +4,7 @@
  * PDF and the like never reach libvips), then sharp reads the header with a pixel limit, and
  * only then decodes to make the thumbnail.
  *
- * Every failure here is permanent and carries a stable code (see shared/errors.ts).
+ * Every failure here is permanent and carries a stable code (see ./errors.ts).
  */
 import { createHash } from 'node:crypto';
 import sharp, { type Metadata } from 'sharp';
@@ -14,7 +14,7 @@ import {
   SizeMismatchError,
   TooManyPixelsError,
   UnsupportedTypeError,
-} from '../../shared/errors.js';
+} from './errors.js';
 import { THUMBNAIL_SIZE, type ThumbnailFormat, type ThumbnailSpec } from './keys.js';
 import { MAX_INPUT_PIXELS } from './policy.js';
 

@@ -1,5 +1,6 @@
 /** The stored file record: the domain model behind the GraphQL `File`. */
 import type { FileStatus } from '../../generated/graphql.js';
+import { originalKey } from './keys.js';
 
 export type { FileStatus };
 
@@ -116,5 +117,33 @@ export const NO_PIPELINE_STATE = {
   quarantineKey: null,
   notified: null,
 } as const satisfies Partial<FileRecord>;
+
+/** What createUpload stores: a file waiting for its upload, nothing known yet of what it holds. */
+export function pendingUpload(file: {
+  readonly id: string;
+  readonly owner: string;
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly size: number;
+  /** When it was created (ISO 8601). */
+  readonly at: string;
+  readonly correlationId: string | null;
+}): FileRecord {
+  const { at, ...given } = file;
+  return {
+    ...given,
+    status: 'PENDING_UPLOAD',
+    objectKey: originalKey(file.owner, file.id),
+    width: null,
+    height: null,
+    format: null,
+    sha256: null,
+    thumbnails: [],
+    error: null,
+    createdAt: at,
+    updatedAt: at,
+    ...NO_PIPELINE_STATE,
+  };
+}
 
 export const isTerminal = (status: FileStatus): boolean => status === 'READY' || status === 'FAILED';

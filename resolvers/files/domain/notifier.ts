@@ -23,7 +23,7 @@
  */
 import type { FileStep } from '../../generated/graphql.js';
 import { isTerminal } from './model.js';
-import type { PipelineLog, PipelineMetrics } from './pipeline-steps.js';
+import type { PipelineLog, PipelineMetrics } from './pipeline-runs.js';
 import type { AnnouncementRepository, Clock, FileEventPublisher, FileStatusMessage, NotificationSender } from './ports.js';
 
 export interface NotifierDeps {
@@ -52,9 +52,9 @@ export const DEFAULT_CLAIM_MS = 60_000;
 
 /** Another delivery holds the announcement's claim; the message is retried later. */
 export class AnnouncementInProgressError extends Error {
+  override name = 'AnnouncementInProgressError';
   constructor(readonly fileId: string, readonly key: string) {
     super(`The announcement ${key} of file ${fileId} is being made by another delivery`);
-    this.name = 'AnnouncementInProgressError';
   }
 }
 

@@ -11,7 +11,8 @@
  * begin (RUNNING) -> work -> complete (DONE, the step's one metadata write) -> READY when every
  * required step is DONE. A ProcessingError (the file's fault) ends the file FAILED at once and
  * moves the original to quarantine; anything else is rethrown, so the queue retries it and
- * finally hands it to the dead-letter queue, whose consumer calls `deadLetter` here.
+ * finally hands it to the dead-letter queue, whose consumer decides the file's fate
+ * (./dead-letter-steps.ts).
  *
  * READY and FAILED are announced by a FileStatusMessage (SNS), which the notify function turns
  * into the user-facing event; a step re-announces a terminal status whenever it meets a
@@ -19,52 +20,16 @@
  * drops the repeats).
  */
 import type { FileStep } from '../../generated/graphql.js';
-import { ObjectNotFoundError, ProcessingError, RETRIES_EXHAUSTED } from '../../shared/errors.js';
-import type { Faults } from '../../../local/faults/rules.js';
+import { ObjectNotFoundError, ProcessingError, RETRIES_EXHAUSTED } from './errors.js';
 import {
   inspectImage as defaultInspect,
   renderThumbnails as defaultRender,
   sanitizeImage as defaultSanitize,
 } from './image-inspection.js';
-import { parseOriginalKey, processedKey, quarantineKey, thumbnailKey, type ThumbnailFormat, type ThumbnailSpec } from './keys.js';
+import { processedKey, quarantineKey, thumbnailKey, type ThumbnailFormat, type ThumbnailSpec } from './keys.js';
 import { type FileErrorRecord, type FileRecord, REQUIRED_STEPS, type RequiredStep, type StepDetails, isTerminal } from './model.js';
-import { notifiedKey } from './notifier.js';
+import { type ObjectRef, type PipelineLog, type StepContext, type StepOutcome, findRecord, noMetrics, runOf, statusMessage } from './pipeline-runs.js';
 import type { Clock, FileEventPublisher, ObjectStore, PipelineRepository, StatusPublisher } from './ports.js';
-
-export interface PipelineLog {
-  info(message: string, ...extra: unknown[]): void;
-  warn(message: string, ...extra: unknown[]): void;
-  error(message: string, ...extra: unknown[]): void;
-}
-
-export interface PipelineMetrics {
-  count(name: string, value?: number): void;
-}
-
-/** The object an S3 ObjectCreated event names, with what tells its versions apart. */
-export interface ObjectRef {
-  readonly bucket: string;
-  readonly key: string;
-  readonly sequencer: string;
-  readonly versionId: string | null;
-}
-
-export type StepOutcome =
-  | { readonly outcome: 'DONE' | 'READY'; readonly fileId: string }
-  | { readonly outcome: 'FAILED'; readonly fileId: string; readonly code: string }
-  | {
-      readonly outcome: 'SKIPPED';
-      readonly reason:
-        | 'NOT_AN_UPLOAD'
-        | 'UNKNOWN_FILE'
-        | 'OWNER_MISMATCH'
-        | 'STALE'
-        | 'DUPLICATE'
-        | 'FINISHED'
-        | 'OTHER_RUN'
-        | 'COMPLETED'
-        | 'IN_PROGRESS';
-    };
 
 export interface ImageFunctions {
   readonly inspect: typeof defaultInspect;
@@ -78,52 +43,9 @@ export interface PipelineStepsDeps {
   readonly events: FileEventPublisher;
   readonly status: StatusPublisher;
   readonly clock: Clock;
-  readonly faults: Faults;
   readonly thumbnails: { readonly sizes: readonly ThumbnailSpec[]; readonly formats: readonly ThumbnailFormat[] };
   readonly images?: Partial<ImageFunctions>;
-  /**
-   * The longest a step's function may run (its timeout). A dead letter of a step another delivery
-   * began less than this ago, with no error recorded, may still complete: it waits. 30 s default.
-   */
-  readonly stepTimeoutMs?: number;
 }
-
-export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
-
-export interface StepContext {
-  readonly log: PipelineLog;
-  readonly metrics?: PipelineMetrics;
-  /** The SQS message's ApproximateReceiveCount. */
-  readonly receiveCount: number;
-  /**
-   * The file record as this delivery read it (null: none), just before the idempotency claim;
-   * `run` reads it itself when absent. Reading it a moment early decides nothing a fresh read
-   * would not: every later write (beginStep, completeStep, markReady, markFailed) is
-   * conditional, and a refused begin re-reads the record (#onRejectedBegin).
-   */
-  readonly record?: FileRecord | null;
-}
-
-/**
- * S3 sequencers order the events of one key: compare them as hexadecimal numbers (the shorter
- * padded with zeros on the left). Negative when `a` is older.
- */
-export function compareSequencers(a: string, b: string): number {
-  const width = Math.max(a.length, b.length);
-  const left = a.toUpperCase().padStart(width, '0');
-  const right = b.toUpperCase().padStart(width, '0');
-  return left < right ? -1 : left > right ? 1 : 0;
-}
-
-/** Where the event stands against the run the record is in. */
-export function runOf(record: FileRecord, sequencer: string): 'CURRENT' | 'STALE' | 'NEWER' {
-  if (record.supersededSequencer !== null && compareSequencers(sequencer, record.supersededSequencer) <= 0) return 'STALE';
-  if (record.sequencer === null) return 'CURRENT';
-  const order = compareSequencers(sequencer, record.sequencer);
-  return order === 0 ? 'CURRENT' : order < 0 ? 'STALE' : 'NEWER';
-}
-
-const noMetrics: PipelineMetrics = { count: () => undefined };
 
 export class PipelineSteps {
   readonly #deps: PipelineStepsDeps;
@@ -143,7 +65,7 @@ export class PipelineSteps {
     const { repository } = this.#deps;
     const { log } = context;
     const metrics = context.metrics ?? noMetrics;
-    const found = await this.#findRecord(ref, log, context.record);
+    const found = await findRecord(repository, ref, log, context.record);
     if ('outcome' in found) {
       // An upload with no record: a ticket used after deleteFile (S3 cannot refuse it: the key
       // has no current version). PROCESS removes the version so the original does not come back.
@@ -172,10 +94,6 @@ export class PipelineSteps {
 
     let done: StepDetails;
     try {
-      const faultContext = { fileId: record.id, fileName: record.fileName, receiveCount: context.receiveCount, redriven: begun.reopened };
-      const delayMs = this.#deps.faults.stepDelayMs(step, faultContext);
-      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      this.#deps.faults.beforeStep(step, faultContext);
       done = step === 'PROCESS' ? await this.#process(record) : await this.#thumbnails(record);
     } catch (error) {
       if (error instanceof ProcessingError) return this.#reject(step, record, ref.sequencer, error, context);
@@ -224,70 +142,6 @@ export class PipelineSteps {
       return { outcome: 'READY', fileId: record.id };
     }
     return { outcome: 'DONE', fileId: record.id };
-  }
-
-  /**
-   * A message of `step` ran out of retries (it is in the step's dead-letter queue): the file
-   * ends FAILED with the step's last error, once however often the message is seen.
-   */
-  async deadLetter(step: RequiredStep, ref: ObjectRef, context: StepContext): Promise<StepOutcome> {
-    const { log } = context;
-    const found = await this.#findRecord(ref, log);
-    if ('outcome' in found) return found;
-    const record = found.record;
-    if (runOf(record, ref.sequencer) !== 'CURRENT') {
-      log.info('Dead letter of another run; ignored', { fileId: record.id });
-      return { outcome: 'SKIPPED', reason: 'STALE' };
-    }
-    if (isTerminal(record.status)) {
-      await this.#reannounceOwnFailure(step, record);
-      return { outcome: 'SKIPPED', reason: 'FINISHED' };
-    }
-    // A duplicate delivery that kept meeting the other one in progress runs out of receives
-    // without the step having failed: only the step's own state says whether it did.
-    const state = record.steps[step];
-    if (state?.status === 'DONE') {
-      log.info('Dead letter of a step another delivery completed; ignored', { fileId: record.id, step });
-      return { outcome: 'SKIPPED', reason: 'COMPLETED' };
-    }
-    if (state?.status === 'RUNNING' && state.lastError === null && this.#mayStillComplete(state.at)) {
-      log.info('Another delivery is still running the step; the dead letter waits for a later run', { fileId: record.id, step });
-      return { outcome: 'SKIPPED', reason: 'IN_PROGRESS' };
-    }
-    const last = state?.lastError;
-    const error: FileErrorRecord = {
-      code: RETRIES_EXHAUSTED,
-      message: `${step} ran out of retries${last ? `; last error ${last.name}: ${last.message}` : ''}`,
-      step,
-    };
-    if (!(await this.#deps.repository.markFailed(record.id, ref.sequencer, error, this.#now()))) {
-      const current = await this.#deps.repository.get(record.id);
-      if (current !== null) await this.#reannounceOwnFailure(step, current);
-      return { outcome: 'SKIPPED', reason: 'FINISHED' };
-    }
-    log.error('File failed: a step ran out of retries', { fileId: record.id, step, error });
-    context.metrics?.count('FilesFailed');
-    await this.#announce(record, 'FAILED', ref.sequencer, error);
-    return { outcome: 'FAILED', fileId: record.id, code: error.code };
-  }
-
-  /** The event's file record: `given` when the caller read it already (see StepContext.record), else read. */
-  async #findRecord(ref: ObjectRef, log: PipelineLog, given?: FileRecord | null): Promise<{ record: FileRecord } | StepOutcome> {
-    const parsed = parseOriginalKey(ref.key);
-    if (parsed === null) {
-      log.info('Ignoring an object that is not an original upload', { key: ref.key });
-      return { outcome: 'SKIPPED', reason: 'NOT_AN_UPLOAD' };
-    }
-    const record = given !== undefined ? given : await this.#deps.repository.get(parsed.fileId);
-    if (record === null) {
-      log.warn('No file record for the object (unknown or deleted); skipping', { key: ref.key });
-      return { outcome: 'SKIPPED', reason: 'UNKNOWN_FILE' };
-    }
-    if (record.owner !== parsed.owner || record.objectKey !== ref.key) {
-      log.warn('The object key does not match the file record; skipping', { key: ref.key, fileId: record.id });
-      return { outcome: 'SKIPPED', reason: 'OWNER_MISMATCH' };
-    }
-    return { record };
   }
 
   /** Begin was refused: a duplicate of a finished step, a finished file, or another run. */
@@ -349,18 +203,6 @@ export class PipelineSteps {
   }
 
   /** Finishes what a crash may have left undone after a terminal transition. */
-  /**
-   * A dead letter meeting a finished file announces only what a dead letter of its step did and
-   * notify has not delivered yet: the same dead letter handled again after a crash between the
-   * transition and the announcement. Any other terminal state was announced by whoever made it.
-   */
-  async #reannounceOwnFailure(step: RequiredStep, record: FileRecord): Promise<void> {
-    const { error, sequencer } = record;
-    if (record.status !== 'FAILED' || error === null || error.code !== RETRIES_EXHAUSTED || error.step !== step || sequencer === null) return;
-    if (record.notified === notifiedKey({ status: 'FAILED', sequencer })) return;
-    await this.#announce(record, 'FAILED', sequencer, error);
-  }
-
   async #settle(record: FileRecord, log: PipelineLog): Promise<void> {
     if (record.sequencer === null || !isTerminal(record.status)) return;
     if (record.status === 'FAILED' && record.error !== null && record.error.code !== RETRIES_EXHAUSTED) {
@@ -445,23 +287,10 @@ export class PipelineSteps {
 
   /** Not best effort: a lost READY/FAILED would leave the client waiting. Throws to be retried. */
   async #announce(record: FileRecord, status: 'READY' | 'FAILED', sequencer: string, error: FileErrorRecord | null): Promise<void> {
-    await this.#deps.status.publish({
-      fileId: record.id,
-      owner: record.owner,
-      status,
-      sequencer,
-      correlationId: record.correlationId,
-      error,
-    });
+    await this.#deps.status.publish(statusMessage(record, status, sequencer, error));
   }
 
   #now(): string {
     return this.#deps.clock.now().toISOString();
-  }
-
-  #mayStillComplete(startedAt: string): boolean {
-    const started = Date.parse(startedAt);
-    const timeout = this.#deps.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-    return Number.isFinite(started) && this.#deps.clock.now().getTime() - started < timeout;
   }
 }

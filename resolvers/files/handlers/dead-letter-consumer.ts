@@ -8,12 +8,14 @@
  * id, and is a new dead letter). A message whose step another delivery may still complete is
  * not recorded as handled: a later run looks again.
  */
-import { ChangeMessageVisibilityBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
+import { type SqsReader, readQueue } from '../adapters/sqs-dead-letters.js';
+import type { DeadLetterSteps } from '../domain/dead-letter-steps.js';
 import type { RequiredStep } from '../domain/model.js';
-import type { PipelineLog, PipelineMetrics, PipelineSteps, StepContext } from '../domain/pipeline-steps.js';
+import type { PipelineLog, PipelineMetrics, StepContext } from '../domain/pipeline-runs.js';
 import type { PipelineRepository } from '../domain/ports.js';
 import type { Logger } from '../../shared/logger.js';
 import { objectRefsOf, statusMessageOf } from './sqs-messages.js';
@@ -40,12 +42,12 @@ export interface DeadLetterSummary {
 
 /** What the consumer runs on: the SQS client, the queues and the pipeline's ports. */
 export interface DeadLetterRuntime {
-  readonly sqs: { send(command: ReceiveMessageCommand | ChangeMessageVisibilityBatchCommand): Promise<{ Messages?: Message[] }> };
+  readonly sqs: SqsReader;
   readonly queues: readonly DeadLetterQueue[];
   readonly bucket: string;
   readonly repository: Pick<PipelineRepository, 'get'>;
   readonly persistence: BasePersistenceLayer;
-  readonly steps: Pick<PipelineSteps, 'deadLetter'>;
+  readonly steps: Pick<DeadLetterSteps, 'deadLetter'>;
 }
 
 /** Thrown inside the idempotent unit so that Powertools forgets it: the step may still complete. */
@@ -67,7 +69,6 @@ export function createDeadLetterConsumer(runtime: () => DeadLetterRuntime, logge
   /** How many files this message marked FAILED. */
   const handle = async (queue: DeadLetterQueue, message: Message): Promise<Handled> => {
     const rt = runtime();
-    const receiveCount = Number(message.Attributes?.['ApproximateReceiveCount'] ?? 0);
     const log = logger.createChild();
     log.appendPersistentKeys({ messageId: message.MessageId, deadLetterQueue: queue.url });
     metrics.count('DeadLetters');
@@ -82,7 +83,7 @@ export function createDeadLetterConsumer(runtime: () => DeadLetterRuntime, logge
     for (const ref of objectRefsOf(message.Body ?? '', rt.bucket)) {
       const record = await rt.repository.get(ref.key.split('/').at(-1) ?? '');
       log.setCorrelationId(record?.correlationId ?? message.MessageId ?? '');
-      const context: StepContext = { log: log as PipelineLog, metrics, receiveCount };
+      const context: StepContext = { log: log as PipelineLog, metrics };
       const outcome = await rt.steps.deadLetter(queue.step, ref, context);
       if (outcome.outcome === 'FAILED') failed += 1;
       if (outcome.outcome === 'SKIPPED' && outcome.reason === 'IN_PROGRESS') waiting = true;
@@ -104,66 +105,22 @@ export function createDeadLetterConsumer(runtime: () => DeadLetterRuntime, logge
     tally = { failed: 0 };
     let messages = 0;
     for (const queue of rt.queues) {
-      messages += await drain(rt, queue, context, async (message) => {
-        try {
-          // A message handled by an earlier run: Powertools returns the stored result, `handle` does not run.
-          await once({ queueUrl: queue.url, messageId: message.MessageId ?? '', queue, message });
-        } catch (error) {
-          // Another run holds it, or the step may still complete: a later run looks again.
-          if (error instanceof NotYetFinal || error instanceof IdempotencyAlreadyInProgressError) return;
-          logger.error('Could not handle a dead letter; it stays in the queue', { messageId: message.MessageId, error });
-        }
+      const read = await readQueue(rt.sqs, queue.url, {
+        holdSeconds: HOLD_SECONDS,
+        more: () => context.getRemainingTimeInMillis() > RESERVE_MS,
+        each: async (message) => {
+          try {
+            // A message handled by an earlier run: Powertools returns the stored result, `handle` does not run.
+            await once({ queueUrl: queue.url, messageId: message.MessageId ?? '', queue, message });
+          } catch (error) {
+            // Another run holds it, or the step may still complete: a later run looks again.
+            if (error instanceof NotYetFinal || error instanceof IdempotencyAlreadyInProgressError) return;
+            logger.error('Could not handle a dead letter; it stays in the queue', { messageId: message.MessageId, error });
+          }
+        },
       });
+      messages += read.length;
     }
     return { messages, failed: tally.failed };
   };
-}
-
-async function drain(
-  rt: DeadLetterRuntime,
-  queue: DeadLetterQueue,
-  context: Context,
-  handle: (message: Message) => Promise<void>,
-): Promise<number> {
-  const held: Message[] = [];
-  const seen = new Set<string>();
-  try {
-    while (context.getRemainingTimeInMillis() > RESERVE_MS) {
-      const { Messages = [] } = await rt.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queue.url,
-          MaxNumberOfMessages: 10,
-          VisibilityTimeout: HOLD_SECONDS,
-          WaitTimeSeconds: 0,
-          MessageSystemAttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-      );
-      const fresh = Messages.filter((m) => m.MessageId !== undefined && !seen.has(m.MessageId));
-      if (fresh.length === 0) break;
-      for (const message of fresh) {
-        seen.add(message.MessageId ?? '');
-        held.push(message);
-        await handle(message);
-      }
-    }
-  } finally {
-    await release(rt, queue.url, held);
-  }
-  return held.length;
-}
-
-async function release(rt: DeadLetterRuntime, url: string, messages: readonly Message[]): Promise<void> {
-  for (let i = 0; i < messages.length; i += 10) {
-    const batch = messages.slice(i, i + 10);
-    await rt.sqs
-      .send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: url,
-          Entries: batch.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: 0 })),
-        }),
-      )
-      // Not released: they reappear after the hold, for the next run.
-      .catch(() => undefined);
-  }
 }

@@ -1,16 +1,24 @@
 /**
  * Lambda entry of the dead-letter consumer, run on a schedule (EventBridge): the real SQS client
  * and the pipeline's ports for ./dead-letter-consumer.ts, which handles each dead letter once.
+ * Nothing here decodes images (no sharp in the bundle): a dead letter only ends its file FAILED.
  * Env: FILES_TABLE, UPLOADS_BUCKET, STATUS_TOPIC_ARN, IDEMPOTENCY_TABLE, PROCESS_DLQ_URL,
- * THUMBNAIL_DLQ_URL, NOTIFY_DLQ_URL, plus pipeline-runtime.ts's.
+ * THUMBNAIL_DLQ_URL, NOTIFY_DLQ_URL, STEP_TIMEOUT_SECONDS (how long a step may still be running),
+ * AWS_REGION.
  */
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
-import { sqsClient } from '../../shared/aws-clients.js';
+import { snsClient, sqsClient } from '../adapters/aws-clients.js';
+import { DynamoDbFileRepository } from '../adapters/dynamodb-file-repository.js';
+import { SnsStatusPublisher } from '../adapters/sns-publishers.js';
+import { DeadLetterSteps } from '../domain/dead-letter-steps.js';
+import { systemClock } from '../domain/ports.js';
+import { documentClient, dynamoDbClient } from '../../shared/aws-clients.js';
 import { requireEnv } from '../../shared/config.js';
 import { createLogger } from '../../shared/logger.js';
-import { createMetrics, createTracer, metricsPort, traced } from './observability.js';
+import { stepTimeoutMs } from './config.js';
 import { type DeadLetterRuntime, type DeadLetterSummary, createDeadLetterConsumer } from './dead-letter-consumer.js';
-import { pipelineRuntime } from './pipeline-runtime.js';
+import { createMetrics, createTracer, metricsPort, traced } from './observability.js';
 
 export type { DeadLetterSummary } from './dead-letter-consumer.js';
 
@@ -23,7 +31,8 @@ let runtime: DeadLetterRuntime | undefined;
 
 function deadLetterRuntime(): DeadLetterRuntime {
   if (runtime === undefined) {
-    const pipeline = pipelineRuntime();
+    const repository = new DynamoDbFileRepository({ client: documentClient, tableName: requireEnv('FILES_TABLE') });
+    const status = new SnsStatusPublisher({ client: snsClient(), topicArn: requireEnv('STATUS_TOPIC_ARN') });
     runtime = {
       sqs: sqsClient(),
       queues: [
@@ -31,10 +40,10 @@ function deadLetterRuntime(): DeadLetterRuntime {
         { kind: 'step', step: 'THUMBNAIL', url: requireEnv('THUMBNAIL_DLQ_URL') },
         { kind: 'notify', url: requireEnv('NOTIFY_DLQ_URL') },
       ],
-      bucket: pipeline.bucket,
-      repository: pipeline.repository,
-      persistence: pipeline.persistence,
-      steps: pipeline.steps,
+      bucket: requireEnv('UPLOADS_BUCKET'),
+      repository,
+      persistence: new DynamoDBPersistenceLayer({ tableName: requireEnv('IDEMPOTENCY_TABLE'), awsSdkV3Client: dynamoDbClient }),
+      steps: new DeadLetterSteps({ repository, status, clock: systemClock, stepTimeoutMs: stepTimeoutMs() }),
     };
   }
   return runtime;

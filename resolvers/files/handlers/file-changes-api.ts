@@ -6,13 +6,15 @@
  * Env: FILES_TABLE, UPLOADS_BUCKET, STEP_TIMEOUT_SECONDS (when a PROCESSING file counts as stuck), plus the AWS SDK's (AWS_REGION, AWS_ENDPOINT_URL_S3 or
  * AWS_ENDPOINT_URL for a local S3, credentials).
  */
-import { documentClient, s3Client } from '../../shared/aws-clients.js';
+import { documentClient } from '../../shared/aws-clients.js';
+import { s3Client } from '../adapters/aws-clients.js';
 import { DynamoDbFileRepository } from '../adapters/dynamodb-file-repository.js';
 import { S3ObjectStore } from '../adapters/s3-object-store.js';
 import { S3UrlSigner, s3EndpointFromEnv } from '../adapters/s3-url-signer.js';
 import { FileChangesService } from '../domain/files-service.js';
 import { systemClock } from '../domain/ports.js';
-import { requireEnv, stepTimeoutMs } from '../../shared/config.js';
+import { requireEnv } from '../../shared/config.js';
+import { stepTimeoutMs } from './config.js';
 import { createLogger } from '../../shared/logger.js';
 import { createFileChangesApi } from './files-routers.js';
 

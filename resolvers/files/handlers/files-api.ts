@@ -11,7 +11,8 @@ import { DynamoDbFileRepository } from '../adapters/dynamodb-file-repository.js'
 import { S3UrlSigner, s3EndpointFromEnv } from '../adapters/s3-url-signer.js';
 import { FilesService } from '../domain/files-service.js';
 import { systemClock } from '../domain/ports.js';
-import { requireEnv, uploadTicketTtlSeconds } from '../../shared/config.js';
+import { requireEnv } from '../../shared/config.js';
+import { uploadTicketTtlSeconds } from './config.js';
 import { createLogger } from '../../shared/logger.js';
 import { createFilesApi } from './files-routers.js';
 

@@ -9,8 +9,9 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { AppSyncEventPublisher } from '../adapters/appsync-file-event-publisher.js';
-import { documentClient, snsClient } from '../../shared/aws-clients.js';
+import { appSyncFileEventPublisher } from '../adapters/appsync-file-event-publisher.js';
+import { documentClient } from '../../shared/aws-clients.js';
+import { snsClient } from '../adapters/aws-clients.js';
 import { DynamoDbFileRepository } from '../adapters/dynamodb-file-repository.js';
 import { CORRELATION_ATTRIBUTE, SnsNotificationSender } from '../adapters/sns-publishers.js';
 import { Notifier } from '../domain/notifier.js';
@@ -70,7 +71,7 @@ function awsRuntime(): NotifyRuntime {
   notifyRuntime ??= {
     notifier: new Notifier({
       repository: new DynamoDbFileRepository({ client: documentClient, tableName: requireEnv('FILES_TABLE') }),
-      events: new AppSyncEventPublisher({ url: requireEnv('GRAPHQL_URL'), region: requireEnv('AWS_REGION') }),
+      events: appSyncFileEventPublisher({ url: requireEnv('GRAPHQL_URL'), region: requireEnv('AWS_REGION') }),
       notifications: new SnsNotificationSender({ client: snsClient(), topicArn: requireEnv('NOTIFICATIONS_TOPIC_ARN') }),
       clock: systemClock,
     }),

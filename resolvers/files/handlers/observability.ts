@@ -5,7 +5,7 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import type { PipelineMetrics } from '../domain/pipeline-steps.js';
+import type { PipelineMetrics } from '../domain/pipeline-runs.js';
 
 export { Metrics };
 export type { Tracer };

@@ -13,7 +13,8 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseOriginalKey } from '../domain/keys.js';
 import type { FileRecord, RequiredStep } from '../domain/model.js';
-import type { ObjectRef, PipelineSteps, StepContext, StepOutcome } from '../domain/pipeline-steps.js';
+import type { ObjectRef, StepContext, StepOutcome } from '../domain/pipeline-runs.js';
+import type { PipelineSteps } from '../domain/pipeline-steps.js';
 import type { PipelineRepository } from '../domain/ports.js';
 import { type Logger, createLogger } from '../../shared/logger.js';
 import { createMetrics, createTracer, metricsPort, traced } from './observability.js';
@@ -24,7 +25,7 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 export type StepHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-/** What a step's function uses of the PipelineRuntime (./pipeline-runtime.ts): fakes in tests. */
+/** What a step's function runs on (./pipeline-runtime.ts builds it on AWS): fakes in tests. */
 export interface StepRuntime {
   readonly bucket: string;
   readonly repository: Pick<PipelineRepository, 'get'>;
@@ -60,7 +61,7 @@ export function createStepHandler(step: RequiredStep, serviceName: string, runti
           // Exactly the idempotency key: bucket, key and the version (or, unversioned, the sequencer).
           { bucket: ref.bucket, key: ref.key, sequencer: ref.sequencer, versionId: ref.versionId },
           // Not part of the key (Powertools hashes the first argument only).
-          { log, metrics: metricsPort(metrics), receiveCount: receiveCountOf(record), record: file },
+          { log, metrics: metricsPort(metrics), record: file },
         );
         log.info('Step outcome', { outcome });
       } catch (error) {

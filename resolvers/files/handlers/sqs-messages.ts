@@ -5,14 +5,11 @@
  */
 import type { S3EventRecord, SQSRecord } from 'aws-lambda';
 import { decodeS3EventKey } from '../domain/keys.js';
-import type { ObjectRef } from '../domain/pipeline-steps.js';
+import type { ObjectRef } from '../domain/pipeline-runs.js';
 import type { FileStatusMessage } from '../domain/ports.js';
 
 export class MalformedMessageError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'MalformedMessageError';
-  }
+  override name = 'MalformedMessageError';
 }
 
 function unwrap(body: string): unknown {

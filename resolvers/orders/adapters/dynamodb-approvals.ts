@@ -6,11 +6,11 @@
  * - a sale adds each line's quantity to its product's `sold` counter with ADD, in one
  *   transaction with a conditional mark on the order, so it counts once.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { cancellationCodes, readPage } from '../../shared/dynamodb.js';
 import type { OrderListKey, OrderRecord } from '../domain/model.js';
 import type { ApprovalDecisionInput, Page, SaleOutcome, SalesLedger } from '../domain/ports.js';
-import { orderFromItem } from './dynamodb-order-items.js';
+import { type OrderTables, orderFromItem, orderWithLines } from './dynamodb-order-items.js';
 
 export const AWAITING_APPROVAL_INDEX = 'awaitingApproval';
 const QUEUE = 'PENDING';
@@ -53,80 +53,58 @@ export function decideApproval(table: string, id: string, decision: ApprovalDeci
   };
 }
 
-export async function listAwaitingApproval(
+export function listAwaitingApproval(
   client: DynamoDBDocumentClient,
   table: string,
   options: { limit: number; startAfter: OrderListKey | null },
 ): Promise<Page<OrderRecord, OrderListKey>> {
-  const items: OrderRecord[] = [];
-  let exclusiveStartKey: Record<string, unknown> | undefined =
-    options.startAfter === null ? undefined : { id: options.startAfter.id, createdAt: options.startAfter.createdAt, approvalQueue: QUEUE };
-  let more = false;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: AWAITING_APPROVAL_INDEX,
-        KeyConditionExpression: 'approvalQueue = :queue',
-        ExpressionAttributeValues: { ':queue': QUEUE },
-        Limit: options.limit + 1 - items.length,
-        ExclusiveStartKey: exclusiveStartKey,
-      }),
-    );
+  return readPage({
+    limit: options.limit,
+    startKey: options.startAfter === null ? undefined : { id: options.startAfter.id, createdAt: options.startAfter.createdAt, approvalQueue: QUEUE },
+    fetch: (page) =>
+      client.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: AWAITING_APPROVAL_INDEX,
+          KeyConditionExpression: 'approvalQueue = :queue',
+          ExpressionAttributeValues: { ':queue': QUEUE },
+          ...page,
+        }),
+      ),
     // The index is eventually consistent: an order decided a moment ago may still be in it.
-    items.push(...(page.Items ?? []).map(orderFromItem).filter((order) => order.status === 'AWAITING_APPROVAL'));
-    exclusiveStartKey = page.LastEvaluatedKey;
-    more = exclusiveStartKey !== undefined;
-  } while (items.length <= options.limit && more);
-  const pageItems = items.slice(0, options.limit);
-  const last = pageItems.at(-1);
-  return {
-    items: pageItems,
-    lastKey: items.length > options.limit && last !== undefined ? { id: last.id, owner: QUEUE, createdAt: last.createdAt } : null,
-  };
+    read: (item) => {
+      const order = orderFromItem(item);
+      return order.status === 'AWAITING_APPROVAL' ? order : null;
+    },
+    keyOf: (last) => ({ id: last.id, owner: QUEUE, createdAt: last.createdAt }),
+  });
 }
 
 export class DynamoDbSalesLedger implements SalesLedger {
   readonly #client: DynamoDBDocumentClient;
-  readonly #orders: string;
-  readonly #products: string;
+  readonly #tables: OrderTables;
 
-  constructor(options: { client: DynamoDBDocumentClient; ordersTable: string; productsTable: string }) {
+  constructor(options: OrderTables & { client: DynamoDBDocumentClient }) {
     this.#client = options.client;
-    this.#orders = options.ordersTable;
-    this.#products = options.productsTable;
+    this.#tables = options;
   }
 
   async recordSale(order: OrderRecord, at: string): Promise<SaleOutcome> {
+    const sale = orderWithLines(
+      this.#tables,
+      order,
+      {
+        UpdateExpression: 'SET saleRecordedAt = :at',
+        ConditionExpression: 'attribute_exists(id) AND attribute_not_exists(saleRecordedAt)',
+        ExpressionAttributeValues: { ':at': at },
+      },
+      { UpdateExpression: 'ADD sold :quantity', ConditionExpression: 'attribute_exists(sku)' },
+    );
     try {
-      await this.#client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.#orders,
-                Key: { id: order.id },
-                UpdateExpression: 'SET saleRecordedAt = :at',
-                ConditionExpression: 'attribute_exists(id) AND attribute_not_exists(saleRecordedAt)',
-                ExpressionAttributeValues: { ':at': at },
-              },
-            },
-            ...order.items.map((line) => ({
-              Update: {
-                TableName: this.#products,
-                Key: { sku: line.sku },
-                UpdateExpression: 'ADD sold :quantity',
-                ConditionExpression: 'attribute_exists(sku)',
-                ExpressionAttributeValues: { ':quantity': line.quantity },
-              },
-            })),
-          ],
-        }),
-      );
+      await this.#client.send(sale);
       return 'RECORDED';
     } catch (error) {
-      const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
-      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'ALREADY_RECORDED';
+      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return 'ALREADY_RECORDED';
       throw error;
     }
   }

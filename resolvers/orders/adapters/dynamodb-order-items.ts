@@ -1,7 +1,10 @@
 /**
  * Orders and products as DynamoDB items: absent optional fields are not stored and read back as
- * null; an item that is not a record of the expected kind is a CorruptOrderRecordError.
+ * null; an item that is not a record of the expected kind is a CorruptOrderRecordError. And the
+ * one shape of transaction over an order and the products of its lines.
  */
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type Item, withoutNulls } from '../../shared/dynamodb.js';
 import {
   ORDER_STATUSES,
   PAYMENT_STATUSES,
@@ -17,18 +20,9 @@ import {
 
 /** A stored item that is not a record of the expected kind (hand-edited, or another version's). */
 export class CorruptOrderRecordError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CorruptOrderRecordError';
-  }
+  override name = 'CorruptOrderRecordError';
 }
 
-export type Item = Record<string, unknown>;
-
-
-export function withoutNulls(value: Item): Item {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined));
-}
 
 export const paymentToItem = (payment: PaymentRecord): Item => withoutNulls({ ...payment });
 
@@ -133,4 +127,38 @@ export function orderFromItem(item: Item): OrderRecord {
     createdAt: str('createdAt'),
     updatedAt: str('updatedAt'),
   };
+}
+
+/** An update of one item of a transaction, without its table and key. */
+export interface ItemUpdate {
+  readonly UpdateExpression: string;
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames?: Readonly<Record<string, string>>;
+  readonly ExpressionAttributeValues?: Readonly<Record<string, unknown>>;
+}
+
+export interface OrderTables {
+  readonly ordersTable: string;
+  readonly productsTable: string;
+}
+
+/**
+ * One transaction: `orderUpdate` on the order's item (the transaction's item 0), then
+ * `lineUpdate` on the product of each line, in the order's order, with `:quantity` the line's
+ * quantity. All of it happens, or none.
+ */
+export function orderWithLines(
+  tables: OrderTables,
+  order: OrderRecord,
+  orderUpdate: ItemUpdate,
+  lineUpdate: Pick<ItemUpdate, 'UpdateExpression' | 'ConditionExpression'>,
+): TransactWriteCommand {
+  return new TransactWriteCommand({
+    TransactItems: [
+      { Update: { TableName: tables.ordersTable, Key: { id: order.id }, ...orderUpdate } },
+      ...order.items.map((line) => ({
+        Update: { TableName: tables.productsTable, Key: { sku: line.sku }, ...lineUpdate, ExpressionAttributeValues: { ':quantity': line.quantity } },
+      })),
+    ],
+  });
 }

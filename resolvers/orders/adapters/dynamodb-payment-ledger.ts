@@ -4,8 +4,8 @@
  * `REFUND`, `DECLINE` (at most one each, by conditional put) and
  * `ATTEMPTS` (counters the simulator's fail-once tokens read).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TableRepository, ifConditionHolds } from '../../shared/dynamodb.js';
 import type {
   ChargeEntry,
   DeclineEntry,
@@ -18,19 +18,11 @@ import type {
 
 type Entry = 'INTENT' | 'CHARGE' | 'REFUND' | 'DECLINE';
 
-export class DynamoDbPaymentLedger implements SimulatorLedger {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
-    this.#client = options.client;
-    this.#table = options.tableName;
-  }
-
+export class DynamoDbPaymentLedger extends TableRepository implements SimulatorLedger {
   async entries(orderId: string): Promise<LedgerEntries> {
-    const { Items = [] } = await this.#client.send(
+    const { Items = [] } = await this.client.send(
       new QueryCommand({
-        TableName: this.#table,
+        TableName: this.table,
         KeyConditionExpression: 'orderId = :orderId',
         ExpressionAttributeValues: { ':orderId': orderId },
         ConsistentRead: true,
@@ -50,9 +42,9 @@ export class DynamoDbPaymentLedger implements SimulatorLedger {
   }
 
   async countAttempt(orderId: string, kind: 'charge' | 'refund'): Promise<number> {
-    const { Attributes } = await this.#client.send(
+    const { Attributes } = await this.client.send(
       new UpdateCommand({
-        TableName: this.#table,
+        TableName: this.table,
         Key: { orderId, entry: 'ATTEMPTS' },
         UpdateExpression: 'ADD #kind :one',
         ExpressionAttributeNames: { '#kind': kind },
@@ -80,25 +72,13 @@ export class DynamoDbPaymentLedger implements SimulatorLedger {
   }
 
   async #putOnce<T extends { orderId: string }>(entry: Entry, value: T): Promise<Recorded<T>> {
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: { ...value, entry },
-          ConditionExpression: 'attribute_not_exists(orderId)',
-        }),
-      );
-      return { entry: value, created: true };
-    } catch (error) {
-      const failed =
-        error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
-      if (!failed) throw error;
-      const { Item } = await this.#client.send(
-        new GetCommand({ TableName: this.#table, Key: { orderId: value.orderId, entry }, ConsistentRead: true }),
-      );
-      if (Item === undefined) throw new Error(`Ledger entry ${entry} of ${value.orderId} vanished`, { cause: error });
-      return { entry: strip(Item) as unknown as T, created: false };
-    }
+    const put = new PutCommand({ TableName: this.table, Item: { ...value, entry }, ConditionExpression: 'attribute_not_exists(orderId)' });
+    if ((await ifConditionHolds(() => this.client.send(put))) !== null) return { entry: value, created: true };
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { orderId: value.orderId, entry }, ConsistentRead: true }),
+    );
+    if (Item === undefined) throw new Error(`Ledger entry ${entry} of ${value.orderId} vanished`);
+    return { entry: strip(Item) as unknown as T, created: false };
   }
 }
 

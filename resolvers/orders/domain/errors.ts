@@ -17,27 +17,33 @@ import type { OrderStatus } from './model.js';
 // API errors
 // ---------------------------------------------------------------------------------------------
 
+/** An API error named `name` that always says `message`. */
+function refusal(name: string, message: string) {
+  return class extends ValidationError {
+    override name = name;
+    constructor(options?: ErrorOptions) {
+      super(message, options);
+    }
+  };
+}
+
 /** The order exists and is the caller's, but it is past the point where it can be cancelled. */
 export class OrderNotCancellableError extends ValidationError {
+  override name = 'OrderNotCancellable';
   constructor(
     readonly status: OrderStatus,
     options?: ErrorOptions,
   ) {
     super(`The order is ${status} and can no longer be cancelled`, options);
-    this.name = 'OrderNotCancellable';
   }
 }
 
 /** The clientToken was used before for an order with other lines or another payment token. */
-export class ClientTokenConflictError extends ValidationError {
-  constructor(options?: ErrorOptions) {
-    super('clientToken was already used for a different order; use a new clientToken for a new order', options);
-    this.name = 'ClientTokenConflict';
-  }
-}
+export class ClientTokenConflictError extends refusal('ClientTokenConflict', 'clientToken was already used for a different order; use a new clientToken for a new order') {}
 
 /** approveOrder / rejectOrder on an order that is not waiting for a decision (decided, or never asked). */
 export class OrderNotAwaitingApprovalError extends ValidationError {
+  override name = 'OrderNotAwaitingApproval';
   constructor(
     readonly status: OrderStatus,
     readonly decided: boolean,
@@ -49,25 +55,14 @@ export class OrderNotAwaitingApprovalError extends ValidationError {
         : `The order is ${status} and is not awaiting approval`,
       options,
     );
-    this.name = 'OrderNotAwaitingApproval';
   }
 }
 
 /** An approver deciding their own order: approvals need a second person. */
-export class OwnOrderApprovalError extends ValidationError {
-  constructor(options?: ErrorOptions) {
-    super('An approver cannot decide their own order', options);
-    this.name = 'OwnOrderApproval';
-  }
-}
+export class OwnOrderApprovalError extends refusal('OwnOrderApproval', 'An approver cannot decide their own order') {}
 
 /** The approval was recorded but its waiting task had closed (timed out): the order fails. */
-export class ApprovalExpiredError extends ValidationError {
-  constructor(options?: ErrorOptions) {
-    super('The approval came after the order stopped waiting for it; the order fails as timed out', options);
-    this.name = 'ApprovalExpired';
-  }
-}
+export class ApprovalExpiredError extends refusal('ApprovalExpired', 'The approval came after the order stopped waiting for it; the order fails as timed out') {}
 
 // ---------------------------------------------------------------------------------------------
 // Saga outcomes: the error names of the state machine
@@ -75,20 +70,17 @@ export class ApprovalExpiredError extends ValidationError {
 
 /** The order no longer holds up against the catalog (a product was withdrawn, ...). */
 export class InvalidOrderError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'InvalidOrder';
-  }
+  override name = 'InvalidOrder';
 }
 
 /** The payment provider declined the charge. Nothing was charged. */
 export class PaymentDeclinedError extends Error {
+  override name = 'PaymentDeclined';
   constructor(
     readonly reason: string,
     options?: ErrorOptions,
   ) {
     super(reason, options);
-    this.name = 'PaymentDeclined';
   }
 }
 
@@ -100,6 +92,7 @@ export interface Shortage {
 
 /** Some line could not be reserved. Nothing was reserved (the reservation is all or nothing). */
 export class OutOfStockError extends Error {
+  override name = 'OutOfStock';
   constructor(
     readonly shortages: readonly Shortage[],
     options?: ErrorOptions,
@@ -110,20 +103,20 @@ export class OutOfStockError extends Error {
         : `Out of stock: ${shortages.map((s) => `${s.sku} (${s.requested} requested, ${s.available} available)`).join(', ')}`,
       options,
     );
-    this.name = 'OutOfStock';
   }
 }
 
 /** The customer cancelled the order while this step ran or before it. */
 export class OrderCancelledError extends Error {
+  override name = 'OrderCancelled';
   constructor(orderId: string, options?: ErrorOptions) {
     super(`Order ${orderId} was cancelled`, options);
-    this.name = 'OrderCancelled';
   }
 }
 
 /** The order is in a status this step cannot act on (a bug, or a hand-edited record). */
 export class OrderStateConflictError extends Error {
+  override name = 'OrderStateConflict';
   constructor(
     readonly orderId: string,
     readonly status: OrderStatus,
@@ -131,15 +124,14 @@ export class OrderStateConflictError extends Error {
     options?: ErrorOptions,
   ) {
     super(`Order ${orderId} is ${status}; ${step} cannot act on it`, options);
-    this.name = 'OrderStateConflict';
   }
 }
 
 /** The execution names an order that does not exist. */
 export class OrderNotFoundError extends Error {
+  override name = 'OrderNotFound';
   constructor(orderId: string, options?: ErrorOptions) {
     super(`Order ${orderId} does not exist`, options);
-    this.name = 'OrderNotFound';
   }
 }
 
@@ -181,16 +173,13 @@ export const APPROVAL_TIMED_OUT = 'APPROVAL_TIMED_OUT';
 
 /** The provider could not be reached or answered with a server error: try again later. */
 export class PaymentProviderUnavailableError extends Error {
+  override name = 'PaymentProviderUnavailable';
   constructor(message = 'The payment provider is unavailable', options?: ErrorOptions) {
     super(message, options);
-    this.name = 'PaymentProviderUnavailable';
   }
 }
 
 /** The provider holds a charge for this order with another amount: never charge twice. */
 export class PaymentConflictError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PaymentConflict';
-  }
+  override name = 'PaymentConflict';
 }

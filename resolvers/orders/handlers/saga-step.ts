@@ -15,9 +15,9 @@ import { orderSagaFromEnvironment } from './wiring.js';
 
 /** The event is not what the state machine passes: a wiring bug, never retried into success. */
 export class InvalidStepInputError extends Error {
+  override name = 'InvalidStepInput';
   constructor(message: string) {
     super(message);
-    this.name = 'InvalidStepInput';
   }
 }
 

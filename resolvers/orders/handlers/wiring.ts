@@ -12,7 +12,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { documentClient } from '../../shared/aws-clients.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { requireEnv } from '../../shared/config.js';
-import { AppSyncOrderEventPublisher } from '../adapters/appsync-order-event-publisher.js';
+import { appSyncOrderEventPublisher } from '../adapters/appsync-order-event-publisher.js';
 import { DynamoDbInventory, DynamoDbOrderRepository, DynamoDbProductCatalog } from '../adapters/dynamodb-orders.js';
 import { DynamoDbPaymentLedger } from '../adapters/dynamodb-payment-ledger.js';
 import { StepFunctionsOrderWorkflow } from '../adapters/sfn-order-workflow.js';
@@ -103,7 +103,7 @@ function environmentPorts(): Ports {
         }),
     ),
     payments: lazyPort(() => paymentFactory(process.env)),
-    publisher: lazyPort(() => new AppSyncOrderEventPublisher({ url: requireEnv('GRAPHQL_URL'), region: requireEnv('AWS_REGION') })),
+    publisher: lazyPort(() => appSyncOrderEventPublisher({ url: requireEnv('GRAPHQL_URL'), region: requireEnv('AWS_REGION') })),
     workflow: lazyPort(
       () => new StepFunctionsOrderWorkflow({ client: new SFNClient({}), stateMachineArn: requireEnv('ORDER_WORKFLOW_ARN') }),
     ),
@@ -125,8 +125,4 @@ export function orderSagaFromEnvironment(log: Log): OrderSaga {
 
 export function approvalAndSaleStepsFromEnvironment(log: Log): ApprovalAndSaleSteps {
   return new ApprovalAndSaleSteps({ ...environmentPorts(), clock: systemClock, log });
-}
-
-export function orderRepositoryFromEnvironment(): OrderRepository {
-  return environmentPorts().orders;
 }

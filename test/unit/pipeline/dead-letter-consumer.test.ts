@@ -6,9 +6,11 @@
 import type { ChangeMessageVisibilityBatchCommand, Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { originalKey } from '../../../resolvers/files/domain/keys.js';
-import { type ObjectRef, PipelineSteps } from '../../../resolvers/files/domain/pipeline-steps.js';
+import { DeadLetterSteps } from '../../../resolvers/files/domain/dead-letter-steps.js';
+import type { ObjectRef } from '../../../resolvers/files/domain/pipeline-runs.js';
+import { PipelineSteps } from '../../../resolvers/files/domain/pipeline-steps.js';
 import { type DeadLetterRuntime, createDeadLetterConsumer } from '../../../resolvers/files/handlers/dead-letter-consumer.js';
-import { createFaults } from '../../../local/faults/rules.js';
+import { InjectedFault } from '../../../local/faults/rules.js';
 import { createLogger } from '../../../resolvers/shared/logger.js';
 import { OWNER, lambdaContext, pendingRecord, s3Event } from '../resolvers/helpers/factories.js';
 import { FixedClock, MemoryLog, RecordingPublisher, RecordingStatusPublisher } from '../resolvers/helpers/fakes.js';
@@ -46,16 +48,14 @@ describe('the dead-letter consumer, run on every tick of its schedule', () => {
   let persistence: InMemoryPersistenceLayer;
   const clock = new FixedClock();
 
-  const steps = (stepTimeoutMs?: number) =>
+  const steps = () =>
     new PipelineSteps({
       repository,
       objectStore: store,
       events: new RecordingPublisher(),
       status,
       clock,
-      faults: createFaults({ rules: [{ kind: 'step-error', step: 'THUMBNAIL' }] }),
       thumbnails: { sizes: [{ width: 200, height: 200 }], formats: ['jpeg'] },
-      ...(stepTimeoutMs === undefined ? {} : { stepTimeoutMs }),
     });
 
   function consumer(stepTimeoutMs?: number) {
@@ -65,7 +65,7 @@ describe('the dead-letter consumer, run on every tick of its schedule', () => {
       bucket: BUCKET,
       repository,
       persistence,
-      steps: steps(stepTimeoutMs),
+      steps: new DeadLetterSteps({ repository, status, clock, stepTimeoutMs }),
     };
     return createDeadLetterConsumer(() => runtime, createLogger('dead-letters-test'), { count: () => undefined });
   }
@@ -75,8 +75,11 @@ describe('the dead-letter consumer, run on every tick of its schedule', () => {
     await repository.create(pendingRecord({ id: ID, size: (await images.jpeg()).length }));
     await store.putObject({ key: KEY, body: await images.jpeg(), contentType: 'image/jpeg' });
     const log = new MemoryLog();
-    await steps().run('PROCESS', ref, { log, receiveCount: 1 });
-    await expect(steps().run('THUMBNAIL', ref, { log, receiveCount: 3 })).rejects.toThrow();
+    await steps().run('PROCESS', ref, { log });
+    // The step's read of the original fails every time (a step-error fault, as the local stack injects it).
+    store.failGetWith = new InjectedFault('Injected fault in THUMBNAIL (receive 3)');
+    await expect(steps().run('THUMBNAIL', ref, { log })).rejects.toThrow();
+    store.failGetWith = null;
   }
 
   const failedAnnouncements = () => status.messages.filter((m) => m.fileId === ID && m.status === 'FAILED');

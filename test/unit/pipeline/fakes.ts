@@ -6,7 +6,6 @@ import type { FileErrorRecord } from '../../../resolvers/files/domain/model.js';
 import { PipelineSteps } from '../../../resolvers/files/domain/pipeline-steps.js';
 import type { AnnouncementClaim, AnnouncementRepository } from '../../../resolvers/files/domain/ports.js';
 import type { StepRuntime } from '../../../resolvers/files/handlers/pipeline-step.js';
-import { createFaults } from '../../../local/faults/rules.js';
 import {
   FixedClock,
   InMemoryFileRepository,
@@ -42,7 +41,6 @@ export function inMemoryStepRuntime(bucket: string, repository: AnnouncingFileRe
       events: new RecordingPublisher(),
       status: new RecordingStatusPublisher(),
       clock: new FixedClock(),
-      faults: createFaults(null),
       thumbnails: { sizes: [{ width: 200, height: 200 }], formats: ['jpeg'] },
     }),
   };

@@ -3,8 +3,10 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { originalKey, quarantineKey } from '../../../resolvers/files/domain/keys.js';
 import { Notifier } from '../../../resolvers/files/domain/notifier.js';
 import { inspectImage } from '../../../resolvers/files/domain/image-inspection.js';
-import { type ImageFunctions, type ObjectRef, PipelineSteps, type StepContext, compareSequencers } from '../../../resolvers/files/domain/pipeline-steps.js';
-import { createFaults } from '../../../local/faults/rules.js';
+import { DeadLetterSteps } from '../../../resolvers/files/domain/dead-letter-steps.js';
+import { type ObjectRef, type StepContext, compareSequencers } from '../../../resolvers/files/domain/pipeline-runs.js';
+import { type ImageFunctions, PipelineSteps } from '../../../resolvers/files/domain/pipeline-steps.js';
+import { InjectedFault } from '../../../local/faults/rules.js';
 import { OWNER, pendingRecord } from '../resolvers/helpers/factories.js';
 import {
   FixedClock,
@@ -27,19 +29,22 @@ describe('the pipeline steps, over in-memory ports', () => {
   let status: RecordingStatusPublisher;
   let log: MemoryLog;
   const clock = new FixedClock();
-  const steps = (faults = createFaults(null), stepTimeoutMs?: number, imageFunctions?: Partial<ImageFunctions>) =>
+  const steps = (imageFunctions?: Partial<ImageFunctions>) =>
     new PipelineSteps({
-      stepTimeoutMs,
       images: imageFunctions,
       repository,
       objectStore: store,
       events,
       status,
       clock,
-      faults,
       thumbnails: { sizes: [{ width: 200, height: 200 }, { width: 800, height: null }], formats: ['jpeg', 'webp'] },
     });
-  const context = (receiveCount = 1) => ({ log, receiveCount });
+  const deadLetters = (stepTimeoutMs?: number) => new DeadLetterSteps({ repository, status, clock, stepTimeoutMs });
+  /** The step's read of the original fails (where the local stack injects a step-error fault): a transient failure. */
+  const failingRead = () => {
+    store.failGetWith = new InjectedFault('Injected fault in THUMBNAIL (receive 1)');
+  };
+  const context = (): StepContext => ({ log });
 
   async function upload(bytes: Uint8Array, overrides: { fileName?: string; size?: number } = {}) {
     await repository.create(pendingRecord({ id: ID, size: overrides.size ?? bytes.length, fileName: overrides.fileName ?? 'a.jpg' }));
@@ -84,8 +89,8 @@ describe('the pipeline steps, over in-memory ports', () => {
     const writes = repository.writes.length;
     const puts = store.puts.length;
 
-    expect(await steps().run('PROCESS', ref, context(2))).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
-    expect(await steps().run('THUMBNAIL', ref, context(2))).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
+    expect(await steps().run('PROCESS', ref, context())).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
+    expect(await steps().run('THUMBNAIL', ref, context())).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
 
     expect(repository.writes.length).toBe(writes);
     expect(store.puts.length).toBe(puts);
@@ -94,12 +99,13 @@ describe('the pipeline steps, over in-memory ports', () => {
 
   it('given a step that throws once (injected), when retried, then READY with one set of thumbnails and one "started" event', async () => {
     await upload(await images.jpeg());
-    const faults = createFaults({ rules: [{ kind: 'step-error', step: 'THUMBNAIL', onReceiveCounts: [1] }] });
-    await steps(faults).run('PROCESS', ref, context());
+    await steps().run('PROCESS', ref, context());
 
-    await expect(steps(faults).run('THUMBNAIL', ref, context(1))).rejects.toMatchObject({ name: 'InjectedFault' });
+    failingRead();
+    await expect(steps().run('THUMBNAIL', ref, context())).rejects.toMatchObject({ name: 'InjectedFault' });
     expect((await repository.get(ID))?.steps.THUMBNAIL?.lastError).toMatchObject({ name: 'InjectedFault' });
-    expect(await steps(faults).run('THUMBNAIL', ref, context(2))).toEqual({ outcome: 'READY', fileId: ID });
+    store.failGetWith = null;
+    expect(await steps().run('THUMBNAIL', ref, context())).toEqual({ outcome: 'READY', fileId: ID });
 
     expect(repository.writes.filter((w) => w.startsWith('complete:THUMBNAIL'))).toHaveLength(1);
     expect(events.events.filter((e) => e.step === 'THUMBNAIL' && e.message === 'started')).toHaveLength(1);
@@ -130,7 +136,7 @@ describe('the pipeline steps, over in-memory ports', () => {
     let processFinished!: () => void;
     const finished = new Promise<void>((resolve) => (processFinished = resolve));
     // THUMBNAIL has begun and read the bytes; its checks end only once PROCESS has failed the file.
-    const heldThumbnail = steps(createFaults(null), undefined, {
+    const heldThumbnail = steps({
       inspect: async (bytes, size) => {
         thumbnailInspecting();
         await finished;
@@ -153,9 +159,9 @@ describe('the pipeline steps, over in-memory ports', () => {
     await upload(images.html);
     repository.failures.markFailed = [Object.assign(new Error('Throughput exceeded'), { name: 'ProvisionedThroughputExceededException' })];
 
-    await expect(steps().run('PROCESS', ref, context(1))).rejects.toThrow('Throughput exceeded');
+    await expect(steps().run('PROCESS', ref, context())).rejects.toThrow('Throughput exceeded');
     expect(store.copies).toHaveLength(1);
-    expect(await steps().run('PROCESS', ref, context(2))).toMatchObject({ outcome: 'FAILED', code: 'UNSUPPORTED_TYPE' });
+    expect(await steps().run('PROCESS', ref, context())).toMatchObject({ outcome: 'FAILED', code: 'UNSUPPORTED_TYPE' });
 
     expect(store.copies).toHaveLength(1);
     expect(await repository.get(ID)).toMatchObject({ status: 'FAILED', quarantineKey: quarantineKey(OWNER, ID) });
@@ -189,13 +195,13 @@ describe('the pipeline steps, over in-memory ports', () => {
 
   it('given THUMBNAIL out of retries (a dead letter), then FAILED with RETRIES_EXHAUSTED and its last error, once; PROCESS still completed', async () => {
     await upload(await images.jpeg());
-    const faults = createFaults({ rules: [{ kind: 'step-error', step: 'THUMBNAIL' }] });
-    await steps(faults).run('PROCESS', ref, context());
-    await expect(steps(faults).run('THUMBNAIL', ref, context())).rejects.toThrow();
+    await steps().run('PROCESS', ref, context());
+    failingRead();
+    await expect(steps().run('THUMBNAIL', ref, context())).rejects.toThrow();
 
-    const outcome = await steps().deadLetter('THUMBNAIL', ref, context(4));
+    const outcome = await deadLetters().deadLetter('THUMBNAIL', ref, context());
     // A dead letter of the other step (a duplicate PROCESS delivery) meets the finished file.
-    const other = await steps().deadLetter('PROCESS', ref, context(4));
+    const other = await deadLetters().deadLetter('PROCESS', ref, context());
 
     expect(outcome).toEqual({ outcome: 'FAILED', fileId: ID, code: 'RETRIES_EXHAUSTED' });
     expect(other).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
@@ -209,7 +215,7 @@ describe('the pipeline steps, over in-memory ports', () => {
     await upload(await images.jpeg());
     await steps().run('PROCESS', ref, context());
 
-    expect(await steps().deadLetter('PROCESS', ref, context(3))).toEqual({ outcome: 'SKIPPED', reason: 'COMPLETED' });
+    expect(await deadLetters().deadLetter('PROCESS', ref, context())).toEqual({ outcome: 'SKIPPED', reason: 'COMPLETED' });
     expect(await repository.get(ID)).toMatchObject({ status: 'PROCESSING', error: null });
     expect(status.messages).toEqual([]);
   });
@@ -217,14 +223,14 @@ describe('the pipeline steps, over in-memory ports', () => {
   it('given a step another delivery began and is still running, when a dead letter of it is seen, then it waits until the step could have timed out', async () => {
     await upload(await images.jpeg());
     await repository.beginStep(ID, 'PROCESS', ref.sequencer, clock.now().toISOString());
-    const withTimeout = () => steps(createFaults(null), 30_000);
+    const withTimeout = () => deadLetters(30_000);
 
     clock.advance(29_000);
-    expect(await withTimeout().deadLetter('PROCESS', ref, context(3))).toEqual({ outcome: 'SKIPPED', reason: 'IN_PROGRESS' });
+    expect(await withTimeout().deadLetter('PROCESS', ref, context())).toEqual({ outcome: 'SKIPPED', reason: 'IN_PROGRESS' });
     expect((await repository.get(ID))?.status).toBe('PROCESSING');
 
     clock.advance(2_000);
-    expect(await withTimeout().deadLetter('PROCESS', ref, context(3))).toEqual({ outcome: 'FAILED', fileId: ID, code: 'RETRIES_EXHAUSTED' });
+    expect(await withTimeout().deadLetter('PROCESS', ref, context())).toEqual({ outcome: 'FAILED', fileId: ID, code: 'RETRIES_EXHAUSTED' });
   });
 
   it('given a dead-lettered step, when its message is redriven, then the step reopens and the file ends READY', async () => {
@@ -232,9 +238,9 @@ describe('the pipeline steps, over in-memory ports', () => {
     await steps().run('PROCESS', ref, context());
     // Began long ago and never finished: a crashed delivery.
     await repository.beginStep(ID, 'THUMBNAIL', ref.sequencer, new Date(clock.now().getTime() - 3_600_000).toISOString());
-    await steps().deadLetter('THUMBNAIL', ref, context());
+    await deadLetters().deadLetter('THUMBNAIL', ref, context());
 
-    expect(await steps().run('THUMBNAIL', ref, context(1))).toEqual({ outcome: 'READY', fileId: ID });
+    expect(await steps().run('THUMBNAIL', ref, context())).toEqual({ outcome: 'READY', fileId: ID });
     expect((await repository.get(ID))?.error).toBeNull();
   });
 
@@ -299,8 +305,8 @@ describe('the pipeline steps, over in-memory ports', () => {
     expect(await steps().run('THUMBNAIL', ref, context())).toEqual({ outcome: 'DONE', fileId: ID });
     expect((await repository.get(ID))?.status).toBe('PROCESSING');
 
-    expect(await steps().run('THUMBNAIL', ref, context(2))).toEqual({ outcome: 'READY', fileId: ID });
-    expect(await steps().run('PROCESS', ref, context(2))).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
+    expect(await steps().run('THUMBNAIL', ref, context())).toEqual({ outcome: 'READY', fileId: ID });
+    expect(await steps().run('PROCESS', ref, context())).toEqual({ outcome: 'SKIPPED', reason: 'FINISHED' });
 
     expect((await repository.get(ID))?.status).toBe('READY');
     expect(status.messages.map((m) => m.status)).toEqual(['READY', 'READY']);
@@ -311,7 +317,7 @@ describe('the pipeline steps, over in-memory ports', () => {
     expect(await steps().run('PROCESS', ref, context())).toEqual({ outcome: 'DONE', fileId: ID });
     await repository.beginStep(ID, 'THUMBNAIL', ref.sequencer, clock.now().toISOString());
 
-    expect(await steps().run('PROCESS', ref, context(2))).toEqual({ outcome: 'SKIPPED', reason: 'DUPLICATE' });
+    expect(await steps().run('PROCESS', ref, context())).toEqual({ outcome: 'SKIPPED', reason: 'DUPLICATE' });
     expect((await repository.get(ID))?.status).toBe('PROCESSING');
     expect(status.messages).toEqual([]);
   });

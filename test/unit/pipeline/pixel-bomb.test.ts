@@ -27,7 +27,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectImage, sanitizeImage } from '../../../resolvers/files/domain/image-inspection.js';
 import { MAX_INPUT_PIXELS } from '../../../resolvers/files/domain/policy.js';
-import { type ProcessingError } from '../../../resolvers/shared/errors.js';
+import { type ProcessingError } from '../../../resolvers/files/domain/errors.js';
 import { pixelBombPng } from '../../support/images.js';
 
 const MB = 1024 * 1024;

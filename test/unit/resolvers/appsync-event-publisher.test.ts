@@ -2,7 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AppSyncEventPublisher, EventPublishError } from '../../../resolvers/files/adapters/appsync-file-event-publisher.js';
+import { EventPublishError, appSyncFileEventPublisher } from '../../../resolvers/files/adapters/appsync-file-event-publisher.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const event = { fileId: 'f1', owner: 'o1', status: 'READY', step: 'PROCESS', message: null } as const;
@@ -16,10 +16,10 @@ function fakeFetch(status: number, body: unknown) {
   return { fetch, calls };
 }
 
-describe('AppSyncEventPublisher', () => {
+describe('appSyncFileEventPublisher', () => {
   it('given an event, when published, then a SigV4 (appsync) POST of publishFileEvent with the event as input', async () => {
     const { fetch, calls } = fakeFetch(200, { data: { publishFileEvent: { fileId: 'f1' } } });
-    const publisher = new AppSyncEventPublisher({
+    const publisher = appSyncFileEventPublisher({
       url: 'http://127.0.0.1:20002/graphql',
       region: 'eu-west-1',
       credentials,
@@ -50,7 +50,7 @@ describe('AppSyncEventPublisher', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-11-27T12:00:00Z'));
     const { fetch, calls } = fakeFetch(200, { data: { publishFileEvent: { fileId: 'f1' } } });
-    await new AppSyncEventPublisher({ url: 'http://127.0.0.1:20002/graphql', region: 'eu-west-1', credentials, fetch }).publish(event);
+    await appSyncFileEventPublisher({ url: 'http://127.0.0.1:20002/graphql', region: 'eu-west-1', credentials, fetch }).publish(event);
     const sent = calls[0]?.init;
 
     const reference = await new SignatureV4({ service: 'appsync', region: 'eu-west-1', credentials, sha256: Sha256 }).sign(
@@ -70,14 +70,14 @@ describe('AppSyncEventPublisher', () => {
 
   it('given a GraphQL errors array in a 200 response, when published, then EventPublishError', async () => {
     const { fetch } = fakeFetch(200, { data: null, errors: [{ errorType: 'Unauthorized', message: 'Not Authorized' }] });
-    const publisher = new AppSyncEventPublisher({ url: 'https://x/graphql', region: 'eu-west-1', credentials, fetch });
+    const publisher = appSyncFileEventPublisher({ url: 'https://x/graphql', region: 'eu-west-1', credentials, fetch });
     await expect(publisher.publish(event)).rejects.toThrow(EventPublishError);
     await expect(publisher.publish(event)).rejects.toThrow(/Unauthorized: Not Authorized/);
   });
 
   it('given an HTTP 401, when published, then EventPublishError', async () => {
     const { fetch } = fakeFetch(401, { errors: [{ errorType: 'UnauthorizedException' }] });
-    const publisher = new AppSyncEventPublisher({ url: 'https://x/graphql', region: 'eu-west-1', credentials, fetch });
+    const publisher = appSyncFileEventPublisher({ url: 'https://x/graphql', region: 'eu-west-1', credentials, fetch });
     await expect(publisher.publish(event)).rejects.toThrow(/HTTP 401/);
   });
 });

@@ -2,16 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   CorruptImageError,
   EmptyFileError,
-  INTERNAL_ERROR_MESSAGE,
-  InternalError,
-  NotFoundError,
   SizeMismatchError,
   TooManyPixelsError,
-  UnauthorizedException,
   UnsupportedTypeError,
-  ValidationError,
-  toPublicError,
-} from '../../../resolvers/shared/errors.js';
+} from '../../../resolvers/files/domain/errors.js';
+import { INTERNAL_ERROR_MESSAGE, InternalError, NotFoundError, UnauthorizedException, ValidationError, toPublicError } from '../../../resolvers/shared/errors.js';
 import { MemoryLog } from './helpers/fakes.js';
 
 describe('toPublicError', () => {

@@ -6,7 +6,7 @@ import {
   renderThumbnail,
   sniffImageFormat,
 } from '../../../resolvers/files/domain/image-inspection.js';
-import { type ProcessingError } from '../../../resolvers/shared/errors.js';
+import { type ProcessingError } from '../../../resolvers/files/domain/errors.js';
 import { rgbPng } from '../../support/images.js';
 import * as images from './helpers/images.js';
 import { createHash } from 'node:crypto';

@@ -6,7 +6,8 @@ import {
   parseOriginalKey,
   thumbnailKey,
 } from '../../../resolvers/files/domain/keys.js';
-import { encodePageToken, decodePageToken } from '../../../resolvers/files/domain/page-token.js';
+import { decodeFilesToken, encodeFilesToken } from '../../../resolvers/files/domain/page-token.js';
+import { encodeOrdersToken } from '../../../resolvers/orders/domain/page-token.js';
 import { ValidationError } from '../../../resolvers/shared/errors.js';
 
 const ID = '3f2b8c1e-5a6d-4e7f-8a9b-0c1d2e3f4a5b';
@@ -50,27 +51,40 @@ describe('object keys', () => {
 
 describe('page tokens', () => {
   const key = { id: ID, owner: 'user-1', createdAt: '2025-01-02T03:04:05.678Z' };
+  /** A token in the one format (resolvers/shared/page-token.ts) with this listing and key. */
+  const tokenOf = (of: unknown, after: unknown) => Buffer.from(JSON.stringify({ of, after })).toString('base64url');
 
   it('given a list key, when encoded and decoded by its owner, then the same key comes back', () => {
-    const token = encodePageToken(key);
+    const token = encodeFilesToken(key);
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodePageToken(token, 'user-1')).toEqual(key);
+    expect(decodeFilesToken(token, 'user-1')).toEqual(key);
   });
 
   it('given a token of another owner, when decoded, then ValidationError (no reading their list)', () => {
-    expect(() => decodePageToken(encodePageToken(key), 'user-2')).toThrow(ValidationError);
+    expect(() => decodeFilesToken(encodeFilesToken(key), 'user-2')).toThrow(ValidationError);
+  });
+
+  it('given a token of another listing (orders()), when decoded by files(), then the same ValidationError as for garbage', () => {
+    expect(() => decodeFilesToken(encodeOrdersToken(key), 'user-1')).toThrow(
+      expect.objectContaining({ name: 'ValidationError', message: 'nextToken is not a token returned by files()' }),
+    );
   });
 
   it.each([
     'not base64!',
     Buffer.from('not json').toString('base64url'),
-    Buffer.from('{"id":"x"}').toString('base64url'),
-    Buffer.from(JSON.stringify({ ...key, extra: 1 })).toString('base64url'),
-    Buffer.from(JSON.stringify({ ...key, createdAt: 'yesterday' })).toString('base64url'),
+    tokenOf('files', { id: 'x' }),
+    tokenOf('files', { ...key, extra: 'x' }),
+    tokenOf('files', { ...key, createdAt: 'yesterday' }),
+    tokenOf('files', { ...key, id: 7 }),
+    tokenOf('files', [1, 2, 3]),
+    Buffer.from(JSON.stringify(key)).toString('base64url'),
     Buffer.from('[1,2,3]').toString('base64url'),
     '',
     'A'.repeat(2000),
-  ])('given the malformed token %#, when decoded, then ValidationError', (token) => {
-    expect(() => decodePageToken(token, 'user-1')).toThrow(ValidationError);
+  ])('given the malformed token %#, when decoded, then ValidationError saying it is not a files() token', (token) => {
+    expect(() => decodeFilesToken(token, 'user-1')).toThrow(
+      expect.objectContaining({ name: 'ValidationError', message: 'nextToken is not a token returned by files()' }),
+    );
   });
 });

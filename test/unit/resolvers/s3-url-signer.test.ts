@@ -6,7 +6,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it } from 'vitest';
-import { createS3Client } from '../../../resolvers/shared/aws-clients.js';
+import { createS3Client } from '../../../resolvers/files/adapters/aws-clients.js';
 import { S3UrlSigner, encodeKeyPath, s3EndpointFromEnv } from '../../../resolvers/files/adapters/s3-url-signer.js';
 import type { PresignPutRequest } from '../../../resolvers/files/domain/ports.js';
 import { FixedClock } from './helpers/fakes.js';

@@ -1,7 +1,6 @@
 /** Event, context and record factories (Powertools style: realistic defaults, overrides). */
 import type { AppSyncResolverEvent, Context, S3Event } from 'aws-lambda';
-import { type FileRecord, NO_PIPELINE_STATE } from '../../../../resolvers/files/domain/model.js';
-import { originalKey } from '../../../../resolvers/files/domain/keys.js';
+import { type FileRecord, pendingUpload } from '../../../../resolvers/files/domain/model.js';
 
 export const OWNER = '7d3f1c2a-1111-4222-8333-444455556666';
 export const OTHER_OWNER = '0a0b0c0d-9999-4888-8777-666655554444';
@@ -84,23 +83,6 @@ export function s3Event(bucket: string, ...keys: string[]): S3Event {
 
 export function pendingRecord(overrides: Partial<FileRecord> & { id: string }): FileRecord {
   const owner = overrides.owner ?? OWNER;
-  return {
-    owner,
-    fileName: 'holiday.jpg',
-    contentType: 'image/jpeg',
-    size: 1234,
-    status: 'PENDING_UPLOAD',
-    objectKey: originalKey(owner, overrides.id),
-    width: null,
-    height: null,
-    format: null,
-    sha256: null,
-    thumbnails: [],
-    error: null,
-    createdAt: '2025-01-02T03:04:05.678Z',
-    updatedAt: '2025-01-02T03:04:05.678Z',
-    correlationId: null,
-    ...NO_PIPELINE_STATE,
-    ...overrides,
-  };
+  const file = { id: overrides.id, owner, fileName: 'holiday.jpg', contentType: 'image/jpeg', size: 1234, correlationId: null };
+  return { ...pendingUpload({ ...file, at: '2025-01-02T03:04:05.678Z' }), ...overrides };
 }

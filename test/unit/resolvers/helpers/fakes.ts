@@ -24,7 +24,7 @@ import type {
   StatusPublisher,
   UserNotification,
 } from '../../../../resolvers/files/domain/ports.js';
-import { ObjectNotFoundError, SizeMismatchError } from '../../../../resolvers/shared/errors.js';
+import { ObjectNotFoundError, SizeMismatchError } from '../../../../resolvers/files/domain/errors.js';
 
 export class InMemoryFileRepository implements FileRepository, PipelineRepository {
   readonly records = new Map<string, FileRecord>();
