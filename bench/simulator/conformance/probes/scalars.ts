@@ -1,30 +1,9 @@
 /** Scalar rows (test/conformance/scalars.test.ts): the same values, through variables and results. */
 import { type Endpoint, graphql } from '../client.js';
 import type { Probe } from '../probe.js';
-import { ECHO_SCALARS, SCALAR_FIELDS, VALID_SCALARS } from '../../../../test/conformance/support/scalar-values.js';
+import { ECHO_SCALARS, EDGE_VALID_SCALARS, INVALID_SCALARS, SCALAR_FIELDS, VALID_SCALARS } from '../../../../test/conformance/support/scalar-values.js';
 
 const RAW = `query Raw($values: AWSJSON!) { rawScalars(values: $values) { ${SCALAR_FIELDS} } }`;
-
-/** AppSync accepts these (appsync-behaviour.md §6). */
-const ALSO_VALID: [string, unknown][] = [
-  ['timestamp', -86_400],
-  ['dateTime', '1970-01-01T00:00:00Z'],
-  ['time', '23:59'],
-  ['ip', '2001:db8::1'],
-  ['date', '2024-02-29+01:00'],
-];
-/** AppSync refuses these. */
-const INVALID: [string, unknown][] = [
-  ['date', '2024-13-01'],
-  ['time', '25:00:00'],
-  ['dateTime', '2024-02-29T12:30:45'],
-  ['timestamp', 1.5],
-  ['email', 'not-an-email'],
-  ['json', '{not json'],
-  ['url', 'example.com/no-scheme'],
-  ['phone', 'call me'],
-  ['ip', '300.1.1.1'],
-];
 
 /** Whether the simulator accepts `value` for `field` as a variable (every ScalarsInput field is nullable). */
 async function accepts(endpoint: Endpoint, field: string, value: unknown): Promise<boolean> {
@@ -38,10 +17,10 @@ export const scalarProbes: Probe[] = [
     behaviour: 'AWS scalars validated in variables and results',
     run: async ({ endpoint }) => {
       const refusedValid: string[] = [];
-      for (const [field, value] of [...Object.entries(VALID_SCALARS), ...ALSO_VALID])
+      for (const [field, value] of [...Object.entries(VALID_SCALARS), ...EDGE_VALID_SCALARS])
         if (!(await accepts(endpoint, field, value))) refusedValid.push(`${field} ${JSON.stringify(value)}`);
       const acceptedInvalid: string[] = [];
-      for (const [field, value] of INVALID) if (await accepts(endpoint, field, value)) acceptedInvalid.push(`${field} ${JSON.stringify(value)}`);
+      for (const [field, value] of INVALID_SCALARS) if (await accepts(endpoint, field, value)) acceptedInvalid.push(`${field} ${JSON.stringify(value)}`);
       const literal = await graphql(endpoint, '{ scalars(input: { dateTime: "2024-02-29T12:30:45" }) { dateTime } }');
       // Only values the simulator takes as valid, so that nulls come from the invalid ones.
       const accepted = Object.fromEntries(Object.entries(VALID_SCALARS).filter(([field, value]) => !refusedValid.includes(`${field} ${JSON.stringify(value)}`)));
@@ -50,7 +29,7 @@ export const scalarProbes: Probe[] = [
       const nulled = rawData ? ['date', 'email', 'timestamp'].filter((f) => rawData[f] === null) : [];
       const others = rawData ? Object.keys(accepted).filter((f) => !['date', 'email', 'timestamp'].includes(f) && rawData[f] !== null).length : 0;
       return (
-        `variables: ${INVALID.length - acceptedInvalid.length} of ${INVALID.length} invalid values refused` +
+        `variables: ${INVALID_SCALARS.length - acceptedInvalid.length} of ${INVALID_SCALARS.length} invalid values refused` +
         (acceptedInvalid.length ? ` (accepted: ${acceptedInvalid.join(', ')})` : '') +
         `; ${refusedValid.length ? `valid values refused: ${refusedValid.join(', ')}` : 'every valid value accepted'}` +
         `; literal dateTime without offset: ${literal.body.errors ? 'refused' : 'accepted'}` +
