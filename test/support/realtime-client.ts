@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type Credentials, authHeaders, documentText } from './graphql-client.js';
+import { Waiters } from './waiters.js';
 
 /**
  * A raw client of AppSync's real-time protocol (subprotocol `graphql-ws`, handshake header in
@@ -14,7 +15,7 @@ const base64Url = (value: unknown) => Buffer.from(JSON.stringify(value)).toStrin
 
 export class RealtimeClient {
   readonly messages: ServerMessage[] = [];
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new Waiters();
 
   private constructor(
     readonly socket: WebSocket,
@@ -22,10 +23,10 @@ export class RealtimeClient {
   ) {
     socket.on('message', (data) => {
       this.messages.push(JSON.parse(data.toString()) as ServerMessage);
-      for (const wake of this.#waiters) wake();
+      this.#waiters.wake();
     });
     socket.on('close', () => {
-      for (const wake of this.#waiters) wake();
+      this.#waiters.wake();
     });
   }
 
@@ -77,25 +78,14 @@ export class RealtimeClient {
     return this.until(() => this.messages.find(match), timeoutMs, 'a matching message');
   }
 
-  /** Waits until `probe` returns a value. */
-  async until<T>(probe: () => T | undefined, timeoutMs = 15_000, what = 'a condition'): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = probe();
-      if (found !== undefined) return found;
-      if (Date.now() > deadline || this.socket.readyState === WebSocket.CLOSED) {
-        throw new Error(`Timed out waiting for ${what}; received ${JSON.stringify(this.messages)}`);
-      }
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.#waiters.delete(wake);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(wake, Math.min(250, Math.max(1, deadline - Date.now())));
-        this.#waiters.add(wake);
-      });
-    }
+  /** Waits until `probe` returns a value (or the socket closes, or time runs out). */
+  until<T>(probe: () => T | undefined, timeoutMs = 15_000, what = 'a condition'): Promise<T> {
+    return this.#waiters.until(probe, {
+      timeoutMs,
+      pollMs: 250,
+      stopped: () => this.socket.readyState === WebSocket.CLOSED,
+      failure: () => new Error(`Timed out waiting for ${what}; received ${JSON.stringify(this.messages)}`),
+    });
   }
 
   close(): void {

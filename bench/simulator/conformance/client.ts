@@ -3,8 +3,11 @@
  * real-time protocol over a raw `ws` socket that keeps every frame it receives.
  */
 import WebSocket from 'ws';
-import { signAppSyncRequest } from '../../../client/sign-request.js';
+import { type Credentials, authHeaders as credentialHeaders } from '../../../test/support/credentials.js';
+import { Waiters } from '../../../test/support/waiters.js';
 import { API_KEY, AUTH_ACCESS_KEY_ID, OIDC_ISSUER, USER_POOL_ISSUER } from './config.js';
+
+export type { Credentials };
 
 export interface Endpoint {
   readonly graphqlUrl: string;
@@ -18,15 +21,10 @@ export const endpointAt = (port: number): Endpoint => ({
   host: `127.0.0.1:${port}`,
 });
 
-export type Credentials =
-  | { readonly kind: 'apiKey'; readonly apiKey: string }
-  | { readonly kind: 'token'; readonly token: string }
-  | { readonly kind: 'iam'; readonly accessKeyId: string }
-  | { readonly kind: 'none' };
-
 export const apiKey = (key = API_KEY): Credentials => ({ kind: 'apiKey', apiKey: key });
 export const token = (value: string): Credentials => ({ kind: 'token', token: value });
-export const iam = (accessKeyId = AUTH_ACCESS_KEY_ID): Credentials => ({ kind: 'iam', accessKeyId });
+// The simulator is given an access key id only (authAccessKeyId in config.ts), so any secret signs.
+export const iam = (accessKeyId = AUTH_ACCESS_KEY_ID): Credentials => ({ kind: 'iam', accessKeyId, secretAccessKey: 'conformance-secret' });
 export const noCredentials: Credentials = { kind: 'none' };
 
 /** An unsigned JWT: the simulator decodes tokens without verifying them, so none is needed. */
@@ -49,18 +47,9 @@ export const userPoolToken = (username: string, groups?: string[], extra: Record
 
 export const oidcToken = (subject: string, extra: Record<string, unknown> = {}) => jwt({ sub: subject, iss: OIDC_ISSUER, aud: 'conformance', ...extra });
 
-export async function authHeaders(url: string, credentials: Credentials, body: string): Promise<Record<string, string>> {
-  switch (credentials.kind) {
-    case 'none':
-      return {};
-    case 'apiKey':
-      return { 'x-api-key': credentials.apiKey };
-    case 'token':
-      return { authorization: credentials.token };
-    case 'iam':
-      return signAppSyncRequest(url, body, { accessKeyId: credentials.accessKeyId, secretAccessKey: 'conformance-secret', region: 'us-east-1' });
-  }
-}
+/** The headers `credentials` add to a POST of `body` to `url`; the simulator's region is us-east-1. */
+const authHeaders = (url: string, credentials: Credentials, body: string): Promise<Record<string, string>> =>
+  credentialHeaders(url, credentials, body, 'us-east-1');
 
 export interface HttpAnswer {
   readonly status: number;
@@ -120,7 +109,7 @@ export class RealtimeSocket {
   readonly messages: ServerMessage[] = [];
   readonly unparsed: string[] = [];
   closedWith: { code: number; reason: string } | undefined;
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new Waiters();
 
   private constructor(readonly endpoint: Endpoint, readonly socket: WebSocket) {
     socket.on('message', (data) => {
@@ -130,13 +119,13 @@ export class RealtimeSocket {
       } catch {
         this.unparsed.push(text);
       }
-      this.#wake();
+      this.#waiters.wake();
     });
     socket.on('close', (code, reason) => {
       this.closedWith = { code, reason: reason.toString() };
-      this.#wake();
+      this.#waiters.wake();
     });
-    socket.on('error', () => this.#wake());
+    socket.on('error', () => this.#waiters.wake());
   }
 
   /** Opens the socket with the handshake in `form` and `header` (default: `host` plus the credentials). */
@@ -217,24 +206,13 @@ export class RealtimeSocket {
   }
 
   /** Waits until `probe` returns a value; rejects on timeout or when the socket closes first. */
-  async until<T>(probe: () => T | undefined, timeoutMs = 5_000, what = 'a condition'): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = probe();
-      if (found !== undefined) return found;
-      if (Date.now() > deadline || this.closedWith) {
-        throw new Error(`no ${what} within ${timeoutMs} ms (closed: ${JSON.stringify(this.closedWith)}; got ${JSON.stringify(this.messages).slice(0, 300)})`);
-      }
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.#waiters.delete(wake);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(wake, Math.min(100, Math.max(1, deadline - Date.now())));
-        this.#waiters.add(wake);
-      });
-    }
+  until<T>(probe: () => T | undefined, timeoutMs = 5_000, what = 'a condition'): Promise<T> {
+    return this.#waiters.until(probe, {
+      timeoutMs,
+      pollMs: 100,
+      stopped: () => this.closedWith !== undefined,
+      failure: () => new Error(`no ${what} within ${timeoutMs} ms (closed: ${JSON.stringify(this.closedWith)}; got ${JSON.stringify(this.messages).slice(0, 300)})`),
+    });
   }
 
   /** Resolves with the close code, or undefined if the socket is still open after `ms`. */
@@ -248,10 +226,6 @@ export class RealtimeSocket {
 
   close(): void {
     this.socket.terminate();
-  }
-
-  #wake(): void {
-    for (const wake of this.#waiters) wake();
   }
 }
 

@@ -1,16 +1,7 @@
-import { signAppSyncRequest } from '../../../client/sign-request.js';
+import { type Credentials, authHeaders as credentialHeaders } from '../../support/credentials.js';
 import { target } from './target.js';
 
-/**
- * How a request proves who it is, one per AppSync mode: an API key, a token in `Authorization`
- * (user pools, OIDC and the Lambda authorizer all read that header), a SigV4 signature, or
- * nothing.
- */
-export type Credentials =
-  | { readonly kind: 'apiKey'; readonly apiKey: string }
-  | { readonly kind: 'token'; readonly token: string }
-  | { readonly kind: 'iam'; readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }
-  | { readonly kind: 'none' };
+export type { Credentials };
 
 export const apiKey = (key = target().apiKey): Credentials => ({ kind: 'apiKey', apiKey: key });
 export const bearer = (token: string): Credentials => ({ kind: 'token', token });
@@ -33,19 +24,9 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   readonly errors: AppSyncErrorBody[] | undefined;
 }
 
-/** The headers `credentials` add to a POST of `body` to `url` (SigV4 signs host, path and body). */
-export async function authHeaders(url: string, credentials: Credentials, body: string): Promise<Record<string, string>> {
-  switch (credentials.kind) {
-    case 'none':
-      return {};
-    case 'apiKey':
-      return { 'x-api-key': credentials.apiKey };
-    case 'token':
-      return { authorization: credentials.token };
-    case 'iam':
-      return signAppSyncRequest(url, body, { ...credentials, region: target().region });
-  }
-}
+/** The headers `credentials` add to a POST of `body` to `url`, signed for the stack's region. */
+export const authHeaders = (url: string, credentials: Credentials, body: string): Promise<Record<string, string>> =>
+  credentialHeaders(url, credentials, body, target().region);
 
 /** POSTs raw bytes to the GraphQL endpoint (for bad input); the body is parsed when it is JSON. */
 export async function postRaw(body: string, credentials: Credentials, headers: Record<string, string> = {}) {

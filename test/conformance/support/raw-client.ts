@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
+import { Waiters } from '../../support/waiters.js';
 import { type Credentials, authHeaders } from './http.js';
 import { graphqlHost, target } from './target.js';
 
@@ -28,18 +29,18 @@ export async function startAuthorization(credentials: Credentials, data: string,
 
 export class RawRealtimeClient {
   readonly messages: ServerMessage[] = [];
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new Waiters();
   /** Code and reason once the socket has closed. */
   closedWith: { code: number; reason: string } | undefined;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
       this.messages.push(JSON.parse(data.toString()) as ServerMessage);
-      this.#wake();
+      this.#waiters.wake();
     });
     socket.on('close', (code, reason) => {
       this.closedWith = { code, reason: reason.toString() };
-      this.#wake();
+      this.#waiters.wake();
     });
   }
 
@@ -126,24 +127,13 @@ export class RawRealtimeClient {
   }
 
   /** Waits until `probe` returns a value (or the socket closes, or time runs out). */
-  async until<T>(probe: () => T | undefined, timeoutMs = 15_000, what = 'a condition'): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = probe();
-      if (found !== undefined) return found;
-      if (Date.now() > deadline || (this.closedWith && probe() === undefined)) {
-        throw new Error(`Timed out waiting for ${what}; closed: ${JSON.stringify(this.closedWith)}; received ${JSON.stringify(this.messages).slice(0, 2000)}`);
-      }
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.#waiters.delete(wake);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(wake, Math.min(200, Math.max(1, deadline - Date.now())));
-        this.#waiters.add(wake);
-      });
-    }
+  until<T>(probe: () => T | undefined, timeoutMs = 15_000, what = 'a condition'): Promise<T> {
+    return this.#waiters.until(probe, {
+      timeoutMs,
+      pollMs: 200,
+      stopped: () => this.closedWith !== undefined,
+      failure: () => new Error(`Timed out waiting for ${what}; closed: ${JSON.stringify(this.closedWith)}; received ${JSON.stringify(this.messages).slice(0, 2000)}`),
+    });
   }
 
   /** Waits for the socket to close; resolves with its code and reason. */
@@ -153,9 +143,5 @@ export class RawRealtimeClient {
 
   close(): void {
     this.socket.close();
-  }
-
-  #wake(): void {
-    for (const wake of this.#waiters) wake();
   }
 }
