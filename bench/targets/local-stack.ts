@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { serveUntilStopped } from '../lib/child.js';
 import { PROJECT_DIR } from '../lib/paths.js';
 import { tuneHeapsForThroughput } from '../../local/heap-tuning.js';
-import type { StackTarget } from '../../test/support/test-stack.js';
+import { type StackTarget, stackTarget } from '../../test/support/stack-target.js';
 import { functionEnvironment, functionStats, instrumentWorkers, resetStats } from './instrument.js';
 
 /** What the tests' global setups provide of a stack, and what a load needs besides. */
@@ -65,15 +65,10 @@ const statsAddress = stats.address();
 // generators should not spend time on name resolution.
 const port = new URL(stack.graphqlUrl).port;
 const info: LocalStackInfo = {
+  ...stackTarget(stack),
   graphqlUrl: `http://127.0.0.1:${port}/graphql`,
   realtimeUrl: `ws://127.0.0.1:${port}/graphql/realtime`,
   host: `127.0.0.1:${port}`,
-  region: stack.region,
-  apiKey: stack.apiKey ?? '',
-  stateDir: stack.stateDir,
-  userPoolId: stack.userPoolId,
-  userPoolClientId: stack.userPoolClientId,
-  developerCredentials: stack.developerCredentials,
   dynamodbEndpoint: stack.dynamodbEndpoint,
   stepFunctionsEndpoint: stack.stepFunctionsEndpoint,
   statsUrl: `http://127.0.0.1:${typeof statsAddress === 'object' && statsAddress ? statsAddress.port : 0}/stats`,

@@ -46,23 +46,4 @@ export function startTestStack(overrides: Partial<LocalStackOptions> = {}, kept:
 export const onStateDir = (stateDir: string) =>
   ({ stateDir, stepFunctionsPort: 0, messaging: { port: 0 }, outputsPath: null, hotReload: false }) satisfies Partial<LocalStackOptions>;
 
-/** What every suite's tests need of a stack its global setup started, as plain data (vitest's `provide` passes only that). */
-export interface StackTarget {
-  readonly graphqlUrl: string;
-  readonly region: string;
-  readonly apiKey: string;
-  readonly stateDir: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly developerCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-}
-
-export const stackTarget = (stack: LocalStack): StackTarget => ({
-  graphqlUrl: stack.graphqlUrl,
-  region: stack.region,
-  apiKey: stack.apiKey ?? '',
-  stateDir: stack.stateDir,
-  userPoolId: stack.userPoolId,
-  userPoolClientId: stack.userPoolClientId,
-  developerCredentials: stack.developerCredentials,
-});
+export { type StackTarget, stackTarget } from './stack-target.js';
