@@ -10,18 +10,7 @@ import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type { Metafile } from 'esbuild';
-
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number; readonly columnNumber: number };
-  readonly children?: readonly number[];
-}
-
-interface CpuProfile {
-  readonly nodes: readonly ProfileNode[];
-  readonly samples: readonly number[];
-  readonly timeDeltas: readonly number[];
-}
+import type { CpuProfile, ProfileNode } from './cpuprofile.js';
 
 export interface Share {
   readonly name: string;

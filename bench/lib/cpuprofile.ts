@@ -2,12 +2,15 @@
 import { readFile } from 'node:fs/promises';
 import { PROJECT_DIR } from './paths.js';
 
-interface ProfileNode {
+/** A node of V8's `.cpuprofile` JSON: one call site in the sampled call tree. */
+export interface ProfileNode {
   readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number; readonly columnNumber: number };
+  readonly children?: readonly number[];
 }
 
-interface CpuProfile {
+/** The fields of a `.cpuprofile` file the bench reads: the call tree and when each sample fell in it. */
+export interface CpuProfile {
   readonly startTime: number;
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
