@@ -3,7 +3,7 @@
  * real-time protocol over a raw `ws` socket that keeps every frame it receives.
  */
 import WebSocket from 'ws';
-import { type Credentials, authHeaders as credentialHeaders } from '../../../test/support/credentials.js';
+import { type Credentials, type RawAnswer, authHeaders as credentialHeaders, postRaw as postRawTo } from '../../../test/support/raw-request.js';
 import { Waiters } from '../../../test/support/waiters.js';
 import { API_KEY, AUTH_ACCESS_KEY_ID, OIDC_ISSUER, USER_POOL_ISSUER } from './config.js';
 
@@ -47,16 +47,14 @@ export const userPoolToken = (username: string, groups?: string[], extra: Record
 
 export const oidcToken = (subject: string, extra: Record<string, unknown> = {}) => jwt({ sub: subject, iss: OIDC_ISSUER, aud: 'conformance', ...extra });
 
-/** The headers `credentials` add to a POST of `body` to `url`; the simulator's region is us-east-1. */
-const authHeaders = (url: string, credentials: Credentials, body: string): Promise<Record<string, string>> =>
-  credentialHeaders(url, credentials, body, 'us-east-1');
+/** The region the probes sign for: the simulator's. */
+const SIMULATOR_REGION = 'us-east-1';
 
-export interface HttpAnswer {
-  readonly status: number;
-  readonly text: string;
-  /** The body parsed as JSON, or undefined when it is not JSON. */
-  readonly json: unknown;
-}
+/** The headers `credentials` add to a POST of `body` to `url`. */
+const authHeaders = (url: string, credentials: Credentials, body: string): Promise<Record<string, string>> =>
+  credentialHeaders(url, credentials, body, SIMULATOR_REGION);
+
+export type HttpAnswer = RawAnswer;
 
 export interface GraphQLBody {
   readonly data?: Record<string, unknown> | null;
@@ -64,30 +62,13 @@ export interface GraphQLBody {
   readonly errorMessage?: string;
 }
 
-export async function postRaw(
+export function postRaw(
   endpoint: Endpoint,
   body: string,
   credentials: Credentials,
   options: { headers?: Record<string, string>; signedBody?: string } = {},
 ): Promise<HttpAnswer> {
-  const response = await fetch(endpoint.graphqlUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json; charset=UTF-8',
-      ...options.headers,
-      ...(await authHeaders(endpoint.graphqlUrl, credentials, options.signedBody ?? body)),
-    },
-    body,
-    signal: AbortSignal.timeout(20_000),
-  });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, text, json };
+  return postRawTo(endpoint.graphqlUrl, body, credentials, { ...options, region: SIMULATOR_REGION, signal: AbortSignal.timeout(20_000) });
 }
 
 export async function graphql(

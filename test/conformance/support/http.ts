@@ -1,4 +1,4 @@
-import { type Credentials, authHeaders as credentialHeaders } from '../../support/credentials.js';
+import { type Credentials, authHeaders as credentialHeaders, postRaw as postRawTo } from '../../support/raw-request.js';
 import { target } from './target.js';
 
 export type { Credentials };
@@ -30,20 +30,8 @@ export const authHeaders = (url: string, credentials: Credentials, body: string)
 
 /** POSTs raw bytes to the GraphQL endpoint (for bad input); the body is parsed when it is JSON. */
 export async function postRaw(body: string, credentials: Credentials, headers: Record<string, string> = {}) {
-  const url = target().graphqlUrl;
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json; charset=UTF-8', ...headers, ...(await authHeaders(url, credentials, body)) },
-    body,
-  });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, text, json: json as { data?: unknown; errors?: AppSyncErrorBody[] } | undefined };
+  const { status, text, json } = await postRawTo(target().graphqlUrl, body, credentials, { region: target().region, headers });
+  return { status, text, json: json as { data?: unknown; errors?: AppSyncErrorBody[] } | undefined };
 }
 
 export async function graphql<T = Record<string, unknown>>(
