@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ApiSpec } from '../../../local/cdk/topology.js';
 import { AppSyncEngine } from '../../../local/graphql-adapters/engine.js';
+import { BUILTINS as builtins, apiSpec } from '../../support/api-spec.js';
 
 /** Hostile documents at the engine: refused with AppSync's validation error shape, nothing run. */
-
-const builtins = readFileSync(new URL('../../../schema/appsync.graphql', import.meta.url), 'utf8');
 
 const SCHEMA = `
   type Query { policy: Policy, node: Node }
@@ -14,14 +12,7 @@ const SCHEMA = `
   type Node { id: ID, child: Node }
 `;
 
-const api: ApiSpec = {
-  logicalId: 'Api',
-  name: 'api',
-  schema: SCHEMA,
-  defaultMode: 'API_KEY',
-  additionalModes: [],
-  userPoolLogicalId: undefined,
-  apiKeys: [],
+const api: ApiSpec = apiSpec(SCHEMA, {
   dataSources: new Map([['Fn', { logicalId: 'Fn', name: 'Fn', type: 'AWS_LAMBDA', functionLogicalId: 'Fn', tableLogicalId: undefined }]]),
   resolvers: ['policy', 'put'].map((fieldName) => ({
     typeName: fieldName === 'put' ? 'Mutation' : 'Query',
@@ -32,13 +23,7 @@ const api: ApiSpec = {
     pipelineFunctionLogicalIds: [],
     maxBatchSize: 0,
   })),
-  pipelineFunctions: new Map(),
-  queryDepthLimit: 0,
-  resolverCountLimit: 0,
-  introspection: true,
-  oidc: undefined,
-  lambdaAuthorizer: undefined,
-};
+});
 
 function engineWithCalls() {
   const calls: unknown[] = [];

@@ -1,31 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ApiSpec } from '../../../local/cdk/topology.js';
 import { AppSyncEngine, SchemaError } from '../../../local/graphql-adapters/engine.js';
 import { ResolverCodeError } from '../../../local/graphql/appsync-js.js';
+import { BUILTINS as builtins, apiSpec } from '../../support/api-spec.js';
 
 /** What AppSync refuses when an API is created, refused when the local engine is built. */
 
-const builtins = readFileSync(new URL('../../../schema/appsync.graphql', import.meta.url), 'utf8');
-
-const api = (schema: string, overrides: Partial<ApiSpec> = {}): ApiSpec => ({
-  logicalId: 'Api',
-  name: 'api',
-  schema,
-  defaultMode: 'API_KEY',
-  additionalModes: [],
-  userPoolLogicalId: undefined,
-  apiKeys: [],
-  dataSources: new Map([['None', { logicalId: 'None', name: 'None', type: 'NONE', functionLogicalId: undefined, tableLogicalId: undefined }]]),
-  resolvers: [],
-  pipelineFunctions: new Map(),
-  queryDepthLimit: 0,
-  resolverCountLimit: 0,
-  introspection: true,
-  oidc: undefined,
-  lambdaAuthorizer: undefined,
-  ...overrides,
-});
+const api = (schema: string, overrides: Partial<ApiSpec> = {}): ApiSpec =>
+  apiSpec(schema, {
+    dataSources: new Map([['None', { logicalId: 'None', name: 'None', type: 'NONE', functionLogicalId: undefined, tableLogicalId: undefined }]]),
+    ...overrides,
+  });
 
 const engine = (spec: ApiSpec) => new AppSyncEngine({ api: spec, builtins, invokeFunction: async () => null });
 
