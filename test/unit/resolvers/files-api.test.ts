@@ -10,14 +10,19 @@ import { OTHER_OWNER, OWNER, appSyncEvent, cognitoIdentity, lambdaContext, pendi
 const ID = '3f2b8c1e-5a6d-4e7f-8a9b-0c1d2e3f4a5b';
 const NEW_ID = '11111111-2222-4333-8444-555555555555';
 
-describe('files API handler (router + error mapping)', () => {
-  let repository: InMemoryFileRepository;
-  let objectStore: InMemoryObjectStore;
-  let handle: FilesApiHandler;
+// Both handlers are tested over the same fresh fakes; each describe builds its own handler on them.
+let repository: InMemoryFileRepository;
+let objectStore: InMemoryObjectStore;
+let handle: FilesApiHandler;
+const call = (event: unknown) => handle(event, lambdaContext());
 
+beforeEach(() => {
+  repository = new InMemoryFileRepository();
+  objectStore = new InMemoryObjectStore();
+});
+
+describe('files API handler (router + error mapping)', () => {
   beforeEach(() => {
-    repository = new InMemoryFileRepository();
-    objectStore = new InMemoryObjectStore();
     const service = new FilesService({
       repository,
       urls: objectStore,
@@ -27,8 +32,6 @@ describe('files API handler (router + error mapping)', () => {
     });
     handle = createFilesApi(() => service, new Logger({ logLevel: 'SILENT' }));
   });
-
-  const call = (event: unknown) => handle(event, lambdaContext());
 
   it('given an unknown field, when invoked, then it throws (never null or data)', async () => {
     await expect(call(appSyncEvent('Query', 'nope', {}))).rejects.toMatchObject({ name: 'InternalError' });
@@ -212,18 +215,11 @@ describe('files API handler (router + error mapping)', () => {
 });
 
 describe('file changes API handler (reprocessFile, deleteFile)', () => {
-  let repository: InMemoryFileRepository;
-  let objectStore: InMemoryObjectStore;
-  let handle: FilesApiHandler;
-
   beforeEach(() => {
-    repository = new InMemoryFileRepository();
-    objectStore = new InMemoryObjectStore();
     const service = new FileChangesService({ repository, urls: objectStore, objects: objectStore, clock: new FixedClock() });
     handle = createFileChangesApi(() => service, new Logger({ logLevel: 'SILENT' }));
   });
 
-  const call = (event: unknown) => handle(event, lambdaContext());
   const readyRecord = (overrides: Partial<Parameters<typeof pendingRecord>[0]> = {}) =>
     pendingRecord({
       id: ID,
