@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import type {
   AuthOutcome,
@@ -150,6 +151,33 @@ export async function startServer(options: Partial<RealtimeOptions> = {}): Promi
       await realtime.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * `startServer` for one test file, and `acknowledged`: a server with one client past
+ * `connection_ack`. Each server it starts is disposed after the test that started it, so a test
+ * that fails half-way leaves no port open for the next one.
+ */
+export function serversPerTest(): {
+  start(options?: Partial<RealtimeOptions>): Promise<TestServer>;
+  acknowledged(options?: Partial<RealtimeOptions>): Promise<{ server: TestServer; client: TestClient }>;
+} {
+  const started: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((server) => server.dispose()));
+  });
+  const start = async (options: Partial<RealtimeOptions> = {}): Promise<TestServer> => {
+    const server = await startServer(options);
+    started.push(server);
+    return server;
+  };
+  return {
+    start,
+    async acknowledged(options = {}) {
+      const server = await start(options);
+      return { server, client: await connectAndInit(server.port) };
     },
   };
 }

@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SubscriptionPayload } from '../../../local/contracts.js';
-import { type TestClient, type TestServer, connectAndInit, startMessage, startServer } from '../../support/realtime-server.js';
+import { type TestClient, connectAndInit, serversPerTest, startMessage } from '../../support/realtime-server.js';
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.dispose();
-  server = undefined;
-});
+const servers = serversPerTest();
 
 describe('given 1,000 subscribers on 10 connections', () => {
   it('when one payload is delivered to all, then every subscriber gets it and it is serialized once', async () => {
-    server = await startServer();
+    const server = await servers.start();
     const clients: TestClient[] = [];
     for (let c = 0; c < 10; c += 1) {
       const client = await connectAndInit(server.port);

@@ -1,24 +1,19 @@
 import { request as httpRequest } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../../local/realtime/index.js';
 import {
   GOOD_KEY,
   GRAPHQL_HOST,
-  type TestServer,
   connect,
   goodHeader,
-  startServer,
+  serversPerTest,
 } from '../../support/realtime-server.js';
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.dispose();
-  server = undefined;
-});
+const servers = serversPerTest();
 
 describe('given the handshake credentials in the header- subprotocol (aws-amplify v6)', () => {
   it('when the client sends connection_init, then it is acknowledged over the graphql-ws subprotocol', async () => {
-    server = await startServer();
+    const server = await servers.start();
     const client = await connect(server.port, { via: 'subprotocol', header: goodHeader() });
 
     client.send({ type: 'connection_init' });
@@ -41,7 +36,7 @@ describe('given the handshake credentials in the header- subprotocol (aws-amplif
 
 describe('given the handshake credentials in the header query parameter', () => {
   it('when the client sends connection_init, then it is acknowledged with lower-cased headers', async () => {
-    server = await startServer();
+    const server = await servers.start();
     const client = await connect(server.port, {
       via: 'query',
       header: { host: GRAPHQL_HOST, 'X-Api-Key': GOOD_KEY },
@@ -60,7 +55,7 @@ describe('given the handshake credentials in the header query parameter', () => 
 
 describe('given the handshake credentials as plain HTTP headers on the upgrade', () => {
   it('when the client sends connection_init, then it is acknowledged', async () => {
-    server = await startServer();
+    const server = await servers.start();
     const client = await connect(server.port, {
       via: 'headers',
       headers: { host: GRAPHQL_HOST, 'x-api-key': GOOD_KEY },
@@ -77,7 +72,7 @@ describe('given the handshake credentials as plain HTTP headers on the upgrade',
   });
 
   it('when the Host header is not the GraphQL host, then the connection is refused', async () => {
-    server = await startServer();
+    const server = await servers.start();
     const client = await connect(server.port, {
       via: 'headers',
       headers: { 'x-api-key': GOOD_KEY }, // Host is 127.0.0.1:<port>
@@ -98,7 +93,7 @@ describe('given a handshake that fails authorization', () => {
   ];
   for (const [what, header] of cases) {
     it(`with ${what}, when the client sends connection_init, then connection_error 401 and close`, async () => {
-      server = await startServer();
+      const server = await servers.start();
       const client = await connect(server.port, { via: 'subprotocol', header });
 
       client.send({ type: 'connection_init' });
@@ -123,7 +118,7 @@ describe('given a handshake that fails authorization', () => {
   }
 
   it('with a host mismatch, then the authenticator is never asked', async () => {
-    server = await startServer();
+    const server = await servers.start();
     const client = await connect(server.port, {
       via: 'query',
       header: { host: 'evil:4000', 'x-api-key': GOOD_KEY },
@@ -138,7 +133,7 @@ describe('given a handshake that fails authorization', () => {
 
 describe('given a header query parameter that is not base64 JSON', () => {
   it('when the client sends connection_init, then connection_error BadRequestException 400 and close', async () => {
-    server = await startServer();
+    const server = await servers.start();
     const socketUrl = `/graphql/realtime?header=${encodeURIComponent('not json!')}&payload=e30=`;
     const client = await connect(server.port, { via: 'headers', headers: {} }, socketUrl);
 
@@ -156,7 +151,7 @@ describe('given a header query parameter that is not base64 JSON', () => {
 
 describe('given an upgrade that does not offer the graphql-ws subprotocol', () => {
   it('when it reaches the server, then it is refused with HTTP 400', async () => {
-    server = await startServer();
+    const server = await servers.start();
     const port = server.port;
 
     const status = await new Promise<number | undefined>((resolve, reject) => {
@@ -184,7 +179,7 @@ describe('given an upgrade that does not offer the graphql-ws subprotocol', () =
 
 describe('given the AppSync real-time hostname style path /graphql', () => {
   it('when a client connects there, then the same protocol is served', async () => {
-    server = await startServer();
+    const server = await servers.start();
     const client = await connect(
       server.port,
       { via: 'subprotocol', header: goodHeader() },
@@ -200,7 +195,7 @@ describe('given the AppSync real-time hostname style path /graphql', () => {
 
 describe('given an acknowledged connection', () => {
   it('when connection_ack arrives, then it carries the configured connectionTimeoutMs and a ka follows at once', async () => {
-    server = await startServer({ connectionTimeoutMs: 120_000 });
+    const server = await servers.start({ connectionTimeoutMs: 120_000 });
     const client = await connect(server.port);
 
     client.send({ type: 'connection_init' });
@@ -214,7 +209,7 @@ describe('given an acknowledged connection', () => {
   });
 
   it('when keepAliveMs passes, then another ka arrives each interval', async () => {
-    server = await startServer({ keepAliveMs: 40 });
+    const server = await servers.start({ keepAliveMs: 40 });
     const client = await connect(server.port);
     client.send({ type: 'connection_init' });
     await client.next(); // ack
@@ -229,7 +224,7 @@ describe('given an acknowledged connection', () => {
   });
 
   it('when connection_init is sent again, then it is acknowledged again', async () => {
-    server = await startServer();
+    const server = await servers.start();
     const client = await connect(server.port);
     client.send({ type: 'connection_init' });
     await client.next();
@@ -244,7 +239,7 @@ describe('given an acknowledged connection', () => {
 
 describe('given a connection that never sends connection_init', () => {
   it('when initTimeoutMs passes, then connection_error and close 4408', async () => {
-    server = await startServer({ initTimeoutMs: 50 });
+    const server = await servers.start({ initTimeoutMs: 50 });
     const client = await connect(server.port);
 
     const error = await client.next(1_000);
@@ -265,7 +260,7 @@ describe('given a connection that never sends connection_init', () => {
   });
 
   it('when it sends start, then an error names the missing connection_init and the connection stays open', async () => {
-    server = await startServer();
+    const server = await servers.start();
     const client = await connect(server.port);
 
     client.send({
@@ -295,7 +290,7 @@ describe('given a connection that never sends connection_init', () => {
 
 describe('given a connection that has lived maxConnectionDurationMs', () => {
   it('when the lifetime ends, then the server closes it with 1001', async () => {
-    server = await startServer({ maxConnectionDurationMs: 100 });
+    const server = await servers.start({ maxConnectionDurationMs: 100 });
     const client = await connect(server.port);
     client.send({ type: 'connection_init' });
 
@@ -307,7 +302,7 @@ describe('given a connection that has lived maxConnectionDurationMs', () => {
 
 describe('given a server with connections', () => {
   it('when the server is closed, then clients see 1001', async () => {
-    server = await startServer();
+    const server = await servers.start();
     const client = await connect(server.port);
 
     await server.realtime.close();

@@ -1,26 +1,19 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   GOOD_KEY,
   GRAPHQL_HOST,
   SUBSCRIPTION_QUERY,
-  type TestServer,
-  connectAndInit,
   connect,
   goodHeader,
+  serversPerTest,
   startMessage,
-  startServer,
 } from '../../support/realtime-server.js';
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.dispose();
-  server = undefined;
-});
+const servers = serversPerTest();
 
 describe('given an acknowledged connection', () => {
   it('when the client starts a subscription, then start_ack and then a data message per delivery', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { server, client } = await servers.acknowledged();
     const start = startMessage('sub-1');
 
     client.send(start);
@@ -41,8 +34,7 @@ describe('given an acknowledged connection', () => {
   });
 
   it('when the client starts a subscription, then the start is authorized as POST /graphql over the data string, before the engine is asked', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { server, client } = await servers.acknowledged();
     const start = startMessage('sub-1', {
       authorization: { Host: GRAPHQL_HOST, 'X-Api-Key': GOOD_KEY, 'X-Amz-User-Agent': 'test' },
     });
@@ -65,8 +57,7 @@ describe('given an acknowledged connection', () => {
   });
 
   it('when the client stops a subscription, then complete, the engine is unsubscribed and no more data arrives', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { server, client } = await servers.acknowledged();
     client.send(startMessage('sub-1'));
     await client.nextNonKa();
     const [recorded] = server.engine.subscriptions;
@@ -81,8 +72,7 @@ describe('given an acknowledged connection', () => {
   });
 
   it('when the client stops an id it never started, then complete anyway', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { client } = await servers.acknowledged();
 
     client.send({ type: 'stop', id: 'nope' });
 
@@ -91,8 +81,7 @@ describe('given an acknowledged connection', () => {
   });
 
   it('when the client reuses the id of an active subscription, then DuplicatedOperationError and the first keeps working', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { server, client } = await servers.acknowledged();
     client.send(startMessage('dup'));
     await client.nextNonKa();
 
@@ -112,8 +101,7 @@ describe('given an acknowledged connection', () => {
   });
 
   it('when a second start with the same id arrives before the first is acknowledged, then it is still a duplicate', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { server, client } = await servers.acknowledged();
 
     client.send(startMessage('dup'));
     client.send(startMessage('dup'));
@@ -126,8 +114,7 @@ describe('given an acknowledged connection', () => {
   });
 
   it('when an id is started again after stop, then it is accepted', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { client } = await servers.acknowledged();
     client.send(startMessage('again'));
     await client.nextNonKa();
     client.send({ type: 'stop', id: 'again' });
@@ -140,8 +127,7 @@ describe('given an acknowledged connection', () => {
   });
 
   it('when the subscription limit is reached, then MaxSubscriptionsReachedError until one is stopped', async () => {
-    server = await startServer({ maxSubscriptionsPerConnection: 2 });
-    const client = await connectAndInit(server.port);
+    const { client } = await servers.acknowledged({ maxSubscriptionsPerConnection: 2 });
     client.send(startMessage('a'));
     client.send(startMessage('b'));
     await client.nextNonKa();
@@ -168,8 +154,7 @@ describe('given an acknowledged connection', () => {
 
 describe('given a start whose authorization fails', () => {
   it('when the credentials are rejected, then error UnauthorizedException and the engine is not asked', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { server, client } = await servers.acknowledged();
 
     client.send(startMessage('s', { authorization: { host: GRAPHQL_HOST, 'x-api-key': 'bad' } }));
 
@@ -191,8 +176,7 @@ describe('given a start whose authorization fails', () => {
   });
 
   it('when the host is not the GraphQL host, then error UnauthorizedException', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { client } = await servers.acknowledged();
 
     client.send(startMessage('s', { authorization: { host: 'elsewhere', 'x-api-key': GOOD_KEY } }));
 
@@ -205,8 +189,7 @@ describe('given a start whose authorization fails', () => {
   });
 
   it('when extensions.authorization is missing, then error UnauthorizedException naming it', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { server, client } = await servers.acknowledged();
 
     client.send(startMessage('s', { authorization: null }));
 
@@ -228,8 +211,7 @@ describe('given a start whose authorization fails', () => {
   });
 
   it('when the connection was opened with other credentials, then each subscription still uses its own', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { client } = await servers.acknowledged();
 
     client.send(startMessage('ok'));
     client.send(startMessage('nok', { authorization: { host: GRAPHQL_HOST, 'x-api-key': 'x' } }));
@@ -243,8 +225,7 @@ describe('given a start whose authorization fails', () => {
 
 describe('given a start the engine refuses', () => {
   it('when the engine answers not ok, then error with the engine errors and the id is free again', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { client } = await servers.acknowledged();
 
     client.send(startMessage('v', { query: 'subscription { invalid }' }));
 
@@ -261,8 +242,7 @@ describe('given a start the engine refuses', () => {
   });
 
   it('when payload.data is not JSON, then BadRequestException naming payload.data', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { client } = await servers.acknowledged();
 
     client.send({ type: 'start', id: 'x', payload: { data: '{nope', extensions: { authorization: goodHeader() } } });
 
@@ -279,8 +259,7 @@ describe('given a start the engine refuses', () => {
 
 describe('given invalid frames', () => {
   it('when a frame is not JSON, then BadRequestException and the connection stays usable', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { client } = await servers.acknowledged();
 
     client.send('this is not json');
 
@@ -294,8 +273,7 @@ describe('given invalid frames', () => {
   });
 
   it('when the type is unknown, then UnsupportedOperation naming the type', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { client } = await servers.acknowledged();
 
     client.send({ type: 'subscribe', id: 'q' });
 
@@ -312,8 +290,7 @@ describe('given invalid frames', () => {
   });
 
   it('when a start has no id, then BadRequestException naming the id field', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { client } = await servers.acknowledged();
 
     client.send({ type: 'start', payload: { data: '{}' } });
 
@@ -329,8 +306,7 @@ describe('given invalid frames', () => {
 
 describe('given a payload larger than maxPayloadBytes', () => {
   it('when it is delivered, then it is not sent and it is logged, and smaller ones still go through', async () => {
-    server = await startServer({ maxPayloadBytes: 1024 });
-    const client = await connectAndInit(server.port);
+    const { server, client } = await servers.acknowledged({ maxPayloadBytes: 1024 });
     client.send(startMessage('big'));
     await client.nextNonKa();
 
@@ -349,7 +325,7 @@ describe('given a payload larger than maxPayloadBytes', () => {
 
 describe('given messages sent without waiting for connection_ack', () => {
   it('when connection_init and start are sent back to back, then ack, ka, start_ack in that order', async () => {
-    server = await startServer();
+    const server = await servers.start();
     const client = await connect(server.port);
 
     client.send({ type: 'connection_init' });
@@ -364,8 +340,7 @@ describe('given messages sent without waiting for connection_ack', () => {
 
 describe('given an engine that delivers before subscribe resolves', () => {
   it('when the start is acknowledged, then that early event was not sent (live only from start_ack)', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { client } = await servers.acknowledged();
 
     client.send(startMessage('e', { query: 'subscription { early }' }));
 
@@ -377,8 +352,7 @@ describe('given an engine that delivers before subscribe resolves', () => {
 
 describe('given a stop while the start is still pending', () => {
   it('when it is still being authorized, then complete at once and the engine is never asked', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { server, client } = await servers.acknowledged();
     server.authenticator.delayMs = 50;
 
     client.send(startMessage('racy'));
@@ -391,11 +365,10 @@ describe('given a stop while the start is still pending', () => {
   });
 
   it('when the engine is still subscribing, then it is unsubscribed once it accepts and no start_ack is sent', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { server, client } = await servers.acknowledged();
     server.engine.delayMs = 200;
     client.send(startMessage('racy'));
-    await vi.waitFor(() => expect(server?.engine.calls).toBe(1), { interval: 5 });
+    await vi.waitFor(() => expect(server.engine.calls).toBe(1), { interval: 5 });
 
     client.send({ type: 'stop', id: 'racy' });
 
@@ -409,8 +382,7 @@ describe('given a stop while the start is still pending', () => {
 
 describe('given a connection with subscriptions', () => {
   it('when the socket closes, then every subscription is unsubscribed', async () => {
-    server = await startServer();
-    const client = await connectAndInit(server.port);
+    const { server, client } = await servers.acknowledged();
     client.send(startMessage('1'));
     client.send(startMessage('2'));
     await client.nextNonKa();
