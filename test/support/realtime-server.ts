@@ -184,6 +184,12 @@ export function serversPerTest(): {
 
 export type ServerFrame = Record<string, unknown> & { type: string };
 
+/** The `error` frame the server answers with: one error, and the operation's id when it had one. */
+export function errorFrame(id: string | undefined, error: Record<string, unknown>): ServerFrame {
+  const payload = { errors: [error] };
+  return id === undefined ? { type: 'error', payload } : { type: 'error', id, payload };
+}
+
 /** A real `ws` client that queues what it receives so tests can await messages in order. */
 export class TestClient {
   private readonly inbox: ServerFrame[] = [];

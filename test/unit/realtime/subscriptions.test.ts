@@ -4,6 +4,7 @@ import {
   GRAPHQL_HOST,
   SUBSCRIPTION_QUERY,
   connect,
+  errorFrame,
   goodHeader,
   serversPerTest,
   startMessage,
@@ -87,13 +88,7 @@ describe('given an acknowledged connection', () => {
 
     client.send(startMessage('dup'));
 
-    expect(await client.nextNonKa()).toEqual({
-      type: 'error',
-      id: 'dup',
-      payload: {
-        errors: [{ errorType: 'DuplicatedOperationError', message: 'Duplicated operation with id dup' }],
-      },
-    });
+    expect(await client.nextNonKa()).toEqual(errorFrame('dup', { errorType: 'DuplicatedOperationError', message: 'Duplicated operation with id dup' }));
     expect(server.engine.subscriptions).toHaveLength(1);
     server.engine.publish({ data: { onCreateItem: { id: '1' } } });
     expect(await client.nextNonKa()).toMatchObject({ type: 'data', id: 'dup' });
@@ -135,15 +130,7 @@ describe('given an acknowledged connection', () => {
 
     client.send(startMessage('c'));
 
-    expect(await client.nextNonKa()).toEqual({
-      type: 'error',
-      id: 'c',
-      payload: {
-        errors: [
-          { errorType: 'MaxSubscriptionsReachedError', message: 'Max number of 2 subscriptions reached' },
-        ],
-      },
-    });
+    expect(await client.nextNonKa()).toEqual(errorFrame('c', { errorType: 'MaxSubscriptionsReachedError', message: 'Max number of 2 subscriptions reached' }));
     client.send({ type: 'stop', id: 'a' });
     expect(await client.nextNonKa()).toEqual({ type: 'complete', id: 'a' });
     client.send(startMessage('c'));
@@ -158,19 +145,7 @@ describe('given a start whose authorization fails', () => {
 
     client.send(startMessage('s', { authorization: { host: GRAPHQL_HOST, 'x-api-key': 'bad' } }));
 
-    expect(await client.nextNonKa()).toEqual({
-      type: 'error',
-      id: 's',
-      payload: {
-        errors: [
-          {
-            errorType: 'UnauthorizedException',
-            message: 'You are not authorized to make this call.',
-            errorCode: 401,
-          },
-        ],
-      },
-    });
+    expect(await client.nextNonKa()).toEqual(errorFrame('s', { errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.', errorCode: 401 }));
     expect(server.engine.subscriptions).toHaveLength(0);
     client.close();
   });
@@ -193,19 +168,7 @@ describe('given a start whose authorization fails', () => {
 
     client.send(startMessage('s', { authorization: null }));
 
-    expect(await client.nextNonKa()).toEqual({
-      type: 'error',
-      id: 's',
-      payload: {
-        errors: [
-          {
-            errorType: 'UnauthorizedException',
-            message: 'Message field "payload.extensions.authorization" is missing',
-            errorCode: 401,
-          },
-        ],
-      },
-    });
+    expect(await client.nextNonKa()).toEqual(errorFrame('s', { errorType: 'UnauthorizedException', message: 'Message field "payload.extensions.authorization" is missing', errorCode: 401 }));
     expect(server.authenticator.requests).toHaveLength(1); // the handshake only
     client.close();
   });
@@ -229,13 +192,7 @@ describe('given a start the engine refuses', () => {
 
     client.send(startMessage('v', { query: 'subscription { invalid }' }));
 
-    expect(await client.nextNonKa()).toEqual({
-      type: 'error',
-      id: 'v',
-      payload: {
-        errors: [{ errorType: 'ValidationError', message: 'Validation error of type FieldUndefined' }],
-      },
-    });
+    expect(await client.nextNonKa()).toEqual(errorFrame('v', { errorType: 'ValidationError', message: 'Validation error of type FieldUndefined' }));
     client.send(startMessage('v'));
     expect(await client.nextNonKa()).toEqual({ type: 'start_ack', id: 'v' });
     client.close();
@@ -246,13 +203,7 @@ describe('given a start the engine refuses', () => {
 
     client.send({ type: 'start', id: 'x', payload: { data: '{nope', extensions: { authorization: goodHeader() } } });
 
-    expect(await client.nextNonKa()).toEqual({
-      type: 'error',
-      id: 'x',
-      payload: {
-        errors: [{ errorType: 'BadRequestException', message: 'Message field "payload.data" is not valid JSON' }],
-      },
-    });
+    expect(await client.nextNonKa()).toEqual(errorFrame('x', { errorType: 'BadRequestException', message: 'Message field "payload.data" is not valid JSON' }));
     client.close();
   });
 });
@@ -263,10 +214,7 @@ describe('given invalid frames', () => {
 
     client.send('this is not json');
 
-    expect(await client.nextNonKa()).toEqual({
-      type: 'error',
-      payload: { errors: [{ errorType: 'BadRequestException', message: 'Message is not valid JSON' }] },
-    });
+    expect(await client.nextNonKa()).toEqual(errorFrame(undefined, { errorType: 'BadRequestException', message: 'Message is not valid JSON' }));
     client.send(startMessage('after'));
     expect(await client.nextNonKa()).toEqual({ type: 'start_ack', id: 'after' });
     client.close();
@@ -277,15 +225,7 @@ describe('given invalid frames', () => {
 
     client.send({ type: 'subscribe', id: 'q' });
 
-    expect(await client.nextNonKa()).toEqual({
-      type: 'error',
-      id: 'q',
-      payload: {
-        errors: [
-          { errorType: 'UnsupportedOperation', message: 'subscribe not supported through the realtime channel' },
-        ],
-      },
-    });
+    expect(await client.nextNonKa()).toEqual(errorFrame('q', { errorType: 'UnsupportedOperation', message: 'subscribe not supported through the realtime channel' }));
     client.close();
   });
 
@@ -294,12 +234,7 @@ describe('given invalid frames', () => {
 
     client.send({ type: 'start', payload: { data: '{}' } });
 
-    expect(await client.nextNonKa()).toEqual({
-      type: 'error',
-      payload: {
-        errors: [{ errorType: 'BadRequestException', message: 'Message field "id" must be a non-empty string' }],
-      },
-    });
+    expect(await client.nextNonKa()).toEqual(errorFrame(undefined, { errorType: 'BadRequestException', message: 'Message field "id" must be a non-empty string' }));
     client.close();
   });
 });
