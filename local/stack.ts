@@ -275,6 +275,8 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     s3.onObjectCreated((event) => messaging.objectCreated(event));
     // Delivered only where a notification names ObjectRemoved events (messaging matches event names).
     s3.onObjectRemoved((event) => messaging.objectCreated(event));
+    // Executions a stop left running go on now that the functions, tables and queues they use are up.
+    stepFunctionsService.resume();
 
     const hotReload = options.hotReload ?? !ephemeral;
     if (hotReload) {

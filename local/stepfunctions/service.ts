@@ -28,7 +28,7 @@ import { type StateMachineSpec, allStates, integrationOf } from './definitions.j
 import { executionAlreadyExists, executionDoesNotExist, invalidArn, stateMachineDoesNotExist } from './errors.js';
 import { type HistoryEvent, type PendingEvent, fromLibraryEvent } from './history.js';
 import { executionArnOf } from './names.js';
-import { type ExecutionRecord, appendEvent, finishRecord, newRecord } from './records.js';
+import { type ExecutionRecord, type WaitingTaskRecord, appendEvent, finishRecord, newRecord } from './records.js';
 import { executionInputOf, executionNameOf } from './start-request.js';
 import { type Resumption, resumption } from './resume.js';
 import { type ExecutionStore, RecordSaver, memoryExecutionStore } from './store.js';
@@ -76,6 +76,8 @@ export class LocalStepFunctions {
   readonly #compiled = new Map<string, StateMachine>();
   readonly #executions = new Map<string, ExecutionRecord>();
   readonly #running = new Map<string, Running>();
+  /** Executions restored as running, launched by `resume()`. */
+  readonly #resumable: (() => void)[] = [];
   readonly #store: ExecutionStore;
   readonly #log: (line: string) => void;
   readonly #created = Date.now();
@@ -112,7 +114,8 @@ export class LocalStepFunctions {
 
   /**
    * Loads the executions kept from earlier runs. One that was running when the stack stopped
-   * goes on from the state it had entered last; one whose state machine is gone is ABORTED.
+   * goes on from the state it had entered last, once `resume()` is called; one whose state
+   * machine is gone is ABORTED. Its waiting tasks take answers from now on.
    */
   async restore(): Promise<void> {
     for (const record of await this.#store.load()) {
@@ -130,8 +133,30 @@ export class LocalStepFunctions {
         this.#saver.save(record);
       } else {
         this.#log(`stepfunctions: ${record.executionArn} goes on at ${resumed.resumedAt}`);
-        this.#launch(machine, record, resumed.input, resumed);
+        this.#keepAnswers(record, resumed.waits);
+        this.#resumable.push(() => this.#launch(machine, record, resumed.input, resumed));
       }
+    }
+  }
+
+  /**
+   * Runs the executions `restore()` found running. Called once the rest of the stack is up: a
+   * resumed state invokes functions at once, and one invoked before it is built fails for good.
+   */
+  resume(): void {
+    for (const launch of this.#resumable.splice(0)) launch();
+  }
+
+  /** A resumed task waits from now on, before its state is reached again: an answer is kept for it. */
+  #keepAnswers(record: ExecutionRecord, waits: readonly WaitingTaskRecord[]): void {
+    for (const wait of waits) {
+      this.#waiting.register(wait.token, {
+        answer: (answer) => {
+          wait.answer = answer;
+          void this.#saver.saveNow(record);
+        },
+        heartbeat: () => (wait.heartbeatAt = Date.now()),
+      });
     }
   }
 
@@ -261,16 +286,6 @@ export class LocalStepFunctions {
       signal: cancel.signal,
     };
     const running: Running = { record, task, cancel, closed: new Promise<void>((resolve) => (close = resolve)) };
-    // A resumed task waits from now on, before its state is reached again: an answer is kept for it.
-    for (const wait of task.resumedWaits.values()) {
-      this.#waiting.register(wait.token, {
-        answer: (answer) => {
-          wait.answer = answer;
-          void this.#saver.saveNow(record);
-        },
-        heartbeat: () => (wait.heartbeatAt = Date.now()),
-      });
-    }
     this.#running.set(record.executionArn, running);
     void this.#run(machine, running, input, resumed)
       .catch((error: unknown) => {

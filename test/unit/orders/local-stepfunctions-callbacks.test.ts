@@ -270,6 +270,7 @@ describe('given an execution waiting when the stack stops', () => {
 
     const second = service(definition, { before: () => 'again', approve: () => 'again', after: () => 'a' }, kept);
     await second.sfn.restore();
+    second.sfn.resume();
     expect(second.sfn.describeExecution(executionArn).status).toBe('RUNNING');
     second.sfn.answerTask('SendTaskSuccess', { taskToken: token, output: '{"ok":true}' });
     const done = await second.sfn.waitForExecution(executionArn);
@@ -293,10 +294,15 @@ describe('given an execution waiting when the stack stops', () => {
     const catcher = tokenCatcher();
     const second = service(definition, { before: () => 'again', approve: catcher.handler, after: () => 'a' }, kept);
     await second.sfn.restore();
+    // Until the rest of the stack is up, nothing runs: the functions may not be built yet.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const beforeResume = catcher.tokens.length;
+    second.sfn.resume();
     const handedOn = await catcher.next();
     second.sfn.answerTask('SendTaskSuccess', { taskToken: given[0], output: '{"ok":true}' });
     const done = await second.sfn.waitForExecution(executionArn);
 
+    expect(beforeResume).toBe(0);
     expect(handedOn).toBe(given[0]);
     expect(catcher.tokens).toHaveLength(1);
     expect(second.calls['before']).toBeUndefined();

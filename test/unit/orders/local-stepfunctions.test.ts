@@ -225,6 +225,7 @@ describe('given executions kept on disk', () => {
     await before.sfn.flush();
     const { sfn: after, arn } = service(twoSteps, { first: () => null, second: () => null }, { store });
     await after.restore();
+    after.resume();
 
     expect(after.describeExecution(done.executionArn)).toMatchObject({ status: 'SUCCEEDED', name: 'kept' });
     expect(after.getExecutionHistory({ executionArn: done.executionArn }).events.length).toBeGreaterThan(3);
