@@ -43,6 +43,10 @@ export class ApprovalAndSaleSteps {
     const at = this.#d.clock.now().toISOString();
     if (!(await this.#d.orders.awaitApproval(orderId, taskToken, at))) {
       const now = (await this.#d.orders.get(orderId)) ?? order;
+      // The same invocation again (functions run at least once): the order keeps this token and an
+      // approver may have answered it already. Nothing to store or announce; failing here would
+      // close the task the answer is on its way to.
+      if (now.approval?.taskToken === taskToken) return { orderId, status: 'AWAITING_APPROVAL', outcome: 'AWAITING_APPROVAL' };
       if (now.status === 'CANCELLED') throw new OrderCancelledError(orderId);
       throw new OrderStateConflictError(orderId, now.status, 'RequestApproval');
     }

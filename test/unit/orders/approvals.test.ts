@@ -34,6 +34,26 @@ describe('given an order waiting for approval', () => {
     ]);
   });
 
+  it('when RequestApproval runs again with its token after an approver decided, then it succeeds and changes and announces nothing', async () => {
+    const { service, steps, orderId, order, publisher } = await given();
+    await steps.requestApproval({ orderId, taskToken: 'token-1' });
+    await service.approveOrder('bob', orderId, 'ok', VIEW);
+
+    const again = await steps.requestApproval({ orderId, taskToken: 'token-1' });
+
+    expect(again).toMatchObject({ orderId, outcome: 'AWAITING_APPROVAL' });
+    expect(order()).toMatchObject({ status: 'APPROVED', approval: { taskToken: 'token-1', decision: 'APPROVED' } });
+    expect(publisher.of(orderId).filter(([status]) => status === 'AWAITING_APPROVAL')).toHaveLength(1);
+  });
+
+  it('when RequestApproval runs with another token after an approver decided, then it fails with a state conflict', async () => {
+    const { service, steps, orderId } = await given();
+    await steps.requestApproval({ orderId, taskToken: 'token-1' });
+    await service.approveOrder('bob', orderId, 'ok', VIEW);
+
+    await expect(steps.requestApproval({ orderId, taskToken: 'token-2' })).rejects.toMatchObject({ name: 'OrderStateConflict' });
+  });
+
   it('when two approvers approve at once, then one decision is recorded and the task answered once', async () => {
     const { service, steps, orderId, order, workflow } = await given();
     await steps.requestApproval({ orderId, taskToken: 'token-1' });
