@@ -143,7 +143,9 @@ describe('orders over the approval threshold', () => {
     expect(s.statuses(order.id)).toEqual(['VALIDATED', 'AWAITING_APPROVAL', 'APPROVED', 'PAID', 'RESERVED', 'CONFIRMED', 'CONFIRMED']);
     expect(done.status).toBe('SUCCEEDED');
     const final = await s.read(order.id);
-    expect(final).toMatchObject({ status: 'CONFIRMED', payment: { status: 'CHARGED' }, approval: { decision: 'APPROVED', note: 'fine' } });
+    // The two calls race: the note is the one of the call that won.
+    const winner = outcomes[0] === 'ok' ? 'fine' : 'twice';
+    expect(final).toMatchObject({ status: 'CONFIRMED', payment: { status: 'CHARGED' }, approval: { decision: 'APPROVED', note: winner } });
     expect(final.approval?.decidedBy).not.toBeNull();
   });
 
