@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { synthesize } from '../../local/cdk/synth.js';
 import { type CfnTemplate, type LocalValues, resolveIntrinsics } from '../../local/cdk/template.js';
 import { type FunctionSpec, type Topology, readTopology } from '../../local/cdk/topology.js';
+import { LOCAL_BUNDLE_OPTIONS } from '../../local/lambda/local-function.js';
 import { CACHE_DIR, PROJECT_DIR } from './paths.js';
 
 export interface App {
@@ -70,16 +71,7 @@ export async function bundleForInProcess(fn: FunctionSpec): Promise<string> {
   const dir = join(CACHE_DIR, 'handlers');
   await mkdir(dir, { recursive: true });
   const outfile = join(dir, `${fn.logicalId}.mjs`);
-  await build({
-    entryPoints: [join(PROJECT_DIR, fn.entry)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    packages: 'external',
-    logLevel: 'silent',
-  });
+  await build({ ...LOCAL_BUNDLE_OPTIONS, entryPoints: [join(PROJECT_DIR, fn.entry)], outfile });
   return outfile;
 }
 

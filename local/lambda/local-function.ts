@@ -2,9 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import type { FaultConfig } from '../faults/rules.js';
 import type { FunctionErrorPayload, InvokeMessage, WorkerData, WorkerReply } from './protocol.js';
+
+/**
+ * How the local stack bundles a function's source entry: ESM for Node 22 as Lambda's
+ * `nodejs22.x` runs it, packages left to node_modules so a rebuild after an edit takes
+ * milliseconds. The bench bundles with the same options so that it measures the same code.
+ */
+export const LOCAL_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  packages: 'external',
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
 
 /** A function invocation that failed: what Lambda reports as the function error. */
 export class FunctionError extends Error {
@@ -213,15 +227,10 @@ export class LocalFunction {
     await mkdir(dir, { recursive: true });
     const outfile = join(dir, `index-${generation}.mjs`);
     const result = await build({
+      ...LOCAL_BUNDLE_OPTIONS,
       entryPoints: [this.#options.entryPath],
       outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      packages: 'external',
       sourcemap: 'inline',
-      logLevel: 'silent',
       metafile: true,
     });
     const inputs = Object.keys(result.metafile.inputs).map((input) => resolvePath(input));
