@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { CreateUploadDocument } from '../../client/generated/operations.js';
+import { CreateUploadDocument, PublishFileEventDocument } from '../../client/generated/operations.js';
 import { createLocalIssuer } from '../../local/auth/local-issuer.js';
 import { graphql } from '../../test/support/graphql-client.js';
 import type { BenchContext } from '../lib/context.js';
@@ -20,7 +20,6 @@ import { renderTemplate } from '../lib/template.js';
 const FIRST_LOAD_KB = 300;
 const PAINT_MS = 1000;
 const EVENT_MS = 100;
-const PUBLISH = 'mutation($input: PublishFileEventInput!) { publishFileEvent(input: $input) { fileId owner status step message at } }';
 
 interface Session {
   readonly username: string;
@@ -95,7 +94,7 @@ export async function runConsole(ctx: BenchContext): Promise<SectionReport> {
     const events = ctx.options.quick ? 10 : 40;
     const iam = { kind: 'iam' as const, region: stack.region, ...stack.developerCredentials };
     for (let i = 0; i < events; i++) {
-      const result = await graphql(stack.graphqlUrl, iam, PUBLISH, {
+      const result = await graphql(stack.graphqlUrl, iam, PublishFileEventDocument, {
         input: { fileId, owner: sub, status: 'PROCESSING', step: 'PROCESS', message: `bench ${i} ${randomUUID().slice(0, 6)}` },
       });
       if (result.errors) throw new Error(`publishFileEvent: ${JSON.stringify(result.errors)}`);

@@ -14,9 +14,8 @@ import { FANOUT_PERCENTILES, latencyDistributionChart, sampleDistribution } from
 import { renderTemplate } from '../lib/template.js';
 import { max, median, percentile } from '../lib/stats.js';
 import { type LocalStackInfo, startBroadcastTarget } from '../lib/targets.js';
+import { OPERATIONS } from '../lib/operations.js';
 
-const ON_FILE_EVENT = 'subscription OnFileEvent($fileId: ID) { onFileEvent(fileId: $fileId) { fileId owner status step message at } }';
-const PUBLISH = 'mutation Publish($input: PublishFileEventInput!) { publishFileEvent(input: $input) { fileId owner status step message at } }';
 
 export interface FanoutRow {
   readonly target: string;
@@ -40,7 +39,7 @@ export const base64Url = (value: unknown) => Buffer.from(JSON.stringify(value)).
 const base64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
 
 export function startMessage(host: string, token: string, fileId: string): string {
-  const data = JSON.stringify({ query: ON_FILE_EVENT, variables: { fileId } });
+  const data = JSON.stringify({ query: OPERATIONS.onFileEvent, variables: { fileId } });
   return JSON.stringify({ id: 'bench', type: 'start', payload: { data, extensions: { authorization: { host, Authorization: token } } } });
 }
 
@@ -133,7 +132,7 @@ export async function measureLocalFanout(
 export function graphqlPublisher(fleet: SubscriberFleet, url: string, credentials: IamCredentials, fileId: string, owner: string): Publish {
   return async (index) => {
     const body = JSON.stringify({
-      query: PUBLISH,
+      query: OPERATIONS.publishFileEvent,
       variables: { input: { fileId, owner, status: 'PROCESSING', step: 'PROCESS', message: `${MARKER}${index}` } },
     });
     const headers = await signedHeaders(url, body, credentials);

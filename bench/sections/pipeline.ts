@@ -20,11 +20,8 @@ import { progressChart } from '../lib/charts.js';
 import { renderTemplate } from '../lib/template.js';
 import type { FunctionSpec } from '../../local/cdk/topology.js';
 import { mapLimit, max, percentile } from '../lib/stats.js';
+import { OPERATIONS } from '../lib/operations.js';
 
-const CREATE_UPLOAD = `mutation CreateUpload($input: CreateUploadInput!) {
-  createUpload(input: $input) { file { id } uploadUrl uploadHeaders }
-}`;
-const ON_FILE_EVENT = 'subscription OnFileEvent { onFileEvent { fileId owner status step message at } }';
 
 /** Give up when no upload has ended for this long. */
 const STALL_MS = 60_000;
@@ -58,7 +55,7 @@ export async function watchEvents(url: string, host: string, token: string, onEv
     socket.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString('utf8')) as { type: string; payload?: { data?: { onFileEvent?: { fileId: string; status: string; message: string | null } } } };
       if (message.type === 'connection_ack') {
-        const data = JSON.stringify({ query: ON_FILE_EVENT, variables: {} });
+        const data = JSON.stringify({ query: OPERATIONS.onFileEvent, variables: {} });
         socket.send(JSON.stringify({ id: 'all', type: 'start', payload: { data, extensions: { authorization: { host, Authorization: token } } } }));
       } else if (message.type === 'start_ack') resolve();
       else if (message.type === 'data' && message.payload?.data?.onFileEvent) onEvent(message.payload.data.onFileEvent);
@@ -131,7 +128,7 @@ async function uploadAll(
   });
   try {
     const tickets = await mapLimit(work, 8, (photo) =>
-      graphqlCall<{ createUpload: Ticket }>(stack.info.graphqlUrl, token, CREATE_UPLOAD, {
+      graphqlCall<{ createUpload: Ticket }>(stack.info.graphqlUrl, token, OPERATIONS.createUpload, {
         input: { fileName: photo.name.split('/').pop() ?? 'photo.jpg', contentType: 'image/jpeg', size: photo.bytes.length },
       }).then((d) => d.createUpload),
     );

@@ -21,6 +21,7 @@ import { type LocalStackInfo, startLocalStackTarget } from '../lib/targets.js';
 import { renderTemplate } from '../lib/template.js';
 import { graphqlCall, put } from './pipeline.js';
 import { type TemplateFacts, templateFacts } from '../cost/template-facts.js';
+import { OPERATIONS } from '../lib/operations.js';
 
 /** What one operation of a kind used, averaged over the measured ones. */
 export interface OperationUsage {
@@ -47,10 +48,6 @@ export interface UsageFigures {
   readonly facts: TemplateFacts;
 }
 
-const CREATE_UPLOAD = 'mutation CreateUpload($input: CreateUploadInput!) { createUpload(input: $input) { file { id } uploadUrl uploadHeaders } }';
-const FILE_QUERY = 'query File($id: ID!) { file(id: $id) { id status thumbnails { width url } } }';
-const FILES_QUERY = 'query Files($limit: Int) { files(limit: $limit) { items { id status thumbnails { width url } } nextToken } }';
-const PLACE_ORDER = 'mutation PlaceOrder($input: PlaceOrderInput!) { placeOrder(input: $input) { id status } }';
 
 /** One real-time subscription counting the owner's events of a field (AppSync's protocol). */
 async function subscribe(info: LocalStackInfo, token: string, query: string, field: string, onEvent: (event: Record<string, unknown>) => void): Promise<WebSocket> {
@@ -147,7 +144,7 @@ export async function runUsage(ctx: BenchContext): Promise<SectionReport> {
     });
     const upload = async (i: number) => {
       const photo = photos[i % photos.length]!;
-      const { createUpload } = await graphqlCall<{ createUpload: { file: { id: string }; uploadUrl: string; uploadHeaders: string | null } }>(info.graphqlUrl, token, CREATE_UPLOAD, {
+      const { createUpload } = await graphqlCall<{ createUpload: { file: { id: string }; uploadUrl: string; uploadHeaders: string | null } }>(info.graphqlUrl, token, OPERATIONS.createUpload, {
         input: { fileName: 'usage.jpg', contentType: 'image/jpeg', size: photo.bytes.length },
       });
       const status = await put(createUpload.uploadUrl, JSON.parse(createUpload.uploadHeaders ?? '{}') as Record<string, string>, photo.bytes);
@@ -158,10 +155,10 @@ export async function runUsage(ctx: BenchContext): Promise<SectionReport> {
     // Every function the measured operations use has run once: their init is not in the figures.
     ctx.log('Usage: warm-up (one upload, the queries, one order)');
     const warm = await upload(photos.length - 1);
-    await graphqlCall(info.graphqlUrl, token, FILE_QUERY, { id: warm.id });
-    await graphqlCall(info.graphqlUrl, token, FILES_QUERY, { limit: 20 });
+    await graphqlCall(info.graphqlUrl, token, OPERATIONS.file, { id: warm.id });
+    await graphqlCall(info.graphqlUrl, token, OPERATIONS.files, { limit: 20 });
     const placeOrder = async () => {
-      const { placeOrder: order } = await graphqlCall<{ placeOrder: { id: string } }>(info.graphqlUrl, token, PLACE_ORDER, {
+      const { placeOrder: order } = await graphqlCall<{ placeOrder: { id: string } }>(info.graphqlUrl, token, OPERATIONS.placeOrder, {
         input: { items: [{ sku: 'MUG-01', quantity: 1 }], paymentToken: 'tok_approve', clientToken: randomUUID() },
       });
       await until(`order ${order.id}`, () => orderDone.has(order.id));
@@ -194,8 +191,8 @@ export async function runUsage(ctx: BenchContext): Promise<SectionReport> {
       return 0;
     };
     const queryExtra = () => ({ appsyncOperations: 1, realtimeMessages: 0, stateTransitions: 0, clientPutBytes: 0 });
-    const fileQuery = await measure('file(id)', queries, query(FILE_QUERY, { id: warm.id }), queryExtra);
-    const filesQuery = await measure('files(limit: 20)', queries, query(FILES_QUERY, { limit: 20 }), queryExtra);
+    const fileQuery = await measure('file(id)', queries, query(OPERATIONS.file, { id: warm.id }), queryExtra);
+    const filesQuery = await measure('files(limit: 20)', queries, query(OPERATIONS.files, { limit: 20 }), queryExtra);
     const ordersSince = new Date();
     const perOrderBase = await measure('orders', orders, async () => {
       await placeOrder();
