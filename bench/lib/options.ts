@@ -33,6 +33,36 @@ export interface BenchOptions {
   readonly usage: { readonly uploads: number; readonly queries: number; readonly orders: number };
 }
 
+type Loads = Omit<BenchOptions, 'quick' | 'sections' | 'out' | 'json' | 'chartsDir'>;
+
+/** The run docs/benchmarks.md holds. */
+const FULL: Loads = {
+  http: { durationS: 10, warmupS: 1, runs: 3, connections: 50 },
+  data: { durationS: 10, warmupS: 1, runs: 3, connections: 50, files: 25 },
+  fanout: { subscribers: 1_000, publishes: 100, drainMs: 10_000, rounds: 3 },
+  scale: { subscribers: 10_000, publishes: 60, intervalMs: 1_000, drainMs: 15_000, openConcurrency: 100 },
+  pipeline: { uploads: 200, putsInFlight: 4, sharpInFlight: 2, warmUploads: 32 },
+  coldstart: { runs: 7, mapRuns: 3 },
+  hostile: { reps: 5, httpReps: 9, budgetMs: 3_000, timeoutMs: 30_000 },
+  startup: { editTimeoutMs: 10_000 },
+  profile: { durationS: 5 },
+  usage: { uploads: 20, queries: 50, orders: 10 },
+};
+
+/** `--quick`: the same loads, shorter and smaller, with the same concurrency where it matters little. */
+const QUICK: Loads = {
+  ...FULL,
+  http: { ...FULL.http, durationS: 2, runs: 1 },
+  data: { ...FULL.data, durationS: 2, runs: 1, connections: 20 },
+  fanout: { ...FULL.fanout, subscribers: 100, drainMs: 5_000, rounds: 1 },
+  scale: { ...FULL.scale, subscribers: 200, publishes: 5, drainMs: 5_000, openConcurrency: 50 },
+  pipeline: { ...FULL.pipeline, uploads: 10, warmUploads: 4 },
+  coldstart: { runs: 3, mapRuns: 1 },
+  hostile: { ...FULL.hostile, reps: 2, httpReps: 2, timeoutMs: 15_000 },
+  profile: { durationS: 3 },
+  usage: { uploads: 2, queries: 5, orders: 2 },
+};
+
 const USAGE = `npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--out FILE] [--json FILE]
   --quick  short runs for building the harness (2 s HTTP runs, 100 subscribers, 10 uploads); figures are not comparable
            (BENCH_QUICK=1 in the environment does the same)
@@ -67,23 +97,6 @@ export function readOptions(argv: readonly string[]): BenchOptions {
     out,
     json: values.json ?? out.replace(/\.md$/, '') + '.json',
     chartsDir: join(dirname(out), 'charts'),
-    http: quick
-      ? { durationS: 2, warmupS: 1, runs: 1, connections: 50 }
-      : { durationS: 10, warmupS: 1, runs: 3, connections: 50 },
-    data: quick
-      ? { durationS: 2, warmupS: 1, runs: 1, connections: 20, files: 25 }
-      : { durationS: 10, warmupS: 1, runs: 3, connections: 50, files: 25 },
-    fanout: quick
-      ? { subscribers: 100, publishes: 100, drainMs: 5_000, rounds: 1 }
-      : { subscribers: 1_000, publishes: 100, drainMs: 10_000, rounds: 3 },
-    scale: quick
-      ? { subscribers: 200, publishes: 5, intervalMs: 1_000, drainMs: 5_000, openConcurrency: 50 }
-      : { subscribers: 10_000, publishes: 60, intervalMs: 1_000, drainMs: 15_000, openConcurrency: 100 },
-    pipeline: quick ? { uploads: 10, putsInFlight: 4, sharpInFlight: 2, warmUploads: 4 } : { uploads: 200, putsInFlight: 4, sharpInFlight: 2, warmUploads: 32 },
-    coldstart: quick ? { runs: 3, mapRuns: 1 } : { runs: 7, mapRuns: 3 },
-    hostile: quick ? { reps: 2, httpReps: 2, budgetMs: 3_000, timeoutMs: 15_000 } : { reps: 5, httpReps: 9, budgetMs: 3_000, timeoutMs: 30_000 },
-    startup: { editTimeoutMs: 10_000 },
-    profile: { durationS: quick ? 3 : 5 },
-    usage: quick ? { uploads: 2, queries: 5, orders: 2 } : { uploads: 20, queries: 50, orders: 10 },
+    ...(quick ? QUICK : FULL),
   };
 }
