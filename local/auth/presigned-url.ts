@@ -6,7 +6,9 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../../resolvers/shared/node-sha256.js';
 import {
+  CONTENT_SHA_HEADER,
   DEFAULT_MAX_SKEW_SECONDS,
+  PAYLOAD_HASH,
   SIGV4_ALGORITHM,
   constantTimeEqual,
   parseAmzDate,
@@ -58,8 +60,6 @@ const PARAMS = {
 } as const;
 /** Query parameters `SignatureV4.presign` sets itself. */
 const GENERATED_PARAMS = new Set<string>(Object.values(PARAMS));
-const CONTENT_SHA_HEADER = 'x-amz-content-sha256';
-const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 const reject = (status: 400 | 403, code: PresignedErrorCode, message: string): PresignedOutcome => ({
   ok: false,
@@ -159,7 +159,7 @@ export const verifyPresignedRequest = async (
     if (value !== undefined) headers[name] = value;
   }
   // S3 presigned requests hash their payload as UNSIGNED-PAYLOAD; the signer reads it from this header.
-  headers[CONTENT_SHA_HEADER] ??= UNSIGNED_PAYLOAD;
+  headers[CONTENT_SHA_HEADER] ??= PAYLOAD_HASH.unsigned;
   const passQuery: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries(query)) {
     if (!GENERATED_PARAMS.has(key)) passQuery[key] = value;

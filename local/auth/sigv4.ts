@@ -13,6 +13,16 @@ export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 /** AWS rejects a SigV4 request whose date is more than 15 minutes from the server's clock. */
 export const DEFAULT_MAX_SKEW_SECONDS = 15 * 60;
 
+/** The header that carries the payload's hash (S3), or one of PAYLOAD_HASH's markers instead of it. */
+export const CONTENT_SHA_HEADER = 'x-amz-content-sha256';
+/** What `x-amz-content-sha256` may say besides a SHA-256: S3's SigV4 documentation lists these. */
+export const PAYLOAD_HASH = {
+  unsigned: 'UNSIGNED-PAYLOAD',
+  unsignedTrailer: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+  signedChunks: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+  signedChunksTrailer: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+} as const;
+
 export interface SigningCredential {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
@@ -190,8 +200,8 @@ export const verifySigV4Request = async <C extends SigningCredential>(
   if (token !== undefined && !signed.has('x-amz-security-token')) {
     return fail("'X-Amz-Security-Token' must be a signed header");
   }
-  const contentSha = request.headers['x-amz-content-sha256'];
-  if (contentSha !== undefined && signed.has('x-amz-content-sha256') && options.payloadHash !== 'declared') {
+  const contentSha = request.headers[CONTENT_SHA_HEADER];
+  if (contentSha !== undefined && signed.has(CONTENT_SHA_HEADER) && options.payloadHash !== 'declared') {
     const actual = createHash('sha256').update(request.body, 'utf8').digest('hex');
     if (contentSha !== actual) return fail('x-amz-content-sha256 does not match the body');
   }

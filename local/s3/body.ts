@@ -9,15 +9,11 @@ import { createWriteStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { CONTENT_SHA_HEADER, PAYLOAD_HASH } from '../auth/sigv4.js';
 import { type ChecksumAlgorithm, checkDigestFormat, checksumHeader, checksummer, declaredChecksum } from './checksums.js';
 import { type StreamingSignature, verifyChunkSignatures } from './chunk-signatures.js';
 import { decodeAwsChunked } from './chunked.js';
 import { S3Error, badDigest, contentShaMismatch, incompleteBody, invalidDigest, notImplemented } from './errors.js';
-
-export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
-const UNSIGNED_TRAILER = 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
-const SIGNED_CHUNKS = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
-const SIGNED_CHUNKS_TRAILER = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
 
 export interface ReceivedBody {
   readonly path: string;
@@ -46,12 +42,12 @@ const MAX_SINGLE_PUT = 5 * 1024 ** 3;
 
 export async function receiveBody(request: AsyncIterable<Buffer> & Pick<IncomingMessage, 'headers'>, options: BodyOptions): Promise<ReceivedBody> {
   const { headers } = options;
-  const payload = headers['x-amz-content-sha256'] ?? UNSIGNED_PAYLOAD;
+  const payload = headers[CONTENT_SHA_HEADER] ?? PAYLOAD_HASH.unsigned;
   const chunked = payload.startsWith('STREAMING-') || (headers['content-encoding'] ?? '').split(',').some((e) => e.trim() === 'aws-chunked');
-  const signedChunks = payload === SIGNED_CHUNKS || payload === SIGNED_CHUNKS_TRAILER;
-  if (chunked && payload !== UNSIGNED_TRAILER && !signedChunks) {
+  const signedChunks = payload === PAYLOAD_HASH.signedChunks || payload === PAYLOAD_HASH.signedChunksTrailer;
+  if (chunked && payload !== PAYLOAD_HASH.unsignedTrailer && !signedChunks) {
     // SigV4A (ECDSA) chunks and unknown modes.
-    throw notImplemented(`x-amz-content-sha256: ${payload}`);
+    throw notImplemented(`${CONTENT_SHA_HEADER}: ${payload}`);
   }
   const authorization = headers['authorization'];
   const amzDate = headers['x-amz-date'];
@@ -60,7 +56,7 @@ export async function receiveBody(request: AsyncIterable<Buffer> & Pick<Incoming
       ? { secretAccessKey: options.secretAccessKey, authorization, amzDate }
       : undefined;
   if (signedChunks && signing === undefined) throw new S3Error('InvalidRequest', 400, `${payload} needs a request signed in the Authorization header`);
-  const signedSha = !chunked && payload !== UNSIGNED_PAYLOAD ? payload : undefined;
+  const signedSha = !chunked && payload !== PAYLOAD_HASH.unsigned ? payload : undefined;
   if (signedSha !== undefined && !/^[0-9a-f]{64}$/.test(signedSha)) {
     throw new S3Error('InvalidArgument', 400, 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER or a valid sha256 value.');
   }
@@ -96,7 +92,7 @@ export async function receiveBody(request: AsyncIterable<Buffer> & Pick<Incoming
   }
   try {
     await pipeline(measured, createWriteStream(options.path, { mode: 0o600 }));
-    if (signing !== undefined && decoded !== undefined) verifyChunkSignatures(signing, decoded, payload === SIGNED_CHUNKS_TRAILER);
+    if (signing !== undefined && decoded !== undefined) verifyChunkSignatures(signing, decoded, payload === PAYLOAD_HASH.signedChunksTrailer);
     if (declaredLength !== undefined && size !== declaredLength) throw incompleteBody();
     if (sha !== undefined && signedSha !== undefined) {
       const computed = sha.digest('hex');
