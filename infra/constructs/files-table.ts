@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { stageDefaults } from './stage-defaults.js';
 
 /** The index listing one owner's files by creation time. */
 export const BY_OWNER_INDEX = 'byOwner';
@@ -23,7 +24,7 @@ export class FilesTable extends Construct {
 
   constructor(scope: Construct, id: string, props: FilesTableProps = {}) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const { removalPolicy } = stageDefaults(props);
 
     this.table = new Table(this, 'Table', {
       partitionKey: { name: 'id', type: AttributeType.STRING },

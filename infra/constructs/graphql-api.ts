@@ -23,6 +23,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../nag/index.js';
 import { ServiceFunction } from './service-function.js';
 import { THUMBNAILS_PREFIX, UPLOADS_PREFIX } from './uploads-bucket.js';
+import { stageDefaults } from './stage-defaults.js';
 
 /** The schema deployed as is. */
 export const SCHEMA_PATH = fileURLToPath(new URL('../../schema/schema.graphql', import.meta.url));
@@ -172,8 +173,7 @@ export class FilesGraphqlApi extends Construct {
 
   constructor(scope: Construct, id: string, props: FilesGraphqlApiProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const logRetention = props.logRetention ?? RetentionDays.INFINITE;
+    const { removalPolicy, logRetention } = stageDefaults(props);
 
     // AppSync writes to a log group it names after the API; the role may write there only
     // (AWS's AWSAppSyncPushToCloudWatchLogs policy allows every log group).

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import type { OrdersPayments } from './orders-payments.js';
 import { ServiceFunction } from './service-function.js';
 import { PUBLISH_ORDER_EVENT_MUTATION } from './orders-workflow.js';
+import { stageDefaults } from './stage-defaults.js';
 
 /** The orders API handler, relative to the project root. */
 export const ORDERS_API_ENTRY = 'resolvers/orders/handlers/orders-api.ts';
@@ -73,7 +74,7 @@ export class OrdersApi extends Construct {
       serviceName: 'orders-api',
       projectRoot: props.projectRoot,
       logRetention: props.logRetention,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: stageDefaults(props).removalPolicy,
       environment: {
         GRAPHQL_URL: props.graphqlUrl,
         ORDER_WORKFLOW_ARN: props.stateMachine.stateMachineArn,

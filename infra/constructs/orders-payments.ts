@@ -4,6 +4,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag/index.js';
 import type { ServiceFunction } from './service-function.js';
+import { stageDefaults } from './stage-defaults.js';
 
 /** Which payment provider the orders functions use: context `paymentProvider`. */
 export const PAYMENT_PROVIDERS = ['simulator', 'stripe'] as const;
@@ -48,7 +49,7 @@ export class OrdersPayments extends Construct {
     if (props.kind === 'stripe') {
       this.secret = new Secret(this, 'StripeSecretKey', {
         description: 'The Stripe secret API key (sk_live_...). Set it with `aws secretsmanager put-secret-value` after the first deployment.',
-        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+        removalPolicy: stageDefaults(props).removalPolicy,
       });
       acknowledge(
         this.secret,

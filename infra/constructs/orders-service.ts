@@ -7,6 +7,7 @@ import { OrdersApi } from './orders-api.js';
 import { OrdersTables } from './orders-tables.js';
 import { OrdersPayments, type PaymentProviderKind, paymentProviderFromContext } from './orders-payments.js';
 import { type ApprovalSettings, OrderWorkflow } from './orders-workflow.js';
+import { stageDefaults } from './stage-defaults.js';
 
 export interface OrdersProps {
   readonly api: GraphqlApi;
@@ -36,7 +37,7 @@ export class Orders extends Construct {
 
   constructor(scope: Construct, id: string, props: OrdersProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const { removalPolicy } = stageDefaults(props);
     const common = { projectRoot: props.projectRoot, logRetention: props.logRetention, removalPolicy };
 
     this.tables = new OrdersTables(this, 'Tables', { removalPolicy });

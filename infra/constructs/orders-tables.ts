@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, type CfnTable, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { type CatalogProduct, PRODUCT_CATALOG } from './orders-catalog.js';
+import { stageDefaults } from './stage-defaults.js';
 
 /** The index listing one owner's orders by creation time. */
 export const ORDERS_BY_OWNER_INDEX = 'byOwner';
@@ -43,7 +44,7 @@ export class OrdersTables extends Construct {
 
   constructor(scope: Construct, id: string, props: OrdersTablesProps = {}) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const { removalPolicy } = stageDefaults(props);
     const common = {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

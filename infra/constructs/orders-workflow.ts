@@ -28,6 +28,7 @@ import { Construct } from 'constructs';
 import { APPROVAL_TIMEOUT_ERRORS, SAGA_OUTCOME_ERRORS } from '../../resolvers/orders/domain/errors.js';
 import type { OrdersPayments } from './orders-payments.js';
 import { ServiceFunction, type TableAccess } from './service-function.js';
+import { stageDefaults } from './stage-defaults.js';
 
 /** The one mutation the saga's functions may call. */
 export const PUBLISH_ORDER_EVENT_MUTATION = 'publishOrderEvent';
@@ -208,10 +209,7 @@ export class OrderWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: OrderWorkflowProps) {
     super(scope, id);
-    // INFINITE leaves RetentionInDays unset, so the production posture gives these log groups the
-    // stage's retention (docs/operations.md), as it does every other log group.
-    const logRetention = props.logRetention ?? RetentionDays.INFINITE;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const { removalPolicy, logRetention } = stageDefaults(props);
     const tables: Record<keyof StepTables, ITable> = {
       orders: props.ordersTable,
       products: props.productsTable,

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { acknowledge, wildcardResourceFinding } from '../nag/index.js';
 import { REPO_ROOT, toPosixRelative } from '../paths.js';
 import { dynamoDbActionsOf } from './dynamodb-access.js';
+import { stageDefaults } from './stage-defaults.js';
 
 /**
  * CloudFormation metadata keys on every service function's `AWS::Lambda::Function`. The local
@@ -187,8 +188,8 @@ export class ServiceFunction extends Construct {
     this.bundling = bundlingOptions(needsSharp, projectRoot);
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? RetentionDays.INFINITE,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      retention: stageDefaults(props).logRetention,
+      removalPolicy: stageDefaults(props).removalPolicy,
     });
 
     this.fn = new NodejsFunction(this, 'Function', {

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag/index.js';
+import { stageDefaults } from './stage-defaults.js';
 
 /** Where browsers PUT the uploaded bytes; new objects here start the upload pipeline. */
 export const UPLOADS_PREFIX = 'uploads/';
@@ -45,7 +46,7 @@ export class UploadsBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: UploadsBucketProps = {}) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const { removalPolicy } = stageDefaults(props);
 
     this.accessLogs = new Bucket(this, 'AccessLogs', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,

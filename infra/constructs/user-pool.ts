@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag/index.js';
+import { stageDefaults } from './stage-defaults.js';
 
 export interface UsersProps {
   /**
@@ -35,7 +36,7 @@ export class Users extends Construct {
 
   constructor(scope: Construct, id: string, props: UsersProps = {}) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const { removalPolicy } = stageDefaults(props);
 
     const userPool = new UserPool(this, 'UserPool', {
       selfSignUpEnabled: true,

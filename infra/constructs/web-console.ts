@@ -17,6 +17,7 @@ import { Construct } from 'constructs';
 import type { Policy } from 'aws-cdk-lib/aws-iam';
 import { acknowledge, wildcardActionFinding, wildcardResourceFinding } from '../nag/index.js';
 import { SECURITY_HEADERS, contentSecurityPolicy } from './web-console-headers.js';
+import { stageDefaults } from './stage-defaults.js';
 
 export interface WebConsoleProps {
   /** `amplify_outputs.json` as the stack's outputs make it (deploy-time values allowed): the console's only configuration. */
@@ -44,7 +45,7 @@ export class WebConsole extends Construct {
 
   constructor(scope: Construct, id: string, props: WebConsoleProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const { removalPolicy } = stageDefaults(props);
     const region = Stack.of(this).region;
 
     // CloudFront's standard logs need a bucket with ACLs (the log delivery writes with one).

@@ -2,6 +2,7 @@ import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { stageDefaults } from '../stage-defaults.js';
 
 /** The rate-based rule's name, for the alarm and the runbook. */
 export const RATE_LIMIT_RULE = 'RateLimitPerIp';
@@ -82,7 +83,7 @@ export class ApiFirewall extends Construct {
     const logGroup = new LogGroup(this, 'Logs', {
       logGroupName: `aws-waf-logs-${Stack.of(this).stackName}`,
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: stageDefaults(props).removalPolicy,
     });
     new CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,

@@ -2,6 +2,7 @@ import { Aws, DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack } from
 import { AnyPrincipal, ArnPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { stageDefaults } from '../stage-defaults.js';
 
 /** The services whose resources the data key encrypts, and through which account principals may use it. */
 export const DATA_KEY_SERVICES = ['dynamodb', 'sqs', 'sns', 's3'] as const;
@@ -47,7 +48,7 @@ export class DataKey extends Construct {
 
   constructor(scope: Construct, id: string, props: DataKeyProps = {}) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const { removalPolicy } = stageDefaults(props);
 
     const stack = Stack.of(this);
     const viaDataServices = DATA_KEY_SERVICES.map((service) => `${service}.${Aws.REGION}.amazonaws.com`);
