@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { money } from './Orders.tsx';
+import { ActionButton } from './ActionButton.tsx';
 
 export interface CartLine {
   readonly sku: string;
@@ -79,15 +80,14 @@ export function Cart({ lines, live, onChange, onPlace }: Props) {
                   }}
                 />{' '}
                 {money(line.priceCents * line.quantity, line.currency)}{' '}
-                <button
-                  type="button"
+                <ActionButton
+                  verb="Remove"
+                  subject={line.name}
                   onClick={() => {
                     clientToken.current = undefined;
                     onChange(lines.filter((l) => l.sku !== line.sku));
                   }}
-                >
-                  Remove <span className="visually-hidden">{line.name}</span>
-                </button>
+                />
               </li>
             ))}
           </ul>

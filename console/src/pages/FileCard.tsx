@@ -3,6 +3,7 @@ import type { FileFieldsFragment } from '../../../client/generated/operations.ts
 import type { FileEvent } from './Files.tsx';
 import { Steps } from './Steps.tsx';
 import { formatBytes } from './upload.ts';
+import { ActionButton } from './ActionButton.tsx';
 
 export interface Transfer {
   readonly sent: number;
@@ -75,13 +76,9 @@ export function FileCard({ file, events, transfer, onReprocess, onDelete }: Prop
       )}
       <p className="actions">
         {(file.status === 'FAILED' || file.status === 'READY') && (
-          <button type="button" onClick={onReprocess}>
-            Reprocess <span className="visually-hidden">{file.fileName}</span>
-          </button>
+          <ActionButton verb="Reprocess" subject={file.fileName} onClick={onReprocess} />
         )}
-        <button type="button" onClick={onDelete}>
-          Delete <span className="visually-hidden">{file.fileName}</span>
-        </button>
+        <ActionButton verb="Delete" subject={file.fileName} onClick={onDelete} />
       </p>
     </li>
   );

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ConsoleConfig } from '../lib/config.ts';
 import { localApi } from '../lib/local-api.ts';
 import { TableHead } from './TableHead.tsx';
+import { ActionButton } from './ActionButton.tsx';
 
 interface Queue {
   readonly name: string;
@@ -94,9 +95,7 @@ export default function Local(_: { config: ConsoleConfig }) {
                 <td>{q.visible}</td>
                 <td>{q.inFlight}</td>
                 <td>
-                  <button type="button" disabled={q.visible + q.inFlight === 0} onClick={() => void redrive(q)}>
-                    Redrive <span className="visually-hidden">{q.name}</span>
-                  </button>
+                  <ActionButton verb="Redrive" subject={q.name} disabled={q.visible + q.inFlight === 0} onClick={() => void redrive(q)} />
                 </td>
               </tr>
             ))}

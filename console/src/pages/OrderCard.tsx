@@ -1,6 +1,7 @@
 import type { OrderFieldsFragment, OrderStep } from '../../../client/generated/operations.ts';
 import { type OrderEvent, money } from './Orders.tsx';
 import { Steps } from './Steps.tsx';
+import { ActionButton } from './ActionButton.tsx';
 
 /** The saga's steps that undo or close out a failure (docs/orders.md), shown apart from the forward path. */
 const COMPENSATIONS: ReadonlySet<OrderStep> = new Set<OrderStep>(['RELEASE_INVENTORY', 'REFUND_PAYMENT', 'MARK_FAILED', 'ESCALATE']);
@@ -38,9 +39,7 @@ export function OrderCard({ order, events, onCancel }: Props) {
         </p>
       )}
       {CANCELLABLE.has(order.status) && (
-        <button type="button" onClick={onCancel}>
-          Cancel <span className="visually-hidden">order {order.id.slice(0, 8)}</span>
-        </button>
+        <ActionButton verb="Cancel" subject={`order ${order.id.slice(0, 8)}`} onClick={onCancel} />
       )}
     </li>
   );

@@ -17,6 +17,7 @@ import { mergeEvents, shownMark } from '../lib/timeline.ts';
 import { Cart, type CartLine } from './Cart.tsx';
 import { OrderCard } from './OrderCard.tsx';
 import { TableHead } from './TableHead.tsx';
+import { ActionButton } from './ActionButton.tsx';
 
 export type OrderEvent = NonNullable<OnOrderEventSubscription['onOrderEvent']>;
 
@@ -107,8 +108,10 @@ export function Orders() {
                 <td>{money(p.priceCents, p.currency)}</td>
                 <td>{p.stock}</td>
                 <td>
-                  <button
-                    type="button"
+                  <ActionButton
+                    verb="Add"
+                    subject={p.name}
+                    after="to cart"
                     disabled={p.stock === 0}
                     onClick={() =>
                       setCart((c) =>
@@ -117,9 +120,7 @@ export function Orders() {
                           : [...c, { sku: p.sku, name: p.name, quantity: 1, priceCents: p.priceCents, currency: p.currency }],
                       )
                     }
-                  >
-                    Add <span className="visually-hidden">{p.name}</span> to cart
-                  </button>
+                  />
                 </td>
               </tr>
             ))}
