@@ -132,7 +132,12 @@ export function routeApis(
     byPath.set(new URL(api.endpoint.graphqlUrl).pathname, handlers);
     byPath.set(prefixedApiPath(api.spec.logicalId), handlers);
   }
-  return { byPath, close: async () => void (await Promise.all(servers.map((server) => server.close()))) };
+  return {
+    byPath,
+    close: async () => {
+      await Promise.all(servers.map((server) => server.close()));
+    },
+  };
 }
 
 /**
@@ -141,10 +146,9 @@ export function routeApis(
  */
 export function reloadApis(
   apis: readonly ServedApi[],
-  build: (api: ApiSpec) => GraphQLEngine,
   log: (line: string) => void,
-): (next: readonly ApiSpec[]) => () => void {
-  return (next) => {
+): (next: readonly ApiSpec[], build: (api: ApiSpec) => GraphQLEngine) => () => void {
+  return (next, build) => {
     const added = next.filter((spec) => !apis.some((api) => api.spec.logicalId === spec.logicalId));
     if (added.length > 0) log(`hot reload: new APIs (${added.map((a) => a.logicalId).join(', ')}) need a restart`);
     const engines = apis.flatMap((api) => {

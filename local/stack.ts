@@ -10,7 +10,7 @@ import { type ApiAuth, createApiAuth } from './auth/api-auth.js';
 import { createLocalIssuer } from './auth/local-issuer.js';
 import { startLocalCognito } from './cognito/index.js';
 import { resolveIntrinsics } from './cdk/template.js';
-import { type ApiSpec, readTopology } from './cdk/topology.js';
+import { type ApiSpec, type Topology, readTopology } from './cdk/topology.js';
 import { notRun, notRunTable } from './cdk/not-run.js';
 import { createEventBuses } from './events/index.js';
 import { buildFunctions, LocalFunctions } from './functions.js';
@@ -156,12 +156,12 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     // A hub per API: a mutation of one API never reaches another's subscribers.
     const hubs = new Map(topology.apis.map((api) => [api.logicalId, new SubscriptionHub()]));
     let builtins = '';
-    const newEngine = (api: ApiSpec) =>
+    const newEngine = (api: ApiSpec, from: Topology = topology) =>
       new AppSyncEngine({
         api,
         builtins,
         invokeFunction,
-        iamAllows: iamAuthorizer(topology, names, values, api.logicalId),
+        iamAllows: iamAuthorizer(from, names, values, api.logicalId),
         dynamodb: dynamodbSource,
         hub: hubs.get(api.logicalId) ?? new SubscriptionHub(),
         dataSources: {
@@ -284,7 +284,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       cleanups.push(async () => stopFunctionWatch());
       const appRoot = options.appDir === undefined ? projectDir : resolve(options.appDir);
       const paths = (hotReload === true ? await watchedPaths(appRoot) : hotReload.paths).map((p) => resolve(appRoot, p));
-      const reload = reloadApis(apis, newEngine, log);
+      const reload = reloadApis(apis, log);
       const stopApiWatch = watchApi({
         paths,
         log,
@@ -294,17 +294,18 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
           const next = readTopology(await begun.synthesizeAgain());
           const added = [...next.functions.keys()].filter((id) => !functions.has(id));
           if (added.length > 0) log(`hot reload: new functions (${added.join(', ')}) need a restart`);
-          return reload(next.apis);
+          return reload(next.apis, (api) => newEngine(api, next));
         },
       });
       cleanups.push(async () => stopApiWatch());
     }
 
     const named = apis.map(namedApi);
-    const { apiKey } = namedApi(selected);
+    const { apiKey, ...described } = namedApi(selected);
     const outputs = amplifyOutputs({
       region,
-      ...namedApi(selected),
+      ...described,
+      apiKey,
       ...(named.length > 1 ? { apis: named } : {}),
       userPoolId: names.userPoolId,
       userPoolClientId: names.userPoolClientId,
