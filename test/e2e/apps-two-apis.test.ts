@@ -138,3 +138,27 @@ describe('an app with two GraphQL APIs (--app-dir)', () => {
     });
   });
 });
+
+describe('--api, of an app with two GraphQL APIs', () => {
+  it('given --api naming the second by its name, when the app starts, then the client config describes it and the printout marks it, both APIs staying where they were', async () => {
+    const chosen = await startApp('two-apis', {}, ['--api', 'pings']);
+    try {
+      const [first, second] = chosen.apis as [AppApi, AppApi];
+
+      expect(chosen.graphqlUrl).toBe(second.graphqlUrl);
+      expect(chosen.apiKey).toBe(second.apiKey);
+      expect(new URL(first.graphqlUrl).pathname).toBe('/graphql');
+      expect(new URL(second.graphqlUrl).pathname).toBe(`/apis/${second.logicalId}/graphql`);
+      expect(count(chosen.output().split('\n'), `  GraphQL     ${second.graphqlUrl}  (pings, ${second.logicalId}, in the client config)`)).toBe(1);
+      expect((await graphql<{ hello: string }>(chosen.graphqlUrl, { kind: 'apiKey', apiKey: chosen.apiKey }, '{ hello }')).data?.hello).toBe('hello from pings');
+    } finally {
+      await chosen.stop();
+    }
+  }, 240_000);
+
+  it('given --api naming no API of the app, when npm start runs, then it exits 1 with one line listing the APIs', async () => {
+    const started = startApp('two-apis', {}, ['--api', 'nope']);
+
+    await expect(started).rejects.toThrow(/exited \(1\) before it was ready:\n--api nope names no GraphQL API of the app; it has notes \(NotesApi\w+\), pings \(PingsApi\w+\)\.\n?$/);
+  }, 240_000);
+});
