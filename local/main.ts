@@ -6,7 +6,8 @@
  * .local/ or $LOCAL_STATE_DIR, as `npm run token` reads it), --outputs FILE (the client
  * configuration; default amplify_outputs.json at the repository root), --app-dir DIR (run the CDK
  * app in DIR instead of ours: its cdk.json, node_modules and context; its state and
- * amplify_outputs.json go in DIR).
+ * amplify_outputs.json go in DIR), --api NAME (of an app with several GraphQL APIs, the one
+ * amplify_outputs.json's `data` describes, by name or logical id; default the first).
  */
 // First: on too old a Node, one line says which is needed before anything else loads.
 import './startup/require-node.js';
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { type EarlyStart, beginStart } from './startup/early.js';
 import { Timeline, writeTimelineIfAsked } from './startup/timeline.js';
 import { tuneHeapsForThroughput } from './heap-tuning.js';
+import type { LocalStack } from './stack-contract.js';
 
 /** Each port `npm start` opens that a person chooses: its flag, its variable, its default. */
 const PORTS = {
@@ -42,10 +44,11 @@ const readArguments = () => {
         'state-dir': { type: 'string' },
         outputs: { type: 'string' },
         'app-dir': { type: 'string' },
+        api: { type: 'string' },
       },
     }).values;
   } catch (error) {
-    return fail(`${(error as Error).message}. Options: --port, --s3-port, --sqs-port, --sfn-port, --state-dir, --outputs, --app-dir.`);
+    return fail(`${(error as Error).message}. Options: --port, --s3-port, --sqs-port, --sfn-port, --state-dir, --outputs, --app-dir, --api.`);
   }
 };
 const values: Readonly<Record<string, string | undefined>> = readArguments();
@@ -96,9 +99,23 @@ const options = {
   outputsPath,
   ...(stateDir ? { stateDir } : {}),
   ...(appDir ? { appDir } : {}),
+  ...(values['api'] === undefined ? {} : { api: values['api'] }),
   timeline,
 };
 let early: EarlyStart | undefined;
+
+/**
+ * Each API's URLs and key; with several, each named, and the one amplify_outputs.json describes
+ * marked.
+ */
+const apiLines = (stack: LocalStack): string =>
+  stack.apis
+    .map((api, index) => {
+      const named = stack.apis.length === 1 ? '' : `  (${api.name}, ${api.logicalId}${api.graphqlUrl === stack.graphqlUrl ? ', in the client config' : ''})`;
+      const tls = index === 0 ? `  (also ws://; TLS certificate: ${stack.caPath})` : '';
+      return [`  GraphQL     ${api.graphqlUrl}${named}`, `  Real time   ${api.realtimeUrl}${tls}`, `  API key     ${api.apiKey ?? '(none)'}`].join('\n');
+    })
+    .join('\n');
 
 try {
   // The synthesis and DynamoDB Local begin first and run while the stack's modules load.
@@ -110,9 +127,7 @@ try {
   console.log(`
 Local stack ready in ${seconds} s.
   Console     ${stack.consoleUrl}  (open it in a browser)
-  GraphQL     ${stack.graphqlUrl}
-  Real time   ${stack.realtimeUrl}  (also ws://; TLS certificate: ${stack.caPath})
-  API key     ${stack.apiKey ?? '(none)'}
+${apiLines(stack)}
   S3          ${stack.s3Endpoint}
   DynamoDB    ${stack.dynamodbEndpoint}  (DynamoDB Local, on 127.0.0.1 only; restarted if it dies)
   SQS + SNS   ${stack.messagingEndpoint}  (dead letters: npm run dlq)

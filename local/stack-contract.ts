@@ -6,7 +6,7 @@ import type { IssuedTokens } from './auth/local-issuer.js';
 import type { OidcTokenInput } from './auth/oidc-issuer.js';
 import type { Topology } from './cdk/topology.js';
 import type { LocalMessagingOptions, Messaging } from './messaging/index.js';
-import type { AmplifyOutputs } from './outputs.js';
+import type { AmplifyOutputs, NamedApi } from './outputs.js';
 import type { Timeline } from './startup/timeline.js';
 import type { FaultConfig } from './faults/rules.js';
 
@@ -46,6 +46,8 @@ export interface LocalStackOptions {
   readonly cdkContext?: Readonly<Record<string, unknown>>;
   /** A CDK app in a folder of its own (`--app-dir`): its cdk.json's command, node_modules and context (local/cdk/app-command.ts). */
   readonly appDir?: string;
+  /** The GraphQL API amplify_outputs.json describes, by name or logical id. @default the first in template order */
+  readonly api?: string;
   /** Real-time endpoint settings AppSync fixes (tests shorten the waits). */
   readonly realtime?: {
     /** Close a connection that sends no `connection_init` within this. @default 10_000 */
@@ -64,6 +66,7 @@ export interface LocalStackOptions {
 export interface LocalStack {
   /** The web console (console/), on the GraphQL port. */
   readonly consoleUrl: string;
+  /** The URLs and key of the API amplify_outputs.json describes (`api`); `apis` has every one. */
   readonly graphqlUrl: string;
   readonly realtimeUrl: string;
   readonly s3Endpoint: string;
@@ -80,13 +83,15 @@ export interface LocalStack {
   /** IAM credentials with full access, for operators and tests. */
   readonly developerCredentials: { accessKeyId: string; secretAccessKey: string };
   readonly topology: Topology;
+  /** Every GraphQL API of the app, in template order, each on its own path (local/apis.ts). */
+  readonly apis: readonly NamedApi[];
   /** The SQS and SNS endpoint (AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_SNS). */
   readonly messagingEndpoint: string;
   /** The local queues and topics, for tests that look inside. */
   readonly messaging: Messaging;
   /** Every API key of the template, with its expiry (epoch seconds). */
   readonly apiKeys: readonly { readonly id: string; readonly expires: number }[];
-  /** The OPENID_CONNECT mode's issuer and client id, when the API has that mode. */
+  /** The OPENID_CONNECT mode's issuer and client id, when the API (`api`) has that mode. */
   readonly oidc: { readonly issuer: string; readonly clientId: string | undefined } | undefined;
   issueTokens(username: string, groups?: readonly string[]): Promise<IssuedTokens>;
   /** A token of the OIDC mode's provider (the local stand-in signs it). */

@@ -5,11 +5,12 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createApiAuth } from './auth/api-auth.js';
+import { apiEndpoints, apiKeysOf, namedApi, reloadApis, routeApis, selectApi, servedApis } from './apis.js';
+import { type ApiAuth, createApiAuth } from './auth/api-auth.js';
 import { createLocalIssuer } from './auth/local-issuer.js';
 import { startLocalCognito } from './cognito/index.js';
 import { resolveIntrinsics } from './cdk/template.js';
-import { type Topology, readTopology } from './cdk/topology.js';
+import { type ApiSpec, type Topology, readTopology } from './cdk/topology.js';
 import { notRun, notRunTable } from './cdk/not-run.js';
 import { createEventBuses } from './events/index.js';
 import { buildFunctions, LocalFunctions } from './functions.js';
@@ -20,13 +21,11 @@ import { EngineHolder } from './graphql/engine-holder.js';
 import { SubscriptionHub } from './graphql/subscriptions.js';
 import { watchFunctions } from './lambda/watch.js';
 import { createDualServer } from './http/dual-server.js';
-import { createGraphQLHandler } from './http/graphql-handler.js';
 import { lateRoutes } from './http/routes.js';
 import { createS3Gateway } from './http/s3-gateway.js';
 import { createMessaging } from './messaging/index.js';
 import { amplifyOutputs } from './outputs.js';
 import { createConsoleSite } from './console/site.js';
-import { createRealtimeServer } from './realtime/index.js';
 import { type S3PrincipalLookup, bucketsOfTemplate, createLocalS3, s3Principals } from './s3/index.js';
 import { prepareTables } from './services/tables.js';
 import type { LocalStack, LocalStackOptions } from './stack-contract.js';
@@ -101,6 +100,9 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     const template = await phase('wait for the synthesis', () => begun.template);
     const topology = await phase('read topology', () => readTopology(template));
     const names = localNames(topology, seed, region);
+    // The API amplify_outputs.json describes (the others are in its `custom.graphql_apis`); a
+    // wrong --api stops the start here, before anything else starts.
+    const selectedSpec = selectApi(topology.apis, options.api);
     const runtimeNote = runtimeMismatch(topology.functions.values(), process.version);
     if (runtimeNote) log(runtimeNote);
     const notRunText = notRunTable(notRun(template, topology));
@@ -136,8 +138,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     cleanups.push(() => messaging.stop());
 
     const endpoints: Endpoints = {
-      graphqlUrl: `http://localhost:${port}/graphql`,
-      realtimeUrl: `wss://localhost:${port}/graphql/realtime`,
+      apis: apiEndpoints(topology.apis, port),
       s3: `http://127.0.0.1:${s3Port}`,
       // Known before DynamoDB Local answers: nothing below needs it to answer until the tables.
       dynamodb: begun.dynamodbEndpoint,
@@ -152,26 +153,24 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     const eventBuses = createEventBuses({ template, messaging, invoke: invokeFunction, region, accountId: ACCOUNT_ID, log });
     const dynamodbSource = new DynamoDbSource({ endpoint: endpoints.dynamodb, region });
     cleanups.push(async () => dynamodbSource.close());
-    const hub = new SubscriptionHub();
+    // A hub per API: a mutation of one API never reaches another's subscribers.
+    const hubs = new Map(topology.apis.map((api) => [api.logicalId, new SubscriptionHub()]));
     let builtins = '';
-    const newEngine = (from: Topology) =>
+    const newEngine = (api: ApiSpec, from: Topology = topology) =>
       new AppSyncEngine({
-        api: from.api,
+        api,
         builtins,
         invokeFunction,
-        iamAllows: iamAuthorizer(from, names, values),
+        iamAllows: iamAuthorizer(from, names, values, api.logicalId),
         dynamodb: dynamodbSource,
-        hub,
+        hub: hubs.get(api.logicalId) ?? new SubscriptionHub(),
         dataSources: {
           resolve: (value) => resolveIntrinsics(value, values),
           signingCredentials: names.developer,
           putEvents: async (bus, entries) => eventBuses.put(bus, entries),
         },
       });
-    const apiKeys = topology.api.apiKeys.map((key) => ({
-      id: names.apiKeys.get(key.logicalId) ?? key.logicalId,
-      expires: key.expires ?? Math.floor(Date.now() / 1000) + 7 * 24 * 3600,
-    }));
+    const apiKeys = new Map(topology.apis.map((api) => [api.logicalId, apiKeysOf(api, names)]));
 
     // Independent parts, each waiting only for what it needs. The order they begin in matters:
     // the bundles (esbuild's own process) and the tables (DynamoDB Local's JVM) proceed while
@@ -186,18 +185,22 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       }),
       phase('user-pool issuer and API auth modes', async () => {
         const issuer = await createLocalIssuer({ stateDir, region, userPoolId: names.userPoolId, clientId: names.userPoolClientId });
-        const auth = await createApiAuth({
-          topology,
-          stateDir,
-          region,
-          apiId: names.apiId,
-          apiKeys,
-          userPool: { ...issuer, clientIds: [names.userPoolClientId] },
-          iamCredentials: principals,
-          resolve: (value) => resolveIntrinsics(value, values),
-          invokeFunction,
-        });
-        return { issuer, ...auth };
+        const auths = new Map<string, ApiAuth>();
+        // One after another: OIDC modes share the state folder's signing key, created by the first.
+        for (const api of topology.apis) {
+          auths.set(api.logicalId, await createApiAuth({
+            api,
+            stateDir,
+            region,
+            apiId: names.apiIds.get(api.logicalId) ?? api.logicalId,
+            apiKeys: apiKeys.get(api.logicalId) ?? [],
+            userPool: { ...issuer, clientIds: [names.userPoolClientId] },
+            iamCredentials: principals,
+            resolve: (value) => resolveIntrinsics(value, values),
+            invokeFunction,
+          }));
+        }
+        return { issuer, auths };
       }),
       phase('Step Functions definitions', () =>
         stepFunctions.load({
@@ -220,7 +223,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       ),
       phase('GraphQL engine (schema, APPSYNC_JS resolvers)', async () => {
         builtins = await readFile(join(projectDir, 'schema', 'appsync.graphql'), 'utf8');
-        return new EngineHolder(newEngine(topology));
+        return new Map(topology.apis.map((api) => [api.logicalId, new EngineHolder(newEngine(api))]));
       }),
     ]);
     const [built, , authorized, stateMachines, engineBuilt] = parts;
@@ -237,14 +240,11 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     if (stepFunctionsService.stateMachines.length > 0) {
       log(`Step Functions API on ${stepFunctions.url}: ${stepFunctionsService.stateMachines.map((m) => m.name).join(', ')}`);
     }
-    const { issuer, authenticator, oidc } = valueOf(authorized);
-    const engine = valueOf(engineBuilt);
-    const graphql = createGraphQLHandler({ authenticator, engine, log });
-    const graphqlHosts = [`localhost:${port}`, `127.0.0.1:${port}`];
-    const realtime = createRealtimeServer({
-      authenticator,
-      engine,
-      graphqlHost: graphqlHosts,
+    const { issuer, auths } = valueOf(authorized);
+    const { all: apis, selected } = servedApis(topology.apis, selectedSpec, { endpoints: endpoints.apis, apiKeys, auths, engines: valueOf(engineBuilt) });
+    const { oidc } = selected.auth;
+    const apiRoutes = routeApis(apis, {
+      graphqlHost: [`localhost:${port}`, `127.0.0.1:${port}`],
       ...(options.keepAliveMs ? { keepAliveMs: options.keepAliveMs } : {}),
       ...(options.realtime?.initTimeoutMs ? { initTimeoutMs: options.realtime.initTimeoutMs } : {}),
       log: {
@@ -253,11 +253,11 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
         warn: (message, details) => log(`realtime: ${message} ${details ? JSON.stringify(details) : ''}`),
         error: (message, details) => log(`realtime: ${message} ${details ? JSON.stringify(details) : ''}`),
       },
-    });
-    cleanups.push(() => realtime.close());
+    }, log);
+    cleanups.push(() => apiRoutes.close());
     const cognito = await phase('Cognito user pools', () => startLocalCognito({ template, stateDir, region, accountId: ACCOUNT_ID, userPoolId: names.userPoolId, userPoolClientId: names.userPoolClientId, seed, administrators: [{ ...names.developer, arn: names.developer.identity.userArn }], log }));
     cleanups.push(() => cognito.stop());
-    routes.route({ cognito, console: consoleSite, graphql, realtime, log });
+    routes.route({ cognito, console: consoleSite, apis: apiRoutes.byPath, log });
 
     // S3 notifications, SNS, SQS and schedules: local/messaging, wired from the template.
     await phase('messaging start', () => messaging.start({
@@ -284,9 +284,9 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       cleanups.push(async () => stopFunctionWatch());
       const appRoot = options.appDir === undefined ? projectDir : resolve(options.appDir);
       const paths = (hotReload === true ? await watchedPaths(appRoot) : hotReload.paths).map((p) => resolve(appRoot, p));
+      const reload = reloadApis(apis, log);
       const stopApiWatch = watchApi({
         paths,
-        holder: engine,
         log,
         // A handler's own files are the function watcher's: they need no re-synthesis.
         ignore: (file) => [...functions.values()].some((fn) => fn.inputs.includes(file)),
@@ -294,19 +294,19 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
           const next = readTopology(await begun.synthesizeAgain());
           const added = [...next.functions.keys()].filter((id) => !functions.has(id));
           if (added.length > 0) log(`hot reload: new functions (${added.join(', ')}) need a restart`);
-          return newEngine(next);
+          return reload(next.apis, (api) => newEngine(api, next));
         },
       });
       cleanups.push(async () => stopApiWatch());
     }
 
-    const apiKey = apiKeys[0]?.id;
+    const named = apis.map(namedApi);
+    const { apiKey, ...described } = namedApi(selected);
     const outputs = amplifyOutputs({
       region,
-      graphqlUrl: endpoints.graphqlUrl,
+      ...described,
       apiKey,
-      defaultMode: topology.api.defaultMode,
-      additionalModes: topology.api.additionalModes,
+      ...(named.length > 1 ? { apis: named } : {}),
       userPoolId: names.userPoolId,
       userPoolClientId: names.userPoolClientId,
       userPoolEndpoint: `http://localhost:${port}/cognito`,
@@ -316,13 +316,13 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     if (outputsPath) await writeFile(outputsPath, `${JSON.stringify(outputs, null, 2)}\n`);
     await writeFile(
       join(stateDir, 'local-config.json'),
-      `${JSON.stringify({ userPoolId: names.userPoolId, userPoolClientId: names.userPoolClientId, region, graphqlUrl: endpoints.graphqlUrl }, null, 2)}\n`,
+      `${JSON.stringify({ userPoolId: names.userPoolId, userPoolClientId: names.userPoolClientId, region, graphqlUrl: selected.endpoint.graphqlUrl }, null, 2)}\n`,
     );
 
     return {
       consoleUrl: `http://localhost:${port}/`,
-      graphqlUrl: endpoints.graphqlUrl,
-      realtimeUrl: endpoints.realtimeUrl,
+      graphqlUrl: selected.endpoint.graphqlUrl,
+      realtimeUrl: selected.endpoint.realtimeUrl,
       s3Endpoint: endpoints.s3,
       dynamodbEndpoint: endpoints.dynamodb,
       stepFunctionsEndpoint: endpoints.stepFunctions,
@@ -337,7 +337,8 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       topology,
       messagingEndpoint: messaging.endpoint,
       messaging,
-      apiKeys,
+      apis: named,
+      apiKeys: apis.flatMap((api) => api.apiKeys),
       oidc: oidc ? { issuer: oidc.issuer, clientId: oidc.clientId } : undefined,
       issueTokens: (username, groups) => issuer.issueTokens({ username, ...(groups ? { groups } : {}) }),
       issueOidcToken: async (input) => {

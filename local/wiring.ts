@@ -14,9 +14,15 @@ import { stateMachineArn, stateMachineNameOf } from './stepfunctions/names.js';
 
 export const ACCOUNT_ID = '123456789012';
 
-export interface Endpoints {
+/** Where one GraphQL API is served (local/http/api-paths.ts). */
+export interface ApiEndpoint {
   readonly graphqlUrl: string;
   readonly realtimeUrl: string;
+}
+
+export interface Endpoints {
+  /** Each GraphQL API's URLs, by its logical id. */
+  readonly apis: ReadonlyMap<string, ApiEndpoint>;
   readonly s3: string;
   readonly dynamodb: string;
   /** The local SQS and SNS APIs (AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_SNS). */
@@ -35,7 +41,8 @@ export interface IamPrincipal {
 
 export interface LocalNames {
   readonly region: string;
-  readonly apiId: string;
+  /** Each GraphQL API's id, by its logical id. */
+  readonly apiIds: ReadonlyMap<string, string>;
   readonly userPoolId: string;
   readonly userPoolClientId: string;
   readonly apiKeys: ReadonlyMap<string, string>;
@@ -55,7 +62,9 @@ const alnum = (bytes: Buffer, length: number, upper = false) => {
 
 export function localNames(topology: Topology, seed: string, region: string): LocalNames {
   const pool = topology.userPools[0];
-  const apiKeys = new Map(topology.api.apiKeys.map((k) => [k.logicalId, `da2-${alnum(derive(seed, `apikey:${k.logicalId}`), 26)}`]));
+  const apiKeys = new Map(
+    topology.apis.flatMap((api) => api.apiKeys).map((k) => [k.logicalId, `da2-${alnum(derive(seed, `apikey:${k.logicalId}`), 26)}`]),
+  );
   const principal = (name: string, roleLogicalId: string | undefined, arn: string, username: string): IamPrincipal => ({
     accessKeyId: `ASIA${alnum(derive(seed, `ak:${name}`), 16, true)}`,
     secretAccessKey: derive(seed, `sk:${name}`).toString('base64').slice(0, 40),
@@ -74,7 +83,7 @@ export function localNames(topology: Topology, seed: string, region: string): Lo
   );
   return {
     region,
-    apiId: alnum(derive(seed, `api:${topology.api.logicalId}`), 26),
+    apiIds: new Map(topology.apis.map((api) => [api.logicalId, alnum(derive(seed, `api:${api.logicalId}`), 26)])),
     userPoolId: `${region}_${alnum(derive(seed, `pool:${pool?.logicalId ?? ''}`), 9, true)}`,
     userPoolClientId: alnum(derive(seed, `client:${pool?.clientLogicalIds[0] ?? ''}`), 26),
     apiKeys,
@@ -84,11 +93,16 @@ export function localNames(topology: Topology, seed: string, region: string): Lo
   };
 }
 
+/** The ARN IAM policies name a GraphQL API by. */
+export const apiArn = (names: LocalNames, apiLogicalId: string): string =>
+  `arn:aws:appsync:${names.region}:${ACCOUNT_ID}:apis/${names.apiIds.get(apiLogicalId) ?? apiLogicalId}`;
+
 /** `Ref` and `Fn::GetAtt` of the template's resources, as the local stack names them. */
 export function localValues(template: CfnTemplate, names: LocalNames, endpoints: Endpoints): LocalValues {
   const typeOf = (logicalId: string) => template.Resources[logicalId]?.Type ?? '';
   const { region } = names;
-  const graphqlHost = new URL(endpoints.graphqlUrl).host;
+  const endpointOf = (apiLogicalId: string): ApiEndpoint => endpoints.apis.get(apiLogicalId) ?? { graphqlUrl: '', realtimeUrl: '' };
+  const hostOf = (url: string) => (url === '' ? '' : new URL(url).host);
   return {
     region,
     accountId: ACCOUNT_ID,
@@ -103,7 +117,7 @@ export function localValues(template: CfnTemplate, names: LocalNames, endpoints:
         case 'AWS::Cognito::UserPoolClient':
           return names.userPoolClientId;
         case 'AWS::AppSync::GraphQLApi':
-          return `arn:aws:appsync:${region}:${ACCOUNT_ID}:apis/${names.apiId}`;
+          return apiArn(names, logicalId);
         case 'AWS::AppSync::ApiKey':
           return names.apiKeys.get(logicalId) ?? logicalId;
         case 'AWS::StepFunctions::StateMachine':
@@ -118,16 +132,17 @@ export function localValues(template: CfnTemplate, names: LocalNames, endpoints:
       const type = typeOf(logicalId);
       switch (`${type}.${attribute}`) {
         case 'AWS::AppSync::GraphQLApi.GraphQLUrl':
-          return endpoints.graphqlUrl;
+          return endpointOf(logicalId).graphqlUrl;
         case 'AWS::AppSync::GraphQLApi.RealtimeUrl':
-          return endpoints.realtimeUrl;
+          return endpointOf(logicalId).realtimeUrl;
+        // The APIs share the main port's host: their paths tell them apart.
         case 'AWS::AppSync::GraphQLApi.GraphQLDns':
         case 'AWS::AppSync::GraphQLApi.RealtimeDns':
-          return graphqlHost;
+          return hostOf(endpointOf(logicalId).graphqlUrl);
         case 'AWS::AppSync::GraphQLApi.ApiId':
-          return names.apiId;
+          return names.apiIds.get(logicalId) ?? logicalId;
         case 'AWS::AppSync::GraphQLApi.Arn':
-          return `arn:aws:appsync:${region}:${ACCOUNT_ID}:apis/${names.apiId}`;
+          return apiArn(names, logicalId);
         case 'AWS::AppSync::ApiKey.ApiKey':
           return names.apiKeys.get(logicalId) ?? logicalId;
         case 'AWS::DynamoDB::Table.Arn':
@@ -193,8 +208,8 @@ export function functionEnvironment(
   };
 }
 
-/** `appsync:GraphQL` on a field, as the caller's role policy says. */
-export function iamAuthorizer(topology: Topology, names: LocalNames, values: LocalValues) {
+/** `appsync:GraphQL` on a field of one API, as the caller's role policy says. */
+export function iamAuthorizer(topology: Topology, names: LocalNames, values: LocalValues, apiLogicalId: string) {
   const byUsername = new Map<string, IamPrincipal>();
   for (const p of [...names.functionPrincipals.values(), names.developer]) byUsername.set(p.identity.username, p);
   const resolved = new Map(
@@ -203,7 +218,7 @@ export function iamAuthorizer(topology: Topology, names: LocalNames, values: Loc
       role.statements.map((s) => ({ ...s, Resource: resolveIntrinsics(s.Resource, values) })),
     ]),
   );
-  const apiArn = `arn:aws:appsync:${names.region}:${ACCOUNT_ID}:apis/${names.apiId}`;
+  const arn = apiArn(names, apiLogicalId);
   return (caller: Caller, typeName: string, fieldName: string): boolean => {
     if (caller.mode !== 'AWS_IAM') return true;
     const principal = byUsername.get(caller.identity.username);
@@ -211,6 +226,6 @@ export function iamAuthorizer(topology: Topology, names: LocalNames, values: Loc
     if (principal === names.developer) return true;
     if (principal.roleLogicalId === undefined) return false;
     const statements = resolved.get(principal.roleLogicalId) ?? [];
-    return isAllowed(statements, 'appsync:GraphQL', `${apiArn}/types/${typeName}/fields/${fieldName}`);
+    return isAllowed(statements, 'appsync:GraphQL', `${arn}/types/${typeName}/fields/${fieldName}`);
   };
 }

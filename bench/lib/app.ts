@@ -32,8 +32,9 @@ export function app(): Promise<App> {
 
 /** The function behind a direct Lambda resolver of `typeName.fieldName`. */
 export function functionForField(topology: Topology, typeName: string, fieldName: string): FunctionSpec {
-  const resolver = topology.api.resolvers.find((r) => r.typeName === typeName && r.fieldName === fieldName);
-  const dataSource = resolver?.dataSourceLogicalId ? topology.api.dataSources.get(resolver.dataSourceLogicalId) : undefined;
+  const [api] = topology.apis;
+  const resolver = api.resolvers.find((r) => r.typeName === typeName && r.fieldName === fieldName);
+  const dataSource = resolver?.dataSourceLogicalId ? api.dataSources.get(resolver.dataSourceLogicalId) : undefined;
   const fn = dataSource?.functionLogicalId ? topology.functions.get(dataSource.functionLogicalId) : undefined;
   if (!fn) throw new Error(`${typeName}.${fieldName} is not resolved by a Lambda function in the template`);
   return fn;

@@ -41,7 +41,7 @@ let run: Run;
 if (values.engine === 'local') {
   if (!values.template) throw new Error('--template is required for the local engine');
   const topology = readTopology(await readStackTemplate(values.template));
-  const engine = new AppSyncEngine({ api: topology.api, builtins, invokeFunction: () => Promise.resolve(POLICY) });
+  const engine = new AppSyncEngine({ api: topology.apis[0], builtins, invokeFunction: () => Promise.resolve(POLICY) });
   const caller = { mode: 'API_KEY', identity: null } as const;
   run = (query) => engine.execute({ query, variables: null, operationName: null }, { caller, headers: {} }) as ReturnType<Run>;
 } else {

@@ -5,13 +5,13 @@
  */
 import { ACCOUNT_ID } from '../wiring.js';
 import type { Authenticator } from '../contracts.js';
-import type { Topology } from '../cdk/topology.js';
+import type { ApiSpec } from '../cdk/topology.js';
 import { type ApiKeyConfig, type IamCredentialConfig, createAuthenticator } from './authenticator.js';
 import type { LocalIssuer } from './local-issuer.js';
 import { type LocalOidcIssuer, createLocalOidcIssuer } from './oidc-issuer.js';
 
 export interface ApiAuthInput {
-  readonly topology: Topology;
+  readonly api: ApiSpec;
   readonly stateDir: string;
   readonly region: string;
   readonly apiId: string;
@@ -30,7 +30,7 @@ export interface ApiAuth {
 }
 
 export async function createApiAuth(input: ApiAuthInput): Promise<ApiAuth> {
-  const { api } = input.topology;
+  const { api } = input;
   const oidcSpec = api.oidc;
   const oidc = oidcSpec
     ? await createLocalOidcIssuer({

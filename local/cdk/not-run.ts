@@ -60,14 +60,16 @@ export function notRun(template: CfnTemplate, topology: Topology): NotRunRow[] {
     rows.push({ what: logicalId, type: resource.Type, reason: quiet ? `no local effect: ${quiet}` : 'not emulated by the local stack' });
   }
   const fieldsOf = (functionLogicalId: string) => {
-    const sources = [...topology.api.dataSources.values()].filter((d) => d.functionLogicalId === functionLogicalId).map((d) => d.logicalId);
-    const fields = topology.api.resolvers.filter((r) => r.dataSourceLogicalId !== undefined && sources.includes(r.dataSourceLogicalId)).map((r) => `${r.typeName}.${r.fieldName}`);
+    const fields = topology.apis.flatMap((api) => {
+      const sources = [...api.dataSources.values()].filter((d) => d.functionLogicalId === functionLogicalId).map((d) => d.logicalId);
+      return api.resolvers.filter((r) => r.dataSourceLogicalId !== undefined && sources.includes(r.dataSourceLogicalId)).map((r) => `${r.typeName}.${r.fieldName}`);
+    });
     return fields.length > 0 ? ` (serves ${fields.join(', ')}: they answer an UnsupportedRuntime error)` : '';
   };
   for (const fn of topology.skippedFunctions) {
     rows.push({ what: fn.logicalId, type: `AWS::Lambda::Function (${fn.runtime ?? 'no runtime'})`, reason: `${fn.reason}${fn.deployTime ? '' : fieldsOf(fn.logicalId)}` });
   }
-  for (const source of topology.api.dataSources.values()) {
+  for (const source of topology.apis.flatMap((api) => [...api.dataSources.values()])) {
     if (SUPPORTED_DATA_SOURCE_TYPES.includes(source.type)) continue;
     rows.push({ what: source.logicalId, type: `AWS::AppSync::DataSource (${source.type})`, reason: 'a data source kind the local stack does not run: its resolvers answer an UnsupportedOperation error' });
   }

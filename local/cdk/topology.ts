@@ -15,7 +15,8 @@ export interface Topology {
   readonly tables: readonly TableSpec[];
   readonly buckets: readonly BucketSpec[];
   readonly notifications: readonly BucketNotification[];
-  readonly api: ApiSpec;
+  /** Every GraphQL API, in template order: the first is served where a one-API app's is. */
+  readonly apis: readonly [ApiSpec, ...ApiSpec[]];
   readonly userPools: readonly UserPoolSpec[];
   readonly roles: ReadonlyMap<string, RoleSpec>;
 }
@@ -194,19 +195,21 @@ function readNotifications(template: CfnTemplate): BucketNotification[] {
 
 const authMode = (value: unknown): AuthMode => asString(value, 'AuthenticationType') as AuthMode;
 
-function readApi(template: CfnTemplate): ApiSpec {
-  const apis = resourcesOfType(template, 'AWS::AppSync::GraphQLApi');
-  const [api, ...others] = apis;
-  if (!api) throw new TemplateError('The CDK app defines no AppSync GraphQL API');
-  if (others.length > 0) throw new TemplateError('The local stack serves one AppSync API');
-  const [apiLogicalId, apiResource] = api;
+function readApis(template: CfnTemplate): [ApiSpec, ...ApiSpec[]] {
+  const [first, ...others] = resourcesOfType(template, 'AWS::AppSync::GraphQLApi').map(([logicalId, resource]) => readApi(template, logicalId, resource));
+  if (!first) throw new TemplateError('The CDK app defines no AppSync GraphQL API');
+  return [first, ...others];
+}
+
+/** One API and what names it by `ApiId`: its schema, data sources, resolvers, functions and keys. */
+function readApi(template: CfnTemplate, apiLogicalId: string, apiResource: CfnResource): ApiSpec {
   const p = props(apiResource);
   const belongs = (resource: CfnResource) => referencedLogicalId(props(resource)['ApiId']) === apiLogicalId;
 
   const schemas = resourcesOfType(template, 'AWS::AppSync::GraphQLSchema').filter(([, r]) => belongs(r));
   const schema = schemas[0]?.[1].Properties?.['Definition'];
   if (typeof schema !== 'string') {
-    throw new TemplateError('The GraphQL API has no schema the local stack can read (an inline Definition, or a DefinitionS3Location the CDK app stages)');
+    throw new TemplateError(`The GraphQL API ${apiLogicalId} has no schema the local stack can read (an inline Definition, or a DefinitionS3Location the CDK app stages)`);
   }
 
   const additional = (p['AdditionalAuthenticationProviders'] ?? []) as Record<string, unknown>[];
@@ -377,7 +380,7 @@ export function readTopology(template: CfnTemplate): Topology {
     tables: readTables(template),
     buckets: resourcesOfType(template, 'AWS::S3::Bucket').map(([logicalId]) => ({ logicalId })),
     notifications: readNotifications(template),
-    api: readApi(template),
+    apis: readApis(template),
     userPools: readUserPools(template),
     roles: readRoles(template),
   };

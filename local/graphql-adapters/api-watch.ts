@@ -1,7 +1,5 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineHolder } from '../graphql/engine-holder.js';
-import type { GraphQLEngine } from '../graphql/engine.js';
 
 /**
  * Hot reload of the API: the schema and the resolvers' code live in the synthesized template, so
@@ -13,9 +11,11 @@ import type { GraphQLEngine } from '../graphql/engine.js';
 export interface ApiWatchOptions {
   /** Directories to watch, recursively. */
   readonly paths: readonly string[];
-  /** Re-synthesizes and builds the next engine; throws when the edit does not load. */
-  readonly rebuild: () => Promise<GraphQLEngine>;
-  readonly holder: EngineHolder;
+  /**
+   * Re-synthesizes and builds the next engines; throws when the edit does not load. Returns what
+   * puts them in service, so a stop while building leaves the running ones.
+   */
+  readonly rebuild: () => Promise<() => void>;
   readonly log: (line: string) => void;
   /** Files whose edits another watcher handles (a function's own sources): no re-synthesis for them. */
   readonly ignore?: (file: string) => boolean;
@@ -35,9 +35,9 @@ export function watchApi(options: ApiWatchOptions): () => void {
   const reload = async () => {
     const started = Date.now();
     try {
-      const next = await options.rebuild();
+      const serve = await options.rebuild();
       if (stopped) return;
-      options.holder.current = next;
+      serve();
       options.log(`hot reload: the API serves the edited schema and resolvers (${Date.now() - started} ms)`);
     } catch (error) {
       const reason = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');

@@ -9,8 +9,9 @@
  *
  * The header object always needs `host`, which must equal the API's GraphQL host (AppSync checks
  * it against the API the realtime hostname belongs to); the rest are credentials. The handshake's
- * AuthRequest is what IAM signs for it: POST `/graphql/connect`, body `{}`. A `start` is
- * POST `/graphql` whose body is the `data` string exactly.
+ * AuthRequest is what IAM signs for it: POST `<graphql path>/connect`, body `{}`. A `start` is
+ * POST `<graphql path>` whose body is the `data` string exactly. The GraphQL path is the upgrade's
+ * path less `/realtime` (`/graphql` on AppSync), as aws-amplify signs a custom domain's.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AppSyncError, AuthRequest, GraphQLRequest } from '../contracts.js';
@@ -34,6 +35,18 @@ export type CredentialsResult =
 export const CONNECT_PATH = '/graphql/connect';
 export const GRAPHQL_PATH = '/graphql';
 const HEADER_SUBPROTOCOL_PREFIX = 'header-';
+const REALTIME_SUFFIX = '/realtime';
+
+/**
+ * The GraphQL path a real-time URL belongs to: aws-amplify derives a non-AppSync host's real-time
+ * URL by appending `/realtime` to the GraphQL URL, and signs IAM requests with the GraphQL path.
+ * A path that names no GraphQL endpoint is AppSync's own.
+ */
+export function graphqlPathOf(url: string): string {
+  const path = url.split('?', 1)[0] ?? '';
+  const graphqlPath = path.endsWith(REALTIME_SUFFIX) ? path.slice(0, -REALTIME_SUFFIX.length) : path;
+  return graphqlPath.endsWith(GRAPHQL_PATH) ? graphqlPath : GRAPHQL_PATH;
+}
 
 /** AppSync's own wording for any authorization failure; the reason goes to the log. */
 export const NOT_AUTHORIZED_MESSAGE = 'You are not authorized to make this call.';
@@ -144,7 +157,7 @@ export function readHandshakeCredentials(
     form,
     request: {
       method: 'POST',
-      path: CONNECT_PATH,
+      path: `${graphqlPathOf(request.url)}/connect`,
       headers,
       body: '{}',
       sourceIp: request.sourceIp,
@@ -158,6 +171,7 @@ export function readStartCredentials(
   data: string,
   sourceIp: string,
   expectedHosts: readonly string[],
+  graphqlPath: string = GRAPHQL_PATH,
 ): CredentialsResult {
   const headers = normalizeHeaders(authorization);
   const hostProblem = hostMatches(headers['host'], expectedHosts);
@@ -165,7 +179,7 @@ export function readStartCredentials(
   return {
     ok: true,
     form: 'headers',
-    request: { method: 'POST', path: GRAPHQL_PATH, headers, body: data, sourceIp },
+    request: { method: 'POST', path: graphqlPath, headers, body: data, sourceIp },
   };
 }
 

@@ -37,6 +37,7 @@
 import type { AppSyncError, AuthOutcome, Caller, SubscriptionEngine, SubscriptionPayload } from '../contracts.js';
 import {
   type HandshakeRequest,
+  graphqlPathOf,
   parseStartData,
   readHandshakeCredentials,
   readStartCredentials,
@@ -398,7 +399,7 @@ class Connection {
     authorization: Readonly<Record<string, unknown>>,
     data: string,
   ): Promise<Caller | undefined> {
-    const credentials = readStartCredentials(authorization, data, this.request.sourceIp, this.hosts);
+    const credentials = readStartCredentials(authorization, data, this.request.sourceIp, this.hosts, graphqlPathOf(this.request.url));
     if (!credentials.ok) {
       this.options.log.warn('subscription rejected', { reason: credentials.reason });
       return undefined;

@@ -53,8 +53,7 @@ describe('npm start on a shared network', () => {
     const topology = readTopology(template);
     const names = localNames(topology, (await readFile(join(stateDir, 'seed'), 'utf8')).trim(), REGION);
     const values = localValues(template, names, {
-      graphqlUrl: endpoints.get('GraphQL')?.href ?? '',
-      realtimeUrl: '',
+      apis: new Map(),
       s3: endpoints.get('S3')?.origin ?? '',
       dynamodb: endpoints.get('DynamoDB')?.origin ?? '',
       messaging: endpoints.get('SQS + SNS')?.origin ?? '',

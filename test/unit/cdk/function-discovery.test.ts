@@ -111,8 +111,8 @@ describe('function discovery from the cloud assembly', () => {
 
   it('given a schema and resolver code staged as assets, when read, then they are inlined where CloudFormation would read them', async () => {
     const topology = readTopology(await readAssembly(dir));
-    expect(topology.api.schema).toBe('type Query { py: String js: String }');
-    expect(topology.api.resolvers.find((r) => r.fieldName === 'js')?.code).toMatch(/export function request/);
+    expect(topology.apis[0].schema).toBe('type Query { py: String js: String }');
+    expect(topology.apis[0].resolvers.find((r) => r.fieldName === 'js')?.code).toMatch(/export function request/);
   });
 });
 
@@ -146,7 +146,7 @@ describe('an app of several stacks', () => {
         }),
       );
       const topology = readTopology(await readAssembly(multi));
-      expect(topology.api.dataSources.get('Source')?.tableLogicalId).toBe('Table');
+      expect(topology.apis[0].dataSources.get('Source')?.tableLogicalId).toBe('Table');
       expect(topology.tables.map((t) => t.logicalId)).toEqual(['Table']);
     } finally {
       await rm(multi, { recursive: true, force: true });
@@ -200,7 +200,7 @@ describe('a NestedStack', () => {
       );
       const assembled = await readAssembly(root);
       expect(Object.keys(assembled.Resources).sort()).toEqual(['Api', 'Schema', 'Source', 'Table']);
-      expect(readTopology(assembled).api.dataSources.get('Source')?.tableLogicalId).toBe('Table');
+      expect(readTopology(assembled).apis[0].dataSources.get('Source')?.tableLogicalId).toBe('Table');
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readHandshakeCredentials } from '../../../local/realtime/auth.js';
+import { graphqlPathOf, readHandshakeCredentials, readStartCredentials } from '../../../local/realtime/auth.js';
 
 const HOSTS = ['localhost:4000'];
 
@@ -60,5 +60,27 @@ describe('given a host that differs only in letter case', () => {
     );
 
     expect(result.ok).toBe(true);
+  });
+});
+
+describe("given an API's GraphQL path other than /graphql (a second API of the app)", () => {
+  it('when its real-time URL is read, then the path is the URL less /realtime, as aws-amplify derives it, and any other path is AppSync\'s own', () => {
+    expect(graphqlPathOf('/apis/Pings/graphql/realtime?header=x')).toBe('/apis/Pings/graphql');
+    expect(graphqlPathOf('/apis/Pings/graphql')).toBe('/apis/Pings/graphql');
+    expect(graphqlPathOf('/graphql/realtime')).toBe('/graphql');
+    expect(graphqlPathOf('/elsewhere')).toBe('/graphql');
+  });
+
+  it('when the handshake and a start are read, then IAM verifies them at that path, where aws-amplify signs them', () => {
+    const header = Buffer.from(JSON.stringify({ host: 'localhost:4000' })).toString('base64url');
+
+    const handshake = readHandshakeCredentials(
+      { url: '/apis/Pings/graphql/realtime', headers: { 'sec-websocket-protocol': `graphql-ws,header-${header}` }, sourceIp: '' },
+      HOSTS,
+    );
+    const start = readStartCredentials({ host: 'localhost:4000' }, '{}', '', HOSTS, graphqlPathOf('/apis/Pings/graphql/realtime'));
+
+    expect(handshake).toMatchObject({ ok: true, request: { path: '/apis/Pings/graphql/connect' } });
+    expect(start).toMatchObject({ ok: true, request: { path: '/apis/Pings/graphql' } });
   });
 });
