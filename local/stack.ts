@@ -6,7 +6,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { apiEndpoints, apiKeysOf, namedApi, reloadApis, routeApis, selectApi, servedApis } from './apis.js';
-import { type ApiAuth, createApiAuth } from './auth/api-auth.js';
+import { type ApiAuth, apiUserPool, createApiAuth } from './auth/api-auth.js';
 import { createLocalIssuer } from './auth/local-issuer.js';
 import { startLocalCognito } from './cognito/index.js';
 import { resolveIntrinsics } from './cdk/template.js';
@@ -194,7 +194,9 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
             region,
             apiId: names.apiIds.get(api.logicalId) ?? api.logicalId,
             apiKeys: apiKeys.get(api.logicalId) ?? [],
-            userPool: { ...issuer, clientIds: [names.userPoolClientId] },
+            userPool: await apiUserPool(api, topology, names, (value) => resolveIntrinsics(value, values), (userPoolId, clientId) =>
+              userPoolId === issuer.userPoolId ? Promise.resolve(issuer) : createLocalIssuer({ stateDir, region, userPoolId, clientId }),
+            ),
             iamCredentials: principals,
             resolve: (value) => resolveIntrinsics(value, values),
             invokeFunction,
@@ -255,7 +257,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
       },
     }, log);
     cleanups.push(() => apiRoutes.close());
-    const cognito = await phase('Cognito user pools', () => startLocalCognito({ template, stateDir, region, accountId: ACCOUNT_ID, userPoolId: names.userPoolId, userPoolClientId: names.userPoolClientId, seed, administrators: [{ ...names.developer, arn: names.developer.identity.userArn }], log }));
+    const cognito = await phase('Cognito user pools', () => startLocalCognito({ template, stateDir, region, accountId: ACCOUNT_ID, userPoolIds: names.userPoolIds, userPoolClientIds: names.userPoolClientIds, seed, administrators: [{ ...names.developer, arn: names.developer.identity.userArn }], log }));
     cleanups.push(() => cognito.stop());
     routes.route({ cognito, console: consoleSite, apis: apiRoutes.byPath, log });
 

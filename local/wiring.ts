@@ -43,8 +43,12 @@ export interface LocalNames {
   readonly region: string;
   /** Each GraphQL API's id, by its logical id. */
   readonly apiIds: ReadonlyMap<string, string>;
+  /** The first user pool's id and its first client's (what `npm run token` and the client config use). */
   readonly userPoolId: string;
   readonly userPoolClientId: string;
+  /** Every user pool's id and every pool client's id, by logical id (the first ones as above). */
+  readonly userPoolIds: ReadonlyMap<string, string>;
+  readonly userPoolClientIds: ReadonlyMap<string, string>;
   readonly apiKeys: ReadonlyMap<string, string>;
   readonly bucketName: (logicalId: string) => string;
   readonly functionPrincipals: ReadonlyMap<string, IamPrincipal>;
@@ -62,6 +66,18 @@ const alnum = (bytes: Buffer, length: number, upper = false) => {
 
 export function localNames(topology: Topology, seed: string, region: string): LocalNames {
   const pool = topology.userPools[0];
+  const userPoolId = `${region}_${alnum(derive(seed, `pool:${pool?.logicalId ?? ''}`), 9, true)}`;
+  const userPoolClientId = alnum(derive(seed, `client:${pool?.clientLogicalIds[0] ?? ''}`), 26);
+  // Further pools and clients keep the ids local Cognito gave them before it took them from here,
+  // so users signed up in a state folder are still found.
+  const userPoolIds = new Map(
+    topology.userPools.map((p, i) => [p.logicalId, i === 0 ? userPoolId : `${region}_${derive(seed, `pool:${p.logicalId}`).toString('hex').slice(0, 9).toUpperCase()}`]),
+  );
+  const userPoolClientIds = new Map(
+    topology.userPools.flatMap((p, i) =>
+      p.clientLogicalIds.map((c, j) => [c, i === 0 && j === 0 ? userPoolClientId : derive(seed, `client:${c}`).toString('hex').slice(0, 26)] as const),
+    ),
+  );
   const apiKeys = new Map(
     topology.apis.flatMap((api) => api.apiKeys).map((k) => [k.logicalId, `da2-${alnum(derive(seed, `apikey:${k.logicalId}`), 26)}`]),
   );
@@ -84,8 +100,10 @@ export function localNames(topology: Topology, seed: string, region: string): Lo
   return {
     region,
     apiIds: new Map(topology.apis.map((api) => [api.logicalId, alnum(derive(seed, `api:${api.logicalId}`), 26)])),
-    userPoolId: `${region}_${alnum(derive(seed, `pool:${pool?.logicalId ?? ''}`), 9, true)}`,
-    userPoolClientId: alnum(derive(seed, `client:${pool?.clientLogicalIds[0] ?? ''}`), 26),
+    userPoolId,
+    userPoolClientId,
+    userPoolIds,
+    userPoolClientIds,
     apiKeys,
     bucketName: (logicalId) => `local-${logicalId.toLowerCase()}`.slice(0, 63),
     functionPrincipals,
@@ -113,9 +131,9 @@ export function localValues(template: CfnTemplate, names: LocalNames, endpoints:
         case 'AWS::S3::Bucket':
           return names.bucketName(logicalId);
         case 'AWS::Cognito::UserPool':
-          return names.userPoolId;
+          return names.userPoolIds.get(logicalId) ?? names.userPoolId;
         case 'AWS::Cognito::UserPoolClient':
-          return names.userPoolClientId;
+          return names.userPoolClientIds.get(logicalId) ?? names.userPoolClientId;
         case 'AWS::AppSync::GraphQLApi':
           return apiArn(names, logicalId);
         case 'AWS::AppSync::ApiKey':

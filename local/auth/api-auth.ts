@@ -3,9 +3,9 @@
  * the local stand-ins for what AWS hosts (the user pool's and the OIDC provider's token
  * issuers, the API keys, IAM principals) and the Lambda authorizer run from its handler module.
  */
-import { ACCOUNT_ID } from '../wiring.js';
+import { ACCOUNT_ID, type LocalNames } from '../wiring.js';
 import type { Authenticator } from '../contracts.js';
-import type { ApiSpec } from '../cdk/topology.js';
+import type { ApiSpec, Topology } from '../cdk/topology.js';
 import { type ApiKeyConfig, type IamCredentialConfig, createAuthenticator } from './authenticator.js';
 import type { LocalIssuer } from './local-issuer.js';
 import { type LocalOidcIssuer, createLocalOidcIssuer } from './oidc-issuer.js';
@@ -16,7 +16,7 @@ export interface ApiAuthInput {
   readonly region: string;
   readonly apiId: string;
   readonly apiKeys: readonly ApiKeyConfig[];
-  readonly userPool: LocalIssuer & { readonly clientIds: readonly string[] };
+  readonly userPool: ApiUserPool;
   readonly iamCredentials: readonly IamCredentialConfig[];
   /** Resolves a template value (the OIDC issuer may be an intrinsic). */
   readonly resolve: (value: unknown) => unknown;
@@ -27,6 +27,31 @@ export interface ApiAuth {
   readonly authenticator: Authenticator;
   /** Present when the API has an OPENID_CONNECT mode. */
   readonly oidc: LocalOidcIssuer | undefined;
+}
+
+/** The user pool an API's Cognito mode trusts, and the app clients whose tokens it takes (undefined: any). */
+export type ApiUserPool = LocalIssuer & { readonly clientIds: readonly string[] | undefined };
+
+/**
+ * The pool the API's `UserPoolConfig` names (the app's first when it names none of the
+ * template's), so that a token of another pool of the app is refused as AppSync refuses it; and
+ * the pool's clients that `AppIdClientRegex` matches, in full. Without a regex AppSync applies no
+ * client filter: any client of the pool will do.
+ */
+export async function apiUserPool(
+  api: ApiSpec,
+  topology: Topology,
+  names: LocalNames,
+  resolve: (value: unknown) => unknown,
+  issuerFor: (userPoolId: string, clientId: string) => Promise<LocalIssuer>,
+): Promise<ApiUserPool> {
+  const pool = topology.userPools.find((p) => p.logicalId === api.userPoolLogicalId) ?? topology.userPools[0];
+  const userPoolId = (pool && names.userPoolIds.get(pool.logicalId)) ?? names.userPoolId;
+  const clientIds = (pool?.clientLogicalIds ?? []).flatMap((c) => names.userPoolClientIds.get(c) ?? []);
+  const issuer = await issuerFor(userPoolId, clientIds[0] ?? names.userPoolClientId);
+  if (api.userPoolClientRegex === undefined) return { ...issuer, clientIds: undefined };
+  const regex = new RegExp(`^(?:${String(resolve(api.userPoolClientRegex))})$`);
+  return { ...issuer, clientIds: clientIds.filter((id) => regex.test(id)) };
 }
 
 export async function createApiAuth(input: ApiAuthInput): Promise<ApiAuth> {

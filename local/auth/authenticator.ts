@@ -32,8 +32,8 @@ export interface ApiKeyConfig {
 
 export interface UserPoolAuthConfig {
   readonly userPoolId: string;
-  /** App client ids whose tokens are accepted (`aud` of ID tokens, `client_id` of access tokens). Empty: any client. */
-  readonly clientIds: readonly string[];
+  /** App client ids whose tokens are accepted (`aud` of ID tokens, `client_id` of access tokens). Undefined: any client. */
+  readonly clientIds: readonly string[] | undefined;
   /** Expected `iss`, e.g. `cognitoIssuerUrl(region, userPoolId)`. */
   readonly issuer: string;
   /** Public keys (e.g. `LocalIssuer.jwks`) or a jose key resolver. */
@@ -214,12 +214,12 @@ export const createAuthenticator = (config: AuthenticatorConfig): Authenticator 
     const tokenUse = payload['token_use'];
     const clients = pool.clientIds;
     if (tokenUse === 'id') {
-      if (clients.length > 0 && !audiences(payload).some((aud) => clients.includes(aud))) {
+      if (clients !== undefined && !audiences(payload).some((aud) => clients.includes(aud))) {
         return { ok: false, reason: 'Invalid user pool token: aud is not an allowed client id' };
       }
     } else if (tokenUse === 'access') {
       const clientId = payload['client_id'];
-      if (clients.length > 0 && (typeof clientId !== 'string' || !clients.includes(clientId))) {
+      if (clients !== undefined && (typeof clientId !== 'string' || !clients.includes(clientId))) {
         return { ok: false, reason: 'Invalid user pool token: client_id is not an allowed client id' };
       }
     } else {

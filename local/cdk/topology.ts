@@ -100,6 +100,8 @@ export interface ApiSpec {
   readonly defaultMode: AuthMode;
   readonly additionalModes: readonly AuthMode[];
   readonly userPoolLogicalId: string | undefined;
+  /** `AppIdClientRegex` of that user pool's config (a string or an intrinsic): which app clients' tokens it takes; undefined is any. */
+  readonly userPoolClientRegex: unknown;
   readonly apiKeys: readonly { readonly logicalId: string; readonly expires: number | undefined }[];
   readonly dataSources: ReadonlyMap<string, DataSourceSpec>;
   readonly resolvers: readonly ResolverSpec[];
@@ -213,10 +215,10 @@ function readApi(template: CfnTemplate, apiLogicalId: string, apiResource: CfnRe
   }
 
   const additional = (p['AdditionalAuthenticationProviders'] ?? []) as Record<string, unknown>[];
-  const userPoolConfigs = [p['UserPoolConfig'], ...additional.map((a) => a['UserPoolConfig'])];
-  const userPoolLogicalId = userPoolConfigs
-    .map((c) => referencedLogicalId((c as Record<string, unknown> | undefined)?.['UserPoolId']))
-    .find((id) => id !== undefined);
+  const userPoolConfigs = [p['UserPoolConfig'], ...additional.map((a) => a['UserPoolConfig'])] as (Record<string, unknown> | undefined)[];
+  const userPoolConfig = userPoolConfigs.find((c) => referencedLogicalId(c?.['UserPoolId']) !== undefined);
+  const userPoolLogicalId = referencedLogicalId(userPoolConfig?.['UserPoolId']);
+  const clientRegex = userPoolConfig?.['AppIdClientRegex'];
 
   const dataSources = new Map<string, DataSourceSpec>();
   for (const [logicalId, resource] of resourcesOfType(template, 'AWS::AppSync::DataSource')) {
@@ -320,6 +322,7 @@ function readApi(template: CfnTemplate, apiLogicalId: string, apiResource: CfnRe
     defaultMode: authMode(p['AuthenticationType']),
     additionalModes: additional.map((a) => authMode(a['AuthenticationType'])),
     userPoolLogicalId,
+    userPoolClientRegex: clientRegex === '' ? undefined : clientRegex,
     apiKeys,
     dataSources,
     resolvers,

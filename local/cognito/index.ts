@@ -20,10 +20,10 @@ export interface LocalCognitoOptions {
   readonly stateDir: string;
   readonly region: string;
   readonly accountId: string;
-  /** The first pool's and its first client's local ids (local/wiring.ts names them). */
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  /** Derives the ids of further pools and clients, and client secrets, stably. */
+  /** Every pool's and client's local id, by logical id (local/wiring.ts names them). */
+  readonly userPoolIds: ReadonlyMap<string, string>;
+  readonly userPoolClientIds: ReadonlyMap<string, string>;
+  /** Derives client secrets, stably. */
   readonly seed: string;
   /** Who may call the admin operations: the developer credentials (full access). */
   readonly administrators: readonly (SigningCredential & { readonly arn: string })[];
@@ -38,23 +38,16 @@ export interface LocalCognito {
 }
 
 export async function startLocalCognito(options: LocalCognitoOptions): Promise<LocalCognito> {
-  const derive = (purpose: string, length: number) =>
-    createHmac('sha256', options.seed).update(purpose).digest('hex').slice(0, length);
-  let firstPool = true;
-  const configs = readPoolConfigs(options.template, (poolLogicalId) => {
-    const isFirst = firstPool;
-    firstPool = false;
-    let firstClient = isFirst;
-    return {
-      userPoolId: isFirst ? options.userPoolId : `${options.region}_${derive(`pool:${poolLogicalId}`, 9).toUpperCase()}`,
-      clientId: (clientLogicalId) => {
-        const id = firstClient ? options.userPoolClientId : derive(`client:${clientLogicalId}`, 26);
-        firstClient = false;
-        return id;
-      },
-      clientSecret: (clientId) => createHmac('sha256', options.seed).update(`client-secret:${clientId}`).digest('base64url').slice(0, 51),
-    };
-  });
+  const known = (ids: ReadonlyMap<string, string>, logicalId: string): string => {
+    const id = ids.get(logicalId);
+    if (id === undefined) throw new Error(`unreachable: ${logicalId} has no local id (local/wiring.ts names every pool and client)`);
+    return id;
+  };
+  const configs = readPoolConfigs(options.template, (poolLogicalId) => ({
+    userPoolId: known(options.userPoolIds, poolLogicalId),
+    clientId: (clientLogicalId) => known(options.userPoolClientIds, clientLogicalId),
+    clientSecret: (clientId) => createHmac('sha256', options.seed).update(`client-secret:${clientId}`).digest('base64url').slice(0, 51),
+  }));
   const mailbox = fileMailbox(options.stateDir, options.log);
   const stores = await Promise.all(configs.map((config) => openFileUserStore(options.stateDir, config.userPoolId)));
   const signers = await Promise.all(configs.map((config) => createKeySigner(options.stateDir, options.region, config.userPoolId)));

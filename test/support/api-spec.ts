@@ -15,6 +15,7 @@ export const apiSpec = (schema: string, overrides: Partial<ApiSpec> = {}): ApiSp
   defaultMode: 'API_KEY',
   additionalModes: [],
   userPoolLogicalId: undefined,
+  userPoolClientRegex: undefined,
   apiKeys: [],
   dataSources: new Map(),
   resolvers: [],
