@@ -7,7 +7,6 @@ import { OrdersApi } from './orders-api.js';
 import { OrdersTables } from './orders-tables.js';
 import { OrdersPayments, type PaymentProviderKind, paymentProviderFromContext } from './orders-payments.js';
 import { type ApprovalSettings, OrderWorkflow } from './orders-workflow.js';
-import { stageDefaults } from './stage-defaults.js';
 
 export interface OrdersProps {
   readonly api: GraphqlApi;
@@ -37,8 +36,9 @@ export class Orders extends Construct {
 
   constructor(scope: Construct, id: string, props: OrdersProps) {
     super(scope, id);
-    const { removalPolicy } = stageDefaults(props);
-    const common = { projectRoot: props.projectRoot, logRetention: props.logRetention, removalPolicy };
+    // Each part applies the stage defaults itself (stageDefaults); this one passes the stage's choice on.
+    const { removalPolicy, logRetention, projectRoot } = props;
+    const common = { projectRoot, logRetention, removalPolicy };
 
     this.tables = new OrdersTables(this, 'Tables', { removalPolicy });
     const tables = {
