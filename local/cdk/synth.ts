@@ -65,11 +65,24 @@ export async function synthesize(options: SynthOptions): Promise<CfnTemplate> {
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new SynthError(`CDK synthesis failed: ${stderr.trim() || String(error)}`, { cause: error });
+    throw new SynthError(`CDK synthesis failed: ${synthOutput(error)}`, { cause: error });
   }
   return readStackTemplate(options.outDir);
 }
+
+/**
+ * What a failed synthesis said: stderr, and stdout too, where tools of an app's command write
+ * their diagnostics (`tsc`'s type errors go to stdout, so `npx tsc && ...` failing had stderr
+ * empty and the reason lost). Its last part only: an app may log much before it fails.
+ */
+export function synthOutput(error: unknown): string {
+  const { stderr = '', stdout = '' } = error as { stderr?: string; stdout?: string };
+  const said = [stderr.trim(), stdout.trim()].filter(Boolean).join('\n');
+  if (said === '') return String(error);
+  return said.length > SYNTH_OUTPUT_CHARS ? `...${said.slice(-SYNTH_OUTPUT_CHARS)}` : said;
+}
+
+const SYNTH_OUTPUT_CHARS = 8000;
 
 /** Every stack of the cloud assembly in `outDir` as one template, its assets resolved (assembly.ts). */
 export async function readStackTemplate(outDir: string): Promise<CfnTemplate> {

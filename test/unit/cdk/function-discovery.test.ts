@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTypeScriptRunner } from '../../../local/cdk/app-command.js';
 import { readAssembly } from '../../../local/cdk/assembly.js';
+import { synthOutput } from '../../../local/cdk/synth.js';
 import { readFunctions } from '../../../local/cdk/functions.js';
 import { notRun, notRunTable } from '../../../local/cdk/not-run.js';
 import type { CfnTemplate } from '../../../local/cdk/template.js';
@@ -232,5 +233,11 @@ describe("cdk.json's app command", () => {
   it('given npx of a bin the app does not install but the local stack does, when run, then the bin runs from PATH', () => {
     expect(withTypeScriptRunner('npx tsx bin/app.ts', dir, PROJECT)).toBe('tsx bin/app.ts');
     expect(withTypeScriptRunner('npx no-such-bin-anywhere bin/app.ts', dir, PROJECT)).toBe('npx no-such-bin-anywhere bin/app.ts');
+  });
+
+  it('given a synthesis failing with its reason on stdout only (tsc), when reported, then the reason is in the message', () => {
+    const failure = Object.assign(new Error('Command failed: /bin/sh -c tsc && tsx app.ts'), { stderr: '', stdout: "lib/stack.ts(3,1): error TS2304: Cannot find name 'x'.\n" });
+    expect(synthOutput(failure)).toContain('error TS2304');
+    expect(synthOutput(Object.assign(new Error('boom'), { stderr: 'on stderr', stdout: '' }))).toBe('on stderr');
   });
 });
