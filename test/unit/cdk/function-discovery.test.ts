@@ -1,8 +1,10 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withTypeScriptRunner } from '../../../local/cdk/app-command.js';
+import { appCommand, withTypeScriptRunner } from '../../../local/cdk/app-command.js';
 import { readAssembly } from '../../../local/cdk/assembly.js';
 import { synthOutput } from '../../../local/cdk/synth.js';
 import { readFunctions } from '../../../local/cdk/functions.js';
@@ -15,6 +17,7 @@ import { readTopology } from '../../../local/cdk/topology.js';
  * asset manifest maps each `S3Key`/`CodeS3Location` to the staged asset; `Code.ZipFile` is inline
  * code; runtimes other than Node.js and container images are listed with the reason.
  */
+const run = promisify(execFile);
 let dir: string;
 const PROJECT = join(import.meta.dirname, '..', '..', '..');
 
@@ -233,6 +236,41 @@ describe("cdk.json's app command", () => {
   it('given npx of a bin the app does not install but the local stack does, when run, then the bin runs from PATH', () => {
     expect(withTypeScriptRunner('npx tsx bin/app.ts', dir, PROJECT)).toBe('tsx bin/app.ts');
     expect(withTypeScriptRunner('npx no-such-bin-anywhere bin/app.ts', dir, PROJECT)).toBe('npx no-such-bin-anywhere bin/app.ts');
+  });
+
+  it('given `npx tsc && npx tsx app.ts` (aws-cdk-examples) and no node_modules, when run, then tsc writes its JavaScript and its type errors do not stop the app', async () => {
+    // An app whose tsconfig names types that are not installed, as any app before `npm install`.
+    const app = await mkdtemp(join(tmpdir(), 'app-tsc-'));
+    try {
+      await writeFile(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { types: ['not-installed'], outDir: 'out' }, include: ['step.ts'] }));
+      await writeFile(join(app, 'step.ts'), 'export const step: number = 1;\n');
+      await writeFile(join(app, 'cdk.json'), JSON.stringify({ app: 'npx tsc && npx tsx -e "console.log(1 + 1)"' }));
+      const { command, path } = await appCommand(app, PROJECT);
+      expect(command).not.toContain('npx');
+      const { stdout, stderr } = await run('/bin/sh', ['-c', command], { cwd: app, env: { ...process.env, PATH: path } });
+      expect(stdout.trim()).toBe('2');
+      expect(stderr).toContain('not-installed');
+      await expect(readFile(join(app, 'out', 'step.js'), 'utf8')).resolves.toContain('step = 1');
+    } finally {
+      await rm(app, { recursive: true, force: true });
+    }
+  });
+
+  it('given `npx tsc && ...` in an app with node_modules, when run, then a failing tsc stops it as `cdk synth` would', () => {
+    expect(withTypeScriptRunner('npx tsc && npx tsx app.ts', PROJECT, PROJECT)).toBe('npx tsc && npx tsx app.ts');
+  });
+
+  it("given a `cdk init` app importing source-map-support/register and no node_modules, when its entry runs, then the import resolves", async () => {
+    const app = await mkdtemp(join(tmpdir(), 'app-init-'));
+    try {
+      await writeFile(join(app, 'cdk.json'), JSON.stringify({ app: 'npx ts-node --prefer-ts-exts app.ts' }));
+      await writeFile(join(app, 'app.ts'), "import 'source-map-support/register';\nconsole.log(process.sourceMapsEnabled);\n");
+      const { command, path, nodePath } = await appCommand(app, PROJECT);
+      const { stdout } = await run('/bin/sh', ['-c', command], { cwd: app, env: { ...process.env, PATH: path, NODE_PATH: nodePath } });
+      expect(stdout.trim()).toBe('true');
+    } finally {
+      await rm(app, { recursive: true, force: true });
+    }
   });
 
   it('given a synthesis failing with its reason on stdout only (tsc), when reported, then the reason is in the message', () => {
