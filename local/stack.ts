@@ -103,7 +103,9 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     const names = localNames(topology, seed, region);
     const runtimeNote = runtimeMismatch(topology.functions.values(), process.version);
     if (runtimeNote) log(runtimeNote);
-    const notRunText = notRunTable(notRun(template, topology));
+    // AppSync's own scalars and directives, declared for the schema (schema/appsync.graphql).
+    const builtins = await readFile(join(projectDir, 'schema', 'appsync.graphql'), 'utf8');
+    const notRunText = notRunTable(notRun(template, topology, builtins));
     if (notRunText) log(notRunText);
 
     const principals: IamPrincipal[] = [...names.functionPrincipals.values(), names.developer];
@@ -153,7 +155,6 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     const dynamodbSource = new DynamoDbSource({ endpoint: endpoints.dynamodb, region });
     cleanups.push(async () => dynamodbSource.close());
     const hub = new SubscriptionHub();
-    let builtins = '';
     const newEngine = (from: Topology) =>
       new AppSyncEngine({
         api: from.api,
@@ -219,7 +220,6 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
         }),
       ),
       phase('GraphQL engine (schema, APPSYNC_JS resolvers)', async () => {
-        builtins = await readFile(join(projectDir, 'schema', 'appsync.graphql'), 'utf8');
         return new EngineHolder(newEngine(topology));
       }),
     ]);

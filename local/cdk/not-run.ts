@@ -4,6 +4,8 @@
  * (NO_LOCAL_EFFECT, with why), or is not run; features of run resources that are not run
  * (functions on other runtimes, data sources of other kinds, cron schedules) are listed too.
  */
+import { parse } from 'graphql';
+import { undeclaredDirectives } from '../graphql/appsync-schema.js';
 import { SUPPORTED_DATA_SOURCE_TYPES } from '../graphql/data-sources/index.js';
 import type { Topology } from './topology.js';
 import type { CfnTemplate } from './template.js';
@@ -52,7 +54,12 @@ export interface NotRunRow {
   readonly reason: string;
 }
 
-export function notRun(template: CfnTemplate, topology: Topology): NotRunRow[] {
+/**
+ * `builtins`: AppSync's declarations the schema is built with (schema/appsync.graphql); a
+ * directive the app's schema uses that neither declares is ignored, as AppSync ignores it, and
+ * listed here, as it is most likely a misspelt auth directive (`@aws_apikey`).
+ */
+export function notRun(template: CfnTemplate, topology: Topology, builtins = ''): NotRunRow[] {
   const rows: NotRunRow[] = [];
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (RUN.has(resource.Type)) continue;
@@ -71,6 +78,9 @@ export function notRun(template: CfnTemplate, topology: Topology): NotRunRow[] {
     if (SUPPORTED_DATA_SOURCE_TYPES.includes(source.type)) continue;
     rows.push({ what: source.logicalId, type: `AWS::AppSync::DataSource (${source.type})`, reason: 'a data source kind the local stack does not run: its resolvers answer an UnsupportedOperation error' });
   }
+  for (const name of schemaDirectivesIgnored(topology.api.schema, builtins)) {
+    rows.push({ what: `@${name}`, type: 'GraphQL schema directive', reason: 'not an AppSync directive: ignored, as AppSync ignores it' });
+  }
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const p = resource.Properties ?? {};
     if (resource.Type === 'AWS::Events::Rule' && typeof p['ScheduleExpression'] === 'string' && !p['ScheduleExpression'].startsWith('rate(')) {
@@ -82,6 +92,14 @@ export function notRun(template: CfnTemplate, topology: Topology): NotRunRow[] {
     }
   }
   return rows;
+}
+
+function schemaDirectivesIgnored(schema: string, builtins: string): string[] {
+  try {
+    return undeclaredDirectives(parse(`${builtins}\n${schema}`));
+  } catch {
+    return []; // A schema that does not parse fails the start with its own message (the engine's).
+  }
 }
 
 /** The table as start-up prints it, rows of one type and reason on one line; empty when everything runs. */

@@ -1,13 +1,48 @@
 /** The schema as AppSync builds and checks it: its SDL plus AppSync's scalars and directives. */
-import { type GraphQLSchema, buildSchema, getDirectiveValues, getNamedType, isScalarType } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, Kind, buildASTSchema, getDirectiveValues, getNamedType, isScalarType, parse, specifiedDirectives, visit } from 'graphql';
 import { awsScalars } from './scalars.js';
 import { SchemaError } from './schema-error.js';
 
 const STANDARD_SCALARS = new Set(['String', 'Int', 'Float', 'Boolean', 'ID']);
 
-/** The AppSync schema: SDL plus AppSync's scalars, validated as AppSync validates them. */
+/**
+ * Directive uses the SDL declares nothing for (`@aws_apikey` for `@aws_api_key`, a leftover
+ * `@model`), by name. AppSync accepts a schema using them and gives them no meaning; graphql-js
+ * refuses it ("Unknown directive"), so a public app whose schema has one would not start
+ * (serverless-patterns' appsync-dynamodb-singletable-cdk writes `@aws_apikey`).
+ */
+export function undeclaredDirectives(document: DocumentNode): string[] {
+  const declared = new Set(specifiedDirectives.map((d) => d.name));
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.DIRECTIVE_DEFINITION) declared.add(definition.name.value);
+  }
+  const unknown = new Set<string>();
+  visit(document, {
+    Directive(node) {
+      if (!declared.has(node.name.value)) unknown.add(node.name.value);
+    },
+  });
+  return [...unknown];
+}
+
+/** The same document without the uses of `names`: what AppSync's schema means. */
+function withoutDirectives(document: DocumentNode, names: readonly string[]): DocumentNode {
+  if (names.length === 0) return document;
+  return visit(document, {
+    Directive(node) {
+      return names.includes(node.name.value) ? null : undefined;
+    },
+  });
+}
+
+/**
+ * The AppSync schema: SDL plus AppSync's scalars, validated as AppSync validates them. Directives
+ * nothing declares are ignored, as AppSync ignores them (undeclaredDirectives); the start-up
+ * table of what is not run names them (local/cdk/not-run.ts).
+ */
 export function buildAppSyncSchema(sdl: string): GraphQLSchema {
-  const schema = buildSchema(sdl);
+  const document = parse(sdl);
+  const schema = buildASTSchema(withoutDirectives(document, undeclaredDirectives(document)));
   for (const scalar of awsScalars()) {
     const target = schema.getType(scalar.name);
     if (target && isScalarType(target)) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiSpec } from '../../../local/cdk/topology.js';
+import { notRun } from '../../../local/cdk/not-run.js';
+import type { ApiSpec, Topology } from '../../../local/cdk/topology.js';
 import { AppSyncEngine, SchemaError } from '../../../local/graphql-adapters/engine.js';
 import { ResolverCodeError } from '../../../local/graphql/appsync-js.js';
 import { BUILTINS as builtins, apiSpec } from '../../support/api-spec.js';
@@ -49,5 +50,27 @@ describe('the engine refuses what AppSync refuses', () => {
   it('given a valid schema and resolvers, when the engine is built and queried, then it answers', async () => {
     const result = await engine(api('type Query { a: String }')).execute({ query: '{ a }' }, { caller: { mode: 'API_KEY', identity: null }, headers: {} });
     expect(result).toEqual({ data: { a: null } });
+  });
+});
+
+describe('directives AppSync does not define', () => {
+  // serverless-patterns' appsync-dynamodb-singletable-cdk deploys `@aws_apikey` (for @aws_api_key).
+  const schema = `type Query { a: String @aws_apikey b: String @aws_iam }
+    type Item @model { id: ID }`;
+
+  it('given a schema using an undeclared directive, when the engine is built, then it builds and the directive means nothing', async () => {
+    const built = engine(api(schema));
+    const apiKey = { caller: { mode: 'API_KEY' as const, identity: null }, headers: {} };
+    const result = await built.execute({ query: '{ a }' }, apiKey);
+    expect(result).toEqual({ data: { a: null } });
+    // AppSync's own directives still apply: b is IAM only.
+    const denied = await built.execute({ query: '{ b }' }, apiKey);
+    expect(denied.errors?.[0]?.message).toBe('Not Authorized to access b on type Query');
+  });
+
+  it('given the same schema, when the start-up table is made, then it names each undeclared directive once', () => {
+    const topology = { api: { ...api(schema) }, skippedFunctions: [] } as unknown as Topology;
+    const rows = notRun({ Resources: {} }, topology, builtins).filter((row) => row.type === 'GraphQL schema directive');
+    expect(rows.map((row) => row.what)).toEqual(['@aws_apikey', '@model']);
   });
 });
