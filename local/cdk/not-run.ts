@@ -5,7 +5,7 @@
  * (functions on other runtimes, data sources of other kinds, cron schedules) are listed too.
  */
 import { parse } from 'graphql';
-import { undeclaredDirectives } from '../graphql/appsync-schema.js';
+import { appSyncSdl, undeclaredDirectives } from '../graphql/appsync-schema.js';
 import { SUPPORTED_DATA_SOURCE_TYPES } from '../graphql/data-sources/index.js';
 import type { Topology } from './topology.js';
 import type { CfnTemplate } from './template.js';
@@ -96,7 +96,7 @@ export function notRun(template: CfnTemplate, topology: Topology, builtins = '')
 
 function schemaDirectivesIgnored(schema: string, builtins: string): string[] {
   try {
-    return undeclaredDirectives(parse(`${builtins}\n${schema}`));
+    return undeclaredDirectives(parse(appSyncSdl(`${builtins}\n${schema}`)));
   } catch {
     return []; // A schema that does not parse fails the start with its own message (the engine's).
   }

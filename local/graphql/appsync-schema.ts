@@ -36,12 +36,24 @@ function withoutDirectives(document: DocumentNode, names: readonly string[]): Do
 }
 
 /**
+ * The SDL as AppSync reads it: a `;` ending a field (`accountId: String;`) is accepted by
+ * AppSync's parser (serverless-patterns' appsync-subscription-filter-cdk deploys such a schema
+ * and documents its queries answering), but is no GraphQL token, so graphql-js refused the whole
+ * schema. Outside strings and comments it is read as a comma, which GraphQL ignores; the
+ * length and every position stay the same, so errors still point at the app's own lines.
+ */
+export function appSyncSdl(sdl: string): string {
+  // Block strings, strings (with their escapes) and comments match first and are kept as they are.
+  return sdl.replace(/"""(?:\\"""|[\s\S])*?"""|"(?:\\.|[^"\\\n])*"|#[^\n\r]*|;/g, (token) => (token === ';' ? ',' : token));
+}
+
+/**
  * The AppSync schema: SDL plus AppSync's scalars, validated as AppSync validates them. Directives
  * nothing declares are ignored, as AppSync ignores them (undeclaredDirectives); the start-up
  * table of what is not run names them (local/cdk/not-run.ts).
  */
 export function buildAppSyncSchema(sdl: string): GraphQLSchema {
-  const document = parse(sdl);
+  const document = parse(appSyncSdl(sdl));
   const schema = buildASTSchema(withoutDirectives(document, undeclaredDirectives(document)));
   for (const scalar of awsScalars()) {
     const target = schema.getType(scalar.name);

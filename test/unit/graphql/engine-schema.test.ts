@@ -3,6 +3,7 @@ import { notRun } from '../../../local/cdk/not-run.js';
 import type { ApiSpec, Topology } from '../../../local/cdk/topology.js';
 import { AppSyncEngine, SchemaError } from '../../../local/graphql-adapters/engine.js';
 import { ResolverCodeError } from '../../../local/graphql/appsync-js.js';
+import { appSyncSdl } from '../../../local/graphql/appsync-schema.js';
 import { BUILTINS as builtins, apiSpec } from '../../support/api-spec.js';
 
 /** What AppSync refuses when an API is created, refused when the local engine is built. */
@@ -72,5 +73,19 @@ describe('directives AppSync does not define', () => {
     const topology = { api: { ...api(schema) }, skippedFunctions: [] } as unknown as Topology;
     const rows = notRun({ Resources: {} }, topology, builtins).filter((row) => row.type === 'GraphQL schema directive');
     expect(rows.map((row) => row.what)).toEqual(['@aws_apikey', '@model']);
+  });
+});
+
+describe("a `;` after a field, as AppSync's parser accepts it", () => {
+  // serverless-patterns' appsync-subscription-filter-cdk deploys `accountId: String;`.
+  it('given fields ending in `;`, when the engine is built, then it builds and answers', async () => {
+    const built = engine(api('type Query { identity: Identity }\ntype Identity { accountId: String; sourceIp: [String]; }'));
+    const result = await built.execute({ query: '{ identity { accountId sourceIp } }' }, { caller: { mode: 'API_KEY', identity: null }, headers: {} });
+    expect(result).toEqual({ data: { identity: null } });
+  });
+
+  it('given `;` inside descriptions, strings and comments, when read, then only the separators change', () => {
+    const sdl = '"""a; b"""\ntype T { f(x: String = "c;\\"d;"): String; # e;\n}';
+    expect(appSyncSdl(sdl)).toBe('"""a; b"""\ntype T { f(x: String = "c;\\"d;"): String, # e;\n}');
   });
 });
