@@ -5,7 +5,7 @@
  * NodejsFunctions are bundled by aws-cdk-lib with the app's esbuild, as `cdk synth` bundles them.
  */
 import { existsSync } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +90,30 @@ export function withTypeScriptRunner(command: string, appDir: string, projectDir
       return `{ ${runnable} 1>&2 || echo 'tsc failed: the app has no node_modules (its types are not installed); continuing' 1>&2; }`;
     })
     .join(' && ');
+}
+
+/**
+ * An npm global prefix (`npm_config_prefix`) in `dir` whose only global package is the local
+ * stack's esbuild. aws-cdk-lib's NodejsFunction finds esbuild by `require` (for an app without
+ * esbuild of its own, the local stack's, through NODE_PATH or aws-cdk-lib's own location) and
+ * then runs `npx --no-install esbuild` in the app's folder, which looks in the app's
+ * node_modules and npm's global packages only, not PATH: the bundling failed ("npx canceled due
+ * to missing packages"), where `cdk synth` elsewhere would bundle in Docker, which is not here
+ * (serverless-patterns' appsync-cognito-lambda-cdk). An esbuild the app installs still comes
+ * first, as npx looks in the app's packages before global ones; local installs are unaffected.
+ */
+export async function npmPrefixWithEsbuild(dir: string, projectDir: string): Promise<string> {
+  const esbuild = join(projectDir, 'node_modules', 'esbuild');
+  await mkdir(join(dir, 'lib', 'node_modules'), { recursive: true });
+  await mkdir(join(dir, 'bin'), { recursive: true });
+  await replaceLink(esbuild, join(dir, 'lib', 'node_modules', 'esbuild'));
+  await replaceLink(join(esbuild, 'bin', 'esbuild'), join(dir, 'bin', 'esbuild'));
+  return dir;
+}
+
+async function replaceLink(target: string, path: string): Promise<void> {
+  await rm(path, { force: true });
+  await symlink(target, path);
 }
 
 export async function appCommand(appDir: string, projectDir: string): Promise<AppCommand> {

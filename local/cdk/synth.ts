@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { appCommand } from './app-command.js';
+import { dirname, join } from 'node:path';
+import { appCommand, npmPrefixWithEsbuild } from './app-command.js';
 import { readAssembly } from './assembly.js';
 import type { CfnTemplate } from './template.js';
 
@@ -50,6 +51,8 @@ export async function synthesize(options: SynthOptions): Promise<CfnTemplate> {
     ? { ...app.context, ...options.context }
     : { 'aws:cdk:bundling-stacks': [], ...options.context };
   const validationFailsSynth = [true, 'true'].includes(context[VALIDATE_AGAINST_DEFAULT_RULES] as boolean | string);
+  // Beside the assembly: the npm prefix that lets NodejsFunction's `npx --no-install esbuild` run.
+  const npmPrefix = app ? await npmPrefixWithEsbuild(join(dirname(options.outDir), 'npm-prefix'), options.projectDir) : undefined;
   const [file, args] = app ? ['/bin/sh', ['-c', app.command]] : [process.execPath, ['--import', 'tsx', options.appEntry ?? 'infra/app.ts']];
   try {
     await run(file, args, {
@@ -57,7 +60,7 @@ export async function synthesize(options: SynthOptions): Promise<CfnTemplate> {
       env: {
         ...(validationFailsSynth ? {} : { CDK_VALIDATION: 'false' }),
         ...process.env,
-        ...(app ? { PATH: app.path, NODE_PATH: app.nodePath } : {}),
+        ...(app ? { PATH: app.path, NODE_PATH: app.nodePath, npm_config_prefix: npmPrefix } : {}),
         CDK_OUTDIR: options.outDir,
         CDK_CONTEXT_JSON: JSON.stringify(context),
       },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appCommand, withTypeScriptRunner } from '../../../local/cdk/app-command.js';
+import { appCommand, npmPrefixWithEsbuild, withTypeScriptRunner } from '../../../local/cdk/app-command.js';
 import { readAssembly } from '../../../local/cdk/assembly.js';
 import { synthOutput } from '../../../local/cdk/synth.js';
 import { readFunctions } from '../../../local/cdk/functions.js';
@@ -268,6 +268,20 @@ describe("cdk.json's app command", () => {
       const { command, path, nodePath } = await appCommand(app, PROJECT);
       const { stdout } = await run('/bin/sh', ['-c', command], { cwd: app, env: { ...process.env, PATH: path, NODE_PATH: nodePath } });
       expect(stdout.trim()).toBe('true');
+    } finally {
+      await rm(app, { recursive: true, force: true });
+    }
+  });
+
+  it("given an app without esbuild of its own, when NodejsFunction's `npx --no-install esbuild` runs in its folder with the synthesis's npm prefix, then the local stack's esbuild runs", async () => {
+    const app = await mkdtemp(join(tmpdir(), 'app-esbuild-'));
+    try {
+      await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0' }));
+      const prefix = await npmPrefixWithEsbuild(join(app, 'state', 'npm-prefix'), PROJECT);
+      // Made twice (a restart): the links are replaced, not refused.
+      await npmPrefixWithEsbuild(prefix, PROJECT);
+      const { stdout } = await run('npx', ['--no-install', 'esbuild', '--version'], { cwd: app, env: { ...process.env, npm_config_prefix: prefix } });
+      expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     } finally {
       await rm(app, { recursive: true, force: true });
     }
