@@ -5,7 +5,7 @@
  * (functions on other runtimes, data sources of other kinds, cron schedules) are listed too.
  */
 import { parse } from 'graphql';
-import { appSyncSdl, undeclaredDirectives } from '../graphql/appsync-schema.js';
+import { type IgnoredDirective, appSyncSdl, ignoredDirectives } from '../graphql/appsync-schema.js';
 import { SUPPORTED_DATA_SOURCE_TYPES } from '../graphql/data-sources/index.js';
 import type { Topology } from './topology.js';
 import type { CfnTemplate } from './template.js';
@@ -78,8 +78,12 @@ export function notRun(template: CfnTemplate, topology: Topology, builtins = '')
     if (SUPPORTED_DATA_SOURCE_TYPES.includes(source.type)) continue;
     rows.push({ what: source.logicalId, type: `AWS::AppSync::DataSource (${source.type})`, reason: 'a data source kind the local stack does not run: its resolvers answer an UnsupportedOperation error' });
   }
-  for (const name of schemaDirectivesIgnored(topology.api.schema, builtins)) {
-    rows.push({ what: `@${name}`, type: 'GraphQL schema directive', reason: 'not an AppSync directive: ignored, as AppSync ignores it' });
+  for (const { name, location } of schemaDirectivesIgnored(topology.api.schema, builtins)) {
+    rows.push(
+      location === undefined
+        ? { what: `@${name}`, type: 'GraphQL schema directive', reason: 'not an AppSync directive: ignored, as AppSync ignores it' }
+        : { what: `@${name} on ${location}`, type: 'GraphQL schema directive', reason: 'no meaning there: ignored, as AppSync ignores it' },
+    );
   }
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const p = resource.Properties ?? {};
@@ -94,12 +98,16 @@ export function notRun(template: CfnTemplate, topology: Topology, builtins = '')
   return rows;
 }
 
-function schemaDirectivesIgnored(schema: string, builtins: string): string[] {
+function schemaDirectivesIgnored(schema: string, builtins: string): { name: string; location: string | undefined }[] {
+  let ignored: IgnoredDirective[];
   try {
-    return undeclaredDirectives(parse(appSyncSdl(`${builtins}\n${schema}`)));
+    ignored = ignoredDirectives(parse(appSyncSdl(`${builtins}\n${schema}`)));
   } catch {
     return []; // A schema that does not parse fails the start with its own message (the engine's).
   }
+  // Once per directive and place.
+  const seen = new Map(ignored.map(({ name, location }) => [`${name}\0${location ?? ''}`, { name, location }]));
+  return [...seen.values()];
 }
 
 /** The table as start-up prints it, rows of one type and reason on one line; empty when everything runs. */

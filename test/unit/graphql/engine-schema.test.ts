@@ -76,6 +76,24 @@ describe('directives AppSync does not define', () => {
   });
 });
 
+describe("AppSync's directives where they have no meaning", () => {
+  // serverless-patterns' appsync-cognito-lambda-cdk deploys `input UserInput @aws_cognito_user_pools`.
+  const schema = `type Query { user(input: UserInput): String @aws_api_key }
+    input UserInput @aws_cognito_user_pools { name: String @aws_iam }`;
+
+  it('given an auth directive on an input type and an input field, when the engine is built, then it builds and the field keeps its own rule', async () => {
+    const built = engine(api(schema, { additionalModes: ['AMAZON_COGNITO_USER_POOLS'] }));
+    const result = await built.execute({ query: '{ user(input: {name: "a"}) }' }, { caller: { mode: 'API_KEY', identity: null }, headers: {} });
+    expect(result).toEqual({ data: { user: null } });
+  });
+
+  it('given the same schema, when the start-up table is made, then each use is named with its place', () => {
+    const topology = { api: { ...api(schema) }, skippedFunctions: [] } as unknown as Topology;
+    const rows = notRun({ Resources: {} }, topology, builtins).filter((row) => row.type === 'GraphQL schema directive');
+    expect(rows.map((row) => row.what)).toEqual(['@aws_cognito_user_pools on INPUT_OBJECT', '@aws_iam on INPUT_FIELD_DEFINITION']);
+  });
+});
+
 describe("a `;` after a field, as AppSync's parser accepts it", () => {
   // serverless-patterns' appsync-subscription-filter-cdk deploys `accountId: String;`.
   it('given fields ending in `;`, when the engine is built, then it builds and answers', async () => {
