@@ -168,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
           signingCredentials: names.developer,
           putEvents: async (bus, entries) => eventBuses.put(bus, entries),
           // HTTP data sources calling AWS services reach the local ones (data-sources/http.ts).
-          awsServiceEndpoints: { sns: messaging.endpoint, sqs: messaging.endpoint, states: stepFunctions.url, dynamodb: begun.dynamodbEndpoint },
+          awsServiceEndpoints: { sns: messaging.endpoint, sqs: messaging.endpoint, states: stepFunctions.url, 'sync-states': stepFunctions.url, dynamodb: begun.dynamodbEndpoint },
         },
       });
     const apiKeys = topology.api.apiKeys.map((key) => ({
