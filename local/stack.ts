@@ -167,6 +167,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
           resolve: (value) => resolveIntrinsics(value, values),
           signingCredentials: names.developer,
           putEvents: async (bus, entries) => eventBuses.put(bus, entries),
+          log,
           // HTTP data sources calling AWS services reach the local ones (data-sources/http.ts).
           awsServiceEndpoints: { sns: messaging.endpoint, sqs: messaging.endpoint, states: stepFunctions.url, 'sync-states': stepFunctions.url, dynamodb: begun.dynamodbEndpoint },
         },

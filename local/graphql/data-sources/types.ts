@@ -44,6 +44,8 @@ export interface DataSourceDeps {
    * `states`): HTTP data sources calling AWS services call these instead (http.ts).
    */
   readonly awsServiceEndpoints?: Readonly<Record<string, string>>;
+  /** The stack's log: what no caller waits for (an asynchronous invocation's failure). */
+  readonly log?: (line: string) => void;
   /** Puts events on a bus of the template (by the bus's resolved name or ARN). */
   readonly putEvents?: (eventBus: unknown, entries: readonly EventEntry[]) => Promise<{ readonly eventIds: readonly string[] }>;
 }
