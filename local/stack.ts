@@ -182,7 +182,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     // this thread validates the state machines and builds the GraphQL engine.
     const parts = await Promise.allSettled([
       phase(`build ${topology.functions.size} functions (esbuild)`, () =>
-        buildFunctions(topology, values, names, endpoints, projectDir, stateDir, options.functionOutput, options.faults),
+        buildFunctions(topology, values, names, endpoints, projectDir, stateDir, options.functionOutput, options.faults, options.appDir === undefined ? undefined : resolve(options.appDir)),
       ),
       phase('DynamoDB tables (after DynamoDB Local answers)', async () => {
         const dynamo = await begun.dynamodb;
