@@ -169,6 +169,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
           putEvents: async (bus, entries) => eventBuses.put(bus, entries),
           log,
           // HTTP data sources calling AWS services reach the local ones (data-sources/http.ts).
+          // Every one of SERVED_AWS_SERVICES but events, which is put on the local buses directly.
           awsServiceEndpoints: { sns: messaging.endpoint, sqs: messaging.endpoint, states: stepFunctions.url, 'sync-states': stepFunctions.url, dynamodb: begun.dynamodbEndpoint },
         },
       });

@@ -7,6 +7,7 @@
 import { parse } from 'graphql';
 import { type IgnoredDirective, appSyncSdl, ignoredDirectives } from '../graphql/appsync-schema.js';
 import { SUPPORTED_DATA_SOURCE_TYPES } from '../graphql/data-sources/index.js';
+import { SERVED_AWS_SERVICES, awsServiceOfEndpoint } from '../graphql/data-sources/http.js';
 import type { Topology } from './topology.js';
 import type { CfnTemplate } from './template.js';
 
@@ -75,6 +76,10 @@ export function notRun(template: CfnTemplate, topology: Topology, builtins = '')
     rows.push({ what: fn.logicalId, type: `AWS::Lambda::Function (${fn.runtime ?? 'no runtime'})`, reason: `${fn.reason}${fn.deployTime ? '' : fieldsOf(fn.logicalId)}` });
   }
   for (const source of topology.api.dataSources.values()) {
+    const service = source.type === 'HTTP' ? awsServiceOfEndpoint((source.properties?.['HttpConfig'] as { Endpoint?: unknown } | undefined)?.Endpoint) : undefined;
+    if (service !== undefined && !SERVED_AWS_SERVICES.includes(service)) {
+      rows.push({ what: source.logicalId, type: `AWS::AppSync::DataSource (HTTP ${service})`, reason: 'an AWS service the local stack does not serve: its resolvers answer an HttpError' });
+    }
     if (SUPPORTED_DATA_SOURCE_TYPES.includes(source.type)) continue;
     rows.push({ what: source.logicalId, type: `AWS::AppSync::DataSource (${source.type})`, reason: 'a data source kind the local stack does not run: its resolvers answer an UnsupportedOperation error' });
   }

@@ -32,6 +32,25 @@ function awsServiceOf(endpoint: URL): string | undefined {
   return /^([a-z0-9-]+)\.[a-z0-9-]+\.amazonaws\.com$/.exec(endpoint.hostname)?.[1];
 }
 
+/** The AWS services whose endpoints the local stack serves (local/stack.ts maps each to its endpoint). */
+export const SERVED_AWS_SERVICES: readonly string[] = ['events', 'sns', 'sqs', 'states', 'sync-states', 'dynamodb'];
+
+/**
+ * The AWS service an HTTP data source's `Endpoint` names, as the template states it: a string,
+ * or CDK's `Fn::Join` of the service's host around the region (`https://sns.${region}.amazonaws.com`).
+ * For the start-up table of what is not run, before any value is resolved.
+ */
+export function awsServiceOfEndpoint(endpoint: unknown): string | undefined {
+  const join = (endpoint as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+  const text = typeof endpoint === 'string' ? endpoint : join ? join[1].map((part) => (typeof part === 'string' ? part : 'region')).join(join[0]) : undefined;
+  if (text === undefined) return undefined;
+  try {
+    return awsServiceOf(new URL(text));
+  } catch {
+    return undefined;
+  }
+}
+
 interface PutEventsEntry {
   readonly Source?: unknown;
   readonly DetailType?: unknown;

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { notRun } from '../../../local/cdk/not-run.js';
+import type { Topology } from '../../../local/cdk/topology.js';
 import { httpDataSource } from '../../../local/graphql/data-sources/http.js';
 import type { DataSourceDeps, EventEntry } from '../../../local/graphql/data-sources/types.js';
 
@@ -80,5 +82,27 @@ describe('an HTTP data source calling SNS or SQS', () => {
     const source = httpDataSource('Sync', { HttpConfig: iam('states', 'sync-states.us-east-1.amazonaws.com') }, { invokeFunction: noFunctions, signingCredentials: credentials, awsServiceEndpoints: {} });
     const outcome = await source.run({ method: 'POST', resourcePath: '/', params: { body: '{}' } });
     expect(outcome).toEqual({ ok: false, error: { type: 'HttpError', message: 'Sync: sync-states.us-east-1.amazonaws.com is an AWS service the local stack does not serve' } });
+  });
+});
+
+describe('the start-up table of what is not run', () => {
+  it('given HTTP data sources on AWS hosts, when the table is made, then only the one on a service the stack does not serve is listed', () => {
+    const http = (logicalId: string, endpoint: unknown) => [logicalId, { logicalId, name: logicalId, type: 'HTTP', functionLogicalId: undefined, tableLogicalId: undefined, properties: { HttpConfig: { Endpoint: endpoint } } }] as const;
+    const region = { Ref: 'AWS::Region' };
+    const topology = {
+      api: {
+        schema: 'type Query { a: String }',
+        dataSources: new Map([
+          http('Bedrock', { 'Fn::Join': ['', ['https://bedrock-runtime.', region, '.amazonaws.com']] }),
+          http('Sns', { 'Fn::Join': ['', ['https://sns.', region, '.amazonaws.com']] }),
+          http('Public', 'https://jsonplaceholder.typicode.com'),
+        ]),
+        resolvers: [],
+      },
+      skippedFunctions: [],
+    } as unknown as Topology;
+    expect(notRun({ Resources: {} }, topology).filter((row) => row.type.startsWith('AWS::AppSync::DataSource'))).toEqual([
+      { what: 'Bedrock', type: 'AWS::AppSync::DataSource (HTTP bedrock-runtime)', reason: 'an AWS service the local stack does not serve: its resolvers answer an HttpError' },
+    ]);
   });
 });
