@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { appCommand, npmPrefixWithEsbuild } from './app-command.js';
@@ -68,7 +69,8 @@ export async function synthesize(options: SynthOptions): Promise<CfnTemplate> {
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
-    throw new SynthError(`CDK synthesis failed: ${synthOutput(error)}`, { cause: error });
+    const said = synthOutput(error);
+    throw new SynthError(`CDK synthesis failed: ${said}${options.appDir ? installHint(said, options.appDir) : ''}`, { cause: error });
   }
   return readStackTemplate(options.outDir);
 }
@@ -86,6 +88,17 @@ export function synthOutput(error: unknown): string {
 }
 
 const SYNTH_OUTPUT_CHARS = 8000;
+
+/**
+ * The next step when an app's synthesis failed for want of its packages: the local stack stands
+ * in for aws-cdk-lib and constructs only, and NodejsFunction needs the lock file an install
+ * writes (serverless-patterns' samples ship neither node_modules nor a lock file).
+ */
+export function installHint(said: string, appDir: string): string {
+  if (existsSync(join(appDir, 'node_modules'))) return '';
+  if (!/Cannot find module|Cannot find a package lock file|ERR_MODULE_NOT_FOUND/.test(said)) return '';
+  return `\n${appDir} has no node_modules: its packages are not installed. Run \`npm install\` there (or \`npm ci\` with its lock file), then start again.`;
+}
 
 /** Every stack of the cloud assembly in `outDir` as one template, its assets resolved (assembly.ts). */
 export async function readStackTemplate(outDir: string): Promise<CfnTemplate> {

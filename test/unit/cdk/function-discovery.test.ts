@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appCommand, npmPrefixWithEsbuild, withTypeScriptRunner } from '../../../local/cdk/app-command.js';
 import { readAssembly } from '../../../local/cdk/assembly.js';
-import { synthOutput } from '../../../local/cdk/synth.js';
+import { installHint, synthOutput } from '../../../local/cdk/synth.js';
 import { readFunctions } from '../../../local/cdk/functions.js';
 import { notRun, notRunTable } from '../../../local/cdk/not-run.js';
 import type { CfnTemplate } from '../../../local/cdk/template.js';
@@ -285,6 +285,13 @@ describe("cdk.json's app command", () => {
     } finally {
       await rm(app, { recursive: true, force: true });
     }
+  });
+
+  it('given an app without node_modules failing on a package it imports, when reported, then the message says to install its packages', () => {
+    const said = "Error: Cannot find module '@aws-cdk/aws-appsync-alpha'";
+    expect(installHint(said, dir)).toContain(`${dir} has no node_modules`);
+    expect(installHint('TypeError: x is not a function', dir)).toBe('');
+    expect(installHint(said, PROJECT)).toBe('');
   });
 
   it('given a synthesis failing with its reason on stdout only (tsc), when reported, then the reason is in the message', () => {
