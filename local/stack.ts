@@ -29,6 +29,7 @@ import { createConsoleSite } from './console/site.js';
 import { createRealtimeServer } from './realtime/index.js';
 import { type S3PrincipalLookup, bucketsOfTemplate, createLocalS3, s3Principals } from './s3/index.js';
 import { prepareTables } from './services/tables.js';
+import { tableNameOf } from './cdk/table-names.js';
 import type { LocalStack, LocalStackOptions } from './stack-contract.js';
 import { FunctionNotFoundError, startLocalStepFunctions } from './stepfunctions/index.js';
 import { Timeline } from './startup/timeline.js';
@@ -162,6 +163,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
         invokeFunction,
         iamAllows: iamAuthorizer(from, names, values),
         dynamodb: dynamodbSource,
+        tableName: (logicalId) => tableNameOf(template, logicalId),
         hub,
         dataSources: {
           resolve: (value) => resolveIntrinsics(value, values),
