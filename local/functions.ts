@@ -3,6 +3,7 @@
  * and invoked by logical id through one invoker (GraphQL, auth, events, messaging and Step
  * Functions alike), which notes when each last ran: hot reload reloads the one in use first.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalValues } from './cdk/template.js';
 import type { Topology } from './cdk/topology.js';
@@ -53,6 +54,22 @@ export class LocalFunctions {
   }
 }
 
+/**
+ * A function's environment with the app's own packages as a last resort (`NODE_PATH`, searched
+ * after every node_modules folder above the bundle, as Lambda's runtime sets NODE_PATH to its own
+ * packages). On Node.js 18 and later NodejsFunction leaves every `@aws-sdk/*` client out of the
+ * bundle because Lambda's runtime has them all; locally they resolve from the local stack's
+ * packages, which have a few clients only, so a function calling another service failed with
+ * "Cannot find module '@aws-sdk/client-bedrock-runtime'" (serverless-patterns'
+ * appsync-lambda-bedrock-async-stream-subscription-cdk, which installs that client itself). A
+ * NODE_PATH the template sets wins.
+ */
+export function withAppModules(environment: Readonly<Record<string, string>>, appDir: string | undefined): Record<string, string> {
+  const modules = appDir === undefined ? undefined : join(appDir, 'node_modules');
+  if (modules === undefined || !existsSync(modules)) return { ...environment };
+  return { NODE_PATH: modules, ...environment };
+}
+
 /** Builds every function of the template with its local environment; `faults` (tests) go to the workers that host them. */
 export async function buildFunctions(
   topology: Topology,
@@ -63,6 +80,8 @@ export async function buildFunctions(
   stateDir: string,
   onOutput: ((text: string) => void) | undefined,
   faults?: FaultConfig,
+  /** An app of its own folder (`--app-dir`): its packages back its functions' (withAppModules). */
+  appDir?: string,
 ): Promise<Map<string, LocalFunction>> {
   // Bundles go under the project so their external packages resolve from its node_modules; one
   // folder per state folder, so that two stacks of one project do not build over each other.
@@ -74,7 +93,7 @@ export async function buildFunctions(
     buildDir,
     arnOf: (logicalId) => values.getAtt(logicalId, 'Arn'),
     environmentOf: (logicalId) =>
-      topology.functions.has(logicalId) ? functionEnvironment(topology, logicalId, values, names, endpoints) : {},
+      withAppModules(topology.functions.has(logicalId) ? functionEnvironment(topology, logicalId, values, names, endpoints) : {}, appDir),
     ...(onOutput ? { onOutput } : {}),
     ...(faults ? { faults } : {}),
   });

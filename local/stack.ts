@@ -28,6 +28,7 @@ import { amplifyOutputs } from './outputs.js';
 import { createConsoleSite } from './console/site.js';
 import { type S3PrincipalLookup, bucketsOfTemplate, createLocalS3, s3Principals } from './s3/index.js';
 import { prepareTables } from './services/tables.js';
+import { tableNameOf } from './cdk/table-names.js';
 import type { LocalStack, LocalStackOptions } from './stack-contract.js';
 import { FunctionNotFoundError, startLocalStepFunctions } from './stepfunctions/index.js';
 import { Timeline } from './startup/timeline.js';
@@ -105,7 +106,9 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     const selectedSpec = selectApi(topology.apis, options.api);
     const runtimeNote = runtimeMismatch(topology.functions.values(), process.version);
     if (runtimeNote) log(runtimeNote);
-    const notRunText = notRunTable(notRun(template, topology));
+    // AppSync's own scalars and directives, declared for the schema (schema/appsync.graphql).
+    const builtins = await readFile(join(projectDir, 'schema', 'appsync.graphql'), 'utf8');
+    const notRunText = notRunTable(notRun(template, topology, builtins));
     if (notRunText) log(notRunText);
 
     const principals: IamPrincipal[] = [...names.functionPrincipals.values(), names.developer];
@@ -155,7 +158,6 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     cleanups.push(async () => dynamodbSource.close());
     // A hub per API: a mutation of one API never reaches another's subscribers.
     const hubs = new Map(topology.apis.map((api) => [api.logicalId, new SubscriptionHub()]));
-    let builtins = '';
     const newEngine = (api: ApiSpec, from: Topology = topology) =>
       new AppSyncEngine({
         api,
@@ -163,11 +165,16 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
         invokeFunction,
         iamAllows: iamAuthorizer(from, names, values, api.logicalId),
         dynamodb: dynamodbSource,
+        tableName: (logicalId) => tableNameOf(template, logicalId),
         hub: hubs.get(api.logicalId) ?? new SubscriptionHub(),
         dataSources: {
           resolve: (value) => resolveIntrinsics(value, values),
           signingCredentials: names.developer,
           putEvents: async (bus, entries) => eventBuses.put(bus, entries),
+          log,
+          // HTTP data sources calling AWS services reach the local ones (data-sources/http.ts).
+          // Every one of SERVED_AWS_SERVICES but events, which is put on the local buses directly.
+          awsServiceEndpoints: { sns: messaging.endpoint, sqs: messaging.endpoint, states: stepFunctions.url, 'sync-states': stepFunctions.url, dynamodb: begun.dynamodbEndpoint },
         },
       });
     const apiKeys = new Map(topology.apis.map((api) => [api.logicalId, apiKeysOf(api, names)]));
@@ -177,7 +184,7 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
     // this thread validates the state machines and builds the GraphQL engine.
     const parts = await Promise.allSettled([
       phase(`build ${topology.functions.size} functions (esbuild)`, () =>
-        buildFunctions(topology, values, names, endpoints, projectDir, stateDir, options.functionOutput, options.faults),
+        buildFunctions(topology, values, names, endpoints, projectDir, stateDir, options.functionOutput, options.faults, options.appDir === undefined ? undefined : resolve(options.appDir)),
       ),
       phase('DynamoDB tables (after DynamoDB Local answers)', async () => {
         const dynamo = await begun.dynamodb;
@@ -224,7 +231,6 @@ export async function startLocalStack(options: LocalStackOptions, early?: EarlyS
         }),
       ),
       phase('GraphQL engine (schema, APPSYNC_JS resolvers)', async () => {
-        builtins = await readFile(join(projectDir, 'schema', 'appsync.graphql'), 'utf8');
         return new Map(topology.apis.map((api) => [api.logicalId, new EngineHolder(newEngine(api))]));
       }),
     ]);

@@ -5,6 +5,7 @@ import { type LocalValues, resolveIntrinsics, type CfnTemplate } from './cdk/tem
 import type { Topology } from './cdk/topology.js';
 import { messagingValue } from './messaging/names.js';
 import { stateMachineArn, stateMachineNameOf } from './stepfunctions/names.js';
+import { tableNameOf } from './cdk/table-names.js';
 
 /**
  * What the template's resources are called locally, and the credentials that stand in for
@@ -140,6 +141,8 @@ export function localValues(template: CfnTemplate, names: LocalNames, endpoints:
           return names.apiKeys.get(logicalId) ?? logicalId;
         case 'AWS::StepFunctions::StateMachine':
           return stateMachineArn(region, ACCOUNT_ID, stateMachineNameOf(template, logicalId));
+        case 'AWS::DynamoDB::Table':
+          return tableNameOf(template, logicalId);
         default:
           return logicalId;
       }
@@ -164,7 +167,7 @@ export function localValues(template: CfnTemplate, names: LocalNames, endpoints:
         case 'AWS::AppSync::ApiKey.ApiKey':
           return names.apiKeys.get(logicalId) ?? logicalId;
         case 'AWS::DynamoDB::Table.Arn':
-          return `arn:aws:dynamodb:${region}:${ACCOUNT_ID}:table/${logicalId}`;
+          return `arn:aws:dynamodb:${region}:${ACCOUNT_ID}:table/${tableNameOf(template, logicalId)}`;
         case 'AWS::S3::Bucket.Arn':
           return `arn:aws:s3:::${names.bucketName(logicalId)}`;
         case 'AWS::Lambda::Function.Arn':

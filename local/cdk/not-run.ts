@@ -4,7 +4,10 @@
  * (NO_LOCAL_EFFECT, with why), or is not run; features of run resources that are not run
  * (functions on other runtimes, data sources of other kinds, cron schedules) are listed too.
  */
+import { parse } from 'graphql';
+import { type IgnoredDirective, appSyncSdl, ignoredDirectives } from '../graphql/appsync-schema.js';
 import { SUPPORTED_DATA_SOURCE_TYPES } from '../graphql/data-sources/index.js';
+import { SERVED_AWS_SERVICES, awsServiceOfEndpoint } from '../graphql/data-sources/http.js';
 import type { Topology } from './topology.js';
 import type { CfnTemplate } from './template.js';
 
@@ -52,7 +55,12 @@ export interface NotRunRow {
   readonly reason: string;
 }
 
-export function notRun(template: CfnTemplate, topology: Topology): NotRunRow[] {
+/**
+ * `builtins`: AppSync's declarations the schema is built with (schema/appsync.graphql); a
+ * directive the app's schema uses that neither declares is ignored, as AppSync ignores it, and
+ * listed here, as it is most likely a misspelt auth directive (`@aws_apikey`).
+ */
+export function notRun(template: CfnTemplate, topology: Topology, builtins = ''): NotRunRow[] {
   const rows: NotRunRow[] = [];
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (RUN.has(resource.Type)) continue;
@@ -70,8 +78,20 @@ export function notRun(template: CfnTemplate, topology: Topology): NotRunRow[] {
     rows.push({ what: fn.logicalId, type: `AWS::Lambda::Function (${fn.runtime ?? 'no runtime'})`, reason: `${fn.reason}${fn.deployTime ? '' : fieldsOf(fn.logicalId)}` });
   }
   for (const source of topology.apis.flatMap((api) => [...api.dataSources.values()])) {
+    const service = source.type === 'HTTP' ? awsServiceOfEndpoint((source.properties?.['HttpConfig'] as { Endpoint?: unknown } | undefined)?.Endpoint) : undefined;
+    if (service !== undefined && !SERVED_AWS_SERVICES.includes(service)) {
+      rows.push({ what: source.logicalId, type: `AWS::AppSync::DataSource (HTTP ${service})`, reason: 'an AWS service the local stack does not serve: its resolvers answer an HttpError' });
+    }
     if (SUPPORTED_DATA_SOURCE_TYPES.includes(source.type)) continue;
     rows.push({ what: source.logicalId, type: `AWS::AppSync::DataSource (${source.type})`, reason: 'a data source kind the local stack does not run: its resolvers answer an UnsupportedOperation error' });
+  }
+  const ignored = topology.apis.flatMap((api) => schemaDirectivesIgnored(api.schema, builtins));
+  for (const { name, location } of ignored.filter((d, i) => ignored.findIndex((o) => o.name === d.name && o.location === d.location) === i)) {
+    rows.push(
+      location === undefined
+        ? { what: `@${name}`, type: 'GraphQL schema directive', reason: 'not an AppSync directive: ignored, as AppSync ignores it' }
+        : { what: `@${name} on ${location}`, type: 'GraphQL schema directive', reason: 'no meaning there: ignored, as AppSync ignores it' },
+    );
   }
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const p = resource.Properties ?? {};
@@ -84,6 +104,18 @@ export function notRun(template: CfnTemplate, topology: Topology): NotRunRow[] {
     }
   }
   return rows;
+}
+
+function schemaDirectivesIgnored(schema: string, builtins: string): { name: string; location: string | undefined }[] {
+  let ignored: IgnoredDirective[];
+  try {
+    ignored = ignoredDirectives(parse(appSyncSdl(`${builtins}\n${schema}`)));
+  } catch {
+    return []; // A schema that does not parse fails the start with its own message (the engine's).
+  }
+  // Once per directive and place.
+  const seen = new Map(ignored.map(({ name, location }) => [`${name}\0${location ?? ''}`, { name, location }]));
+  return [...seen.values()];
 }
 
 /** The table as start-up prints it, rows of one type and reason on one line; empty when everything runs. */

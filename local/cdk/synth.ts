@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { appCommand } from './app-command.js';
+import { dirname, join } from 'node:path';
+import { appCommand, npmPrefixWithEsbuild } from './app-command.js';
 import { readAssembly } from './assembly.js';
 import type { CfnTemplate } from './template.js';
 
@@ -50,6 +52,8 @@ export async function synthesize(options: SynthOptions): Promise<CfnTemplate> {
     ? { ...app.context, ...options.context }
     : { 'aws:cdk:bundling-stacks': [], ...options.context };
   const validationFailsSynth = [true, 'true'].includes(context[VALIDATE_AGAINST_DEFAULT_RULES] as boolean | string);
+  // Beside the assembly: the npm prefix that lets NodejsFunction's `npx --no-install esbuild` run.
+  const npmPrefix = app ? await npmPrefixWithEsbuild(join(dirname(options.outDir), 'npm-prefix'), options.projectDir) : undefined;
   const [file, args] = app ? ['/bin/sh', ['-c', app.command]] : [process.execPath, ['--import', 'tsx', options.appEntry ?? 'infra/app.ts']];
   try {
     await run(file, args, {
@@ -57,7 +61,7 @@ export async function synthesize(options: SynthOptions): Promise<CfnTemplate> {
       env: {
         ...(validationFailsSynth ? {} : { CDK_VALIDATION: 'false' }),
         ...process.env,
-        ...(app ? { PATH: app.path, NODE_PATH: app.nodePath } : {}),
+        ...(app ? { PATH: app.path, NODE_PATH: app.nodePath, npm_config_prefix: npmPrefix } : {}),
         CDK_OUTDIR: options.outDir,
         CDK_CONTEXT_JSON: JSON.stringify(context),
       },
@@ -65,10 +69,35 @@ export async function synthesize(options: SynthOptions): Promise<CfnTemplate> {
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new SynthError(`CDK synthesis failed: ${stderr.trim() || String(error)}`, { cause: error });
+    const said = synthOutput(error);
+    throw new SynthError(`CDK synthesis failed: ${said}${options.appDir ? installHint(said, options.appDir) : ''}`, { cause: error });
   }
   return readStackTemplate(options.outDir);
+}
+
+/**
+ * What a failed synthesis said: stderr, and stdout too, where tools of an app's command write
+ * their diagnostics (`tsc`'s type errors go to stdout, so `npx tsc && ...` failing had stderr
+ * empty and the reason lost). Its last part only: an app may log much before it fails.
+ */
+export function synthOutput(error: unknown): string {
+  const { stderr = '', stdout = '' } = error as { stderr?: string; stdout?: string };
+  const said = [stderr.trim(), stdout.trim()].filter(Boolean).join('\n');
+  if (said === '') return String(error);
+  return said.length > SYNTH_OUTPUT_CHARS ? `...${said.slice(-SYNTH_OUTPUT_CHARS)}` : said;
+}
+
+const SYNTH_OUTPUT_CHARS = 8000;
+
+/**
+ * The next step when an app's synthesis failed for want of its packages: the local stack stands
+ * in for aws-cdk-lib and constructs only, and NodejsFunction needs the lock file an install
+ * writes (serverless-patterns' samples ship neither node_modules nor a lock file).
+ */
+export function installHint(said: string, appDir: string): string {
+  if (existsSync(join(appDir, 'node_modules'))) return '';
+  if (!/Cannot find module|Cannot find a package lock file|ERR_MODULE_NOT_FOUND/.test(said)) return '';
+  return `\n${appDir} has no node_modules: its packages are not installed. Run \`npm install\` there (or \`npm ci\` with its lock file), then start again.`;
 }
 
 /** Every stack of the cloud assembly in `outDir` as one template, its assets resolved (assembly.ts). */

@@ -56,7 +56,7 @@ export interface EngineOptions {
   /** Limits checked before a document is parsed (document-guard.ts). @default DEFAULT_DOCUMENT_LIMITS */
   readonly documentLimits?: Partial<DocumentLimits>;
   /** What HTTP and EventBridge data sources reach (data-sources/types.ts). */
-  readonly dataSources?: Pick<DataSourceDeps, 'resolve' | 'signingCredentials' | 'putEvents'>;
+  readonly dataSources?: Pick<DataSourceDeps, 'resolve' | 'signingCredentials' | 'putEvents' | 'awsServiceEndpoints' | 'log'>;
 }
 
 /** What a request brings besides its document: who calls, and the headers resolvers see. */

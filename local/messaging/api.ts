@@ -3,7 +3,8 @@
  * AWS_ENDPOINT_URL_SNS), so the real AWS SDK clients work unchanged:
  * - SQS: the AWS JSON 1.0 protocol (`X-Amz-Target: AmazonSQS.<Operation>`), the operations a
  *   consumer, a producer and a redrive need;
- * - SNS: the AWS Query protocol (form-encoded `Action=Publish`), XML responses.
+ * - SNS: the AWS Query protocol (form-encoded `Action=Publish`), XML responses; SQS's SendMessage
+ *   in the Query protocol too (what AppSync HTTP data sources calling SQS send);
  * Every request must carry a valid SigV4 signature of a known principal (a function's role or
  * the developer), and the principal's policy must allow the action on the resource, as IAM
  * would decide from the template's role policies.
@@ -69,7 +70,9 @@ export function createMessagingApi<C extends SigningCredential>(options: Messagi
     const headers = headersOf(request);
     const target = headers['x-amz-target'];
     const isSqs = target?.startsWith('AmazonSQS.') ?? false;
-    const service = isSqs ? 'sqs' : 'sns';
+    const params = new URLSearchParams(body);
+    const sqsQuery = !isSqs && SQS_QUERY_ACTIONS.has(params.get('Action') ?? '');
+    const service = isSqs || sqsQuery ? 'sqs' : 'sns';
     const verified = await verifySigV4Request(
       { method: request.method ?? 'POST', path: request.url ?? '/', headers, body },
       options.credentials,
@@ -98,7 +101,28 @@ export function createMessagingApi<C extends SigningCredential>(options: Messagi
       }
       return;
     }
-    const params = new URLSearchParams(body);
+    if (sqsQuery) {
+      try {
+        if (!verified.ok) throw new AccessError('InvalidClientTokenId', 'InvalidClientTokenId', verified.reason, 403);
+        const result = await sqs('SendMessage', sqsQueryInput(params, request.url ?? '/'), (action, resource) => {
+          if (!options.authorize(verified.credential, action, resource)) {
+            throw new AccessError('AccessDenied', 'AccessDenied', `not authorized to perform: ${action} on resource: ${resource}`, 403);
+          }
+        });
+        const fields = Object.entries(result as Record<string, unknown>).map(([name, value]) => `<${name}>${escapeXml(String(value))}</${name}>`);
+        response.writeHead(200, { 'content-type': 'text/xml' });
+        response.end(
+          `<SendMessageResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><SendMessageResult>${fields.join('')}</SendMessageResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></SendMessageResponse>`,
+        );
+      } catch (error) {
+        const e = error instanceof SqsError ? error : new SqsError('InternalError', 'InternalError', String(error), 500);
+        response.writeHead(e.status, { 'content-type': 'text/xml' });
+        response.end(
+          `<ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><Error><Type>${e.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${e.queryCode}</Code><Message>${escapeXml(e.message)}</Message><Detail/></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+        );
+      }
+      return;
+    }
     try {
       if (!verified.ok) throw new AccessError('InvalidClientTokenId', 'InvalidClientTokenId', verified.reason, 403);
       const action = params.get('Action');
@@ -263,6 +287,35 @@ function batch(input: Record<string, unknown>, each: (entry: Record<string, unkn
 }
 
 /** `MessageAttributes.entry.N.Name` / `.Value.DataType` / `.Value.StringValue` / `.Value.BinaryValue`. */
+/**
+ * SQS's AWS Query protocol (form-encoded `Action=SendMessage`, XML answers), which SQS still
+ * serves beside JSON: what an AppSync HTTP data source calling SQS sends (AWS's "Using HTTP
+ * resolvers to call AWS services"; serverless-patterns' cdk-appsync-sqs). SendMessage only.
+ */
+const SQS_QUERY_ACTIONS = new Set(['SendMessage']);
+
+/** A Query request's parameters as the JSON input: the queue by `QueueUrl`, or by the path `/<account>/<name>`. */
+function sqsQueryInput(params: URLSearchParams, path: string): Record<string, unknown> {
+  const attributes: Record<string, AttributeValue> = {};
+  for (let n = 1; params.has(`MessageAttribute.${n}.Name`); n += 1) {
+    const prefix = `MessageAttribute.${n}`;
+    const stringValue = params.get(`${prefix}.Value.StringValue`);
+    const binaryValue = params.get(`${prefix}.Value.BinaryValue`);
+    attributes[params.get(`${prefix}.Name`) ?? ''] = {
+      DataType: params.get(`${prefix}.Value.DataType`) ?? 'String',
+      ...(stringValue === null ? {} : { StringValue: stringValue }),
+      ...(binaryValue === null ? {} : { BinaryValue: binaryValue }),
+    };
+  }
+  const delay = params.get('DelaySeconds');
+  return {
+    QueueUrl: params.get('QueueUrl') ?? path,
+    MessageBody: params.get('MessageBody') ?? '',
+    ...(Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {}),
+    ...(delay === null ? {} : { DelaySeconds: delay }),
+  };
+}
+
 function snsAttributes(params: URLSearchParams): Record<string, AttributeValue> {
   const attributes: Record<string, AttributeValue> = {};
   for (let n = 1; params.has(`MessageAttributes.entry.${n}.Name`); n += 1) {

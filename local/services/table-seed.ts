@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tableNameOf } from '../cdk/table-names.js';
 import { type CfnTemplate, TemplateError, resourcesOfType } from '../cdk/template.js';
 
 export const LOCAL_SEED_METADATA = 'local:seed';
@@ -35,7 +36,8 @@ export async function seedTables(
     new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   );
   try {
-    for (const [table, items] of seeds) {
+    for (const [logicalId, items] of seeds) {
+      const table = tableNameOf(template, logicalId);
       for (let start = 0; start < items.length; start += 25) {
         let requests: { PutRequest: { Item: Record<string, unknown> } }[] | undefined = items
           .slice(start, start + 25)

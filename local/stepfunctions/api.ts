@@ -4,7 +4,7 @@
  * verified against the local credentials and authorized by the caller's role policy, so a
  * function may only do what its CDK grants say (the developer credentials may do anything).
  *
- * Operations: StartExecution, DescribeExecution, GetExecutionHistory, ListExecutions,
+ * Operations: StartExecution, StartSyncExecution (Express machines), DescribeExecution, GetExecutionHistory, ListExecutions,
  * StopExecution, DescribeStateMachine, ListStateMachines, SendTaskSuccess, SendTaskFailure,
  * SendTaskHeartbeat (authorized on the state machine of the token's execution, as IAM does). Times are epoch seconds, as the
  * protocol sends them.
@@ -57,8 +57,21 @@ function describe(record: ExecutionRecord): Body {
 }
 
 /** Each operation: the IAM action and resource it needs, and what it answers. */
-function operations(service: LocalStepFunctions): Record<string, { action: string; resource: (body: Body) => string; run: (body: Body) => Body }> {
+function operations(service: LocalStepFunctions): Record<string, { action: string; resource: (body: Body) => string; run: (body: Body) => Body | Promise<Body> }> {
   return {
+    // An Express machine's execution, answered when it ends (what AppSync HTTP data sources on
+    // `sync-states.<region>.amazonaws.com` call; serverless-patterns' appsync-stepfunctions-express-cdk).
+    StartSyncExecution: {
+      action: 'states:StartSyncExecution',
+      resource: (b) => String(b['stateMachineArn'] ?? ''),
+      run: async (b) => {
+        const machine = service.stateMachine(b['stateMachineArn']);
+        if (machine.type !== 'EXPRESS') throw new StepFunctionsApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+        const { executionArn } = service.startExecution(b);
+        const { redriveCount: _count, redriveStatus: _status, ...ended } = describe(await service.waitForExecution(executionArn));
+        return { ...ended, billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: 100 } };
+      },
+    },
     StartExecution: {
       action: 'states:StartExecution',
       resource: (b) => String(b['stateMachineArn'] ?? ''),
@@ -217,7 +230,7 @@ export async function listenStepFunctionsApi(options: StepFunctionsApiOptions & 
       });
     }
     try {
-      send(response, 200, operation.run(input));
+      send(response, 200, await operation.run(input));
     } catch (error) {
       if (error instanceof StepFunctionsApiError) return send(response, error.statusCode, { __type: error.type, message: error.message });
       throw error;

@@ -39,6 +39,13 @@ export interface DataSourceDeps {
   readonly resolve?: (value: unknown) => unknown;
   /** Credentials HTTP data sources sign with when their AuthorizationConfig says AWS_IAM. */
   readonly signingCredentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * The local endpoint of an AWS service by the first label of its AWS host (`sns`, `sqs`,
+   * `states`): HTTP data sources calling AWS services call these instead (http.ts).
+   */
+  readonly awsServiceEndpoints?: Readonly<Record<string, string>>;
+  /** The stack's log: what no caller waits for (an asynchronous invocation's failure). */
+  readonly log?: (line: string) => void;
   /** Puts events on a bus of the template (by the bus's resolved name or ARN). */
   readonly putEvents?: (eventBus: unknown, entries: readonly EventEntry[]) => Promise<{ readonly eventIds: readonly string[] }>;
 }

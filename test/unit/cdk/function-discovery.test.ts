@@ -1,9 +1,12 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withTypeScriptRunner } from '../../../local/cdk/app-command.js';
+import { appCommand, npmPrefixWithEsbuild, withTypeScriptRunner } from '../../../local/cdk/app-command.js';
 import { readAssembly } from '../../../local/cdk/assembly.js';
+import { installHint, synthOutput } from '../../../local/cdk/synth.js';
 import { readFunctions } from '../../../local/cdk/functions.js';
 import { notRun, notRunTable } from '../../../local/cdk/not-run.js';
 import type { CfnTemplate } from '../../../local/cdk/template.js';
@@ -14,6 +17,7 @@ import { readTopology } from '../../../local/cdk/topology.js';
  * asset manifest maps each `S3Key`/`CodeS3Location` to the staged asset; `Code.ZipFile` is inline
  * code; runtimes other than Node.js and container images are listed with the reason.
  */
+const run = promisify(execFile);
 let dir: string;
 const PROJECT = join(import.meta.dirname, '..', '..', '..');
 
@@ -232,5 +236,67 @@ describe("cdk.json's app command", () => {
   it('given npx of a bin the app does not install but the local stack does, when run, then the bin runs from PATH', () => {
     expect(withTypeScriptRunner('npx tsx bin/app.ts', dir, PROJECT)).toBe('tsx bin/app.ts');
     expect(withTypeScriptRunner('npx no-such-bin-anywhere bin/app.ts', dir, PROJECT)).toBe('npx no-such-bin-anywhere bin/app.ts');
+  });
+
+  it('given `npx tsc && npx tsx app.ts` (aws-cdk-examples) and no node_modules, when run, then tsc writes its JavaScript and its type errors do not stop the app', async () => {
+    // An app whose tsconfig names types that are not installed, as any app before `npm install`.
+    const app = await mkdtemp(join(tmpdir(), 'app-tsc-'));
+    try {
+      await writeFile(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { types: ['not-installed'], outDir: 'out' }, include: ['step.ts'] }));
+      await writeFile(join(app, 'step.ts'), 'export const step: number = 1;\n');
+      await writeFile(join(app, 'cdk.json'), JSON.stringify({ app: 'npx tsc && npx tsx -e "console.log(1 + 1)"' }));
+      const { command, path } = await appCommand(app, PROJECT);
+      expect(command).not.toContain('npx');
+      const { stdout, stderr } = await run('/bin/sh', ['-c', command], { cwd: app, env: { ...process.env, PATH: path } });
+      expect(stdout.trim()).toBe('2');
+      expect(stderr).toContain('not-installed');
+      await expect(readFile(join(app, 'out', 'step.js'), 'utf8')).resolves.toContain('step = 1');
+    } finally {
+      await rm(app, { recursive: true, force: true });
+    }
+  });
+
+  it('given `npx tsc && ...` in an app with node_modules, when run, then a failing tsc stops it as `cdk synth` would', () => {
+    expect(withTypeScriptRunner('npx tsc && npx tsx app.ts', PROJECT, PROJECT)).toBe('npx tsc && npx tsx app.ts');
+  });
+
+  it("given a `cdk init` app importing source-map-support/register and no node_modules, when its entry runs, then the import resolves", async () => {
+    const app = await mkdtemp(join(tmpdir(), 'app-init-'));
+    try {
+      await writeFile(join(app, 'cdk.json'), JSON.stringify({ app: 'npx ts-node --prefer-ts-exts app.ts' }));
+      await writeFile(join(app, 'app.ts'), "import 'source-map-support/register';\nconsole.log(process.sourceMapsEnabled);\n");
+      const { command, path, nodePath } = await appCommand(app, PROJECT);
+      const { stdout } = await run('/bin/sh', ['-c', command], { cwd: app, env: { ...process.env, PATH: path, NODE_PATH: nodePath } });
+      expect(stdout.trim()).toBe('true');
+    } finally {
+      await rm(app, { recursive: true, force: true });
+    }
+  });
+
+  it("given an app without esbuild of its own, when NodejsFunction's `npx --no-install esbuild` runs in its folder with the synthesis's npm prefix, then the local stack's esbuild runs", async () => {
+    const app = await mkdtemp(join(tmpdir(), 'app-esbuild-'));
+    try {
+      await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0' }));
+      const prefix = await npmPrefixWithEsbuild(join(app, 'state', 'npm-prefix'), PROJECT);
+      // Made twice (a restart): the links are replaced, not refused.
+      await npmPrefixWithEsbuild(prefix, PROJECT);
+      const { stdout } = await run('npx', ['--no-install', 'esbuild', '--version'], { cwd: app, env: { ...process.env, npm_config_prefix: prefix } });
+      expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    } finally {
+      await rm(app, { recursive: true, force: true });
+    }
+  });
+
+  it('given an app without node_modules failing on a package it imports, when reported, then the message says to install its packages', () => {
+    const said = "Error: Cannot find module '@aws-cdk/aws-appsync-alpha'";
+    expect(installHint(said, dir)).toContain(`${dir} has no node_modules`);
+    expect(installHint('TypeError: x is not a function', dir)).toBe('');
+    expect(installHint(said, PROJECT)).toBe('');
+  });
+
+  it('given a synthesis failing with its reason on stdout only (tsc), when reported, then the reason is in the message', () => {
+    const failure = Object.assign(new Error('Command failed: /bin/sh -c tsc && tsx app.ts'), { stderr: '', stdout: "lib/stack.ts(3,1): error TS2304: Cannot find name 'x'.\n" });
+    expect(synthOutput(failure)).toContain('error TS2304');
+    expect(synthOutput(Object.assign(new Error('boom'), { stderr: 'on stderr', stdout: '' }))).toBe('on stderr');
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiSpec } from '../../../local/cdk/topology.js';
+import { notRun } from '../../../local/cdk/not-run.js';
+import type { ApiSpec, Topology } from '../../../local/cdk/topology.js';
 import { AppSyncEngine, SchemaError } from '../../../local/graphql-adapters/engine.js';
 import { ResolverCodeError } from '../../../local/graphql/appsync-js.js';
+import { appSyncSdl } from '../../../local/graphql/appsync-schema.js';
 import { BUILTINS as builtins, apiSpec } from '../../support/api-spec.js';
 
 /** What AppSync refuses when an API is created, refused when the local engine is built. */
@@ -49,5 +51,59 @@ describe('the engine refuses what AppSync refuses', () => {
   it('given a valid schema and resolvers, when the engine is built and queried, then it answers', async () => {
     const result = await engine(api('type Query { a: String }')).execute({ query: '{ a }' }, { caller: { mode: 'API_KEY', identity: null }, headers: {} });
     expect(result).toEqual({ data: { a: null } });
+  });
+});
+
+describe('directives AppSync does not define', () => {
+  // serverless-patterns' appsync-dynamodb-singletable-cdk deploys `@aws_apikey` (for @aws_api_key).
+  const schema = `type Query { a: String @aws_apikey b: String @aws_iam }
+    type Item @model { id: ID }`;
+
+  it('given a schema using an undeclared directive, when the engine is built, then it builds and the directive means nothing', async () => {
+    const built = engine(api(schema));
+    const apiKey = { caller: { mode: 'API_KEY' as const, identity: null }, headers: {} };
+    const result = await built.execute({ query: '{ a }' }, apiKey);
+    expect(result).toEqual({ data: { a: null } });
+    // AppSync's own directives still apply: b is IAM only.
+    const denied = await built.execute({ query: '{ b }' }, apiKey);
+    expect(denied.errors?.[0]?.message).toBe('Not Authorized to access b on type Query');
+  });
+
+  it('given the same schema, when the start-up table is made, then it names each undeclared directive once', () => {
+    const topology = { api: { ...api(schema) }, skippedFunctions: [] } as unknown as Topology;
+    const rows = notRun({ Resources: {} }, topology, builtins).filter((row) => row.type === 'GraphQL schema directive');
+    expect(rows.map((row) => row.what)).toEqual(['@aws_apikey', '@model']);
+  });
+});
+
+describe("AppSync's directives where they have no meaning", () => {
+  // serverless-patterns' appsync-cognito-lambda-cdk deploys `input UserInput @aws_cognito_user_pools`.
+  const schema = `type Query { user(input: UserInput): String @aws_api_key }
+    input UserInput @aws_cognito_user_pools { name: String @aws_iam }`;
+
+  it('given an auth directive on an input type and an input field, when the engine is built, then it builds and the field keeps its own rule', async () => {
+    const built = engine(api(schema, { additionalModes: ['AMAZON_COGNITO_USER_POOLS'] }));
+    const result = await built.execute({ query: '{ user(input: {name: "a"}) }' }, { caller: { mode: 'API_KEY', identity: null }, headers: {} });
+    expect(result).toEqual({ data: { user: null } });
+  });
+
+  it('given the same schema, when the start-up table is made, then each use is named with its place', () => {
+    const topology = { api: { ...api(schema) }, skippedFunctions: [] } as unknown as Topology;
+    const rows = notRun({ Resources: {} }, topology, builtins).filter((row) => row.type === 'GraphQL schema directive');
+    expect(rows.map((row) => row.what)).toEqual(['@aws_cognito_user_pools on INPUT_OBJECT', '@aws_iam on INPUT_FIELD_DEFINITION']);
+  });
+});
+
+describe("a `;` after a field, as AppSync's parser accepts it", () => {
+  // serverless-patterns' appsync-subscription-filter-cdk deploys `accountId: String;`.
+  it('given fields ending in `;`, when the engine is built, then it builds and answers', async () => {
+    const built = engine(api('type Query { identity: Identity }\ntype Identity { accountId: String; sourceIp: [String]; }'));
+    const result = await built.execute({ query: '{ identity { accountId sourceIp } }' }, { caller: { mode: 'API_KEY', identity: null }, headers: {} });
+    expect(result).toEqual({ data: { identity: null } });
+  });
+
+  it('given `;` inside descriptions, strings and comments, when read, then only the separators change', () => {
+    const sdl = '"""a; b"""\ntype T { f(x: String = "c;\\"d;"): String; # e;\n}';
+    expect(appSyncSdl(sdl)).toBe('"""a; b"""\ntype T { f(x: String = "c;\\"d;"): String, # e;\n}');
   });
 });

@@ -6,6 +6,7 @@ import {
   ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
+  StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StepFunctionsEndpoint, listenStepFunctionsApi } from '../../../local/stepfunctions/api.js';
@@ -20,6 +21,7 @@ import { LocalStepFunctions } from '../../../local/stepfunctions/service.js';
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 const MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:Saga`;
+const EXPRESS_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:Quick`;
 
 const definition: AslDefinition = {
   StartAt: 'Step',
@@ -71,6 +73,18 @@ describe('given the local Step Functions API', () => {
           loggingConfiguration: null,
           tracingEnabled: false,
         },
+        {
+          logicalId: 'Quick',
+          name: 'Quick',
+          arn: EXPRESS_ARN,
+          type: 'EXPRESS',
+          definitionString: JSON.stringify(definition),
+          definition,
+          roleArn: `arn:aws:iam::${ACCOUNT}:role/SagaRole`,
+          roleLogicalId: 'SagaRole',
+          loggingConfiguration: null,
+          tracingEnabled: false,
+        },
       ],
       region: REGION,
       accountId: ACCOUNT,
@@ -82,6 +96,19 @@ describe('given the local Step Functions API', () => {
   afterAll(async () => {
     await service.close();
     await endpoint.close();
+  });
+
+  it('when StartSyncExecution runs an Express machine, then the answer comes when it ends, with its output; a Standard one is refused', async () => {
+    // As an AppSync HTTP data source on sync-states.<region>.amazonaws.com calls it (serverless-patterns' appsync-stepfunctions-express-cdk).
+    const client = new SFNClient({ endpoint: endpoint.url, region: REGION, credentials: developer, disableHostPrefix: true });
+    try {
+      const ended = await client.send(new StartSyncExecutionCommand({ stateMachineArn: EXPRESS_ARN, input: '{"n":1}' }));
+      expect(ended).toMatchObject({ status: 'SUCCEEDED', stateMachineArn: EXPRESS_ARN, input: '{"n":1}', output: JSON.stringify({ echoed: { n: 1 } }) });
+      expect(ended.stopDate).toBeInstanceOf(Date);
+      await expect(client.send(new StartSyncExecutionCommand({ stateMachineArn: MACHINE_ARN, input: '{}' }))).rejects.toMatchObject({ name: 'StateMachineTypeNotSupported' });
+    } finally {
+      client.destroy();
+    }
   });
 
   it('when a function starts an execution through AWS_ENDPOINT_URL_SFN with a default client, then it runs and is described with dates', async () => {
