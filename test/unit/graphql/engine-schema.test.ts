@@ -70,7 +70,7 @@ describe('directives AppSync does not define', () => {
   });
 
   it('given the same schema, when the start-up table is made, then it names each undeclared directive once', () => {
-    const topology = { api: { ...api(schema) }, skippedFunctions: [] } as unknown as Topology;
+    const topology = { apis: [api(schema)], skippedFunctions: [] } as unknown as Topology;
     const rows = notRun({ Resources: {} }, topology, builtins).filter((row) => row.type === 'GraphQL schema directive');
     expect(rows.map((row) => row.what)).toEqual(['@aws_apikey', '@model']);
   });
@@ -88,7 +88,7 @@ describe("AppSync's directives where they have no meaning", () => {
   });
 
   it('given the same schema, when the start-up table is made, then each use is named with its place', () => {
-    const topology = { api: { ...api(schema) }, skippedFunctions: [] } as unknown as Topology;
+    const topology = { apis: [api(schema)], skippedFunctions: [] } as unknown as Topology;
     const rows = notRun({ Resources: {} }, topology, builtins).filter((row) => row.type === 'GraphQL schema directive');
     expect(rows.map((row) => row.what)).toEqual(['@aws_cognito_user_pools on INPUT_OBJECT', '@aws_iam on INPUT_FIELD_DEFINITION']);
   });

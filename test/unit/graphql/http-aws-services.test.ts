@@ -90,7 +90,7 @@ describe('the start-up table of what is not run', () => {
     const http = (logicalId: string, endpoint: unknown) => [logicalId, { logicalId, name: logicalId, type: 'HTTP', functionLogicalId: undefined, tableLogicalId: undefined, properties: { HttpConfig: { Endpoint: endpoint } } }] as const;
     const region = { Ref: 'AWS::Region' };
     const topology = {
-      api: {
+      apis: [{
         schema: 'type Query { a: String }',
         dataSources: new Map([
           http('Bedrock', { 'Fn::Join': ['', ['https://bedrock-runtime.', region, '.amazonaws.com']] }),
@@ -98,7 +98,7 @@ describe('the start-up table of what is not run', () => {
           http('Public', 'https://jsonplaceholder.typicode.com'),
         ]),
         resolvers: [],
-      },
+      }],
       skippedFunctions: [],
     } as unknown as Topology;
     expect(notRun({ Resources: {} }, topology).filter((row) => row.type.startsWith('AWS::AppSync::DataSource'))).toEqual([
