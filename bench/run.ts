@@ -70,10 +70,11 @@ const seconds = (Date.now() - started) / 1000;
 console.log(`\n${consoleTable(reports)}\n`);
 const out = resolve(PROJECT_DIR, options.out);
 await mkdir(dirname(out), { recursive: true });
-await writeFile(out, renderDocument({ options, machine: machineBefore, reports, failures, seconds }));
+const record = runRecord(options, machineBefore, reports, failures, seconds);
+await writeFile(out, renderDocument(record, reports));
 const charts = await writeCharts(resolve(PROJECT_DIR, options.chartsDir), reports);
 const json = resolve(PROJECT_DIR, options.json);
-await writeFile(json, `${JSON.stringify(runRecord({ options, machine: machineBefore, reports, failures, seconds }), null, 2)}\n`);
+await writeFile(json, `${JSON.stringify(record, null, 2)}\n`);
 console.log(`Written to ${options.out}, ${options.json} and ${charts} chart(s) in ${options.chartsDir} (${seconds.toFixed(0)} s).`);
 if (failures.length > 0) {
   console.error(`${failures.length} section(s) failed:\n${failures.join('\n')}`);

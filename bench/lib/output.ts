@@ -5,8 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DocumentInput } from './document.js';
+import type { Machine } from './machine.js';
+import type { BenchOptions } from './options.js';
 import { PROJECT_DIR } from './paths.js';
+import type { SectionReport } from './report.js';
 
 export interface RunRecord {
   /** The commit measured; `dirty` when the working tree differed from it. */
@@ -15,7 +17,8 @@ export interface RunRecord {
   readonly date: string;
   readonly quick: boolean;
   readonly seconds: number;
-  readonly machine: DocumentInput['machine'];
+  readonly machine: Machine;
+  /** The first line of each failed section's error. */
   readonly failures: readonly string[];
   /** Each section's figures and summary rows, by section name. */
   readonly sections: Readonly<Record<string, { readonly comparisons: unknown; readonly figures: unknown }>>;
@@ -32,20 +35,20 @@ export function currentCommit(dir = PROJECT_DIR): { commit: string; dirty: boole
   }
 }
 
-export function runRecord(input: DocumentInput): RunRecord {
+export function runRecord(options: BenchOptions, machine: Machine, reports: readonly SectionReport[], failures: readonly string[], seconds: number): RunRecord {
   return {
     ...currentCommit(),
     date: new Date().toISOString(),
-    quick: input.options.quick,
-    seconds: Math.round(input.seconds),
-    machine: input.machine,
-    failures: input.failures.map((f) => f.split('\n')[0] ?? f),
-    sections: Object.fromEntries(input.reports.map((r) => [r.name, { comparisons: r.comparisons, figures: r.figures ?? null }])),
+    quick: options.quick,
+    seconds: Math.round(seconds),
+    machine,
+    failures: failures.map((f) => f.split('\n')[0] ?? f),
+    sections: Object.fromEntries(reports.map((r) => [r.name, { comparisons: r.comparisons, figures: r.figures ?? null }])),
   };
 }
 
 /** Writes every section's charts into `dir`; returns how many. */
-export async function writeCharts(dir: string, reports: DocumentInput['reports']): Promise<number> {
+export async function writeCharts(dir: string, reports: readonly SectionReport[]): Promise<number> {
   const charts = reports.flatMap((r) => r.charts ?? []);
   if (charts.length === 0) return 0;
   await mkdir(dir, { recursive: true });

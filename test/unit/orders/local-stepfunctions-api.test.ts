@@ -53,6 +53,16 @@ describe('given the local Step Functions API', () => {
   let endpoint: StepFunctionsEndpoint;
   let service: LocalStepFunctions;
 
+  // The same definition as a Standard and as an Express machine.
+  const machine = {
+    definitionString: JSON.stringify(definition),
+    definition,
+    roleArn: `arn:aws:iam::${ACCOUNT}:role/SagaRole`,
+    roleLogicalId: 'SagaRole',
+    loggingConfiguration: null,
+    tracingEnabled: false,
+  };
+
   beforeAll(async () => {
     endpoint = await listenStepFunctionsApi({
       port: 0,
@@ -61,30 +71,8 @@ describe('given the local Step Functions API', () => {
     });
     service = new LocalStepFunctions({
       stateMachines: [
-        {
-          logicalId: 'Saga',
-          name: 'Saga',
-          arn: MACHINE_ARN,
-          type: 'STANDARD',
-          definitionString: JSON.stringify(definition),
-          definition,
-          roleArn: `arn:aws:iam::${ACCOUNT}:role/SagaRole`,
-          roleLogicalId: 'SagaRole',
-          loggingConfiguration: null,
-          tracingEnabled: false,
-        },
-        {
-          logicalId: 'Quick',
-          name: 'Quick',
-          arn: EXPRESS_ARN,
-          type: 'EXPRESS',
-          definitionString: JSON.stringify(definition),
-          definition,
-          roleArn: `arn:aws:iam::${ACCOUNT}:role/SagaRole`,
-          roleLogicalId: 'SagaRole',
-          loggingConfiguration: null,
-          tracingEnabled: false,
-        },
+        { ...machine, logicalId: 'Saga', name: 'Saga', arn: MACHINE_ARN, type: 'STANDARD' },
+        { ...machine, logicalId: 'Quick', name: 'Quick', arn: EXPRESS_ARN, type: 'EXPRESS' },
       ],
       region: REGION,
       accountId: ACCOUNT,
