@@ -15,7 +15,7 @@ import { tableNameOf } from './cdk/table-names.js';
 
 export const ACCOUNT_ID = '123456789012';
 
-/** Where one GraphQL API is served (local/http/api-paths.ts). */
+/** Where one GraphQL API is served (local/apis.ts). */
 export interface ApiEndpoint {
   readonly graphqlUrl: string;
   readonly realtimeUrl: string;

@@ -85,8 +85,11 @@ export function notRun(template: CfnTemplate, topology: Topology, builtins = '')
     if (SUPPORTED_DATA_SOURCE_TYPES.includes(source.type)) continue;
     rows.push({ what: source.logicalId, type: `AWS::AppSync::DataSource (${source.type})`, reason: 'a data source kind the local stack does not run: its resolvers answer an UnsupportedOperation error' });
   }
-  const ignored = topology.apis.flatMap((api) => schemaDirectivesIgnored(api.schema, builtins));
-  for (const { name, location } of ignored.filter((d, i) => ignored.findIndex((o) => o.name === d.name && o.location === d.location) === i)) {
+  // Once per directive and place, over every API's schema.
+  const ignored = new Map(
+    topology.apis.flatMap((api) => schemaDirectivesIgnored(api.schema, builtins)).map(({ name, location }) => [`${name}\0${location ?? ''}`, { name, location }]),
+  );
+  for (const { name, location } of ignored.values()) {
     rows.push(
       location === undefined
         ? { what: `@${name}`, type: 'GraphQL schema directive', reason: 'not an AppSync directive: ignored, as AppSync ignores it' }
@@ -106,16 +109,12 @@ export function notRun(template: CfnTemplate, topology: Topology, builtins = '')
   return rows;
 }
 
-function schemaDirectivesIgnored(schema: string, builtins: string): { name: string; location: string | undefined }[] {
-  let ignored: IgnoredDirective[];
+function schemaDirectivesIgnored(schema: string, builtins: string): readonly IgnoredDirective[] {
   try {
-    ignored = ignoredDirectives(parse(appSyncSdl(`${builtins}\n${schema}`)));
+    return ignoredDirectives(parse(appSyncSdl(`${builtins}\n${schema}`)));
   } catch {
     return []; // A schema that does not parse fails the start with its own message (the engine's).
   }
-  // Once per directive and place.
-  const seen = new Map(ignored.map(({ name, location }) => [`${name}\0${location ?? ''}`, { name, location }]));
-  return [...seen.values()];
 }
 
 /** The table as start-up prints it, rows of one type and reason on one line; empty when everything runs. */

@@ -5,14 +5,9 @@
  * `cardata-cars`) then finds it; `Ref` and `Fn::GetAtt Arn` give the same name. A TableName built
  * with intrinsics is not resolved here: such a table keeps its logical id.
  */
-import { type CfnTemplate, resourcesOfType } from './template.js';
+import type { CfnTemplate } from './template.js';
 
 export function tableNameOf(template: CfnTemplate, logicalId: string): string {
   const name = template.Resources[logicalId]?.Properties?.['TableName'];
   return typeof name === 'string' && name !== '' ? name : logicalId;
-}
-
-/** Each table's local name by logical id. */
-export function tableNames(template: CfnTemplate): ReadonlyMap<string, string> {
-  return new Map(resourcesOfType(template, 'AWS::DynamoDB::Table').map(([logicalId]) => [logicalId, tableNameOf(template, logicalId)]));
 }

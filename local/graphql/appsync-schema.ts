@@ -102,9 +102,9 @@ export function appSyncSdl(sdl: string): string {
 }
 
 /**
- * The AppSync schema: SDL plus AppSync's scalars, validated as AppSync validates them. Directives
- * nothing declares are ignored, as AppSync ignores them (undeclaredDirectives); the start-up
- * table of what is not run names them (local/cdk/not-run.ts).
+ * The AppSync schema: SDL plus AppSync's scalars, validated as AppSync validates them. Directive
+ * uses AppSync gives no meaning are ignored, as AppSync ignores them (ignoredDirectives); the
+ * start-up table of what is not run names them (local/cdk/not-run.ts).
  */
 export function buildAppSyncSchema(sdl: string): GraphQLSchema {
   const document = parse(appSyncSdl(sdl));

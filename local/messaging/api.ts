@@ -136,7 +136,7 @@ export function createMessagingApi<C extends SigningCredential>(options: Messagi
       const message = params.get('Message') ?? '';
       if (message === '') throw new SqsError('InvalidParameter', 'InvalidParameter', 'Invalid parameter: Empty message', 400);
       const subject = params.get('Subject');
-      const messageId = topic.publish({ message, ...(subject === null ? {} : { subject }), attributes: snsAttributes(params) });
+      const messageId = topic.publish({ message, ...(subject === null ? {} : { subject }), attributes: queryAttributes(params, 'MessageAttributes.entry') });
       response.writeHead(200, { 'content-type': 'text/xml' });
       response.end(
         `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
@@ -286,7 +286,6 @@ function batch(input: Record<string, unknown>, each: (entry: Record<string, unkn
   return { Successful: successful, Failed: failed };
 }
 
-/** `MessageAttributes.entry.N.Name` / `.Value.DataType` / `.Value.StringValue` / `.Value.BinaryValue`. */
 /**
  * SQS's AWS Query protocol (form-encoded `Action=SendMessage`, XML answers), which SQS still
  * serves beside JSON: what an AppSync HTTP data source calling SQS sends (AWS's "Using HTTP
@@ -296,17 +295,7 @@ const SQS_QUERY_ACTIONS = new Set(['SendMessage']);
 
 /** A Query request's parameters as the JSON input: the queue by `QueueUrl`, or by the path `/<account>/<name>`. */
 function sqsQueryInput(params: URLSearchParams, path: string): Record<string, unknown> {
-  const attributes: Record<string, AttributeValue> = {};
-  for (let n = 1; params.has(`MessageAttribute.${n}.Name`); n += 1) {
-    const prefix = `MessageAttribute.${n}`;
-    const stringValue = params.get(`${prefix}.Value.StringValue`);
-    const binaryValue = params.get(`${prefix}.Value.BinaryValue`);
-    attributes[params.get(`${prefix}.Name`) ?? ''] = {
-      DataType: params.get(`${prefix}.Value.DataType`) ?? 'String',
-      ...(stringValue === null ? {} : { StringValue: stringValue }),
-      ...(binaryValue === null ? {} : { BinaryValue: binaryValue }),
-    };
-  }
+  const attributes = queryAttributes(params, 'MessageAttribute');
   const delay = params.get('DelaySeconds');
   return {
     QueueUrl: params.get('QueueUrl') ?? path,
@@ -316,10 +305,14 @@ function sqsQueryInput(params: URLSearchParams, path: string): Record<string, un
   };
 }
 
-function snsAttributes(params: URLSearchParams): Record<string, AttributeValue> {
+/**
+ * A Query request's message attributes, `<list>.N.Name` / `.Value.DataType` / `.Value.StringValue`
+ * / `.Value.BinaryValue`: SNS lists them as `MessageAttributes.entry`, SQS as `MessageAttribute`.
+ */
+function queryAttributes(params: URLSearchParams, list: 'MessageAttributes.entry' | 'MessageAttribute'): Record<string, AttributeValue> {
   const attributes: Record<string, AttributeValue> = {};
-  for (let n = 1; params.has(`MessageAttributes.entry.${n}.Name`); n += 1) {
-    const prefix = `MessageAttributes.entry.${n}`;
+  for (let n = 1; params.has(`${list}.${n}.Name`); n += 1) {
+    const prefix = `${list}.${n}`;
     const name = params.get(`${prefix}.Name`) ?? '';
     const stringValue = params.get(`${prefix}.Value.StringValue`);
     const binaryValue = params.get(`${prefix}.Value.BinaryValue`);

@@ -32,7 +32,6 @@ export type CredentialsResult =
   | { readonly ok: true; readonly request: AuthRequest; readonly form: HandshakeForm }
   | { readonly ok: false; readonly error: AppSyncError; readonly reason: string };
 
-export const CONNECT_PATH = '/graphql/connect';
 export const GRAPHQL_PATH = '/graphql';
 const HEADER_SUBPROTOCOL_PREFIX = 'header-';
 const REALTIME_SUFFIX = '/realtime';

@@ -22,4 +22,4 @@ export {
   type ParseResult,
   type ServerMessage,
 } from './messages.js';
-export { CONNECT_PATH, graphqlPathOf, type HandshakeRequest } from './auth.js';
+export { graphqlPathOf, type HandshakeRequest } from './auth.js';
