@@ -14,6 +14,7 @@ import { renderDocument } from './lib/document.js';
 import { runRecord, writeCharts } from './lib/output.js';
 import { runHttp } from './sections/http.js';
 import { runData } from './sections/data.js';
+import { runIsolation } from './sections/isolation.js';
 import { runFanout } from './sections/fanout.js';
 import { runScale } from './sections/scale.js';
 import { runPipeline } from './sections/pipeline.js';
@@ -30,11 +31,12 @@ const ctx = createContext(options);
 const machineBefore = describeMachine();
 const started = Date.now();
 
-// In this order: the first seven share one local stack (and the simulator); the last four need
+// In this order: the first eight share one local stack (and the simulator); the last four need
 // the machine without them (usage runs a stack of its own, its calls counted through proxies).
 const runners: Record<SectionName, (c: typeof ctx) => Promise<SectionReport>> = {
   http: runHttp,
   data: runData,
+  isolation: runIsolation,
   fanout: runFanout,
   scale: runScale,
   pipeline: runPipeline,

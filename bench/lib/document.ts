@@ -52,7 +52,8 @@ function shortfalls(reports: readonly SectionReport[]): string[] {
   const short = reports.filter((r) => r.comparisons.some((c) => c.met === false));
   if (short.length === 0) return [];
   const evidence = new Map<string, string>();
-  for (const r of reports) for (const [section, text] of r.evidence ?? []) evidence.set(section, text);
+  // Several sections may explain one (the profile and the isolation section both explain data).
+  for (const r of reports) for (const [section, text] of r.evidence ?? []) evidence.set(section, [evidence.get(section), text].filter(Boolean).join('\n- '));
   return [
     '## What holds the short figures back',
     '',

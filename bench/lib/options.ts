@@ -5,8 +5,9 @@
  */
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_CONCURRENCY } from '../../local/lambda/local-function.js';
 
-export const SECTIONS = ['http', 'data', 'fanout', 'scale', 'pipeline', 'hostile', 'console', 'coldstart', 'startup', 'profile', 'usage'] as const;
+export const SECTIONS = ['http', 'data', 'isolation', 'fanout', 'scale', 'pipeline', 'hostile', 'console', 'coldstart', 'startup', 'profile', 'usage'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -17,6 +18,8 @@ export interface BenchOptions {
   readonly http: { readonly durationS: number; readonly warmupS: number; readonly runs: number; readonly connections: number };
   /** The data paths: the HTTP section's load settings, and how many files the user owns. */
   readonly data: { readonly durationS: number; readonly warmupS: number; readonly runs: number; readonly connections: number; readonly files: number };
+  /** The files handler in-process and in execution environments, at each of `inFlight` calls in flight. */
+  readonly isolation: { readonly durationS: number; readonly warmupS: number; readonly runs: number; readonly inFlight: readonly number[] };
   readonly fanout: { readonly subscribers: number; readonly publishes: number; readonly drainMs: number; readonly rounds: number };
   /** AppSync's scale: `subscribers` sockets, one publish every `intervalMs` for `publishes`. */
   readonly scale: { readonly subscribers: number; readonly publishes: number; readonly intervalMs: number; readonly drainMs: number; readonly openConcurrency: number };
@@ -39,6 +42,8 @@ type Loads = Omit<BenchOptions, 'quick' | 'sections' | 'out' | 'json' | 'chartsD
 const FULL: Loads = {
   http: { durationS: 10, warmupS: 1, runs: 3, connections: 50 },
   data: { durationS: 10, warmupS: 1, runs: 3, connections: 50, files: 25 },
+  // One call at a time, and as many as the stack runs environments of one function.
+  isolation: { durationS: 10, warmupS: 3, runs: 3, inFlight: [1, DEFAULT_MAX_CONCURRENCY] },
   fanout: { subscribers: 1_000, publishes: 100, drainMs: 10_000, rounds: 3 },
   scale: { subscribers: 10_000, publishes: 60, intervalMs: 1_000, drainMs: 15_000, openConcurrency: 100 },
   pipeline: { uploads: 200, putsInFlight: 4, sharpInFlight: 2, warmUploads: 32 },
@@ -54,6 +59,7 @@ const QUICK: Loads = {
   ...FULL,
   http: { ...FULL.http, durationS: 2, runs: 1 },
   data: { ...FULL.data, durationS: 2, runs: 1, connections: 20 },
+  isolation: { ...FULL.isolation, durationS: 2, warmupS: 1, runs: 1 },
   fanout: { ...FULL.fanout, subscribers: 100, drainMs: 5_000, rounds: 1 },
   scale: { ...FULL.scale, subscribers: 200, publishes: 5, drainMs: 5_000, openConcurrency: 50 },
   pipeline: { ...FULL.pipeline, uploads: 10, warmUploads: 4 },

@@ -20,6 +20,9 @@ export const LOCAL_BUNDLE_OPTIONS = {
   logLevel: 'silent',
 } as const satisfies BuildOptions;
 
+/** Execution environments one function may run at once unless its options say otherwise. */
+export const DEFAULT_MAX_CONCURRENCY = 4;
+
 /** A function invocation that failed: what Lambda reports as the function error. */
 export class FunctionError extends Error {
   override readonly name = 'FunctionError';
@@ -276,7 +279,7 @@ export class LocalFunction {
   #acquire(): Promise<ExecutionEnvironment> {
     const idle = this.#idle.pop();
     if (idle) return Promise.resolve(idle);
-    if (this.#all.size < (this.#options.maxConcurrency ?? 4)) return Promise.resolve(this.#spawn());
+    if (this.#all.size < (this.#options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY)) return Promise.resolve(this.#spawn());
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
