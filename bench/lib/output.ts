@@ -11,7 +11,7 @@ import { PROJECT_DIR } from './paths.js';
 import type { SectionReport } from './report.js';
 
 export interface RunRecord {
-  /** The commit measured; `dirty` when the working tree differed from it. */
+  /** The commit measured; `dirty` when the working tree differed from it outside docs/. */
   readonly commit: string;
   readonly dirty: boolean;
   readonly date: string;
@@ -24,12 +24,25 @@ export interface RunRecord {
   readonly sections: Readonly<Record<string, { readonly comparisons: unknown; readonly figures: unknown }>>;
 }
 
-/** The commit of the working tree, and whether tracked files differ from it. */
+/**
+ * The tracked files `git status --porcelain` lists as changed, but those under docs/: the bench's
+ * own outputs and prose change nothing it measures (the rule `npm run cost` applies to commits),
+ * and a second run before the first's outputs are committed measures the same code.
+ */
+export function changedCode(porcelain: string): string[] {
+  return porcelain
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => line.slice(3).split(' -> ').pop() ?? '')
+    .filter((path) => !path.replace(/^"/, '').startsWith('docs/'));
+}
+
+/** The commit of the working tree, and whether tracked files outside docs/ differ from it. */
 export function currentCommit(dir = PROJECT_DIR): { commit: string; dirty: boolean } {
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: dir, encoding: 'utf8' }).trim();
-    return { commit, dirty: status !== '' };
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: dir, encoding: 'utf8' });
+    return { commit, dirty: changedCode(status).length > 0 };
   } catch {
     return { commit: 'unknown', dirty: true };
   }
