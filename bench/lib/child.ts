@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { PROJECT_DIR } from './paths.js';
@@ -98,6 +99,37 @@ export function serveUntilStopped(info: unknown, stop: () => Promise<void>): voi
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
   process.stdout.write(`${READY_PREFIX}${JSON.stringify(info)}\n`);
+}
+
+/**
+ * For load targets that run in their own process between the harness's CPU samples: POST /run
+ * with a JSON request answers `run`'s JSON result (500 with the error otherwise); announces
+ * `{ runUrl }` and stops with `stop` then the server.
+ */
+export async function serveRuns<Request, Result>(run: (request: Request) => Promise<Result>, stop: () => Promise<void> = async () => undefined): Promise<void> {
+  const server = createHttpServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (c: Buffer) => chunks.push(c));
+    request.on('end', () => {
+      void Promise.resolve()
+        .then(() => run(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Request))
+        .then((result) => {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify(result));
+        })
+        .catch((error: unknown) => {
+          response.writeHead(500, { 'content-type': 'text/plain' });
+          response.end(error instanceof Error ? (error.stack ?? error.message) : String(error));
+        });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  serveUntilStopped({ runUrl: `http://127.0.0.1:${port}/run` }, async () => {
+    await stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 }
 
 /** A TCP port free right now on 127.0.0.1 (for a server that cannot listen on port 0). */

@@ -7,13 +7,12 @@
  * Env: the function's own environment (its table, credentials, DynamoDB Local's endpoint), which
  * the in-process handler reads from process.env and the environments are given.
  */
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stop as stopEsbuild } from 'esbuild';
 import { tuneHeapsForThroughput } from '../../local/heap-tuning.js';
 import { LocalFunction, buildWorkerEntry } from '../../local/lambda/local-function.js';
-import { serveUntilStopped } from '../lib/child.js';
+import { serveRuns } from '../lib/child.js';
 import { lambdaContext, loadHandler } from '../lib/lambda-context.js';
 import { CACHE_DIR } from '../lib/paths.js';
 
@@ -103,26 +102,6 @@ async function run(request: HandlerRunRequest): Promise<HandlerRunResult> {
   return { calls, errors, seconds: (performance.now() - started) / 1000 };
 }
 
-const server = createServer((request, response) => {
-  const chunks: Buffer[] = [];
-  request.on('data', (c: Buffer) => chunks.push(c));
-  request.on('end', () => {
-    void run(JSON.parse(Buffer.concat(chunks).toString('utf8')) as HandlerRunRequest)
-      .then((result) => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(result));
-      })
-      .catch((error: unknown) => {
-        response.writeHead(500, { 'content-type': 'text/plain' });
-        response.end(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      });
-  });
-});
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  serveUntilStopped({ runUrl: `http://127.0.0.1:${port}/run` }, async () => {
-    await Promise.all([...functions.values()].map((fn) => fn.stop()));
-    server.close();
-  });
+await serveRuns(run, async () => {
+  await Promise.all([...functions.values()].map((fn) => fn.stop()));
 });

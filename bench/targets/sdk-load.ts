@@ -2,14 +2,13 @@
  * Target: the floor of a data path. One Node process making the handler's own DynamoDB call
  * with the AWS SDK (the same lib-dynamodb document client, the same parameters as
  * resolvers/files/adapters/dynamodb-file-repository.ts) against the same DynamoDB Local, `concurrency`
- * calls in flight, for `durationS`. POST /run with the load answers its figures; the process
+ * calls in flight, for `durationS`. POST /run with the load answers its figures (serveRuns); the process
  * stays up between runs so the harness can sample its CPU around each.
  * Env: the files function's own environment (AWS_ENDPOINT_URL_DYNAMODB, credentials, region).
  */
-import { createServer } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { serveUntilStopped } from '../lib/child.js';
+import { serveRuns } from '../lib/child.js';
 
 export type SdkCall =
   | { readonly op: 'GetItem'; readonly table: string; readonly id: string }
@@ -68,21 +67,4 @@ async function run({ call, durationS, concurrency }: SdkRunRequest): Promise<Sdk
   return { requests: latencies.length, errors, seconds: (performance.now() - started) / 1000, latenciesMs: latencies.sort((a, b) => a - b) };
 }
 
-const server = createServer((request, response) => {
-  const chunks: Buffer[] = [];
-  request.on('data', (c: Buffer) => chunks.push(c));
-  request.on('end', () => {
-    void run(JSON.parse(Buffer.concat(chunks).toString('utf8')) as SdkRunRequest)
-      .then((result) => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(result));
-      })
-      .catch((error: unknown) => {
-        response.writeHead(500);
-        response.end(String(error));
-      });
-  });
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const address = server.address();
-serveUntilStopped({ runUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/run` }, () => new Promise<void>((resolve) => server.close(() => resolve())));
+await serveRuns(run);
