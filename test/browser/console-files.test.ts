@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, newContext } from '../support/browser.js';
+import { browserTarget, launchChromium, newContext } from '../support/browser.js';
 import { card, filesReady, openPage, signedInAs, stepsOf } from '../support/console-page.js';
 import { makeJpeg } from '../support/images.js';
 
@@ -87,6 +87,49 @@ describe('the files page', () => {
     await page.reload();
     await page.locator('ul.files[data-loaded="true"]').waitFor({ state: 'attached', timeout: 30_000 });
     expect(await card(page, 'again.jpg').count()).toBe(0);
+    await context.close();
+  });
+
+  it('given a refresh of a READY photograph still in flight, when she deletes it, then the late answer does not bring its card back', async () => {
+    const { context, page } = await newContext(browser);
+    await signedInAs(context, 'files-erin');
+    await openPage(page, '/files', 'Files');
+    await filesReady(page);
+    await page.locator('#file-picker').setInputFiles({ name: 'late.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(400, 300) });
+    const late = card(page, 'late.jpg');
+    await late.locator('.status', { hasText: 'READY' }).waitFor({ timeout: 60_000 });
+
+    // The page re-reads a file when its READY event arrives: the server answers that read at once,
+    // and the answer is held on its way back to the page.
+    const isFileQuery = (body: string | null) => body?.includes('query File(') ?? false;
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const refreshHeld = new Promise<void>((resolve) => {
+      void page.route(browserTarget().graphqlUrl, async (route) => {
+        if (!isFileQuery(route.request().postData())) return route.continue();
+        const answer = await route.fetch();
+        resolve();
+        await released;
+        return route.fulfill({ response: answer });
+      });
+    });
+    await late.getByRole('button', { name: 'Reprocess late.jpg' }).click();
+    await refreshHeld;
+
+    await late.getByRole('button', { name: 'Delete late.jpg' }).click();
+    await late.waitFor({ state: 'detached', timeout: 15_000 });
+    const answered = page.waitForResponse((response) => isFileQuery(response.request().postData()));
+    release();
+    await answered;
+    // Two frames: React has committed whatever the answer caused.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const frames = globalThis as unknown as { requestAnimationFrame(callback: () => void): number };
+          frames.requestAnimationFrame(() => frames.requestAnimationFrame(() => resolve()));
+        }),
+    );
+    expect(await late.count()).toBe(0);
     await context.close();
   });
 

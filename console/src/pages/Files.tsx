@@ -33,8 +33,12 @@ export function Files() {
   const [dragging, setDragging] = useState(false);
   const live = useSubscriptionAck('onFileEvent');
   const fileIds = useRef(new Set<string>());
+  // Files deleted from this page: an answer that left the server before the delete (a refresh on
+  // READY, a list after a reconnect) arrives after it and must not bring the card back.
+  const deleted = useRef(new Set<string>());
 
   const upsert = useCallback((file: FileFieldsFragment) => {
+    if (deleted.current.has(file.id)) return;
     fileIds.current.add(file.id);
     setFiles((current) => (current.some((f) => f.id === file.id) ? current.map((f) => (f.id === file.id ? file : f)) : [file, ...current]));
   }, []);
@@ -49,8 +53,9 @@ export function Files() {
 
   const loadPage = useCallback(async (token: string | null) => {
     const { files: page } = await request(FilesDocument, { limit: PAGE_SIZE, nextToken: token });
-    for (const f of page.items) fileIds.current.add(f.id);
-    setFiles((current) => (token === null ? page.items : [...current, ...page.items.filter((f) => !current.some((c) => c.id === f.id))]));
+    const items = page.items.filter((f) => !deleted.current.has(f.id));
+    for (const f of items) fileIds.current.add(f.id);
+    setFiles((current) => (token === null ? items : [...current, ...items.filter((f) => !current.some((c) => c.id === f.id))]));
     setNextToken(page.nextToken);
     setLoaded(true);
   }, []);
@@ -119,6 +124,7 @@ export function Files() {
         upsert((await request(ReprocessFileDocument, { id: file.id })).reprocessFile);
       } else {
         await request(DeleteFileDocument, { id: file.id });
+        deleted.current.add(file.id);
         setFiles((current) => current.filter((f) => f.id !== file.id));
       }
     } catch (e) {
