@@ -27,14 +27,23 @@ import {
 export const GRAPHQL_HOST = 'localhost:4000';
 export const GOOD_KEY = 'good';
 
+/**
+ * Holds a fake's answers until the test opens it, so a `start` stays pending for exactly as long
+ * as the test needs: a timer instead would race the test's next message on a busy machine.
+ */
+export class Gate {
+  open: () => void = () => {};
+  readonly opened = new Promise<void>((resolve) => (this.open = resolve));
+}
+
 /** Accepts `x-api-key: good`; rejects everything else. Records every request. */
 export class FakeAuthenticator implements Authenticator {
   readonly requests: AuthRequest[] = [];
-  /** Makes every answer take this long (to hold a `start` in its pending state). */
-  delayMs = 0;
+  /** When set, every answer waits for it to open (to hold a `start` in its pending state). */
+  gate: Gate | undefined;
   async authenticate(request: AuthRequest): Promise<AuthOutcome> {
     this.requests.push(request);
-    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    await this.gate?.opened;
     if (request.headers['x-api-key'] === GOOD_KEY) {
       return { ok: true, caller: { mode: 'API_KEY', identity: null } };
     }
@@ -55,9 +64,9 @@ export interface RecordedSubscription {
  */
 export class FakeEngine implements SubscriptionEngine {
   readonly subscriptions: RecordedSubscription[] = [];
-  /** Makes every `subscribe` take this long (to stop a subscription mid-way). */
-  delayMs = 0;
-  /** `subscribe` calls begun, including ones still waiting out `delayMs`. */
+  /** When set, every `subscribe` waits for it to open (to stop a subscription mid-way). */
+  gate: Gate | undefined;
+  /** `subscribe` calls begun, including ones still waiting at the gate. */
   calls = 0;
   private waiters: (() => void)[] = [];
 
@@ -67,7 +76,7 @@ export class FakeEngine implements SubscriptionEngine {
     deliver: (payload: SubscriptionPayload) => void,
   ): Promise<SubscribeOutcome> {
     this.calls += 1;
-    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    await this.gate?.opened;
     if (request.query.includes('invalid')) {
       return {
         ok: false,
@@ -210,8 +219,8 @@ export class TestClient {
     this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
-  /** The next message, failing after `timeoutMs`. */
-  async next(timeoutMs = 2_000): Promise<ServerFrame> {
+  /** The next message, failing after `timeoutMs` (generous: the whole suite may share the cores). */
+  async next(timeoutMs = 10_000): Promise<ServerFrame> {
     const deadline = Date.now() + timeoutMs;
     while (this.inbox.length === 0) {
       const left = deadline - Date.now();

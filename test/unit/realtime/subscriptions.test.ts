@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   GOOD_KEY,
   GRAPHQL_HOST,
+  Gate,
   SUBSCRIPTION_QUERY,
   connect,
   errorFrame,
@@ -288,12 +289,13 @@ describe('given an engine that delivers before subscribe resolves', () => {
 describe('given a stop while the start is still pending', () => {
   it('when it is still being authorized, then complete at once and the engine is never asked', async () => {
     const { server, client } = await servers.acknowledged();
-    server.authenticator.delayMs = 50;
+    const gate = (server.authenticator.gate = new Gate());
 
     client.send(startMessage('racy'));
     client.send({ type: 'stop', id: 'racy' });
 
     expect(await client.nextNonKa()).toEqual({ type: 'complete', id: 'racy' });
+    gate.open();
     expect(await client.quietFor(100)).toEqual([]);
     expect(server.engine.subscriptions).toHaveLength(0);
     client.close();
@@ -301,13 +303,14 @@ describe('given a stop while the start is still pending', () => {
 
   it('when the engine is still subscribing, then it is unsubscribed once it accepts and no start_ack is sent', async () => {
     const { server, client } = await servers.acknowledged();
-    server.engine.delayMs = 200;
+    const gate = (server.engine.gate = new Gate());
     client.send(startMessage('racy'));
     await vi.waitFor(() => expect(server.engine.calls).toBe(1), { interval: 5 });
 
     client.send({ type: 'stop', id: 'racy' });
 
     expect(await client.nextNonKa()).toEqual({ type: 'complete', id: 'racy' });
+    gate.open();
     expect(await client.quietFor(300)).toEqual([]);
     expect(server.engine.subscriptions).toHaveLength(1);
     expect(server.engine.active).toHaveLength(0);
